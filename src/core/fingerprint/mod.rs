@@ -1,0 +1,100 @@
+//! Fingerprinting: turn one error event into a stable signature id, with what explains it.
+//!
+//! The algorithm is versioned: every fingerprint records `ALGORITHM_VERSION`, and any change
+//! that moves ids bumps it (see `poll --regroup`).
+
+pub mod stack;
+pub mod template;
+
+use crate::core::model::{ErrorEvent, Fingerprint, FingerprintBasis};
+use sha2::{Digest, Sha256};
+
+/// Version of the fingerprint algorithm. Bump on any change that moves ids.
+pub const ALGORITHM_VERSION: u32 = 1;
+
+/// Fingerprint one event: by its application frames when it has a usable stack, else by its
+/// message template.
+pub fn fingerprint(event: &ErrorEvent) -> Fingerprint {
+    let parsed = event.stacktrace.as_deref().and_then(stack::parse);
+    let exception_type = event
+        .exception_type
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| parsed.as_ref().and_then(|p| p.top_type()))
+        .unwrap_or_default();
+    let message = event
+        .message
+        .clone()
+        .filter(|m| !m.trim().is_empty())
+        .or_else(|| parsed.as_ref().and_then(|p| p.top_message()))
+        .unwrap_or_default();
+    let template = if message.is_empty() {
+        // A failed span with no message: its operation is all that identifies it.
+        event.span_name.as_deref().map(template::mask).unwrap_or_default()
+    } else {
+        template::mask(&message)
+    };
+
+    if let Some(parsed) = &parsed {
+        let selection = stack::select(parsed);
+        if !selection.kept.is_empty() {
+            let mut parts: Vec<String> = vec![
+                format!("v{ALGORITHM_VERSION}"),
+                "stack".into(),
+                event.service.clone(),
+                exception_type.clone(),
+            ];
+            parts.extend(selection.kept.iter().map(|f| f.qualified()));
+            return Fingerprint {
+                id: hash_parts(&parts),
+                algorithm_version: ALGORITHM_VERSION,
+                basis: FingerprintBasis::Stack,
+                service: event.service.clone(),
+                exception_type,
+                template,
+                key_frames: selection.kept,
+                dropped_frames: selection.dropped,
+            };
+        }
+    }
+    let parts = [
+        format!("v{ALGORITHM_VERSION}"),
+        "template".into(),
+        event.service.clone(),
+        exception_type.clone(),
+        template.clone(),
+    ];
+    Fingerprint {
+        id: hash_parts(&parts),
+        algorithm_version: ALGORITHM_VERSION,
+        basis: FingerprintBasis::Template,
+        service: event.service.clone(),
+        exception_type,
+        template,
+        key_frames: Vec::new(),
+        dropped_frames: parsed.map(|p| stack::select(&p).dropped).unwrap_or_default(),
+    }
+}
+
+/// SHA-256 over the parts separated by the unit separator, as 32 lower-case hex characters.
+pub fn hash_parts<S: AsRef<str>>(parts: &[S]) -> String {
+    let mut h = Sha256::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h.update([0x1f]);
+        }
+        h.update(p.as_ref().as_bytes());
+    }
+    hex(&h.finalize()[..16])
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}

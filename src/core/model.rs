@@ -1,0 +1,340 @@
+//! The domain model: error events as they arrive, the signatures they fold into, and their lifecycle.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Nanoseconds since the Unix epoch, UTC. Every timestamp in the core uses this unit.
+pub type UnixNanos = i64;
+
+pub const NANOS_PER_SEC: i64 = 1_000_000_000;
+pub const NANOS_PER_HOUR: i64 = 3_600 * NANOS_PER_SEC;
+pub const NANOS_PER_DAY: i64 = 24 * NANOS_PER_HOUR;
+
+/// Where in the telemetry an error event was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventOrigin {
+    /// A span event named `exception`.
+    SpanEvent,
+    /// A span with status ERROR that carries no exception event.
+    SpanStatus,
+    /// A log record with exception attributes or severity ERROR and above.
+    LogRecord,
+}
+
+impl EventOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventOrigin::SpanEvent => "span_event",
+            EventOrigin::SpanStatus => "span_status",
+            EventOrigin::LogRecord => "log_record",
+        }
+    }
+}
+
+/// One occurrence of an error, as read from any telemetry source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorEvent {
+    /// Lower-case hex, 32 chars; empty when the record has no trace context.
+    pub trace_id: String,
+    /// Lower-case hex, 16 chars; empty when the record has no trace context.
+    pub span_id: String,
+    pub timestamp: UnixNanos,
+    pub origin: EventOrigin,
+    pub service: String,
+    pub service_version: Option<String>,
+    pub environment: Option<String>,
+    pub span_name: Option<String>,
+    pub span_kind: Option<String>,
+    pub exception_type: Option<String>,
+    pub message: Option<String>,
+    pub stacktrace: Option<String>,
+    /// Span, event and resource attributes flattened to strings, sorted by key.
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl ErrorEvent {
+    /// A minimal event: used by adapters as a starting point and by tests.
+    pub fn new(service: impl Into<String>, timestamp: UnixNanos, origin: EventOrigin) -> Self {
+        ErrorEvent {
+            trace_id: String::new(),
+            span_id: String::new(),
+            timestamp,
+            origin,
+            service: service.into(),
+            service_version: None,
+            environment: None,
+            span_name: None,
+            span_kind: None,
+            exception_type: None,
+            message: None,
+            stacktrace: None,
+            attributes: BTreeMap::new(),
+        }
+    }
+}
+
+/// The identity under which the event ledger counts an event exactly once.
+///
+/// Built from the trace context and the exception's content, plus an ordinal among identical
+/// exceptions on the same span. The same exception seen as a span event and as a log record
+/// (OTel's `logs/dup` opt-in) therefore has one key, and two identical exceptions recorded on
+/// one span (a retry loop) still count twice.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EventKey(pub String);
+
+impl fmt::Display for EventKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A parsed, normalised stack frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Frame {
+    /// Module, package, class or namespace, when the language has one.
+    pub module: Option<String>,
+    /// Function or method name, normalised (generated and anonymous names cleaned).
+    pub function: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    /// Application code (true) or library/runtime/framework code (false).
+    pub in_app: bool,
+}
+
+impl Frame {
+    /// `module.function` or `function`, the frame's identity in a fingerprint.
+    pub fn qualified(&self) -> String {
+        match &self.module {
+            Some(m) if !m.is_empty() => format!("{m}.{}", self.function),
+            _ => self.function.clone(),
+        }
+    }
+
+    /// `file:line` when both are known.
+    pub fn location(&self) -> Option<String> {
+        match (&self.file, self.line) {
+            (Some(f), Some(l)) => Some(format!("{f}:{l}")),
+            (Some(f), None) => Some(f.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Lifecycle of a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    New,
+    Investigating,
+    Diagnosed,
+    Resolved,
+    Ignored,
+    Regressed,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::New,
+        Status::Investigating,
+        Status::Diagnosed,
+        Status::Resolved,
+        Status::Ignored,
+        Status::Regressed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Investigating => "investigating",
+            Status::Diagnosed => "diagnosed",
+            Status::Resolved => "resolved",
+            Status::Ignored => "ignored",
+            Status::Regressed => "regressed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What decided a fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FingerprintBasis {
+    /// Exception type plus the application frames that matter.
+    Stack,
+    /// Exception type plus the message template (no usable stack).
+    Template,
+}
+
+impl FingerprintBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FingerprintBasis::Stack => "stack",
+            FingerprintBasis::Template => "template",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "stack" => Some(FingerprintBasis::Stack),
+            "template" => Some(FingerprintBasis::Template),
+            _ => None,
+        }
+    }
+}
+
+/// Why a frame did not take part in a fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    Library,
+    TestRunner,
+    Recursion,
+    BeyondDepth,
+}
+
+impl DropReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::Library => "library",
+            DropReason::TestRunner => "test runner",
+            DropReason::Recursion => "recursion",
+            DropReason::BeyondDepth => "beyond depth",
+        }
+    }
+}
+
+/// A fingerprint and everything that explains it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// 32 lower-case hex characters (128 bits of a SHA-256).
+    pub id: String,
+    pub algorithm_version: u32,
+    pub basis: FingerprintBasis,
+    pub service: String,
+    pub exception_type: String,
+    /// The message with variable parts replaced by `<*>`.
+    pub template: String,
+    /// The frames that were hashed, innermost first.
+    pub key_frames: Vec<Frame>,
+    /// Frames seen but left out, with why (for `show --explain`).
+    pub dropped_frames: Vec<(Frame, DropReason)>,
+}
+
+/// The stored, deduplicated record of one bug.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signature {
+    pub id: String,
+    pub algorithm_version: u32,
+    pub basis: FingerprintBasis,
+    pub status: Status,
+    pub exception_type: String,
+    pub template: String,
+    pub key_frames: Vec<Frame>,
+    pub services: Vec<String>,
+    pub count: u64,
+    pub first_seen: UnixNanos,
+    pub last_seen: UnixNanos,
+    /// A full sample stack trace, when any event carried one.
+    pub sample_stack: Option<String>,
+    pub sample_message: Option<String>,
+    pub ignore_reason: Option<String>,
+    pub ignored_until: Option<UnixNanos>,
+}
+
+/// One entry of a signature's status history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub at: UnixNanos,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub reason: String,
+}
+
+/// A reference from a signature to one retained event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRef {
+    pub trace_id: String,
+    pub span_id: String,
+    pub timestamp: UnixNanos,
+    pub service: String,
+}
+
+/// How confident a diagnosis is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "high" => Some(Confidence::High),
+            "medium" => Some(Confidence::Medium),
+            "low" => Some(Confidence::Low),
+            _ => None,
+        }
+    }
+}
+
+/// One `file:line` reference cited by a diagnosis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub file: String,
+    pub line: Option<u32>,
+    pub note: String,
+    /// False when the file does not exist in the codebase.
+    pub verified: bool,
+}
+
+/// A root-cause diagnosis, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub signature_id: String,
+    pub created_at: UnixNanos,
+    pub root_cause: String,
+    pub suggested_fix: String,
+    pub confidence: Confidence,
+    pub evidence: Vec<Evidence>,
+    pub backend: String,
+    pub model: String,
+    pub cost_usd: Option<f64>,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub duration_ms: u64,
+    pub prompt_version: u32,
+    pub codebase_revision: Option<String>,
+}
+
+/// Counts per UTC hour, oldest first, ending at the hour that contains `end`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourlyCounts {
+    pub end: UnixNanos,
+    pub counts: Vec<u64>,
+}
+
+impl HourlyCounts {
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}

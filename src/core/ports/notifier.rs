@@ -1,0 +1,60 @@
+//! The notifier port: where findings go (stdout, markdown files, GitHub issues).
+
+use crate::core::model::{Diagnosis, HourlyCounts, Signature};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationKind {
+    New,
+    Regressed,
+    Diagnosed,
+    Escalating,
+}
+
+impl NotificationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::New => "new",
+            NotificationKind::Regressed => "regressed",
+            NotificationKind::Diagnosed => "diagnosed",
+            NotificationKind::Escalating => "escalating",
+        }
+    }
+}
+
+/// Everything a notifier needs to say about one signature.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub kind: NotificationKind,
+    pub signature: Signature,
+    pub diagnosis: Option<Diagnosis>,
+    pub last_24h: Option<HourlyCounts>,
+    /// Trace ids of recent events, newest first.
+    pub trace_ids: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error("{channel}: cannot reach {url}: {reason}")]
+    Unavailable { channel: String, url: String, reason: String },
+    #[error("{channel}: credentials rejected by {url} (HTTP {status})")]
+    Auth { channel: String, url: String, status: u16 },
+    #[error("{channel}: {reason} (will retry next pass)")]
+    Transient { channel: String, reason: String },
+    #[error("{channel}: {reason}")]
+    Rejected { channel: String, reason: String },
+    #[error("{path}: {source}")]
+    Io { path: String, #[source] source: std::io::Error },
+    #[error("{channel}: {reason}")]
+    Config { channel: String, reason: String },
+}
+
+pub trait Notifier {
+    /// Channel name, e.g. `stdout`, `markdown`, `github_issue`.
+    fn channel(&self) -> &str;
+    /// Deliver one notification. Returns an external reference (issue URL, file path) if any.
+    fn notify(&mut self, notification: &Notification) -> Result<Option<String>, NotifyError>;
+    /// Called once after all notifications of a pass (e.g. to rewrite an index).
+    fn finish(&mut self) -> Result<(), NotifyError> {
+        Ok(())
+    }
+}

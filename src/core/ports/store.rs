@@ -1,0 +1,191 @@
+//! The store port: signatures, the event ledger, cursors, status history, diagnoses, spend and
+//! notifications, all in one transactional store.
+
+use crate::core::model::{
+    Diagnosis, ErrorEvent, EventKey, EventRef, Fingerprint, HourlyCounts, Signature, Status, StatusChange,
+    UnixNanos,
+};
+
+/// Errors from the store. Each names the database path.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the database {path}: {reason}")]
+    Create { path: String, reason: String },
+    #[error("cannot write the database {path}: {reason}")]
+    Write { path: String, reason: String },
+    #[error("the database {path} is busy: another pass holds its lock (waited {waited_secs}s)")]
+    Locked { path: String, waited_secs: u64 },
+    #[error("no signature matches '{id}'")]
+    UnknownId { id: String },
+    #[error("'{id}' matches {count} signatures; give more characters")]
+    AmbiguousId { id: String, count: usize },
+    #[error("the database {path} was written by a newer rounds (schema {found}, this build knows {known})")]
+    TooNew { path: String, found: i64, known: i64 },
+    #[error("the database {path} holds bad data: {reason}")]
+    Corrupt { path: String, reason: String },
+}
+
+/// How one event landed in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordOutcome {
+    /// Already in the ledger: counted before, not counted again.
+    Duplicate,
+    /// First event of a new signature.
+    NewSignature,
+    /// Another event of a known signature.
+    Recurring,
+    /// First event of a resolved signature since it was resolved: now regressed.
+    Regressed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureSort {
+    #[default]
+    LastSeen,
+    Count,
+    FirstSeen,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SignatureFilter {
+    pub statuses: Vec<Status>,
+    pub service: Option<String>,
+    /// Only signatures seen at or after this instant.
+    pub seen_since: Option<UnixNanos>,
+    /// Case-insensitive substring of type, template or id.
+    pub search: Option<String>,
+    pub sort: SignatureSort,
+    pub limit: Option<usize>,
+}
+
+/// A diagnosis attempt that produced no diagnosis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedAttempt {
+    pub signature_id: String,
+    pub at: UnixNanos,
+    pub backend: String,
+    pub model: String,
+    /// Short machine-readable kind, e.g. `schema`, `timeout`, `budget`, `rate_limited`.
+    pub kind: String,
+    pub detail: String,
+    pub codebase_revision: Option<String>,
+}
+
+/// One line of the spend ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendEntry {
+    pub at: UnixNanos,
+    pub signature_id: String,
+    pub backend: String,
+    pub model: String,
+    /// What the call cost; for a killed call, its worst case.
+    pub cost_usd: f64,
+    /// True when the cost is an upper bound rather than reported by the backend.
+    pub estimated: bool,
+}
+
+/// A notification as recorded: intent first, then sent, so a crash never notifies twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotificationRecord {
+    pub signature_id: String,
+    pub channel: String,
+    /// e.g. `new`, `regressed`, `diagnosed:<diagnosis id>`, `escalating:<hour>`.
+    pub dedup_key: String,
+    pub state: NotificationState,
+    pub external_ref: Option<String>,
+    pub at: UnixNanos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationState {
+    Intent,
+    Sent,
+}
+
+/// Summary of one finished pass, kept for `report`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PassSummary {
+    pub started_at: UnixNanos,
+    pub finished_at: UnixNanos,
+    pub source: String,
+    pub events_read: u64,
+    pub duplicates: u64,
+    pub new: u64,
+    pub recurring: u64,
+    pub regressed: u64,
+    pub skipped: u64,
+}
+
+pub trait SignatureStore {
+    /// Start the pass's single transaction.
+    fn begin(&mut self) -> Result<(), StoreError>;
+    fn commit(&mut self) -> Result<(), StoreError>;
+    fn rollback(&mut self) -> Result<(), StoreError>;
+
+    /// Count one event under its fingerprint, exactly once per `key`.
+    fn record_event(
+        &mut self,
+        key: &EventKey,
+        fingerprint: &Fingerprint,
+        event: &ErrorEvent,
+        now: UnixNanos,
+    ) -> Result<RecordOutcome, StoreError>;
+
+    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError>;
+    fn set_cursor(&mut self, scope: &str, position: UnixNanos, now: UnixNanos) -> Result<(), StoreError>;
+
+    /// Resolve a full id, a unique prefix or an alias to a signature.
+    fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError>;
+    fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError>;
+    fn set_status(
+        &mut self,
+        id: &str,
+        to: Status,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError>;
+    fn set_ignore(
+        &mut self,
+        id: &str,
+        reason: Option<&str>,
+        until: Option<UnixNanos>,
+        now: UnixNanos,
+    ) -> Result<(), StoreError>;
+    fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError>;
+    /// Counts per UTC hour for the `hours` hours ending with the hour that holds `end`.
+    fn hourly_counts(&self, id: &str, end: UnixNanos, hours: usize) -> Result<HourlyCounts, StoreError>;
+    /// Retained event references, newest first; `limit` 0 = all.
+    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError>;
+
+    /// Drop ledger entries older than `before`; returns how many.
+    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError>;
+    /// Resolve signatures not seen since `quiet_since`; returns their ids.
+    fn auto_resolve(&mut self, quiet_since: UnixNanos, now: UnixNanos) -> Result<Vec<String>, StoreError>;
+    /// Lift ignores whose `until` has passed; returns their ids.
+    fn expire_ignores(&mut self, now: UnixNanos) -> Result<Vec<String>, StoreError>;
+
+    fn record_pass(&mut self, pass: &PassSummary) -> Result<(), StoreError>;
+
+    // Diagnoses and the spend ledger.
+    fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError>;
+    fn diagnoses(&self, id: &str) -> Result<Vec<Diagnosis>, StoreError>;
+    /// Record a diagnosis and its spend in one transaction.
+    fn record_diagnosis(&mut self, diagnosis: &Diagnosis, spend: &SpendEntry) -> Result<(), StoreError>;
+    /// Record a failed attempt and what it cost in one transaction.
+    fn record_failed_attempt(&mut self, attempt: &FailedAttempt, spend: Option<&SpendEntry>) -> Result<(), StoreError>;
+    fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError>;
+    /// Total spend in `[from, to)`.
+    fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError>;
+
+    // Notifications.
+    fn notification(&self, channel: &str, signature_id: &str, dedup_key: &str) -> Result<Option<NotificationRecord>, StoreError>;
+    fn put_notification(&mut self, record: &NotificationRecord) -> Result<(), StoreError>;
+
+    // Reports.
+    fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError>;
+    fn record_report(&mut self, at: UnixNanos) -> Result<(), StoreError>;
+
+    // Persistent key/value state for core algorithms (e.g. the template miner), JSON-encoded.
+    fn state(&self, key: &str) -> Result<Option<String>, StoreError>;
+    fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
