@@ -1,0 +1,6 @@
+//! Adapters: concrete implementations of the core's ports (telemetry, store, diagnosis, notify).
+
+pub mod diagnosis;
+pub mod notify;
+pub mod store;
+pub mod telemetry;

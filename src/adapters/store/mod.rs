@@ -1,0 +1,3 @@
+//! Store adapters.
+
+pub mod sqlite;

@@ -1,0 +1,1 @@
+//! Shared blocking HTTP client for telemetry backends: auth, headers, retries, error mapping.

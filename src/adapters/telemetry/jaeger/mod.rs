@@ -1,0 +1,1 @@
+//! The jaeger telemetry adapter (see issue: backends).

@@ -1,0 +1,1 @@
+//! The loki telemetry adapter (see issue: backends).

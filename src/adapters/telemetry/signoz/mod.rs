@@ -1,0 +1,1 @@
+//! The signoz telemetry adapter (see issue: backends).

@@ -1,0 +1,1 @@
+//! The tempo telemetry adapter (see issue: backends).

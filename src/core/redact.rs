@@ -1,0 +1,1 @@
+//! Secret redaction applied to everything that leaves the machine (LLM prompts, GitHub, reports).
