@@ -269,7 +269,7 @@ fn leaf_lists(st: &Scope, len: usize, route: &[String], id: u64) -> bool {
 /// clusters sharing its first token by alignment. Ties go to the older cluster.
 fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String]) -> Option<Fit> {
     let mut best: Option<(f64, Fit)> = None;
-    let mut consider = |best: &mut Option<(f64, Fit)>, sim: f64, fit: Fit| {
+    let consider = |best: &mut Option<(f64, Fit)>, sim: f64, fit: Fit| {
         if sim >= config.similarity
             && best
                 .as_ref()
@@ -519,7 +519,10 @@ mod tests {
         let tail = "in the corporate ldap directory right now";
         let a = m.add("s", &format!("cannot find user John Smith {tail}"));
         let b = m.add("s", &format!("cannot find user Bob {tail}"));
-        assert_ne!(a.cluster_id, b.cluster_id, "no placeholder yet to span the run");
+        assert_ne!(
+            a.cluster_id, b.cluster_id,
+            "no placeholder yet to span the run"
+        );
         let c = m.add("s", &format!("cannot find user Alice {tail}"));
         assert_eq!(c.cluster_id, b.cluster_id);
         assert_eq!(c.template, format!("cannot find user <*> {tail}"));
