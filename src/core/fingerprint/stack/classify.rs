@@ -269,6 +269,10 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
                 || file.contains("compiler-rt/")
                 || file.contains("/glibc")
                 || file.contains("/libfuzzer/")
+                || file.starts_with("/usr/lib/")
+                || file.starts_with("/lib/")
+                || file.starts_with("/System/Library/")
+                || file.ends_with(".dll") && file.contains("Windows")
             {
                 FrameKind::Library
             } else {

@@ -181,6 +181,14 @@ fn go(f: &mut Frame) {
 }
 
 fn js(f: &mut Frame) {
+    // Receivers differ by engine (V8 prints `Object.aha`, Gecko `aha`), so a JS frame is
+    // identified by its file and bare function name.
+    if let Some((_, func)) = f.function.rsplit_once('.') {
+        if !func.is_empty() && !f.function.contains(' ') {
+            f.function = func.to_string();
+        }
+    }
+    f.module = None;
     let func = f.function.trim_end_matches(['/', '<']);
     let func = func.rsplit('/').next().unwrap_or(func);
     let func = match func {
@@ -189,11 +197,6 @@ fn js(f: &mut Frame) {
         other => other,
     };
     f.function = func.to_string();
-    if f.module.as_deref().is_some_and(|m| {
-        m == "Object" || m == "<anonymous>" || m == "(anonymous function)" || m == "Function"
-    }) {
-        f.module = None;
-    }
 }
 
 fn ruby(f: &mut Frame) {
