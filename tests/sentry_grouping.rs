@@ -3,7 +3,7 @@
 
 use rounds::core::fingerprint::fingerprint_frames;
 use rounds::core::fingerprint::stack::{Language, ParsedException};
-use rounds::core::model::{ErrorEvent, EventOrigin, Frame, Fingerprint};
+use rounds::core::model::{ErrorEvent, EventOrigin, Fingerprint, Frame};
 use serde_json::Value;
 use std::path::Path;
 
@@ -25,8 +25,12 @@ fn frame(f: &Value) -> Frame {
     let s = |k: &str| f[k].as_str().filter(|s| !s.is_empty()).map(str::to_string);
     Frame {
         module: s("module"),
-        function: s("function").or_else(|| s("raw_function")).unwrap_or_default(),
-        file: s("filename").or_else(|| s("abs_path")).or_else(|| s("package")),
+        function: s("function")
+            .or_else(|| s("raw_function"))
+            .unwrap_or_default(),
+        file: s("filename")
+            .or_else(|| s("abs_path"))
+            .or_else(|| s("package")),
         line: f["lineno"].as_u64().and_then(|n| u32::try_from(n).ok()),
         column: f["colno"].as_u64().and_then(|n| u32::try_from(n).ok()),
         in_app: true,
@@ -35,7 +39,9 @@ fn frame(f: &Value) -> Frame {
 
 /// Turn a Sentry event's structured exceptions into our model and fingerprint it.
 fn fingerprint_event(name: &str) -> Fingerprint {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sentry-events").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sentry-events")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let v: Value = serde_json::from_str(&text).expect("valid JSON");
     let values = match &v["exception"] {
@@ -48,8 +54,12 @@ fn fingerprint_event(name: &str) -> Fingerprint {
         .iter()
         .rev()
         .map(|x| {
-            let mut frames: Vec<Frame> =
-                x["stacktrace"]["frames"].as_array().into_iter().flatten().map(frame).collect();
+            let mut frames: Vec<Frame> = x["stacktrace"]["frames"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(frame)
+                .collect();
             frames.reverse();
             ParsedException {
                 exception_type: x["type"].as_str().map(str::to_string),
@@ -62,14 +72,22 @@ fn fingerprint_event(name: &str) -> Fingerprint {
     let mut ev = ErrorEvent::new("sentry", 0, EventOrigin::SpanEvent);
     ev.exception_type = exceptions.first().and_then(|e| e.exception_type.clone());
     ev.message = exceptions.first().and_then(|e| e.message.clone());
-    fingerprint_frames(&ev, language(v["platform"].as_str().unwrap_or("")), exceptions)
+    fingerprint_frames(
+        &ev,
+        language(v["platform"].as_str().unwrap_or("")),
+        exceptions,
+    )
 }
 
 const GROUPS: &[&[&str]] = &[
     &["group_294_event_294.json", "group_294_event_329.json"],
     &["group_307_event_307.json", "group_307_event_657.json"],
     &["group_313_event_313.json", "group_313_event_333.json"],
-    &["group_332_event_332.json", "group_332_event_343.json", "group_332_event_353.json"],
+    &[
+        "group_332_event_332.json",
+        "group_332_event_343.json",
+        "group_332_event_353.json",
+    ],
     &["group_428_event_428.json", "group_428_event_562.json"],
     &["group_432_event_432.json", "group_432_event_453.json"],
     &[
@@ -109,7 +127,10 @@ fn labelled_groups_share_a_fingerprint_and_differ_from_each_other() {
         for (h, other) in &ids[i + 1..] {
             if KNOWN_COLLISIONS.contains(&(*g, *h)) {
                 // Documented limitation: keep it visible, and notice when it gets fixed.
-                assert_eq!(id, other, "groups {g} and {h} now differ: drop them from KNOWN_COLLISIONS");
+                assert_eq!(
+                    id, other,
+                    "groups {g} and {h} now differ: drop them from KNOWN_COLLISIONS"
+                );
                 continue;
             }
             assert_ne!(id, other, "groups {g} and {h} must not share a fingerprint");
@@ -120,8 +141,10 @@ fn labelled_groups_share_a_fingerprint_and_differ_from_each_other() {
 #[test]
 fn unlabelled_group_events_do_not_collapse_into_labelled_groups() {
     // Singleton real groups (their own group id) must not take a labelled group's fingerprint.
-    let labelled: Vec<String> =
-        GROUPS.iter().map(|files| fingerprint_event(files[0]).id).collect();
+    let labelled: Vec<String> = GROUPS
+        .iter()
+        .map(|files| fingerprint_event(files[0]).id)
+        .collect();
     for single in [
         "group_125_event_126.json",
         "group_200_event_200.json",
@@ -130,7 +153,9 @@ fn unlabelled_group_events_do_not_collapse_into_labelled_groups() {
         // KNOWN_COLLISIONS).
     ] {
         let fp = fingerprint_event(single);
-        assert!(!labelled.contains(&fp.id), "{single} collides with a labelled group");
+        assert!(
+            !labelled.contains(&fp.id),
+            "{single} collides with a labelled group"
+        );
     }
 }
-

@@ -13,7 +13,7 @@ fn parse_frame(line: &str) -> Option<Frame> {
     let t = t.strip_prefix("from ").unwrap_or(t);
     let i = t.find(":in ")?;
     let (loc, func) = (&t[..i], &t[i + 4..]);
-    let func = func.trim_matches(|c| c == '`' || c == '\'' || c == '"' || c == '<' && false);
+    let func = func.trim_matches(['`', '\'', '"']);
     let (file, line_no) = match loc.rsplit_once(':') {
         Some((f, n)) => (f, n.parse().ok()),
         None => (loc, None),

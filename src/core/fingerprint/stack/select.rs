@@ -95,7 +95,7 @@ pub fn is_helper(f: &Frame) -> bool {
     }
     let ty = f.module.as_deref().unwrap_or("");
     let last = ty.rsplit(['.', '/', ':', '\\', '+']).next().unwrap_or(ty);
-    HELPER_TYPES.iter().any(|t| last == *t)
+    HELPER_TYPES.contains(&last)
 }
 
 /// Pick the frames that identify the bug.
