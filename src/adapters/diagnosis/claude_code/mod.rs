@@ -73,6 +73,8 @@ pub struct ClaudeCodeConfig {
     pub timeout: Duration,
     pub max_retries: u32,
     pub prices: PriceTable,
+    /// Variables set in the child on top of the pass-through list (e.g. a base URL, a HOME).
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl ClaudeCodeConfig {
@@ -85,6 +87,7 @@ impl ClaudeCodeConfig {
             timeout: Duration::from_secs(600),
             max_retries: 2,
             prices: PriceTable::new(),
+            extra_env: Vec::new(),
         }
     }
 }
@@ -192,6 +195,9 @@ impl Diagnoser for ClaudeCode {
             .env("DISABLE_AUTOUPDATER", "1")
             .env("DISABLE_TELEMETRY", "1")
             .env("DISABLE_ERROR_REPORTING", "1");
+        for (k, v) in &self.config.extra_env {
+            cmd.env(k, v);
+        }
         let out = process::run(cmd, request.prompt.as_bytes(), self.config.timeout, None).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 DiagnoserError::Missing { backend: BACKEND.into(), program: program.display().to_string(), hint: INSTALL_HINT.into() }

@@ -36,6 +36,8 @@ pub struct CodexConfig {
     /// Kill the run after this many shell commands (each one is another model call).
     pub max_commands: u32,
     pub prices: PriceTable,
+    /// Variables set in the child on top of the pass-through list (e.g. a base URL, a HOME).
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl CodexConfig {
@@ -49,6 +51,7 @@ impl CodexConfig {
             timeout: Duration::from_secs(600),
             max_commands: 20,
             prices: PriceTable::new(),
+            extra_env: Vec::new(),
         }
     }
 }
@@ -203,6 +206,9 @@ impl Diagnoser for Codex {
             if let Ok(v) = std::env::var(k) {
                 cmd.env(k, v);
             }
+        }
+        for (k, v) in &self.config.extra_env {
+            cmd.env(k, v);
         }
         // Codex has no system-prompt flag: the standing rules lead the prompt.
         let prompt = format!("{}\n\n{}", request.system, request.prompt);
