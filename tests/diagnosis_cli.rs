@@ -59,10 +59,34 @@ fn world() -> World {
     let repo = tempfile::tempdir().unwrap();
     scratch_repo(repo.path());
     let input = home.path().join("errors.jsonl");
-    std::fs::write(&input, format!("{}\n{}\n", otlp_line("0000000000001111"), otlp_line("0000000000002222"))).unwrap();
+    std::fs::write(
+        &input,
+        format!(
+            "{}\n{}\n",
+            otlp_line("0000000000001111"),
+            otlp_line("0000000000002222")
+        ),
+    )
+    .unwrap();
     let db = home.path().join("rounds.db").display().to_string();
-    let out = rounds(home.path(), &["poll", "--input", input.to_str().unwrap(), "--db", &db, "--notify", "none"], &[]);
-    assert!(out.status.success(), "poll failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = rounds(
+        home.path(),
+        &[
+            "poll",
+            "--input",
+            input.to_str().unwrap(),
+            "--db",
+            &db,
+            "--notify",
+            "none",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "poll failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     World { home, repo, db }
 }
 
@@ -75,15 +99,37 @@ fn dry_run_prints_the_redacted_prompt_and_spends_nothing() {
         ("CLAUDE_CODE_PATH", "/nonexistent/claude".to_string()),
         ("DIAGNOSIS_MODEL", "claude-sonnet-4-5-20250929".to_string()),
     ];
-    let out = rounds(w.home.path(), &["diagnose", "--dry-run", "--db", &w.db], &env);
+    let out = rounds(
+        w.home.path(),
+        &["diagnose", "--dry-run", "--db", &w.db],
+        &env,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}\n{}", stdout, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("would send to claude_code"), "{stdout}");
-    assert!(stdout.contains("order.discount.amount"), "source excerpt resolved from the frame: {stdout}");
-    assert!(stdout.contains("<untrusted-telemetry id="), "telemetry fenced");
-    assert!(!stdout.contains(SECRET) && !stdout.contains("PLANTEDgithub"), "the token leaked: {stdout}");
+    assert!(
+        stdout.contains("order.discount.amount"),
+        "source excerpt resolved from the frame: {stdout}"
+    );
+    assert!(
+        stdout.contains("<untrusted-telemetry id="),
+        "telemetry fenced"
+    );
+    assert!(
+        !stdout.contains(SECRET) && !stdout.contains("PLANTEDgithub"),
+        "the token leaked: {stdout}"
+    );
     assert!(stdout.contains("[REDACTED:github_token]"));
-    let json_out = rounds(w.home.path(), &["diagnose", "--dry-run", "--json", "--db", &w.db], &env);
+    let json_out = rounds(
+        w.home.path(),
+        &["diagnose", "--dry-run", "--json", "--db", &w.db],
+        &env,
+    );
     let v: Value = serde_json::from_slice(&json_out.stdout).expect("json");
     assert_eq!(v["spent_today_usd"], 0.0);
     assert_eq!(v["outcomes"][0]["outcome"], "dry_run");
@@ -98,7 +144,12 @@ fn a_missing_backend_program_exits_69_naming_what_to_install() {
         ("CLAUDE_CODE_PATH", "/nonexistent/claude".to_string()),
     ];
     let out = rounds(w.home.path(), &["diagnose", "--db", &w.db], &env);
-    assert_eq!(out.status.code(), Some(69), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(69),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("@anthropic-ai/claude-code"));
 }
 
@@ -109,21 +160,38 @@ fn bad_configuration_exits_78() {
         vec![("DIAGNOSIS_BACKEND", "gpt".to_string())],
         vec![("DIAGNOSIS_BACKEND", "claude_code".to_string())],
         vec![("DIAGNOSIS_BACKEND", "openai".to_string())],
-        vec![("DIAGNOSIS_BACKEND", "openai".to_string()), ("DIAGNOSIS_MODEL", "m".into()), ("DIAGNOSIS_BUDGET_USD", "0".into())],
-        vec![("DIAGNOSIS_BACKEND", "openai".to_string()), ("DIAGNOSIS_MODEL", "m".into()), ("REDACT_PATTERNS", "(".into())],
+        vec![
+            ("DIAGNOSIS_BACKEND", "openai".to_string()),
+            ("DIAGNOSIS_MODEL", "m".into()),
+            ("DIAGNOSIS_BUDGET_USD", "0".into()),
+        ],
+        vec![
+            ("DIAGNOSIS_BACKEND", "openai".to_string()),
+            ("DIAGNOSIS_MODEL", "m".into()),
+            ("REDACT_PATTERNS", "(".into()),
+        ],
     ] {
         let out = rounds(w.home.path(), &["diagnose", "--db", &w.db], &env);
-        assert_eq!(out.status.code(), Some(78), "{env:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(78),
+            "{env:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
 #[test]
 fn real_claude_through_the_binary_records_a_diagnosis_within_budget() {
-    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else { return };
+    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else {
+        return;
+    };
     let w = world();
     let srv = FakeServer::start(|req: &Request| {
         let body = req.json();
-        let reply = if tool_names(&body).iter().any(|t| t == "StructuredOutput") && !last_turn_is_tool_result(&body) {
+        let reply = if tool_names(&body).iter().any(|t| t == "StructuredOutput")
+            && !last_turn_is_tool_result(&body)
+        {
             anthropic_reply(Some(("StructuredOutput", good_answer())), None, 2400, 360)
         } else {
             anthropic_reply(None, Some("Done."), 100, 10)
@@ -136,34 +204,70 @@ fn real_claude_through_the_binary_records_a_diagnosis_within_budget() {
         ("CLAUDE_CODE_PATH", claude.display().to_string()),
         ("DIAGNOSIS_MODEL", "claude-sonnet-4-5-20250929".to_string()),
         ("ANTHROPIC_BASE_URL", srv.addr.clone()),
-        ("ANTHROPIC_API_KEY", "sk-ant-test-dummy-key-000000".to_string()),
+        (
+            "ANTHROPIC_API_KEY",
+            "sk-ant-test-dummy-key-000000".to_string(),
+        ),
         ("DAILY_BUDGET_LIMIT", "2".to_string()),
     ];
     let out = rounds(w.home.path(), &["diagnose", "--json", "--db", &w.db], &env);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_str(&stdout).expect("json");
-    let id = v["outcomes"][0]["signature_id"].as_str().expect("an id").to_string();
+    let id = v["outcomes"][0]["signature_id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
     let d = &v["outcomes"][0]["diagnosis"];
     assert_eq!(d["confidence"], "medium");
     assert_eq!(d["evidence"][0]["verified"], true);
-    assert_eq!(d["evidence"][1]["verified"], false, "a file missing from the codebase is unverified");
-    assert!(d["codebase_revision"].as_str().is_some_and(|r| r.len() == 40));
+    assert_eq!(
+        d["evidence"][1]["verified"], false,
+        "a file missing from the codebase is unverified"
+    );
+    assert!(d["codebase_revision"]
+        .as_str()
+        .is_some_and(|r| r.len() == 40));
     let spent = v["spent_today_usd"].as_f64().unwrap();
     assert!(spent > 0.0 && spent < 2.0, "{spent}");
     // What reached the API was redacted.
     let sent: String = srv.requests().iter().map(|r| r.body_str()).collect();
-    assert!(!sent.contains("PLANTEDgithub"), "a secret reached the model API");
+    assert!(
+        !sent.contains("PLANTEDgithub"),
+        "a secret reached the model API"
+    );
 
     // Same revision: not repeated unless forced.
     let again = rounds(w.home.path(), &["diagnose", "--json", "--db", &w.db], &env);
     let v: Value = serde_json::from_slice(&again.stdout).expect("json");
-    assert!(v["outcomes"].as_array().is_none_or(|o| o.iter().all(|x| x["outcome"] != "diagnosed")), "{v}");
+    assert!(
+        v["outcomes"]
+            .as_array()
+            .is_none_or(|o| o.iter().all(|x| x["outcome"] != "diagnosed")),
+        "{v}"
+    );
     // A day whose budget is spent makes no call and leaves the signature pending.
     let before = srv.requests().len();
-    let spent_env: Vec<(&str, String)> =
-        env.iter().cloned().map(|(k, v)| if k == "DAILY_BUDGET_LIMIT" { (k, format!("{spent}")) } else { (k, v) }).collect();
-    let out = rounds(w.home.path(), &["diagnose", &id, "--force", "--json", "--db", &w.db], &spent_env);
+    let spent_env: Vec<(&str, String)> = env
+        .iter()
+        .cloned()
+        .map(|(k, v)| {
+            if k == "DAILY_BUDGET_LIMIT" {
+                (k, format!("{spent}"))
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let out = rounds(
+        w.home.path(),
+        &["diagnose", &id, "--force", "--json", "--db", &w.db],
+        &spent_env,
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["outcomes"][0]["outcome"], "pending", "{v}");
     assert_eq!(srv.requests().len(), before, "no call was made");

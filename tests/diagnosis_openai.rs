@@ -62,12 +62,19 @@ fn sends_a_strict_json_schema_request_with_no_tools_and_prices_usage() {
     assert_eq!(out.confidence.as_str(), "high");
     assert_eq!(out.model, "gpt-4o-mini-2024-07-18");
     let expected = (10_000.0 * 0.15 + 500.0 * 0.6) / 1e6;
-    assert!(matches!(out.cost, CallCost::Priced(c) if (c - expected).abs() < 1e-12), "{:?}", out.cost);
+    assert!(
+        matches!(out.cost, CallCost::Priced(c) if (c - expected).abs() < 1e-12),
+        "{:?}",
+        out.cost
+    );
 
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].path(), "/v1/chat/completions");
-    assert_eq!(reqs[0].header("authorization"), Some("Bearer sk-test-openai-dummy-0000"));
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some("Bearer sk-test-openai-dummy-0000")
+    );
     let body = reqs[0].json();
     assert_eq!(body["response_format"]["type"], "json_schema");
     assert_eq!(body["response_format"]["json_schema"]["strict"], true);
@@ -104,13 +111,20 @@ fn rate_limits_and_5xx_are_retried_honouring_retry_after() {
     let out = d.diagnose(&request("p")).expect("third time lucky");
     assert_eq!(out.confidence.as_str(), "high");
     assert_eq!(srv.requests().len(), 3);
-    assert!(start.elapsed() >= Duration::from_millis(150), "retry-after-ms honoured");
+    assert!(
+        start.elapsed() >= Duration::from_millis(150),
+        "retry-after-ms honoured"
+    );
 }
 
 #[test]
 fn persistent_429_is_transient_after_the_retries() {
     let srv = FakeServer::start(|_| {
-        Response::json(429, r#"{"error":{"message":"slow down","code":"rate_limit_exceeded"}}"#).header("retry-after-ms", "10")
+        Response::json(
+            429,
+            r#"{"error":{"message":"slow down","code":"rate_limit_exceeded"}}"#,
+        )
+        .header("retry-after-ms", "10")
     });
     let mut d = diagnoser(&srv, "gpt-4o-mini");
     let r = d.diagnose(&request("p"));
@@ -121,9 +135,21 @@ fn persistent_429_is_transient_after_the_retries() {
 #[test]
 fn quota_auth_and_bad_requests_are_not_retried() {
     for (status, body, check) in [
-        (429, r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#, "failed"),
-        (401, r#"{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}"#, "auth"),
-        (400, r#"{"error":{"message":"Invalid schema for response_format 'diagnosis'","code":"invalid_json_schema"}}"#, "config"),
+        (
+            429,
+            r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#,
+            "failed",
+        ),
+        (
+            401,
+            r#"{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}"#,
+            "auth",
+        ),
+        (
+            400,
+            r#"{"error":{"message":"Invalid schema for response_format 'diagnosis'","code":"invalid_json_schema"}}"#,
+            "config",
+        ),
     ] {
         let srv = FakeServer::start(move |_| Response::json(status, body));
         let mut d = diagnoser(&srv, "gpt-4o-mini");
@@ -135,12 +161,24 @@ fn quota_auth_and_bad_requests_are_not_retried() {
 
 #[test]
 fn answers_are_revalidated_locally() {
-    for content in ["not json at all", r#"{"root_cause":"x","suggested_fix":"y","confidence":"maybe","evidence":[]}"#] {
+    for content in [
+        "not json at all",
+        r#"{"root_cause":"x","suggested_fix":"y","confidence":"maybe","evidence":[]}"#,
+    ] {
         let c = content.to_string();
         let srv = FakeServer::start(move |_| completion(&c, 100, 10));
         let mut d = diagnoser(&srv, "gpt-4o-mini");
         let r = d.diagnose(&request("p"));
-        assert!(matches!(r, Err(DiagnoserError::Invalid { cost: CallCost::Priced(_), .. })), "{r:?}");
+        assert!(
+            matches!(
+                r,
+                Err(DiagnoserError::Invalid {
+                    cost: CallCost::Priced(_),
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
     }
 }
 
@@ -149,5 +187,14 @@ fn a_slow_server_times_out_as_transient() {
     let srv = FakeServer::start(|_| completion(&answer(), 1, 1).delay(Duration::from_secs(8)));
     let mut d = diagnoser(&srv, "gpt-4o-mini");
     let r = d.diagnose(&request("p"));
-    assert!(matches!(r, Err(DiagnoserError::Transient { cost: CallCost::Killed, .. })), "{r:?}");
+    assert!(
+        matches!(
+            r,
+            Err(DiagnoserError::Transient {
+                cost: CallCost::Killed,
+                ..
+            })
+        ),
+        "{r:?}"
+    );
 }

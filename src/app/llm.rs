@@ -59,7 +59,9 @@ impl LlmSettings {
         let usd = |what: &str, v: f64, zero_ok: bool| -> Result<f64, AppError> {
             if !v.is_finite() || v < 0.0 || (!zero_ok && v == 0.0) {
                 let bound = if zero_ok { ">= 0" } else { "> 0" };
-                return Err(AppError::Config(format!("{what}: {v} is not an amount of USD {bound}")));
+                return Err(AppError::Config(format!(
+                    "{what}: {v} is not an amount of USD {bound}"
+                )));
             }
             Ok(v)
         };
@@ -67,12 +69,17 @@ impl LlmSettings {
         let per = usd("DIAGNOSIS_BUDGET_USD", a.diagnosis_budget, false)?;
         let run = run_budget.map(|b| usd("--budget", b, true)).transpose()?;
         if a.timeout_secs == 0 {
-            return Err(AppError::Config("DIAGNOSIS_TIMEOUT_SECS must be at least 1".into()));
+            return Err(AppError::Config(
+                "DIAGNOSIS_TIMEOUT_SECS must be at least 1".into(),
+            ));
         }
         let codebase = match &a.codebase {
             Some(p) if p.is_dir() => Some(p.clone()),
             Some(p) => {
-                return Err(AppError::Config(format!("CODEBASE_PATH={}: not a directory", p.display())))
+                return Err(AppError::Config(format!(
+                    "CODEBASE_PATH={}: not a directory",
+                    p.display()
+                )))
             }
             None => None,
         };
@@ -82,12 +89,20 @@ impl LlmSettings {
                 backend.name()
             )));
         }
-        let model = a.model.as_deref().map(str::trim).filter(|m| !m.is_empty()).map(str::to_string);
+        let model = a
+            .model
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_string);
         if backend == Backend::OpenAi && model.is_none() {
-            return Err(AppError::Config("DIAGNOSIS_BACKEND=openai needs DIAGNOSIS_MODEL (e.g. gpt-4o-mini)".into()));
+            return Err(AppError::Config(
+                "DIAGNOSIS_BACKEND=openai needs DIAGNOSIS_MODEL (e.g. gpt-4o-mini)".into(),
+            ));
         }
         let prices = match a.prices.as_deref() {
-            Some(spec) => PriceTable::with_overrides(spec).map_err(|e| AppError::Config(format!("DIAGNOSIS_PRICES: {e}")))?,
+            Some(spec) => PriceTable::with_overrides(spec)
+                .map_err(|e| AppError::Config(format!("DIAGNOSIS_PRICES: {e}")))?,
             None => PriceTable::new(),
         };
         let redactor = Redactor::with_patterns(&a.redact_patterns)
@@ -98,7 +113,11 @@ impl LlmSettings {
             backend,
             codebase,
             model,
-            limits: BudgetLimits { daily_usd: daily, per_diagnosis_usd: per, run_usd: run },
+            limits: BudgetLimits {
+                daily_usd: daily,
+                per_diagnosis_usd: per,
+                run_usd: run,
+            },
             max_per_pass: a.max_diagnoses,
             timeout: Duration::from_secs(a.timeout_secs),
             claude_code_path: a.claude_code_path.clone(),
@@ -111,6 +130,10 @@ impl LlmSettings {
     }
 
     pub fn rules(&self, min_occurrences: u64) -> TriageRules {
-        TriageRules { min_occurrences, max_per_pass: self.max_per_pass, ..TriageRules::default() }
+        TriageRules {
+            min_occurrences,
+            max_per_pass: self.max_per_pass,
+            ..TriageRules::default()
+        }
     }
 }

@@ -91,10 +91,15 @@ pub fn notifiers(channels: &[String], json: bool) -> Result<Vec<Box<dyn Notifier
 }
 
 /// The diagnoser named by DIAGNOSIS_BACKEND.
-pub fn diagnoser(s: &crate::app::llm::LlmSettings) -> Result<Box<dyn crate::core::ports::Diagnoser>, AppError> {
+pub fn diagnoser(
+    s: &crate::app::llm::LlmSettings,
+) -> Result<Box<dyn crate::core::ports::Diagnoser>, AppError> {
     use crate::adapters::diagnosis::{claude_code, codex, openai};
     use crate::app::llm::Backend;
-    let root = s.codebase.clone().unwrap_or_else(|| std::path::PathBuf::from("."));
+    let root = s
+        .codebase
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
     Ok(match s.backend {
         Backend::ClaudeCode => {
             let mut c = claude_code::ClaudeCodeConfig::new(root);
@@ -122,7 +127,9 @@ pub fn diagnoser(s: &crate::app::llm::LlmSettings) -> Result<Box<dyn crate::core
                 c.base_url = u.clone();
             }
             if c.base_url.contains("api.openai.com") && s.openai_api_key.is_none() {
-                return Err(AppError::Config("DIAGNOSIS_BACKEND=openai needs OPENAI_API_KEY".into()));
+                return Err(AppError::Config(
+                    "DIAGNOSIS_BACKEND=openai needs OPENAI_API_KEY".into(),
+                ));
             }
             c.api_key = s.openai_api_key.clone();
             c.timeout = s.timeout;

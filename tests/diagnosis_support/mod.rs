@@ -17,7 +17,9 @@ pub fn cli(name: &str, env_override: &str) -> Option<PathBuf> {
     }
     let prefix = std::env::var("ROUNDS_TOOLS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/rounds-tools"));
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/rounds-tools")
+        });
     let p = prefix.join("node_modules/.bin").join(name);
     p.is_file().then_some(p)
 }
@@ -49,7 +51,14 @@ pub fn scratch_repo(dir: &Path) {
         Command::new("git")
             .arg("-C")
             .arg(dir)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(args)
             .output()
             .unwrap();
@@ -77,7 +86,12 @@ fn sse(event: &str, data: Value) -> String {
 }
 
 /// An Anthropic Messages streaming reply: optional tool use, optional text, with usage.
-pub fn anthropic_reply(tool: Option<(&str, Value)>, text: Option<&str>, input_tokens: u64, output_tokens: u64) -> String {
+pub fn anthropic_reply(
+    tool: Option<(&str, Value)>,
+    text: Option<&str>,
+    input_tokens: u64,
+    output_tokens: u64,
+) -> String {
     let mut s = sse(
         "message_start",
         json!({"type":"message_start","message":{"id":"msg_fake","type":"message","role":"assistant",
@@ -86,9 +100,18 @@ pub fn anthropic_reply(tool: Option<(&str, Value)>, text: Option<&str>, input_to
     );
     let mut index = 0;
     if let Some(t) = text {
-        s += &sse("content_block_start", json!({"type":"content_block_start","index":index,"content_block":{"type":"text","text":""}}));
-        s += &sse("content_block_delta", json!({"type":"content_block_delta","index":index,"delta":{"type":"text_delta","text":t}}));
-        s += &sse("content_block_stop", json!({"type":"content_block_stop","index":index}));
+        s += &sse(
+            "content_block_start",
+            json!({"type":"content_block_start","index":index,"content_block":{"type":"text","text":""}}),
+        );
+        s += &sse(
+            "content_block_delta",
+            json!({"type":"content_block_delta","index":index,"delta":{"type":"text_delta","text":t}}),
+        );
+        s += &sse(
+            "content_block_stop",
+            json!({"type":"content_block_stop","index":index}),
+        );
         index += 1;
     }
     let stop = if let Some((name, input)) = &tool {
@@ -100,7 +123,10 @@ pub fn anthropic_reply(tool: Option<(&str, Value)>, text: Option<&str>, input_to
             "content_block_delta",
             json!({"type":"content_block_delta","index":index,"delta":{"type":"input_json_delta","partial_json":input.to_string()}}),
         );
-        s += &sse("content_block_stop", json!({"type":"content_block_stop","index":index}));
+        s += &sse(
+            "content_block_stop",
+            json!({"type":"content_block_stop","index":index}),
+        );
         "tool_use"
     } else {
         "end_turn"
@@ -114,19 +140,39 @@ pub fn anthropic_reply(tool: Option<(&str, Value)>, text: Option<&str>, input_to
 }
 
 /// An OpenAI Responses streaming reply carrying one assistant message or one shell call.
-pub fn responses_reply(message: Option<&str>, shell: Option<&str>, input_tokens: u64, output_tokens: u64) -> String {
-    let mut s = sse("response.created", json!({"type":"response.created","response":{"id":"resp_fake","status":"in_progress"}}));
+pub fn responses_reply(
+    message: Option<&str>,
+    shell: Option<&str>,
+    input_tokens: u64,
+    output_tokens: u64,
+) -> String {
+    let mut s = sse(
+        "response.created",
+        json!({"type":"response.created","response":{"id":"resp_fake","status":"in_progress"}}),
+    );
     if let Some(cmd) = shell {
         let item = json!({"type":"function_call","id":"fc_fake","call_id":"call_fake","name":"exec_command",
             "arguments": json!({"cmd": cmd}).to_string()});
-        s += &sse("response.output_item.added", json!({"type":"response.output_item.added","output_index":0,"item":item}));
-        s += &sse("response.output_item.done", json!({"type":"response.output_item.done","output_index":0,"item":item}));
+        s += &sse(
+            "response.output_item.added",
+            json!({"type":"response.output_item.added","output_index":0,"item":item}),
+        );
+        s += &sse(
+            "response.output_item.done",
+            json!({"type":"response.output_item.done","output_index":0,"item":item}),
+        );
     }
     if let Some(text) = message {
         let item = json!({"type":"message","id":"msg_fake","role":"assistant","status":"completed",
             "content":[{"type":"output_text","text":text,"annotations":[]}]});
-        s += &sse("response.output_item.added", json!({"type":"response.output_item.added","output_index":0,"item":item}));
-        s += &sse("response.output_item.done", json!({"type":"response.output_item.done","output_index":0,"item":item}));
+        s += &sse(
+            "response.output_item.added",
+            json!({"type":"response.output_item.added","output_index":0,"item":item}),
+        );
+        s += &sse(
+            "response.output_item.done",
+            json!({"type":"response.output_item.done","output_index":0,"item":item}),
+        );
     }
     s += &sse(
         "response.completed",
@@ -140,7 +186,14 @@ pub fn responses_reply(message: Option<&str>, shell: Option<&str>, input_tokens:
 
 /// Names of the tools in an Anthropic request body.
 pub fn tool_names(body: &Value) -> Vec<String> {
-    body["tools"].as_array().map(|t| t.iter().filter_map(|x| x["name"].as_str().map(String::from)).collect()).unwrap_or_default()
+    body["tools"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .filter_map(|x| x["name"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Whether the latest user turn carries a tool result.

@@ -45,7 +45,8 @@ pub fn validate(v: &Value) -> Result<Validated, String> {
     let root_cause = text("root_cause")?;
     let suggested_fix = text("suggested_fix")?;
     let confidence = match obj.get("confidence") {
-        Some(Value::String(s)) => Confidence::parse(s.trim()).ok_or_else(|| format!("'confidence' is '{s}', not high, medium or low"))?,
+        Some(Value::String(s)) => Confidence::parse(s.trim())
+            .ok_or_else(|| format!("'confidence' is '{s}', not high, medium or low"))?,
         Some(_) => return Err("'confidence' is not a string".into()),
         None => return Err("'confidence' is missing".into()),
     };
@@ -55,13 +56,21 @@ pub fn validate(v: &Value) -> Result<Validated, String> {
         None => return Err("'evidence' is missing".into()),
     };
     if items.len() > MAX_EVIDENCE {
-        return Err(format!("'evidence' has {} items (at most {MAX_EVIDENCE})", items.len()));
+        return Err(format!(
+            "'evidence' has {} items (at most {MAX_EVIDENCE})",
+            items.len()
+        ));
     }
     let mut evidence = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         evidence.push(evidence_item(item).map_err(|e| format!("evidence[{i}]: {e}"))?);
     }
-    Ok(Validated { root_cause, suggested_fix, confidence, evidence })
+    Ok(Validated {
+        root_cause,
+        suggested_fix,
+        confidence,
+        evidence,
+    })
 }
 
 fn evidence_item(item: &Value) -> Result<CitedEvidence, String> {
@@ -73,9 +82,11 @@ fn evidence_item(item: &Value) -> Result<CitedEvidence, String> {
                 Some(_) => return Err("'file' is not a string".into()),
             };
             let line = match o.get("line") {
-                Some(Value::Number(n)) => {
-                    Some(n.as_u64().and_then(|l| u32::try_from(l).ok()).ok_or("'line' is not a positive integer")?)
-                }
+                Some(Value::Number(n)) => Some(
+                    n.as_u64()
+                        .and_then(|l| u32::try_from(l).ok())
+                        .ok_or("'line' is not a positive integer")?,
+                ),
                 Some(Value::Null) | None => None,
                 Some(_) => return Err("'line' is not an integer".into()),
             };
@@ -93,10 +104,23 @@ fn evidence_item(item: &Value) -> Result<CitedEvidence, String> {
         Value::String(s) => {
             let s = clean(s.trim(), 2_000);
             let (head, rest) = s.split_once(char::is_whitespace).unwrap_or((&s, ""));
-            if head.contains(':') && head.rsplit(':').next().is_some_and(|l| l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty()) {
-                Ok(CitedEvidence { file: head.to_string(), line: None, note: rest.trim().to_string() })
+            if head.contains(':')
+                && head
+                    .rsplit(':')
+                    .next()
+                    .is_some_and(|l| l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty())
+            {
+                Ok(CitedEvidence {
+                    file: head.to_string(),
+                    line: None,
+                    note: rest.trim().to_string(),
+                })
             } else {
-                Ok(CitedEvidence { file: String::new(), line: None, note: s })
+                Ok(CitedEvidence {
+                    file: String::new(),
+                    line: None,
+                    note: s,
+                })
             }
         }
         _ => Err("not an object".into()),
@@ -119,7 +143,14 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(v.confidence, Confidence::High);
-        assert_eq!(v.evidence[0], CitedEvidence { file: "a.py".into(), line: Some(3), note: "n".into() });
+        assert_eq!(
+            v.evidence[0],
+            CitedEvidence {
+                file: "a.py".into(),
+                line: Some(3),
+                note: "n".into()
+            }
+        );
         assert_eq!(v.evidence[1].file, "b.py:7");
         assert_eq!(v.evidence[2].file, "");
     }

@@ -38,7 +38,10 @@ pub fn run(
     mut watcher: Option<&mut dyn FnMut(&str) -> Watch>,
 ) -> std::io::Result<ChildOutput> {
     let start = Instant::now();
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
     let mut child = cmd.spawn()?;
     let pgid = child.id();
 
@@ -138,7 +141,14 @@ pub fn run(
     let _ = writer.join();
     let _ = reader.join();
     let stderr = err_reader.join().unwrap_or_default();
-    Ok(ChildOutput { stdout, stderr, status, timed_out, stopped, duration: start.elapsed() })
+    Ok(ChildOutput {
+        stdout,
+        stderr,
+        status,
+        timed_out,
+        stopped,
+        duration: start.elapsed(),
+    })
 }
 
 fn kill_group(pgid: u32) {
@@ -177,7 +187,10 @@ mod tests {
         let marker = tmp.path().join("grandchild-survived");
         let mut c = Command::new("sh");
         // The grandchild would write the marker after 2 s unless its group is killed.
-        c.args(["-c", &format!("(sleep 2; touch {}) & sleep 30", marker.display())]);
+        c.args([
+            "-c",
+            &format!("(sleep 2; touch {}) & sleep 30", marker.display()),
+        ]);
         let o = run(c, b"", Duration::from_millis(300), None).expect("runs");
         assert!(o.timed_out && o.status.is_none());
         assert!(o.duration < Duration::from_secs(5));
@@ -188,11 +201,18 @@ mod tests {
     #[test]
     fn watcher_can_stop_the_child() {
         let mut c = Command::new("sh");
-        c.args(["-c", "i=0; while true; do echo line$i; i=$((i+1)); sleep 0.05; done"]);
+        c.args([
+            "-c",
+            "i=0; while true; do echo line$i; i=$((i+1)); sleep 0.05; done",
+        ]);
         let mut seen = 0;
         let mut w = |_: &str| {
             seen += 1;
-            if seen >= 3 { Watch::Stop("enough".into()) } else { Watch::Continue }
+            if seen >= 3 {
+                Watch::Stop("enough".into())
+            } else {
+                Watch::Continue
+            }
         };
         let o = run(c, b"", Duration::from_secs(10), Some(&mut w)).expect("runs");
         assert_eq!(o.stopped.as_deref(), Some("enough"));

@@ -22,7 +22,11 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
     let clock = settings::clock()?;
     let mut diagnoser = wiring::diagnoser(&llm)?;
     let codebase = wiring::codebase(&llm)?;
-    let mut store = if args.dry_run { wiring::open_store_read(g)? } else { wiring::open_store_write(g)? };
+    let mut store = if args.dry_run {
+        wiring::open_store_read(g)?
+    } else {
+        wiring::open_store_write(g)?
+    };
     let options = DiagnoseOptions {
         rules: llm.rules(args.min_occurrences),
         limits: llm.limits,
@@ -45,7 +49,13 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
     .map_err(|e| match e {
         diagnose::DiagnoseError::Store(s) => AppError::Store(s),
     })?;
-    print(printer, &report, args.json, args.dry_run, diagnoser.backend())?;
+    print(
+        printer,
+        &report,
+        args.json,
+        args.dry_run,
+        diagnoser.backend(),
+    )?;
     pass_exit(report)
 }
 
@@ -55,7 +65,11 @@ pub fn pass_exit(report: PassReport) -> Result<Exit, AppError> {
     if let Some(e) = report.fatal {
         return Err(AppError::Diagnoser(e));
     }
-    let failed = report.outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Failed { .. })).count();
+    let failed = report
+        .outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Failed { .. }))
+        .count();
     let mut exit = Exit::Ok;
     if report.invalid > 0 {
         exit = exit.worst(Exit::DataErr);
@@ -70,15 +84,28 @@ pub fn pass_exit(report: PassReport) -> Result<Exit, AppError> {
 }
 
 fn write(printer: &mut Printer, text: &str) -> Result<(), AppError> {
-    printer.data(text).map_err(|e| AppError::WriteFile { path: "<stdout>".into(), reason: e.to_string() })
+    printer.data(text).map_err(|e| AppError::WriteFile {
+        path: "<stdout>".into(),
+        reason: e.to_string(),
+    })
 }
 
-fn print(printer: &mut Printer, r: &PassReport, as_json: bool, dry_run: bool, backend: &str) -> Result<(), AppError> {
+fn print(
+    printer: &mut Printer,
+    r: &PassReport,
+    as_json: bool,
+    dry_run: bool,
+    backend: &str,
+) -> Result<(), AppError> {
     for n in &r.notes {
         printer.warn(n);
     }
     if as_json {
-        let outcomes: Vec<Value> = r.outcomes.iter().map(|(id, o)| outcome_json(id, o)).collect();
+        let outcomes: Vec<Value> = r
+            .outcomes
+            .iter()
+            .map(|(id, o)| outcome_json(id, o))
+            .collect();
         let doc = j!({
             "version": json::JSON_VERSION,
             "backend": backend,
@@ -95,23 +122,43 @@ fn print(printer: &mut Printer, r: &PassReport, as_json: bool, dry_run: bool, ba
     let mut o = String::new();
     for (id, outcome) in &r.outcomes {
         match outcome {
-            Outcome::WouldSend { prompt, cap_usd, worst_case_usd } => {
-                let _ = writeln!(o, "=== {id}: would send to {backend} (nothing sent, nothing spent)");
+            Outcome::WouldSend {
+                prompt,
+                cap_usd,
+                worst_case_usd,
+            } => {
+                let _ = writeln!(
+                    o,
+                    "=== {id}: would send to {backend} (nothing sent, nothing spent)"
+                );
                 let cap = cap_usd.map_or("-".into(), |c| format!("${c:.4}"));
-                let worst = worst_case_usd.map_or("unknown (model price unknown)".into(), |w| format!("${w:.4}"));
+                let worst = worst_case_usd.map_or("unknown (model price unknown)".into(), |w| {
+                    format!("${w:.4}")
+                });
                 let _ = writeln!(o, "--- call cap {cap}, worst case {worst}");
                 let _ = writeln!(o, "--- system prompt (appended)\n{}", prompt.system);
                 let _ = writeln!(o, "--- answer schema\n{}", prompt.schema);
                 let _ = writeln!(o, "--- prompt\n{}", prompt.user);
             }
             Outcome::Diagnosed(d) => {
-                let cost = d.cost_usd.map_or("price unknown".into(), |c| format!("${c:.4}"));
-                let _ = writeln!(o, "{id}  diagnosed ({} confidence, {}, {cost})", d.confidence.as_str(), d.model);
+                let cost = d
+                    .cost_usd
+                    .map_or("price unknown".into(), |c| format!("${c:.4}"));
+                let _ = writeln!(
+                    o,
+                    "{id}  diagnosed ({} confidence, {}, {cost})",
+                    d.confidence.as_str(),
+                    d.model
+                );
                 let _ = writeln!(o, "  root cause: {}", d.root_cause);
                 let _ = writeln!(o, "  fix: {}", d.suggested_fix);
                 for e in &d.evidence {
                     let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-                    let mark = if e.verified { "" } else { " (unverified: not in the codebase)" };
+                    let mark = if e.verified {
+                        ""
+                    } else {
+                        " (unverified: not in the codebase)"
+                    };
                     let _ = writeln!(o, "  - {}{line}{mark} {}", e.file, e.note);
                 }
             }
@@ -139,14 +186,24 @@ fn print(printer: &mut Printer, r: &PassReport, as_json: bool, dry_run: bool, ba
 
 fn outcome_json(id: &str, o: &Outcome) -> Value {
     match o {
-        Outcome::Diagnosed(d) => j!({"signature_id": id, "outcome": "diagnosed", "diagnosis": json::diagnosis(d),
-                                     "created_at": rfc3339(d.created_at)}),
-        Outcome::WouldSend { prompt, cap_usd, worst_case_usd } => j!({
+        Outcome::Diagnosed(d) => {
+            j!({"signature_id": id, "outcome": "diagnosed", "diagnosis": json::diagnosis(d),
+                                     "created_at": rfc3339(d.created_at)})
+        }
+        Outcome::WouldSend {
+            prompt,
+            cap_usd,
+            worst_case_usd,
+        } => j!({
             "signature_id": id, "outcome": "dry_run", "cap_usd": cap_usd, "worst_case_usd": worst_case_usd,
             "system": prompt.system, "prompt": prompt.user, "schema": prompt.schema,
         }),
-        Outcome::Skipped(s) => j!({"signature_id": id, "outcome": "skipped", "reason": s.describe()}),
+        Outcome::Skipped(s) => {
+            j!({"signature_id": id, "outcome": "skipped", "reason": s.describe()})
+        }
         Outcome::Pending(why) => j!({"signature_id": id, "outcome": "pending", "reason": why}),
-        Outcome::Failed { kind, detail } => j!({"signature_id": id, "outcome": "failed", "kind": kind, "detail": detail}),
+        Outcome::Failed { kind, detail } => {
+            j!({"signature_id": id, "outcome": "failed", "kind": kind, "detail": detail})
+        }
     }
 }

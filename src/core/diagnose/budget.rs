@@ -26,13 +26,16 @@ impl ModelPrice {
     pub fn cost(&self, tokens: &Tokens) -> f64 {
         let cached = tokens.cached_input.min(tokens.input);
         let uncached = tokens.input - cached;
-        (uncached as f64 * self.input + cached as f64 * self.cached_input + tokens.output as f64 * self.output)
+        (uncached as f64 * self.input
+            + cached as f64 * self.cached_input
+            + tokens.output as f64 * self.output)
             / 1_000_000.0
     }
 
     /// The most a single model call can cost: a full context window in, a full output out.
     pub fn max_call_cost(&self) -> f64 {
-        (self.context_window as f64 * self.input + self.max_output as f64 * self.output) / 1_000_000.0
+        (self.context_window as f64 * self.input + self.max_output as f64 * self.output)
+            / 1_000_000.0
     }
 
     /// The most a call with `input_tokens` in and at most `max_output` out can cost.
@@ -65,8 +68,20 @@ const BUILT_IN: &[(&str, ModelPrice)] = &[
     ("o4-mini", p(1.1, 0.275, 4.4, 200_000, 100_000)),
 ];
 
-const fn p(input: f64, cached_input: f64, output: f64, context_window: u64, max_output: u64) -> ModelPrice {
-    ModelPrice { input, cached_input, output, context_window, max_output }
+const fn p(
+    input: f64,
+    cached_input: f64,
+    output: f64,
+    context_window: u64,
+    max_output: u64,
+) -> ModelPrice {
+    ModelPrice {
+        input,
+        cached_input,
+        output,
+        context_window,
+        max_output,
+    }
 }
 
 /// A price table: the built-in list plus user overrides, looked up by model id.
@@ -91,7 +106,10 @@ impl PriceTable {
     pub fn with_overrides(spec: &str) -> Result<Self, PriceParseError> {
         let mut t = PriceTable::new();
         for entry in spec.split(';').map(str::trim).filter(|e| !e.is_empty()) {
-            let err = |reason: &str| PriceParseError { entry: entry.to_string(), reason: reason.to_string() };
+            let err = |reason: &str| PriceParseError {
+                entry: entry.to_string(),
+                reason: reason.to_string(),
+            };
             let (model, nums) = entry.split_once('=').ok_or_else(|| err("missing '='"))?;
             let vals: Vec<f64> = nums
                 .split(',')
@@ -148,11 +166,15 @@ impl PriceTable {
 
 /// `id` names `model` exactly or as a prefix followed by a dated or versioned suffix.
 fn is_model_prefix(id: &str, model: &str) -> bool {
-    model == id || (model.starts_with(id) && model[id.len()..].starts_with('-') && {
-        // `gpt-5-mini` must not be priced as `gpt-5`: the suffix after the id must be a date or
-        // a version, i.e. start with a digit.
-        model[id.len() + 1..].chars().next().is_some_and(|c| c.is_ascii_digit())
-    })
+    model == id
+        || (model.starts_with(id) && model[id.len()..].starts_with('-') && {
+            // `gpt-5-mini` must not be priced as `gpt-5`: the suffix after the id must be a date or
+            // a version, i.e. start with a digit.
+            model[id.len() + 1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
 }
 
 /// `[start, end)` of the UTC day holding `now`.
@@ -184,7 +206,11 @@ pub enum Allowance {
     /// limits spend.
     CallPriceUnknown { cap_usd: f64 },
     /// No call: the budget left cannot cover the worst case.
-    Exhausted { remaining_usd: f64, needed_usd: f64, which: &'static str },
+    Exhausted {
+        remaining_usd: f64,
+        needed_usd: f64,
+        which: &'static str,
+    },
 }
 
 /// Decide the next call's cap from the ledger. `worst_case(cap)` is the backend's worst case for
@@ -197,29 +223,45 @@ pub fn allowance(
 ) -> Allowance {
     let day_left = limits.daily_usd - spent_today;
     let (left, which) = match limits.run_usd {
-        Some(run) if run - spent_this_run < day_left => (run - spent_this_run, "--budget for this run"),
+        Some(run) if run - spent_this_run < day_left => {
+            (run - spent_this_run, "--budget for this run")
+        }
         _ => (day_left, "DAILY_BUDGET_LIMIT"),
     };
     let cap = limits.per_diagnosis_usd.min(left);
     if cap < MIN_USEFUL_USD {
-        return Allowance::Exhausted { remaining_usd: left.max(0.0), needed_usd: MIN_USEFUL_USD, which };
+        return Allowance::Exhausted {
+            remaining_usd: left.max(0.0),
+            needed_usd: MIN_USEFUL_USD,
+            which,
+        };
     }
     let Some(worst) = worst_case(cap) else {
         return Allowance::CallPriceUnknown { cap_usd: cap };
     };
     if worst <= left + 1e-9 {
-        return Allowance::Call { cap_usd: cap, worst_case_usd: worst };
+        return Allowance::Call {
+            cap_usd: cap,
+            worst_case_usd: worst,
+        };
     }
     // The worst case grows with the cap plus a fixed overshoot: shrink the cap by the excess once.
     let shrunk = cap - (worst - left);
     if shrunk >= MIN_USEFUL_USD {
         if let Some(w) = worst_case(shrunk) {
             if w <= left + 1e-9 {
-                return Allowance::Call { cap_usd: shrunk, worst_case_usd: w };
+                return Allowance::Call {
+                    cap_usd: shrunk,
+                    worst_case_usd: w,
+                };
             }
         }
     }
-    Allowance::Exhausted { remaining_usd: left.max(0.0), needed_usd: worst, which }
+    Allowance::Exhausted {
+        remaining_usd: left.max(0.0),
+        needed_usd: worst,
+        which,
+    }
 }
 
 #[cfg(test)]
@@ -241,7 +283,8 @@ mod tests {
 
     #[test]
     fn overrides_win_and_bad_ones_are_rejected() {
-        let t = PriceTable::with_overrides("llama3.1:8b=0,0,0; gpt-4o=1,0.5,2,1000,100").expect("valid");
+        let t = PriceTable::with_overrides("llama3.1:8b=0,0,0; gpt-4o=1,0.5,2,1000,100")
+            .expect("valid");
         assert_eq!(t.lookup("llama3.1:8b").map(|p| p.output), Some(0.0));
         let g = t.lookup("gpt-4o").expect("priced");
         assert_eq!((g.input, g.context_window, g.max_output), (1.0, 1000, 100));
@@ -254,7 +297,11 @@ mod tests {
     fn token_cost_follows_openai_semantics() {
         let price = p(1.25, 0.125, 10.0, 400_000, 128_000);
         // From cap-codex-events.jsonl: 18000 in (6000 cached), 700 out.
-        let c = price.cost(&Tokens { input: 18_000, cached_input: 6_000, output: 700 });
+        let c = price.cost(&Tokens {
+            input: 18_000,
+            cached_input: 6_000,
+            output: 700,
+        });
         let expected = (12_000.0 * 1.25 + 6_000.0 * 0.125 + 700.0 * 10.0) / 1e6;
         assert!((c - expected).abs() < 1e-12, "{c} vs {expected}");
     }
@@ -268,12 +315,22 @@ mod tests {
         assert_eq!(e - s, NANOS_PER_DAY);
     }
 
-    const LIMITS: BudgetLimits = BudgetLimits { daily_usd: 5.0, per_diagnosis_usd: 0.5, run_usd: None };
+    const LIMITS: BudgetLimits = BudgetLimits {
+        daily_usd: 5.0,
+        per_diagnosis_usd: 0.5,
+        run_usd: None,
+    };
 
     #[test]
     fn call_allowed_when_ledger_plus_worst_case_fits() {
         let a = allowance(&LIMITS, 1.0, 0.0, |cap| Some(cap + 1.08));
-        assert_eq!(a, Allowance::Call { cap_usd: 0.5, worst_case_usd: 1.58 });
+        assert_eq!(
+            a,
+            Allowance::Call {
+                cap_usd: 0.5,
+                worst_case_usd: 1.58
+            }
+        );
     }
 
     #[test]
@@ -281,7 +338,10 @@ mod tests {
         // 5.0 - 3.9 = 1.1 left; the overshoot of 1.0 leaves a cap of 0.1.
         let a = allowance(&LIMITS, 3.9, 0.0, |cap| Some(cap + 1.0));
         match a {
-            Allowance::Call { cap_usd, worst_case_usd } => {
+            Allowance::Call {
+                cap_usd,
+                worst_case_usd,
+            } => {
                 assert!((cap_usd - 0.1).abs() < 1e-9, "{cap_usd}");
                 assert!(3.9 + worst_case_usd <= 5.0 + 1e-9);
             }
@@ -292,18 +352,42 @@ mod tests {
     #[test]
     fn no_call_when_the_worst_case_cannot_fit() {
         let a = allowance(&LIMITS, 4.2, 0.0, |cap| Some(cap + 1.0));
-        assert!(matches!(a, Allowance::Exhausted { which: "DAILY_BUDGET_LIMIT", .. }), "{a:?}");
-        let a = allowance(&LIMITS, 5.0, 0.0, |cap| Some(cap));
+        assert!(
+            matches!(
+                a,
+                Allowance::Exhausted {
+                    which: "DAILY_BUDGET_LIMIT",
+                    ..
+                }
+            ),
+            "{a:?}"
+        );
+        let a = allowance(&LIMITS, 5.0, 0.0, Some);
         assert!(matches!(a, Allowance::Exhausted { .. }), "{a:?}");
     }
 
     #[test]
     fn run_budget_binds_before_the_daily_one() {
-        let limits = BudgetLimits { run_usd: Some(0.3), ..LIMITS };
+        let limits = BudgetLimits {
+            run_usd: Some(0.3),
+            ..LIMITS
+        };
         let a = allowance(&limits, 0.0, 0.1, Some);
-        assert!(matches!(a, Allowance::Call { cap_usd, .. } if (cap_usd - 0.2).abs() < 1e-9), "{a:?}");
+        assert!(
+            matches!(a, Allowance::Call { cap_usd, .. } if (cap_usd - 0.2).abs() < 1e-9),
+            "{a:?}"
+        );
         let a = allowance(&limits, 0.0, 0.3, Some);
-        assert!(matches!(a, Allowance::Exhausted { which: "--budget for this run", .. }), "{a:?}");
+        assert!(
+            matches!(
+                a,
+                Allowance::Exhausted {
+                    which: "--budget for this run",
+                    ..
+                }
+            ),
+            "{a:?}"
+        );
     }
 
     #[test]

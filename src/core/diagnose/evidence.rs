@@ -7,7 +7,11 @@ use crate::core::ports::diagnoser::CitedEvidence;
 use crate::core::redact::Redactor;
 
 /// Check each citation against the codebase; without a codebase nothing can be verified.
-pub fn verify(cited: &[CitedEvidence], codebase: Option<&dyn Codebase>, redactor: &Redactor) -> Vec<Evidence> {
+pub fn verify(
+    cited: &[CitedEvidence],
+    codebase: Option<&dyn Codebase>,
+    redactor: &Redactor,
+) -> Vec<Evidence> {
     cited
         .iter()
         .map(|c| {
@@ -16,7 +20,12 @@ pub fn verify(cited: &[CitedEvidence], codebase: Option<&dyn Codebase>, redactor
                 Some(cb) => normalise(&file, cb.root()).is_some_and(|p| cb.exists(&p)),
                 None => false,
             };
-            Evidence { file: redactor.redact(&file), line, note: redactor.redact(&c.note), verified }
+            Evidence {
+                file: redactor.redact(&file),
+                line,
+                note: redactor.redact(&c.note),
+                verified,
+            }
         })
         .collect()
 }

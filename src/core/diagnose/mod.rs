@@ -9,7 +9,9 @@ pub mod triage;
 use crate::core::model::{Diagnosis, EventRef, Signature, Status, UnixNanos};
 use crate::core::ports::codebase::Codebase;
 use crate::core::ports::diagnoser::{CallCost, Diagnoser, DiagnoserError, DiagnosisRequest};
-use crate::core::ports::store::{FailedAttempt, SignatureFilter, SignatureStore, SpendEntry, StoreError};
+use crate::core::ports::store::{
+    FailedAttempt, SignatureFilter, SignatureStore, SpendEntry, StoreError,
+};
 use crate::core::ports::telemetry::TelemetrySource;
 use crate::core::ports::Clock;
 use crate::core::redact::Redactor;
@@ -25,9 +27,23 @@ pub trait DiagnosisStore {
     fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError>;
     fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError>;
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError>;
-    fn record_diagnosis(&mut self, diagnosis: &Diagnosis, spend: &SpendEntry) -> Result<(), StoreError>;
-    fn record_failed_attempt(&mut self, attempt: &FailedAttempt, spend: Option<&SpendEntry>) -> Result<(), StoreError>;
-    fn set_status(&mut self, id: &str, to: Status, reason: &str, now: UnixNanos) -> Result<(), StoreError>;
+    fn record_diagnosis(
+        &mut self,
+        diagnosis: &Diagnosis,
+        spend: &SpendEntry,
+    ) -> Result<(), StoreError>;
+    fn record_failed_attempt(
+        &mut self,
+        attempt: &FailedAttempt,
+        spend: Option<&SpendEntry>,
+    ) -> Result<(), StoreError>;
+    fn set_status(
+        &mut self,
+        id: &str,
+        to: Status,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError>;
 }
 
 impl<T: SignatureStore + ?Sized> DiagnosisStore for T {
@@ -49,13 +65,27 @@ impl<T: SignatureStore + ?Sized> DiagnosisStore for T {
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
         SignatureStore::spend_between(self, from, to)
     }
-    fn record_diagnosis(&mut self, diagnosis: &Diagnosis, spend: &SpendEntry) -> Result<(), StoreError> {
+    fn record_diagnosis(
+        &mut self,
+        diagnosis: &Diagnosis,
+        spend: &SpendEntry,
+    ) -> Result<(), StoreError> {
         SignatureStore::record_diagnosis(self, diagnosis, spend)
     }
-    fn record_failed_attempt(&mut self, attempt: &FailedAttempt, spend: Option<&SpendEntry>) -> Result<(), StoreError> {
+    fn record_failed_attempt(
+        &mut self,
+        attempt: &FailedAttempt,
+        spend: Option<&SpendEntry>,
+    ) -> Result<(), StoreError> {
         SignatureStore::record_failed_attempt(self, attempt, spend)
     }
-    fn set_status(&mut self, id: &str, to: Status, reason: &str, now: UnixNanos) -> Result<(), StoreError> {
+    fn set_status(
+        &mut self,
+        id: &str,
+        to: Status,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
         SignatureStore::set_status(self, id, to, reason, now)
     }
 }
@@ -82,7 +112,11 @@ impl Default for DiagnoseOptions {
     fn default() -> Self {
         DiagnoseOptions {
             rules: TriageRules::default(),
-            limits: BudgetLimits { daily_usd: 5.0, per_diagnosis_usd: 0.5, run_usd: None },
+            limits: BudgetLimits {
+                daily_usd: 5.0,
+                per_diagnosis_usd: 0.5,
+                run_usd: None,
+            },
             ids: Vec::new(),
             force: false,
             dry_run: false,
@@ -99,12 +133,19 @@ impl Default for DiagnoseOptions {
 pub enum Outcome {
     Diagnosed(Box<Diagnosis>),
     /// Dry run: what would be sent, after redaction, and the cap it would get.
-    WouldSend { prompt: Box<Prompt>, cap_usd: Option<f64>, worst_case_usd: Option<f64> },
+    WouldSend {
+        prompt: Box<Prompt>,
+        cap_usd: Option<f64>,
+        worst_case_usd: Option<f64>,
+    },
     Skipped(Skip),
     /// Left pending: budget, or a transient failure; retried next pass.
     Pending(String),
     /// The call failed; recorded as a failed attempt.
-    Failed { kind: &'static str, detail: String },
+    Failed {
+        kind: &'static str,
+        detail: String,
+    },
 }
 
 /// The result of a pass, for the printer and the exit code.
@@ -143,8 +184,18 @@ pub struct Ports<'a> {
 
 /// Run one diagnose pass.
 pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, DiagnoseError> {
-    let Ports { store, diagnoser, codebase, mut telemetry, clock, redactor } = ports;
-    let mut report = PassReport { daily_limit_usd: options.limits.daily_usd, ..Default::default() };
+    let Ports {
+        store,
+        diagnoser,
+        codebase,
+        mut telemetry,
+        clock,
+        redactor,
+    } = ports;
+    let mut report = PassReport {
+        daily_limit_usd: options.limits.daily_usd,
+        ..Default::default()
+    };
 
     let revision = match codebase.map(|c| c.revision()).transpose() {
         Ok(r) => r.flatten(),
@@ -162,7 +213,15 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
     let mut unknown_price_noted = false;
     for sig in selection.selected {
         let now = clock.now();
-        let context = gather_context(store, &sig, codebase, telemetry.as_deref_mut(), revision.clone(), options, &mut report.notes)?;
+        let context = gather_context(
+            store,
+            &sig,
+            codebase,
+            telemetry.as_deref_mut(),
+            revision.clone(),
+            options,
+            &mut report.notes,
+        )?;
         let prompt = prompt::assemble(&sig, &context, redactor);
         let (day_start, day_end) = utc_day(now);
         let spent_today = store.spend_between(day_start, day_end)?;
@@ -176,12 +235,23 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
             budget_usd: options.limits.per_diagnosis_usd,
         };
         let probe = request.clone();
-        let allowed = allowance(&options.limits, spent_today, report.spent_this_run_usd, |cap| {
-            let r = DiagnosisRequest { budget_usd: cap, ..probe.clone() };
-            diagnoser.worst_case_cost_usd(&r)
-        });
+        let allowed = allowance(
+            &options.limits,
+            spent_today,
+            report.spent_this_run_usd,
+            |cap| {
+                let r = DiagnosisRequest {
+                    budget_usd: cap,
+                    ..probe.clone()
+                };
+                diagnoser.worst_case_cost_usd(&r)
+            },
+        );
         let (cap, worst) = match allowed {
-            Allowance::Call { cap_usd, worst_case_usd } => (cap_usd, Some(worst_case_usd)),
+            Allowance::Call {
+                cap_usd,
+                worst_case_usd,
+            } => (cap_usd, Some(worst_case_usd)),
             Allowance::CallPriceUnknown { cap_usd } => {
                 if !unknown_price_noted {
                     unknown_price_noted = true;
@@ -195,11 +265,17 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 }
                 (cap_usd, None)
             }
-            Allowance::Exhausted { remaining_usd, needed_usd, which } => {
+            Allowance::Exhausted {
+                remaining_usd,
+                needed_usd,
+                which,
+            } => {
                 let why = format!(
                     "pending: {which} leaves ${remaining_usd:.4}, a call may cost up to ${needed_usd:.4}; no call made"
                 );
-                report.outcomes.push((sig.id.clone(), Outcome::Pending(why)));
+                report
+                    .outcomes
+                    .push((sig.id.clone(), Outcome::Pending(why)));
                 continue;
             }
         };
@@ -208,7 +284,11 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
         if options.dry_run {
             report.outcomes.push((
                 sig.id.clone(),
-                Outcome::WouldSend { prompt: Box::new(prompt), cap_usd: Some(cap), worst_case_usd: worst },
+                Outcome::WouldSend {
+                    prompt: Box::new(prompt),
+                    cap_usd: Some(cap),
+                    worst_case_usd: worst,
+                },
             ));
             continue;
         }
@@ -228,7 +308,11 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                         redactor.redact(&answer.denials.join("; "))
                     ));
                 }
-                let model = if answer.model.is_empty() { diagnoser.model().to_string() } else { answer.model.clone() };
+                let model = if answer.model.is_empty() {
+                    diagnoser.model().to_string()
+                } else {
+                    answer.model.clone()
+                };
                 let diagnosis = Diagnosis {
                     signature_id: sig.id.clone(),
                     created_at: done,
@@ -254,16 +338,23 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                     estimated,
                 };
                 store.record_diagnosis(&diagnosis, &spend)?;
-                if matches!(sig.status, Status::New | Status::Regressed | Status::Investigating) {
+                if matches!(
+                    sig.status,
+                    Status::New | Status::Regressed | Status::Investigating
+                ) {
                     store.set_status(&sig.id, Status::Diagnosed, "diagnosed", done)?;
                 }
-                report.outcomes.push((sig.id.clone(), Outcome::Diagnosed(Box::new(diagnosis))));
+                report
+                    .outcomes
+                    .push((sig.id.clone(), Outcome::Diagnosed(Box::new(diagnosis))));
             }
             Err(err) => {
                 let (_, charged, estimated) = charge(err.cost(), cap, worst);
                 report.spent_this_run_usd += charged;
                 let detail = redactor.redact(&match &err {
-                    DiagnoserError::Invalid { detail, excerpt, .. } => format!("{detail}; answer began: {excerpt}"),
+                    DiagnoserError::Invalid {
+                        detail, excerpt, ..
+                    } => format!("{detail}; answer began: {excerpt}"),
                     other => other.to_string(),
                 });
                 let spend = (!matches!(err.cost(), CallCost::Nothing)).then(|| SpendEntry {
@@ -284,19 +375,36 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                     codebase_revision: revision.clone(),
                 };
                 // A missing program cost nothing and says nothing about the signature.
-                if !matches!(err, DiagnoserError::Missing { .. } | DiagnoserError::Config { .. }) {
+                if !matches!(
+                    err,
+                    DiagnoserError::Missing { .. } | DiagnoserError::Config { .. }
+                ) {
                     store.record_failed_attempt(&attempt, spend.as_ref())?;
                 }
                 match &err {
                     DiagnoserError::Transient { .. } => {
                         report.transient += 1;
-                        report.outcomes.push((sig.id.clone(), Outcome::Pending(detail)));
+                        report
+                            .outcomes
+                            .push((sig.id.clone(), Outcome::Pending(detail)));
                     }
                     DiagnoserError::Invalid { .. } => {
                         report.invalid += 1;
-                        report.outcomes.push((sig.id.clone(), Outcome::Failed { kind: err.kind(), detail }));
+                        report.outcomes.push((
+                            sig.id.clone(),
+                            Outcome::Failed {
+                                kind: err.kind(),
+                                detail,
+                            },
+                        ));
                     }
-                    _ => report.outcomes.push((sig.id.clone(), Outcome::Failed { kind: err.kind(), detail })),
+                    _ => report.outcomes.push((
+                        sig.id.clone(),
+                        Outcome::Failed {
+                            kind: err.kind(),
+                            detail,
+                        },
+                    )),
                 }
                 if err.is_fatal() {
                     report.fatal = Some(err);
@@ -355,10 +463,23 @@ fn triage_pass(
             .iter()
             .filter(|a| a.kind == "schema" && a.codebase_revision.as_deref() == revision)
             .count();
-        let history = History { diagnosed_at_revision: latest.map(|d| d.codebase_revision), invalid_attempts };
-        candidates.push(Candidate { signature: s, history });
+        let history = History {
+            diagnosed_at_revision: latest.map(|d| d.codebase_revision),
+            invalid_attempts,
+        };
+        candidates.push(Candidate {
+            signature: s,
+            history,
+        });
     }
-    Ok(triage::select(candidates, revision, &options.rules, explicit, options.force, now))
+    Ok(triage::select(
+        candidates,
+        revision,
+        &options.rules,
+        explicit,
+        options.force,
+        now,
+    ))
 }
 
 fn gather_context(
@@ -386,7 +507,11 @@ fn gather_context(
         match source.fetch_trace(&ev.trace_id) {
             Ok(Some(spans)) => trace = spans,
             Ok(None) => {}
-            Err(e) => notes.push(format!("trace {} not fetched for {}: {e}", ev.trace_id, short(&sig.id))),
+            Err(e) => notes.push(format!(
+                "trace {} not fetched for {}: {e}",
+                ev.trace_id,
+                short(&sig.id)
+            )),
         }
     }
     let mut excerpts = Vec::new();
@@ -397,8 +522,12 @@ fn gather_context(
             if excerpts.len() >= options.max_excerpts {
                 break;
             }
-            let (Some(file), Some(line)) = (&f.file, f.line) else { continue };
-            let Some(path) = cb.resolve(file) else { continue };
+            let (Some(file), Some(line)) = (&f.file, f.line) else {
+                continue;
+            };
+            let Some(path) = cb.resolve(file) else {
+                continue;
+            };
             if seen.contains(&(path.clone(), line)) {
                 continue;
             }
@@ -418,13 +547,29 @@ fn gather_context(
             }
         }
     }
-    Ok(DiagnosisContext { samples, trace, excerpts, commits, codebase_revision: revision })
+    Ok(DiagnosisContext {
+        samples,
+        trace,
+        excerpts,
+        commits,
+        codebase_revision: revision,
+    })
 }
 
 /// Which files cited by a diagnosis changed since it was made: non-empty means stale.
-pub fn stale_files(diagnosis: &Diagnosis, codebase: &dyn Codebase) -> Result<Vec<String>, crate::core::ports::CodebaseError> {
-    let Some(rev) = &diagnosis.codebase_revision else { return Ok(Vec::new()) };
-    let mut paths: Vec<String> = diagnosis.evidence.iter().filter(|e| e.verified).map(|e| e.file.clone()).collect();
+pub fn stale_files(
+    diagnosis: &Diagnosis,
+    codebase: &dyn Codebase,
+) -> Result<Vec<String>, crate::core::ports::CodebaseError> {
+    let Some(rev) = &diagnosis.codebase_revision else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<String> = diagnosis
+        .evidence
+        .iter()
+        .filter(|e| e.verified)
+        .map(|e| e.file.clone())
+        .collect();
     paths.sort();
     paths.dedup();
     if paths.is_empty() {

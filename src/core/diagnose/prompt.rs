@@ -74,7 +74,10 @@ pub fn assemble(signature: &Signature, context: &DiagnosisContext, redactor: &Re
 
     let mut sections: Vec<String> = Vec::new();
     let mut head = String::new();
-    let _ = writeln!(head, "# Diagnose this production error (rounds prompt v{PROMPT_VERSION})\n");
+    let _ = writeln!(
+        head,
+        "# Diagnose this production error (rounds prompt v{PROMPT_VERSION})\n"
+    );
     let _ = writeln!(
         head,
         "Find the root cause in the repository (your working directory), suggest a concrete fix, and cite \
@@ -137,7 +140,11 @@ pub fn assemble(signature: &Signature, context: &DiagnosisContext, redactor: &Re
         for (i, e) in context.samples.iter().enumerate() {
             let mut body = String::new();
             let _ = writeln!(body, "time: {}", rfc3339(e.timestamp));
-            let version = e.service_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+            let version = e
+                .service_version
+                .as_deref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default();
             let _ = writeln!(body, "service: {}{version}", e.service);
             if !e.trace_id.is_empty() {
                 let _ = writeln!(body, "trace: {} span: {}", e.trace_id, e.span_id);
@@ -157,7 +164,8 @@ pub fn assemble(signature: &Signature, context: &DiagnosisContext, redactor: &Re
     }
 
     if !context.trace.is_empty() {
-        let mut trace = String::from("## Surrounding trace (spans, start offset and duration in ms)\n");
+        let mut trace =
+            String::from("## Surrounding trace (spans, start offset and duration in ms)\n");
         let t0 = context.trace.iter().map(|s| s.start).min().unwrap_or(0);
         let mut spans = context.trace.clone();
         spans.sort_by(|a, b| (a.start, &a.span_id).cmp(&(b.start, &b.span_id)));
@@ -167,7 +175,11 @@ pub fn assemble(signature: &Signature, context: &DiagnosisContext, redactor: &Re
             .map(|s| {
                 let parent = s.parent_span_id.as_deref().unwrap_or("-");
                 let err = if s.error { " ERROR" } else { "" };
-                let msg = s.status_message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+                let msg = s
+                    .status_message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default();
                 format!(
                     "{} parent={} {} {} +{:.1}ms {:.1}ms{err}{msg}",
                     s.span_id,
@@ -191,7 +203,11 @@ pub fn assemble(signature: &Signature, context: &DiagnosisContext, redactor: &Re
             src.push_str("```\n");
             for (i, line) in ex.lines.iter().enumerate() {
                 let n = ex.start_line as usize + i;
-                let mark = if n == ex.focus_line as usize { ">" } else { " " };
+                let mark = if n == ex.focus_line as usize {
+                    ">"
+                } else {
+                    " "
+                };
                 let _ = writeln!(src, "{mark}{n:>5} | {}", redactor.redact(&clean(line, 400)));
             }
             src.push_str("```\n");
@@ -210,9 +226,10 @@ pub fn assemble(signature: &Signature, context: &DiagnosisContext, redactor: &Re
         sections.push(commits);
     }
 
-    let tail = "## Answer\nReply with one JSON object matching the schema you were given: root_cause, \
+    let tail =
+        "## Answer\nReply with one JSON object matching the schema you were given: root_cause, \
                 suggested_fix, confidence (high, medium or low) and evidence (file, line, note).\n"
-        .to_string();
+            .to_string();
 
     let mut user = String::new();
     let mut dropped = 0usize;
@@ -225,11 +242,18 @@ pub fn assemble(signature: &Signature, context: &DiagnosisContext, redactor: &Re
         user.push('\n');
     }
     if dropped > 0 {
-        let _ = writeln!(user, "({dropped} section(s) left out to keep the prompt under {MAX_PROMPT_BYTES} bytes)\n");
+        let _ = writeln!(
+            user,
+            "({dropped} section(s) left out to keep the prompt under {MAX_PROMPT_BYTES} bytes)\n"
+        );
     }
     user.push_str(&tail);
 
-    Prompt { system: SYSTEM_RULES.to_string(), user, schema: ANSWER_SCHEMA.to_string() }
+    Prompt {
+        system: SYSTEM_RULES.to_string(),
+        user,
+        schema: ANSWER_SCHEMA.to_string(),
+    }
 }
 
 /// 12 hex characters of a SHA-256 over everything that will be fenced.
@@ -285,7 +309,10 @@ pub fn clean(text: &str, max_chars: usize) -> String {
             '\n' | '\t' => true,
             '\r' => false,
             c if c.is_control() => false,
-            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
+            '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
             | '\u{FEFF}' => false,
             _ => true,
         };
@@ -312,7 +339,12 @@ pub fn rfc3339(nanos: UnixNanos) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
 }
 
 /// Howard Hinnant's days-to-civil algorithm.

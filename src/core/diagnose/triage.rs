@@ -16,7 +16,11 @@ pub struct TriageRules {
 
 impl Default for TriageRules {
     fn default() -> Self {
-        TriageRules { min_occurrences: 1, max_per_pass: 3, max_invalid_attempts: 3 }
+        TriageRules {
+            min_occurrences: 1,
+            max_per_pass: 3,
+            max_invalid_attempts: 3,
+        }
     }
 }
 
@@ -46,12 +50,18 @@ impl Skip {
             Skip::Ignored => "ignored".into(),
             Skip::Resolved => "resolved".into(),
             Skip::AlreadyDiagnosed { revision: Some(r) } => {
-                format!("already diagnosed at revision {}; use --force to diagnose again", r.get(..12).unwrap_or(r))
+                format!(
+                    "already diagnosed at revision {}; use --force to diagnose again",
+                    r.get(..12).unwrap_or(r)
+                )
             }
             Skip::AlreadyDiagnosed { revision: None } => {
-                "already diagnosed (codebase is not a git work tree); use --force to diagnose again".into()
+                "already diagnosed (codebase is not a git work tree); use --force to diagnose again"
+                    .into()
             }
-            Skip::TooFewOccurrences { count, min } => format!("seen {count} time(s), MIN_OCCURRENCES is {min}"),
+            Skip::TooFewOccurrences { count, min } => {
+                format!("seen {count} time(s), MIN_OCCURRENCES is {min}")
+            }
             Skip::TooManyInvalidAnswers { attempts } => {
                 format!("{attempts} invalid answers at this revision; use --force to try again")
             }
@@ -126,12 +136,20 @@ pub fn select(
     }
     // Most frequent first; ties by most recent, then id, so the order is total and stable.
     eligible.sort_by(|a, b| {
-        b.count.cmp(&a.count).then(b.last_seen.cmp(&a.last_seen)).then(a.id.cmp(&b.id))
+        b.count
+            .cmp(&a.count)
+            .then(b.last_seen.cmp(&a.last_seen))
+            .then(a.id.cmp(&b.id))
     });
     let mut selected = Vec::new();
     for s in eligible {
         if !explicit && selected.len() >= rules.max_per_pass {
-            skipped.push((s, Skip::OverPassCap { cap: rules.max_per_pass }));
+            skipped.push((
+                s,
+                Skip::OverPassCap {
+                    cap: rules.max_per_pass,
+                },
+            ));
         } else {
             selected.push(s);
         }

@@ -43,9 +43,11 @@ pub trait Codebase {
     fn exists(&self, path: &str) -> bool;
     /// Up to `radius` lines either side of `line` in a root-relative path; `None` for secret
     /// files (`.env*`, keys) and files that cannot be read as text.
-    fn excerpt(&self, path: &str, line: u32, radius: u32) -> Result<Option<Excerpt>, CodebaseError>;
+    fn excerpt(&self, path: &str, line: u32, radius: u32)
+        -> Result<Option<Excerpt>, CodebaseError>;
     /// The latest commits touching any of `paths`, newest first.
     fn recent_commits(&self, paths: &[String], limit: usize) -> Result<Vec<Commit>, CodebaseError>;
     /// Which of `paths` changed between `revision` and the work tree.
-    fn changed_since(&self, revision: &str, paths: &[String]) -> Result<Vec<String>, CodebaseError>;
+    fn changed_since(&self, revision: &str, paths: &[String])
+        -> Result<Vec<String>, CodebaseError>;
 }

@@ -65,17 +65,42 @@ pub struct DiagnosisAnswer {
 #[derive(Debug, thiserror::Error)]
 pub enum DiagnoserError {
     #[error("{backend}: {program} not found; {hint}")]
-    Missing { backend: String, program: String, hint: String },
+    Missing {
+        backend: String,
+        program: String,
+        hint: String,
+    },
     #[error("{backend}: credentials rejected ({detail})")]
-    Auth { backend: String, detail: String, cost: CallCost },
+    Auth {
+        backend: String,
+        detail: String,
+        cost: CallCost,
+    },
     #[error("{backend}: {detail} (will retry next pass)")]
-    Transient { backend: String, detail: String, cost: CallCost },
+    Transient {
+        backend: String,
+        detail: String,
+        cost: CallCost,
+    },
     #[error("{backend}: answer failed validation: {detail}")]
-    Invalid { backend: String, detail: String, excerpt: String, cost: CallCost },
+    Invalid {
+        backend: String,
+        detail: String,
+        excerpt: String,
+        cost: CallCost,
+    },
     #[error("{backend}: per-diagnosis budget reached: {detail}")]
-    Budget { backend: String, detail: String, cost: CallCost },
+    Budget {
+        backend: String,
+        detail: String,
+        cost: CallCost,
+    },
     #[error("{backend}: {detail}")]
-    Failed { backend: String, detail: String, cost: CallCost },
+    Failed {
+        backend: String,
+        detail: String,
+        cost: CallCost,
+    },
     #[error("{backend}: {reason}")]
     Config { backend: String, reason: String },
 }
@@ -108,7 +133,12 @@ impl DiagnoserError {
 
     /// Whether the rest of the pass should stop: every further call would fail the same way.
     pub fn is_fatal(&self) -> bool {
-        matches!(self, DiagnoserError::Missing { .. } | DiagnoserError::Auth { .. } | DiagnoserError::Config { .. })
+        matches!(
+            self,
+            DiagnoserError::Missing { .. }
+                | DiagnoserError::Auth { .. }
+                | DiagnoserError::Config { .. }
+        )
     }
 }
 

@@ -179,41 +179,68 @@ impl Diagnoser for ClaudeCode {
     }
 
     fn diagnose(&mut self, request: &DiagnosisRequest) -> Result<DiagnosisAnswer, DiagnoserError> {
-        if !(request.budget_usd > 0.0) {
-            return Err(DiagnoserError::Config { backend: BACKEND.into(), reason: "the per-call budget must be > 0".into() });
+        if request.budget_usd.is_nan() || request.budget_usd <= 0.0 {
+            return Err(DiagnoserError::Config {
+                backend: BACKEND.into(),
+                reason: "the per-call budget must be > 0".into(),
+            });
         }
         let program = self.program()?;
         let mut cmd = Command::new(&program);
-        cmd.args(self.args(request)).current_dir(&self.config.codebase).env_clear();
+        cmd.args(self.args(request))
+            .current_dir(&self.config.codebase)
+            .env_clear();
         for k in PASS_ENV {
             if let Ok(v) = std::env::var(k) {
                 cmd.env(k, v);
             }
         }
-        cmd.env("CLAUDE_CODE_MAX_RETRIES", self.config.max_retries.to_string())
-            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-            .env("DISABLE_AUTOUPDATER", "1")
-            .env("DISABLE_TELEMETRY", "1")
-            .env("DISABLE_ERROR_REPORTING", "1");
+        cmd.env(
+            "CLAUDE_CODE_MAX_RETRIES",
+            self.config.max_retries.to_string(),
+        )
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("DISABLE_TELEMETRY", "1")
+        .env("DISABLE_ERROR_REPORTING", "1");
         for (k, v) in &self.config.extra_env {
             cmd.env(k, v);
         }
-        let out = process::run(cmd, request.prompt.as_bytes(), self.config.timeout, None).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                DiagnoserError::Missing { backend: BACKEND.into(), program: program.display().to_string(), hint: INSTALL_HINT.into() }
-            } else {
-                DiagnoserError::Failed { backend: BACKEND.into(), detail: format!("cannot run {}: {e}", program.display()), cost: CallCost::Nothing }
-            }
-        })?;
+        let out = process::run(cmd, request.prompt.as_bytes(), self.config.timeout, None).map_err(
+            |e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    DiagnoserError::Missing {
+                        backend: BACKEND.into(),
+                        program: program.display().to_string(),
+                        hint: INSTALL_HINT.into(),
+                    }
+                } else {
+                    DiagnoserError::Failed {
+                        backend: BACKEND.into(),
+                        detail: format!("cannot run {}: {e}", program.display()),
+                        cost: CallCost::Nothing,
+                    }
+                }
+            },
+        )?;
         if out.timed_out {
             return Err(DiagnoserError::Transient {
                 backend: BACKEND.into(),
-                detail: format!("timed out after {}s; the claude process group was killed", self.config.timeout.as_secs()),
+                detail: format!(
+                    "timed out after {}s; the claude process group was killed",
+                    self.config.timeout.as_secs()
+                ),
                 cost: CallCost::Killed,
             });
         }
         let duration_ms = out.duration.as_millis() as u64;
-        interpret(&out.stdout, &out.stderr, out.status.and_then(|s| s.code()), &self.model, duration_ms)
+        interpret(
+            &out.stdout,
+            &out.stderr,
+            out.status.and_then(|s| s.code()),
+            &self.model,
+            duration_ms,
+        )
     }
 }
 
@@ -225,14 +252,29 @@ pub fn interpret(
     configured_model: &str,
     duration_ms: u64,
 ) -> Result<DiagnosisAnswer, DiagnoserError> {
-    let err = |detail: String, cost: CallCost| DiagnoserError::Failed { backend: BACKEND.into(), detail, cost };
+    let err = |detail: String, cost: CallCost| DiagnoserError::Failed {
+        backend: BACKEND.into(),
+        detail,
+        cost,
+    };
     // With --output-format json the result is the last JSON object printed.
-    let result: Value = match stdout.lines().rev().find_map(|l| serde_json::from_str::<Value>(l.trim()).ok()) {
+    let result: Value = match stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<Value>(l.trim()).ok())
+    {
         Some(v) if v.get("type").and_then(Value::as_str) == Some("result") => v,
         _ => {
-            let why = if stderr.trim().is_empty() { tail(stdout, 300) } else { tail(stderr, 300) };
+            let why = if stderr.trim().is_empty() {
+                tail(stdout, 300)
+            } else {
+                tail(stderr, 300)
+            };
             // No result at all: usage unknown, so the call is charged its worst case.
-            return Err(err(format!("claude exited {} without a result: {why}", code(exit_code)), CallCost::Killed));
+            return Err(err(
+                format!("claude exited {} without a result: {why}", code(exit_code)),
+                CallCost::Killed,
+            ));
         }
     };
     let cost = match result.get("total_cost_usd").and_then(Value::as_f64) {
@@ -240,14 +282,22 @@ pub fn interpret(
         None => CallCost::Killed,
     };
     let subtype = result.get("subtype").and_then(Value::as_str).unwrap_or("");
-    let is_error = result.get("is_error").and_then(Value::as_bool).unwrap_or(true);
+    let is_error = result
+        .get("is_error")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let message = result
         .get("result")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .or_else(|| result.get("errors").and_then(Value::as_array).map(|e| {
-            e.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; ")
-        }))
+        .or_else(|| {
+            result.get("errors").and_then(Value::as_array).map(|e| {
+                e.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        })
         .unwrap_or_default();
     if is_error || subtype != "success" {
         let status = result.get("api_error_status").and_then(Value::as_u64);
@@ -256,12 +306,27 @@ pub fn interpret(
             None => format!("{subtype}: {}", tail(&message, 300)),
         };
         return Err(match (status, subtype) {
-            (Some(401 | 403), _) => DiagnoserError::Auth { backend: BACKEND.into(), detail, cost },
-            (Some(408 | 409 | 429 | 500..=599), _) => DiagnoserError::Transient { backend: BACKEND.into(), detail, cost },
-            (_, "error_max_budget_usd") => DiagnoserError::Budget { backend: BACKEND.into(), detail, cost },
-            (_, "error_max_structured_output_retries") => {
-                DiagnoserError::Invalid { backend: BACKEND.into(), detail, excerpt: answer::excerpt(&message, 300), cost }
-            }
+            (Some(401 | 403), _) => DiagnoserError::Auth {
+                backend: BACKEND.into(),
+                detail,
+                cost,
+            },
+            (Some(408 | 409 | 429 | 500..=599), _) => DiagnoserError::Transient {
+                backend: BACKEND.into(),
+                detail,
+                cost,
+            },
+            (_, "error_max_budget_usd") => DiagnoserError::Budget {
+                backend: BACKEND.into(),
+                detail,
+                cost,
+            },
+            (_, "error_max_structured_output_retries") => DiagnoserError::Invalid {
+                backend: BACKEND.into(),
+                detail,
+                excerpt: answer::excerpt(&message, 300),
+                cost,
+            },
             _ => err(detail, cost),
         });
     }
@@ -274,7 +339,10 @@ pub fn interpret(
         backend: BACKEND.into(),
         detail,
         excerpt: answer::excerpt(
-            &result.get("structured_output").map(|v| v.to_string()).unwrap_or(message.clone()),
+            &result
+                .get("structured_output")
+                .map(|v| v.to_string())
+                .unwrap_or(message.clone()),
             300,
         ),
         cost,
@@ -304,7 +372,10 @@ pub fn interpret(
             d.iter()
                 .map(|x| {
                     let tool = x.get("tool_name").and_then(Value::as_str).unwrap_or("?");
-                    let input = x.get("tool_input").map(|v| v.to_string()).unwrap_or_default();
+                    let input = x
+                        .get("tool_input")
+                        .map(|v| v.to_string())
+                        .unwrap_or_default();
                     format!("{tool} {}", tail(&input, 200))
                 })
                 .collect()
@@ -318,7 +389,10 @@ pub fn interpret(
         model,
         cost,
         tokens,
-        duration_ms: result.get("duration_ms").and_then(Value::as_u64).unwrap_or(duration_ms),
+        duration_ms: result
+            .get("duration_ms")
+            .and_then(Value::as_u64)
+            .unwrap_or(duration_ms),
         denials,
     })
 }
@@ -341,14 +415,28 @@ mod tests {
 
     #[test]
     fn args_are_read_only_and_take_no_prompt() {
-        let c = ClaudeCode::new(ClaudeCodeConfig { model: Some("claude-sonnet-4-5-20250929".into()), ..ClaudeCodeConfig::new("/repo") });
-        let r = DiagnosisRequest { signature_id: "s".into(), prompt: "PROMPT".into(), system: "SYS".into(), schema: "{}".into(), budget_usd: 0.5 };
+        let c = ClaudeCode::new(ClaudeCodeConfig {
+            model: Some("claude-sonnet-4-5-20250929".into()),
+            ..ClaudeCodeConfig::new("/repo")
+        });
+        let r = DiagnosisRequest {
+            signature_id: "s".into(),
+            prompt: "PROMPT".into(),
+            system: "SYS".into(),
+            schema: "{}".into(),
+            budget_usd: 0.5,
+        };
         let a = c.args(&r);
         let i = a.iter().position(|x| x == "--tools").expect("--tools");
         assert_eq!(a[i + 1], "Read,Grep,Glob");
-        assert!(!a.iter().any(|x| x == "--allowedTools" || x.contains("Bash") || x == "PROMPT"));
+        assert!(!a
+            .iter()
+            .any(|x| x == "--allowedTools" || x.contains("Bash") || x == "PROMPT"));
         assert!(a.iter().any(|x| x == "Read(./**/.env*)"));
-        let i = a.iter().position(|x| x == "--setting-sources").expect("setting sources");
+        let i = a
+            .iter()
+            .position(|x| x == "--setting-sources")
+            .expect("setting sources");
         assert_eq!(a[i + 1], "");
     }
 }

@@ -14,11 +14,26 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const BACKEND: &str = "codex";
-const INSTALL_HINT: &str = "install the Codex CLI (npm install -g @openai/codex) or set CODEX_PATH to the codex binary";
+const INSTALL_HINT: &str =
+    "install the Codex CLI (npm install -g @openai/codex) or set CODEX_PATH to the codex binary";
 
 const PASS_ENV: &[&str] = &[
-    "PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "CODEX_HOME", "CODEX_API_KEY", "OPENAI_API_KEY",
-    "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy", "SSL_CERT_FILE",
+    "PATH",
+    "HOME",
+    "USER",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "CODEX_HOME",
+    "CODEX_API_KEY",
+    "OPENAI_API_KEY",
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "NO_PROXY",
+    "https_proxy",
+    "http_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
 ];
 
 #[derive(Debug, Clone)]
@@ -68,8 +83,11 @@ impl Codex {
     }
 
     fn program(&self) -> Result<PathBuf, DiagnoserError> {
-        let missing =
-            |program: String| DiagnoserError::Missing { backend: BACKEND.into(), program, hint: INSTALL_HINT.into() };
+        let missing = |program: String| DiagnoserError::Missing {
+            backend: BACKEND.into(),
+            program,
+            hint: INSTALL_HINT.into(),
+        };
         match &self.config.program {
             Some(p) if p.is_file() => Ok(p.clone()),
             Some(p) => Err(missing(p.display().to_string())),
@@ -155,7 +173,10 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new() -> std::io::Result<Self> {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         let p = std::env::temp_dir().join(format!("rounds-codex-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&p)?;
         Ok(TempDir(p))
@@ -202,7 +223,11 @@ impl Diagnoser for Codex {
         cmd.args(self.args(&schema_file.display().to_string()))
             .current_dir(&self.config.codebase)
             .env_clear();
-        for k in PASS_ENV.iter().copied().chain(std::iter::once(self.config.api_key_env.as_str())) {
+        for k in PASS_ENV
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.config.api_key_env.as_str()))
+        {
             if let Ok(v) = std::env::var(k) {
                 cmd.env(k, v);
             }
@@ -225,24 +250,51 @@ impl Diagnoser for Codex {
             }
             Watch::Continue
         };
-        let out = process::run(cmd, prompt.as_bytes(), self.config.timeout, Some(&mut watcher)).map_err(|e| {
+        let out = process::run(
+            cmd,
+            prompt.as_bytes(),
+            self.config.timeout,
+            Some(&mut watcher),
+        )
+        .map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                DiagnoserError::Missing { backend: BACKEND.into(), program: program.display().to_string(), hint: INSTALL_HINT.into() }
+                DiagnoserError::Missing {
+                    backend: BACKEND.into(),
+                    program: program.display().to_string(),
+                    hint: INSTALL_HINT.into(),
+                }
             } else {
-                DiagnoserError::Failed { backend: BACKEND.into(), detail: format!("cannot run {}: {e}", program.display()), cost: CallCost::Nothing }
+                DiagnoserError::Failed {
+                    backend: BACKEND.into(),
+                    detail: format!("cannot run {}: {e}", program.display()),
+                    cost: CallCost::Nothing,
+                }
             }
         })?;
         if out.timed_out {
             return Err(DiagnoserError::Transient {
                 backend: BACKEND.into(),
-                detail: format!("timed out after {}s; the codex process group was killed", self.config.timeout.as_secs()),
+                detail: format!(
+                    "timed out after {}s; the codex process group was killed",
+                    self.config.timeout.as_secs()
+                ),
                 cost: CallCost::Killed,
             });
         }
         if let Some(why) = out.stopped {
-            return Err(DiagnoserError::Budget { backend: BACKEND.into(), detail: why, cost: CallCost::Killed });
+            return Err(DiagnoserError::Budget {
+                backend: BACKEND.into(),
+                detail: why,
+                cost: CallCost::Killed,
+            });
         }
-        interpret(&out.stdout, &out.stderr, &self.model, &self.config.prices, out.duration.as_millis() as u64)
+        interpret(
+            &out.stdout,
+            &out.stderr,
+            &self.model,
+            &self.config.prices,
+            out.duration.as_millis() as u64,
+        )
     }
 }
 
@@ -259,31 +311,51 @@ pub fn interpret(
     let mut failure: Option<String> = None;
     let mut denials = Vec::new();
     for line in stdout.lines() {
-        let Ok(v) = serde_json::from_str::<Value>(line.trim()) else { continue };
+        let Ok(v) = serde_json::from_str::<Value>(line.trim()) else {
+            continue;
+        };
         match v.get("type").and_then(Value::as_str) {
             Some("item.completed") => match v.pointer("/item/type").and_then(Value::as_str) {
                 Some("agent_message") => {
-                    last_message = v.pointer("/item/text").and_then(Value::as_str).map(str::to_string);
+                    last_message = v
+                        .pointer("/item/text")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
                 }
                 Some("command_execution") => {
                     // Commands the sandbox refused are signs of what the model tried.
-                    let status = v.pointer("/item/status").and_then(Value::as_str).unwrap_or("");
+                    let status = v
+                        .pointer("/item/status")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
                     if status == "declined" || status == "failed" {
-                        let c = v.pointer("/item/command").and_then(Value::as_str).unwrap_or("");
+                        let c = v
+                            .pointer("/item/command")
+                            .and_then(Value::as_str)
+                            .unwrap_or("");
                         denials.push(format!("command ({status}) {}", tail(c, 200)));
                     }
                 }
                 _ => {}
             },
             Some("turn.completed") => {
-                let n = |k: &str| v.pointer(&format!("/usage/{k}")).and_then(Value::as_u64).unwrap_or(0);
+                let n = |k: &str| {
+                    v.pointer(&format!("/usage/{k}"))
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0)
+                };
                 let t = usage.get_or_insert_with(Tokens::default);
                 t.input += n("input_tokens");
                 t.cached_input += n("cached_input_tokens");
                 t.output += n("output_tokens");
             }
             Some("turn.failed") => {
-                failure = Some(v.pointer("/error/message").and_then(Value::as_str).unwrap_or("turn failed").to_string());
+                failure = Some(
+                    v.pointer("/error/message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("turn failed")
+                        .to_string(),
+                );
             }
             // Top-level `error` lines (reconnects, transport fallbacks) are not fatal on their own.
             _ => {}
@@ -302,22 +374,46 @@ pub fn interpret(
         let lc = msg.to_ascii_lowercase();
         let status = http_status(&lc);
         return Err(if lc.contains("insufficient_quota") {
-            DiagnoserError::Failed { backend: BACKEND.into(), detail, cost }
+            DiagnoserError::Failed {
+                backend: BACKEND.into(),
+                detail,
+                cost,
+            }
         } else if matches!(status, Some(401 | 403)) || lc.contains("unauthorized") {
-            DiagnoserError::Auth { backend: BACKEND.into(), detail, cost }
+            DiagnoserError::Auth {
+                backend: BACKEND.into(),
+                detail,
+                cost,
+            }
         } else if matches!(status, Some(408 | 409 | 429 | 500..=599))
             || lc.contains("timeout")
             || lc.contains("timed out")
             || lc.contains("stream disconnected")
         {
-            DiagnoserError::Transient { backend: BACKEND.into(), detail, cost }
+            DiagnoserError::Transient {
+                backend: BACKEND.into(),
+                detail,
+                cost,
+            }
         } else {
-            DiagnoserError::Failed { backend: BACKEND.into(), detail, cost }
+            DiagnoserError::Failed {
+                backend: BACKEND.into(),
+                detail,
+                cost,
+            }
         });
     }
     let Some(text) = last_message else {
-        let why = if stderr.trim().is_empty() { "no agent message".to_string() } else { tail(stderr, 300) };
-        return Err(DiagnoserError::Failed { backend: BACKEND.into(), detail: format!("codex ended without an answer: {why}"), cost });
+        let why = if stderr.trim().is_empty() {
+            "no agent message".to_string()
+        } else {
+            tail(stderr, 300)
+        };
+        return Err(DiagnoserError::Failed {
+            backend: BACKEND.into(),
+            detail: format!("codex ended without an answer: {why}"),
+            cost,
+        });
     };
     let v = answer::parse_text(&text).map_err(|detail| DiagnoserError::Invalid {
         backend: BACKEND.into(),

@@ -57,10 +57,11 @@ impl OpenAi {
 
     /// The request body: exactly what is sent.
     pub fn body(&self, request: &DiagnosisRequest) -> Result<Value, DiagnoserError> {
-        let schema: Value = serde_json::from_str(&request.schema).map_err(|e| DiagnoserError::Config {
-            backend: BACKEND.into(),
-            reason: format!("the answer schema is not JSON: {e}"),
-        })?;
+        let schema: Value =
+            serde_json::from_str(&request.schema).map_err(|e| DiagnoserError::Config {
+                backend: BACKEND.into(),
+                reason: format!("the answer schema is not JSON: {e}"),
+            })?;
         Ok(json!({
             "model": self.config.model,
             "messages": [
@@ -76,7 +77,10 @@ impl OpenAi {
     }
 
     fn url(&self) -> String {
-        format!("{}/chat/completions", self.config.base_url.trim_end_matches('/'))
+        format!(
+            "{}/chat/completions",
+            self.config.base_url.trim_end_matches('/')
+        )
     }
 }
 
@@ -93,7 +97,8 @@ impl Diagnoser for OpenAi {
     /// output cap. Retried requests that failed with 429/5xx are not billed.
     fn worst_case_cost_usd(&self, request: &DiagnosisRequest) -> Option<f64> {
         let price = self.config.prices.lookup(&self.config.model)?;
-        let input = (request.prompt.len() + request.system.len() + request.schema.len() + 200) as u64;
+        let input =
+            (request.prompt.len() + request.system.len() + request.schema.len() + 200) as u64;
         Some(price.call_cost(input, self.config.max_output_tokens))
     }
 
@@ -103,7 +108,10 @@ impl Diagnoser for OpenAi {
         let deadline = start + self.config.timeout;
         let mut attempt = 0u32;
         loop {
-            let mut req = self.agent.post(&self.url()).set("Content-Type", "application/json");
+            let mut req = self
+                .agent
+                .post(&self.url())
+                .set("Content-Type", "application/json");
             if let Some(k) = self.config.api_key.as_deref().filter(|k| !k.is_empty()) {
                 req = req.set("Authorization", &format!("Bearer {k}"));
             }
@@ -121,8 +129,13 @@ impl Diagnoser for OpenAi {
                     let text = resp.into_string().unwrap_or_default();
                     let err = classify(status, &text, &self.url());
                     let retryable = matches!(err, DiagnoserError::Transient { .. });
-                    let pause = wait.unwrap_or_else(|| backoff(attempt)).min(self.config.max_backoff);
-                    if retryable && attempt < self.config.max_retries && Instant::now() + pause < deadline {
+                    let pause = wait
+                        .unwrap_or_else(|| backoff(attempt))
+                        .min(self.config.max_backoff);
+                    if retryable
+                        && attempt < self.config.max_retries
+                        && Instant::now() + pause < deadline
+                    {
                         attempt += 1;
                         std::thread::sleep(pause);
                         continue;
@@ -134,13 +147,24 @@ impl Diagnoser for OpenAi {
                     let is_timeout = t.to_string().to_ascii_lowercase().contains("timed out");
                     // A connection refused before sending cost nothing; a timeout after sending
                     // may have been billed, so it is charged its worst case.
-                    let cost = if is_timeout { CallCost::Killed } else { CallCost::Nothing };
-                    if !is_timeout && attempt < self.config.max_retries && Instant::now() + backoff(attempt) < deadline {
+                    let cost = if is_timeout {
+                        CallCost::Killed
+                    } else {
+                        CallCost::Nothing
+                    };
+                    if !is_timeout
+                        && attempt < self.config.max_retries
+                        && Instant::now() + backoff(attempt) < deadline
+                    {
                         attempt += 1;
                         std::thread::sleep(backoff(attempt));
                         continue;
                     }
-                    return Err(DiagnoserError::Transient { backend: BACKEND.into(), detail, cost });
+                    return Err(DiagnoserError::Transient {
+                        backend: BACKEND.into(),
+                        detail,
+                        cost,
+                    });
                 }
             }
         }
@@ -161,7 +185,10 @@ impl OpenAi {
             cached_input: n("/usage/prompt_tokens_details/cached_tokens"),
             output: n("/usage/completion_tokens"),
         };
-        let cost = match (v.get("usage").is_some(), self.config.prices.lookup(&self.config.model)) {
+        let cost = match (
+            v.get("usage").is_some(),
+            self.config.prices.lookup(&self.config.model),
+        ) {
             (true, Some(p)) => CallCost::Priced(p.cost(&tokens)),
             (true, None) => CallCost::Unknown,
             // No usage (some local servers): the call is charged its worst case.
@@ -174,16 +201,28 @@ impl OpenAi {
             excerpt: answer::excerpt(excerpt, 300),
             cost,
         };
-        let choice = v.pointer("/choices/0").ok_or_else(|| invalid("no choices in the response".into(), text))?;
+        let choice = v
+            .pointer("/choices/0")
+            .ok_or_else(|| invalid("no choices in the response".into(), text))?;
         if let Some(r) = choice.pointer("/message/refusal").and_then(Value::as_str) {
             return Err(invalid("the model refused".into(), r));
         }
-        let content = choice.pointer("/message/content").and_then(Value::as_str).unwrap_or("");
+        let content = choice
+            .pointer("/message/content")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if choice.get("finish_reason").and_then(Value::as_str) == Some("length") {
-            return Err(invalid("the answer was cut at max_completion_tokens".into(), content));
+            return Err(invalid(
+                "the answer was cut at max_completion_tokens".into(),
+                content,
+            ));
         }
         let a = answer::parse_text(content).map_err(|e| invalid(e, content))?;
-        let model = v.get("model").and_then(Value::as_str).unwrap_or(&self.config.model).to_string();
+        let model = v
+            .get("model")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.config.model)
+            .to_string();
         Ok(DiagnosisAnswer {
             root_cause: a.root_cause,
             suggested_fix: a.suggested_fix,
@@ -201,29 +240,64 @@ impl OpenAi {
 /// Map an HTTP error to the port's error; only what a retry can fix is Transient.
 fn classify(status: u16, body: &str, url: &str) -> DiagnoserError {
     let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    let code = v.pointer("/error/code").and_then(Value::as_str).unwrap_or("");
-    let kind = v.pointer("/error/type").and_then(Value::as_str).unwrap_or("");
-    let msg = v.pointer("/error/message").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| tail(body, 200));
+    let code = v
+        .pointer("/error/code")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let kind = v
+        .pointer("/error/type")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let msg = v
+        .pointer("/error/message")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| tail(body, 200));
     let detail = format!("HTTP {status} from {url}: {}", tail(&msg, 300));
     // Rejected requests are not billed.
     let cost = CallCost::Nothing;
     match status {
-        401 | 403 => DiagnoserError::Auth { backend: BACKEND.into(), detail, cost },
+        401 | 403 => DiagnoserError::Auth {
+            backend: BACKEND.into(),
+            detail,
+            cost,
+        },
         429 if code == "insufficient_quota" || kind == "insufficient_quota" => {
-            DiagnoserError::Failed { backend: BACKEND.into(), detail: format!("{detail} (billing quota: not retried)"), cost }
+            DiagnoserError::Failed {
+                backend: BACKEND.into(),
+                detail: format!("{detail} (billing quota: not retried)"),
+                cost,
+            }
         }
-        408 | 409 | 429 | 500..=599 => DiagnoserError::Transient { backend: BACKEND.into(), detail, cost },
-        404 => DiagnoserError::Config { backend: BACKEND.into(), reason: detail },
+        408 | 409 | 429 | 500..=599 => DiagnoserError::Transient {
+            backend: BACKEND.into(),
+            detail,
+            cost,
+        },
+        404 => DiagnoserError::Config {
+            backend: BACKEND.into(),
+            reason: detail,
+        },
         400 if code.contains("schema") || msg.contains("response_format") => {
-            DiagnoserError::Config { backend: BACKEND.into(), reason: format!("{detail} (does the server support json_schema?)") }
+            DiagnoserError::Config {
+                backend: BACKEND.into(),
+                reason: format!("{detail} (does the server support json_schema?)"),
+            }
         }
-        _ => DiagnoserError::Failed { backend: BACKEND.into(), detail, cost },
+        _ => DiagnoserError::Failed {
+            backend: BACKEND.into(),
+            detail,
+            cost,
+        },
     }
 }
 
 /// `retry-after-ms`, then `Retry-After` in seconds (an HTTP date is treated as a short wait).
 fn retry_after(resp: &ureq::Response) -> Option<Duration> {
-    if let Some(ms) = resp.header("retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()) {
+    if let Some(ms) = resp
+        .header("retry-after-ms")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+    {
         return Some(Duration::from_millis(ms.max(0.0) as u64));
     }
     let v = resp.header("retry-after")?;
