@@ -143,6 +143,8 @@ pub struct PollArgs {
     pub resolve_after_days: u64,
     #[command(flatten)]
     pub notify: NotifyArgs,
+    #[command(flatten)]
+    pub llm: LlmArgs,
     /// Print notifications as JSON Lines
     #[arg(long)]
     pub json: bool,
@@ -203,7 +205,7 @@ pub struct LlmArgs {
         env = "DIAGNOSIS_BACKEND",
         value_name = "BACKEND"
     )]
-    pub backend: Option<String>,
+    pub diagnosis_backend: Option<String>,
     /// The source tree the model may read (a git work tree gives revisions and staleness)
     #[arg(long = "codebase", env = "CODEBASE_PATH", value_name = "DIR")]
     pub codebase: Option<PathBuf>,

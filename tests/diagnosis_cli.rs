@@ -272,3 +272,103 @@ fn real_claude_through_the_binary_records_a_diagnosis_within_budget() {
     assert_eq!(v["outcomes"][0]["outcome"], "pending", "{v}");
     assert_eq!(srv.requests().len(), before, "no call was made");
 }
+
+#[test]
+fn poll_diagnoses_new_signatures_and_a_crashing_backend_loses_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    scratch_repo(repo.path());
+    let input = home.path().join("errors.jsonl");
+    std::fs::write(&input, format!("{}\n", otlp_line("0000000000003333"))).unwrap();
+    let db = home.path().join("rounds.db").display().to_string();
+    // A backend binary that crashes: the pass's events are still recorded, the exit says why.
+    let crash = home.path().join("claude");
+    std::fs::write(&crash, "#!/bin/sh\nkill -SEGV $$\n").unwrap();
+    std::fs::set_permissions(&crash, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let env = [
+        ("DIAGNOSIS_BACKEND", "claude_code".to_string()),
+        ("CODEBASE_PATH", repo.path().display().to_string()),
+        ("CLAUDE_CODE_PATH", crash.display().to_string()),
+        ("DIAGNOSIS_MODEL", "claude-sonnet-4-5-20250929".to_string()),
+    ];
+    let out = rounds(
+        home.path(),
+        &[
+            "poll",
+            "--input",
+            input.to_str().unwrap(),
+            "--db",
+            &db,
+            "--notify",
+            "none",
+        ],
+        &env,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(69),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = rounds(home.path(), &["list", "--json", "--db", &db], &[]);
+    let v: Value = serde_json::from_slice(&list.stdout).expect("json");
+    let text = v.to_string();
+    assert!(
+        text.contains("AttributeError"),
+        "the pass's events were kept: {text}"
+    );
+
+    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else {
+        return;
+    };
+    let srv = FakeServer::start(|req: &Request| {
+        let body = req.json();
+        let reply = if tool_names(&body).iter().any(|t| t == "StructuredOutput")
+            && !last_turn_is_tool_result(&body)
+        {
+            anthropic_reply(Some(("StructuredOutput", good_answer())), None, 2400, 360)
+        } else {
+            anthropic_reply(None, Some("Done."), 100, 10)
+        };
+        Response::new(200, reply).header("Content-Type", "text/event-stream")
+    });
+    let mut env = env.to_vec();
+    env[2].1 = claude.display().to_string();
+    env.push(("ANTHROPIC_BASE_URL", srv.addr.clone()));
+    env.push((
+        "ANTHROPIC_API_KEY",
+        "sk-ant-test-dummy-key-000000".to_string(),
+    ));
+    std::fs::write(&input, format!("{}\n", otlp_line("0000000000004444"))).unwrap();
+    let out = rounds(
+        home.path(),
+        &[
+            "poll",
+            "--input",
+            input.to_str().unwrap(),
+            "--db",
+            &db,
+            "--notify",
+            "none",
+        ],
+        &env,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = rounds(home.path(), &["list", "--json", "--db", &db], &[]);
+    let v: Value = serde_json::from_slice(&list.stdout).expect("json");
+    let id = v
+        .to_string()
+        .split("\"id\":\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(str::to_string)
+        .expect("an id");
+    let show = rounds(home.path(), &["show", &id, "--json", "--db", &db], &[]);
+    let v: Value = serde_json::from_slice(&show.stdout).expect("json");
+    assert_eq!(v["diagnosis"]["confidence"], "medium", "{v}");
+    assert_eq!(v["signature"]["status"], "diagnosed", "{v}");
+}

@@ -45,7 +45,7 @@ pub struct LlmSettings {
 impl LlmSettings {
     /// `None` when no backend is configured (DIAGNOSIS_BACKEND unset or `none`).
     pub fn resolve(a: &LlmArgs, run_budget: Option<f64>) -> Result<Option<LlmSettings>, AppError> {
-        let backend = match a.backend.as_deref().map(str::trim) {
+        let backend = match a.diagnosis_backend.as_deref().map(str::trim) {
             None | Some("") | Some("none") => return Ok(None),
             Some("claude_code") | Some("claude") => Backend::ClaudeCode,
             Some("codex") => Backend::Codex,

@@ -59,6 +59,72 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
     pass_exit(report)
 }
 
+/// Diagnosis inside `poll`: after the pass's events are committed and before notifications, so
+/// a failing backend never loses the pass's other work. Outcomes go to stderr (stdout carries the
+/// notifications); a fatal backend error is reported and becomes the exit code, not an abort.
+pub fn in_poll(
+    store: &mut dyn crate::core::diagnose::DiagnosisStore,
+    llm: &LlmSettings,
+    min_occurrences: u64,
+    clock: &dyn crate::core::ports::Clock,
+    printer: &mut Printer,
+) -> Result<Exit, AppError> {
+    let mut diagnoser = wiring::diagnoser(llm)?;
+    let codebase = wiring::codebase(llm)?;
+    let options = DiagnoseOptions {
+        rules: llm.rules(min_occurrences),
+        limits: llm.limits,
+        ..DiagnoseOptions::default()
+    };
+    let report = diagnose::run(
+        Ports {
+            store,
+            diagnoser: diagnoser.as_mut(),
+            codebase: codebase.as_ref().map(|c| c as &dyn Codebase),
+            telemetry: None,
+            clock,
+            redactor: &llm.redactor,
+        },
+        &options,
+    )
+    .map_err(|e| match e {
+        diagnose::DiagnoseError::Store(s) => AppError::Store(s),
+    })?;
+    for n in &report.notes {
+        printer.warn(n);
+    }
+    for (id, o) in &report.outcomes {
+        let short = id.get(..12).unwrap_or(id);
+        match o {
+            Outcome::Diagnosed(d) => printer.info(&format!(
+                "{short}: diagnosed by {} ({} confidence): {}",
+                d.backend,
+                d.confidence.as_str(),
+                d.root_cause
+            )),
+            Outcome::Pending(why) => printer.info(&format!("{short}: {why}")),
+            Outcome::Failed { kind, detail } => {
+                printer.error(&format!("{short}: diagnosis failed ({kind}): {detail}"))
+            }
+            Outcome::Skipped(s) => {
+                printer.detail(&format!("{short}: not diagnosed: {}", s.describe()))
+            }
+            Outcome::WouldSend { .. } => {}
+        }
+    }
+    printer.detail(&format!(
+        "diagnosis spend: ${:.4} this pass, ${:.4} of ${:.2} today (UTC)",
+        report.spent_this_run_usd, report.spent_today_usd, report.daily_limit_usd
+    ));
+    if let Some(e) = &report.fatal {
+        printer.error(&e.to_string());
+    }
+    Ok(match pass_exit(report) {
+        Ok(exit) => exit,
+        Err(e) => e.exit(),
+    })
+}
+
 /// The exit code of a pass: a fatal backend error wins; then invalid answers (65); then
 /// transient failures (75) when nothing else failed.
 pub fn pass_exit(report: PassReport) -> Result<Exit, AppError> {
