@@ -9,6 +9,7 @@ use crate::core::model::{Signature, UnixNanos};
 use crate::core::ports::codebase::{Commit, Excerpt};
 use crate::core::ports::telemetry::TraceSpan;
 use crate::core::redact::Redactor;
+pub use crate::core::time::rfc3339;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
@@ -331,32 +332,4 @@ pub fn clean(text: &str, max_chars: usize) -> String {
 
 fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
-}
-
-/// RFC 3339 (UTC, second precision) from Unix nanoseconds, without a date library.
-pub fn rfc3339(nanos: UnixNanos) -> String {
-    let secs = nanos.div_euclid(1_000_000_000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
