@@ -61,6 +61,19 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l retention-days -d
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l resolve-after-days -d 'Resolve a signature quiet for this many days' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l notify -d 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l min-occurrences -d 'A new signature is announced (and diagnosed) once it has occurred this often' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-backend -d 'LLM backend: claude_code, codex or openai (none: no diagnosis)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l codebase -d 'The source tree the model may read (a git work tree gives revisions and staleness)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-model -d 'Model id (pin a full id; the backend\'s default otherwise)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l daily-budget -d 'USD per UTC day across all runs, checked against the spend ledger before each call' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-budget -d 'USD cap for one diagnosis' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-diagnoses -d 'At most this many model calls per pass' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-timeout -d 'Wall-clock limit for one diagnosis; the backend\'s process group is killed past it' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l claude-code-path -d 'The claude binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l codex-path -d 'The codex binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-api-key -d 'API key for the openai backend (and codex with a custom base URL)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -69,12 +82,27 @@ never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l check -d 'Reach the backend, authenticate, list services; write nothing'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write: the stdout notifier previews what would be announced'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-emails -d 'Also redact e-mail addresses'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-ips -d 'Also redact IP addresses'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l json -d 'Print notifications as JSON Lines'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s h -l help -d 'Print help'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l budget -d 'Spend at most this many USD in this run' -r
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l backend -d 'LLM backend' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l min-occurrences -d 'A signature is diagnosed once it has occurred this often' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-backend -d 'LLM backend: claude_code, codex or openai (none: no diagnosis)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l codebase -d 'The source tree the model may read (a git work tree gives revisions and staleness)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-model -d 'Model id (pin a full id; the backend\'s default otherwise)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l daily-budget -d 'USD per UTC day across all runs, checked against the spend ledger before each call' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-budget -d 'USD cap for one diagnosis' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-diagnoses -d 'At most this many model calls per pass' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-timeout -d 'Wall-clock limit for one diagnosis; the backend\'s process group is killed past it' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l claude-code-path -d 'The claude binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l codex-path -d 'The codex binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-api-key -d 'API key for the openai backend (and codex with a custom base URL)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -83,6 +111,9 @@ never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l force -d 'Diagnose again even if this codebase revision was already diagnosed'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l dry-run -d 'Print exactly what would be sent (after redaction) and spend nothing'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l json -d 'JSON instead of text'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-emails -d 'Also redact e-mail addresses'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-ips -d 'Also redact IP addresses'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s h -l help -d 'Print help'

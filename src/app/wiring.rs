@@ -89,3 +89,64 @@ pub fn notifiers(channels: &[String], json: bool) -> Result<Vec<Box<dyn Notifier
     }
     Ok(out)
 }
+
+/// The diagnoser named by DIAGNOSIS_BACKEND.
+pub fn diagnoser(
+    s: &crate::app::llm::LlmSettings,
+) -> Result<Box<dyn crate::core::ports::Diagnoser>, AppError> {
+    use crate::adapters::diagnosis::{claude_code, codex, openai};
+    use crate::app::llm::Backend;
+    let root = s
+        .codebase
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    Ok(match s.backend {
+        Backend::ClaudeCode => {
+            let mut c = claude_code::ClaudeCodeConfig::new(root);
+            c.program = s.claude_code_path.clone();
+            c.model = s.model.clone();
+            c.timeout = s.timeout;
+            c.prices = s.prices.clone();
+            Box::new(claude_code::ClaudeCode::new(c))
+        }
+        Backend::Codex => {
+            let mut c = codex::CodexConfig::new(root);
+            c.program = s.codex_path.clone();
+            c.model = s.model.clone();
+            c.base_url = s.openai_base_url.clone();
+            if let Some(k) = &s.openai_api_key {
+                c.extra_env.push(("OPENAI_API_KEY".into(), k.clone()));
+            }
+            c.timeout = s.timeout;
+            c.prices = s.prices.clone();
+            Box::new(codex::Codex::new(c))
+        }
+        Backend::OpenAi => {
+            let mut c = openai::OpenAiConfig::new(s.model.clone().unwrap_or_default());
+            if let Some(u) = &s.openai_base_url {
+                c.base_url = u.clone();
+            }
+            if c.base_url.contains("api.openai.com") && s.openai_api_key.is_none() {
+                return Err(AppError::Config(
+                    "DIAGNOSIS_BACKEND=openai needs OPENAI_API_KEY".into(),
+                ));
+            }
+            c.api_key = s.openai_api_key.clone();
+            c.timeout = s.timeout;
+            c.prices = s.prices.clone();
+            Box::new(openai::OpenAi::new(c))
+        }
+    })
+}
+
+/// The local codebase at CODEBASE_PATH, when one is configured.
+pub fn codebase(
+    s: &crate::app::llm::LlmSettings,
+) -> Result<Option<crate::adapters::codebase::LocalCodebase>, AppError> {
+    match &s.codebase {
+        Some(p) => crate::adapters::codebase::LocalCodebase::new(p)
+            .map(Some)
+            .map_err(|e| AppError::Config(format!("CODEBASE_PATH: {e}"))),
+        None => Ok(None),
+    }
+}

@@ -35,6 +35,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         dry_run: args.dry_run,
     };
     let mut notifiers = wiring::notifiers(&args.notify.channels, args.json)?;
+    let llm = crate::app::llm::LlmSettings::resolve(&args.llm, None)?;
 
     if args.check {
         let mut source = wiring::telemetry_source(args, None)?;
@@ -138,6 +139,17 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     for (service, err) in &outcome.partial_failures {
         printer.error(&format!("{service}: {err}"));
         exit = exit.worst(telemetry_exit(err));
+    }
+
+    if let (Some(llm), false) = (&llm, args.dry_run) {
+        let diag = crate::app::commands::diagnose::in_poll(
+            &mut store,
+            llm,
+            args.notify.min_occurrences,
+            clock.as_ref(),
+            printer,
+        )?;
+        exit = exit.worst(diag);
     }
 
     let failures = if args.dry_run {
