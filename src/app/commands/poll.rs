@@ -34,7 +34,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         resolve_after: args.resolve_after_days as i64 * NANOS_PER_DAY,
         dry_run: args.dry_run,
     };
-    let mut notifiers = wiring::notifiers(&args.notify.channels, args.json)?;
+    let mut notifiers = wiring::notifiers(&args.notify, args.json)?;
 
     if args.check {
         let mut source = wiring::telemetry_source(args, None)?;
@@ -123,6 +123,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
 
     let policy = NotifyPolicy {
         min_occurrences: args.notify.min_occurrences,
+        escalation_factor: settings::escalation_factor(args.notify.escalation_factor)?,
     };
     let now = clock.now();
     let notified = notify(
