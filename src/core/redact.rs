@@ -30,55 +30,28 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "private_key",
             r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
         ),
-        rule(
-            "jwt",
-            r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}",
-        ),
+        rule("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}"),
         rule("anthropic_key", r"\bsk-ant-[A-Za-z0-9_-]{10,}"),
-        rule(
-            "openai_key",
-            r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}",
-        ),
-        rule(
-            "github_token",
-            r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})",
-        ),
+        rule("openai_key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}"),
+        rule("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"),
         rule("gitlab_token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
         rule("slack_token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-        rule(
-            "slack_webhook",
-            r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+",
-        ),
-        rule(
-            "aws_access_key",
-            r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b",
-        ),
+        rule("slack_webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+"),
+        rule("aws_access_key", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"),
         rule("google_api_key", r"\bAIza[0-9A-Za-z_-]{35}"),
-        rule(
-            "stripe_key",
-            r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}",
-        ),
-        rule(
-            "sendgrid_key",
-            r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",
-        ),
+        rule("stripe_key", r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}"),
+        rule("sendgrid_key", r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}"),
         rule("npm_token", r"\bnpm_[A-Za-z0-9]{36}"),
         rule("huggingface_token", r"\bhf_[A-Za-z0-9]{30,}"),
         // `Authorization: Bearer x`, `Basic x`, `Token x`: keep the scheme, hide the credential.
-        rule(
-            "bearer",
-            r"(?i)\b(?:bearer|basic|token)\s+(?P<s>[A-Za-z0-9._~+/=-]{8,})",
-        ),
+        rule("bearer", r"(?i)\b(?:bearer|basic|token)\s+(?P<s>[A-Za-z0-9._~+/=-]{8,})"),
         // AWS secret keys carry no prefix: recognise them by the label next to them.
         rule(
             "aws_secret_key",
             r#"(?i)aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?(?P<s>[A-Za-z0-9/+=]{40})"#,
         ),
         // user:password@host in any URL scheme.
-        rule(
-            "url_password",
-            r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<s>[^@\s/]+)@",
-        ),
+        rule("url_password", r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<s>[^@\s/]+)@"),
         // password=..., "api_key": "...", secret: ..., in logs, query strings and JSON alike.
         rule(
             "credential",
@@ -89,8 +62,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
-        .expect("email pattern compiles")
+    Regex::new(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b").expect("email pattern compiles")
 });
 
 static IP: LazyLock<Regex> = LazyLock::new(|| {
@@ -131,16 +103,9 @@ impl Redactor {
             if p.is_empty() {
                 continue;
             }
-            extra.push(Regex::new(p).map_err(|e| PatternError {
-                pattern: p.to_string(),
-                reason: e.to_string(),
-            })?);
+            extra.push(Regex::new(p).map_err(|e| PatternError { pattern: p.to_string(), reason: e.to_string() })?);
         }
-        Ok(Redactor {
-            extra,
-            emails: false,
-            ips: false,
-        })
+        Ok(Redactor { extra, emails: false, ips: false })
     }
 
     pub fn emails(mut self, on: bool) -> Self {
@@ -260,11 +225,7 @@ mod tests {
 
     #[test]
     fn all_secrets_in_one_blob_are_removed() {
-        let blob: String = PLANTED
-            .iter()
-            .map(|(t, _)| *t)
-            .collect::<Vec<_>>()
-            .join("\n");
+        let blob: String = PLANTED.iter().map(|(t, _)| *t).collect::<Vec<_>>().join("\n");
         let out = redact(&blob);
         for (_, secret) in PLANTED {
             assert!(!out.contains(secret), "{secret} survived");
@@ -273,8 +234,7 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_unchanged() {
-        let text =
-            "NullPointerException at com.acme.Orders.total(Orders.java:88) for order 12345; \
+        let text = "NullPointerException at com.acme.Orders.total(Orders.java:88) for order 12345; \
                     token count 3; see https://example.com/docs/errors";
         assert_eq!(redact(text), text);
     }
@@ -293,10 +253,7 @@ mod tests {
         assert_eq!(redact(text), text);
         let r = Redactor::new().emails(true).ips(true);
         let out = r.redact(text);
-        assert!(
-            !out.contains("alice@example.com") && !out.contains("10.1.2.3"),
-            "{out}"
-        );
+        assert!(!out.contains("alice@example.com") && !out.contains("10.1.2.3"), "{out}");
     }
 
     #[test]
