@@ -285,7 +285,8 @@ impl Notifier for GithubNotifier {
         let existing = self.known.get(&repo).and_then(|m| m.get(&id)).cloned();
         let Some(issue) = existing else {
             let payload = json!({
-                "title": format!("[rounds] {}", title(&n.signature)),
+                // Titles are plain text, but a mention in one could still page somebody.
+                "title": format!("[rounds] {}", title(&n.signature).replace('@', "@\u{200b}")),
                 "body": self.issue_body(n),
                 "labels": self.labels(&n.signature, &[]),
             });
