@@ -218,7 +218,10 @@ fn json_report(r: &Report) -> serde_json::Value {
         "daily_budget_usd": r.daily_budget_usd,
         "budget_left_usd": r.daily_budget_usd.map(|b| (b - r.spend_today_usd).max(0.0)),
         "signatures": r.entries.iter().map(|e| {
-            let mut v = json::signature(&redacted_signature(&e.signature));
+            let sig = redacted_signature(&e.signature);
+            let mut v = json::signature(&sig);
+            v["sample_message"] = json!(sig.sample_message);
+            v["sample_stack"] = json!(sig.sample_stack);
             v["last_24h"] = json::hourly(&e.last_24h);
             v["previous_24h"] = json!(e.previous_24h);
             v["escalating"] = json!(e.escalating);
