@@ -74,7 +74,7 @@ always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l check -d 'Reach the backend, authenticate, list services; write nothing'
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write to the database (notifications still print)'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write: the stdout notifier previews what would be announced'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l json -d 'Print notifications as JSON Lines'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s v -l verbose -d 'Print more about what happens (repeat for more)'
