@@ -520,3 +520,32 @@ fn unreachable_api_exits_69_and_missing_token_78() {
         .unwrap();
     assert_eq!(o.status.code(), Some(78));
 }
+
+#[test]
+fn a_dry_run_never_touches_github() {
+    let home = tempfile::tempdir().unwrap();
+    let f = fake(GitHub::default());
+    let o = rounds(
+        home.path(),
+        &f.server.addr,
+        NOW1,
+        &[
+            "poll",
+            "--dry-run",
+            "--input",
+            fixture("pass1.json").to_str().unwrap(),
+            "--notify",
+            "stdout,github_issue",
+        ],
+    );
+    ok(&o);
+    assert!(f.server.requests().is_empty());
+    // The stdout channel still shows what would be announced.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.starts_with("new"))
+            .count(),
+        3
+    );
+}

@@ -27,7 +27,8 @@ fn channel_is_down(e: &NotifyError) -> bool {
 }
 
 /// Announce the signatures in `ids` that triage selects. With `record` false (dry runs) nothing
-/// is written and every selected notification is sent.
+/// is written: channels with side effects (files, issues) are skipped and the others (stdout)
+/// show every selected notification.
 pub fn notify(
     store: &mut dyn SignatureStore,
     notifiers: &mut [Box<dyn Notifier>],
@@ -76,7 +77,7 @@ pub fn notify(
                 dedup_key: decision.dedup_key.clone(),
             };
             for (i, n) in notifiers.iter_mut().enumerate() {
-                if down.contains(&i) {
+                if down.contains(&i) || (!record && n.has_side_effects()) {
                     continue;
                 }
                 let channel = n.channel().to_string();
@@ -121,7 +122,7 @@ pub fn notify(
         }
     }
     for (i, n) in notifiers.iter_mut().enumerate() {
-        if down.contains(&i) {
+        if down.contains(&i) || (!record && n.has_side_effects()) {
             continue;
         }
         if let Err(e) = n.finish() {

@@ -74,4 +74,9 @@ pub trait Notifier {
     fn finish(&mut self) -> Result<(), NotifyError> {
         Ok(())
     }
+    /// Whether notifying changes something outside this process (files, issues). A dry run
+    /// skips such channels: it may print, never write.
+    fn has_side_effects(&self) -> bool {
+        false
+    }
 }

@@ -278,6 +278,10 @@ impl Notifier for GithubNotifier {
         CHANNEL
     }
 
+    fn has_side_effects(&self) -> bool {
+        true
+    }
+
     fn notify(&mut self, n: &Notification) -> Result<Option<String>, NotifyError> {
         let repo = self.repository(&n.signature)?;
         self.load(&repo)?;

@@ -151,6 +151,10 @@ impl Notifier for MarkdownNotifier {
         CHANNEL
     }
 
+    fn has_side_effects(&self) -> bool {
+        true
+    }
+
     fn notify(&mut self, n: &Notification) -> Result<Option<String>, NotifyError> {
         let stem = file_stem(&n.signature.id);
         if stem.is_empty() {
