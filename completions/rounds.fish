@@ -61,6 +61,12 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l retention-days -d
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l resolve-after-days -d 'Resolve a signature quiet for this many days' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l notify -d 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l min-occurrences -d 'A new signature is announced (and diagnosed) once it has occurred this often' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l escalation-factor -d 'Announce a signature as escalating when its last-24h count is this many times the previous 24h (0: never)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l markdown-dir -d 'Directory of the markdown notifier (one file per signature plus index.md)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l github-repository -d 'Repository for the github_issue notifier, owner/name (the token comes from GITHUB_TOKEN only)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l github-repository-by-service -d 'Per-service repositories: service=owner/name,... (others go to GITHUB_REPOSITORY)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l github-api-url -d 'GitHub REST API root (GitHub Enterprise: https://HOST/api/v3)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-backend -d 'LLM backend: claude_code, codex or openai (none: no diagnosis)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l codebase -d 'The source tree the model may read (a git work tree gives revisions and staleness)' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-model -d 'Model id (pin a full id; the backend\'s default otherwise)' -r
@@ -177,6 +183,9 @@ json\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l fail-on -d 'Exit 1 when signatures in these states are in the report (for CI gating)' -r -f -a "new\t''
 regressed\t''
 escalating\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l escalation-factor -d 'A signature is escalating when its last-24h count is this many times the previous 24h (0: never)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l daily-budget -d 'Daily LLM budget in USD, to show what is left' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t''

@@ -65,6 +65,8 @@ pub enum ColorChoice {
     Never,
 }
 
+// Parsed once per process: boxing the large variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit
@@ -164,6 +166,34 @@ pub struct NotifyArgs {
     /// A new signature is announced (and diagnosed) once it has occurred this often
     #[arg(long, env = "MIN_OCCURRENCES", default_value_t = 1)]
     pub min_occurrences: u64,
+    /// Announce a signature as escalating when its last-24h count is this many times the previous 24h (0: never)
+    #[arg(
+        long,
+        env = "ESCALATION_FACTOR",
+        default_value_t = 3.0,
+        value_name = "FACTOR"
+    )]
+    pub escalation_factor: f64,
+    /// Directory of the markdown notifier (one file per signature plus index.md)
+    #[arg(long, env = "NOTIFICATION_MARKDOWN_DIR", value_name = "DIR")]
+    pub markdown_dir: Option<PathBuf>,
+    /// Repository for the github_issue notifier, owner/name (the token comes from GITHUB_TOKEN only)
+    #[arg(long, env = "GITHUB_REPOSITORY", value_name = "OWNER/NAME")]
+    pub github_repository: Option<String>,
+    /// Per-service repositories: service=owner/name,... (others go to GITHUB_REPOSITORY)
+    #[arg(long, env = "GITHUB_REPOSITORY_BY_SERVICE", value_name = "MAP")]
+    pub github_repository_by_service: Option<String>,
+    /// GitHub REST API root (GitHub Enterprise: https://HOST/api/v3)
+    #[arg(
+        long,
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com",
+        value_name = "URL"
+    )]
+    pub github_api_url: String,
+    /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
+    #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
+    pub trace_url_template: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -371,6 +401,20 @@ pub struct ReportArgs {
     /// Exit 1 when signatures in these states are in the report (for CI gating)
     #[arg(long, value_delimiter = ',', value_name = "STATES")]
     pub fail_on: Vec<FailOn>,
+    /// A signature is escalating when its last-24h count is this many times the previous 24h (0: never)
+    #[arg(
+        long,
+        env = "ESCALATION_FACTOR",
+        default_value_t = 3.0,
+        value_name = "FACTOR"
+    )]
+    pub escalation_factor: f64,
+    /// Daily LLM budget in USD, to show what is left
+    #[arg(long, env = "DAILY_BUDGET_LIMIT", value_name = "USD")]
+    pub daily_budget: Option<f64>,
+    /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
+    #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
+    pub trace_url_template: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -48,11 +48,7 @@ fn core_depends_on_nothing_outside_the_hexagon() {
             for bad in forbidden {
                 let imports = line.starts_with("use ") && line.contains(bad);
                 let paths = line.contains(&format!("{bad}::"));
-                assert!(
-                    !imports && !paths,
-                    "{} imports {bad}: {line}",
-                    f.display()
-                );
+                assert!(!imports && !paths, "{} imports {bad}: {line}", f.display());
             }
         }
     }

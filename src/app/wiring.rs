@@ -1,10 +1,14 @@
 //! The composition root: the only place that names concrete adapters.
 
+use crate::adapters::notify::github::{
+    parse_routes, valid_repository, GithubConfig, GithubNotifier,
+};
+use crate::adapters::notify::markdown::MarkdownNotifier;
 use crate::adapters::notify::stdout::StdoutNotifier;
 use crate::adapters::store::sqlite::{Access, SqliteStore};
 use crate::adapters::telemetry::otlp_file::{Input, OtlpFileSource, ProgressHook};
 use crate::app::settings::Global;
-use crate::cli::{PollArgs, TelemetryBackend};
+use crate::cli::{NotifyArgs, PollArgs, TelemetryBackend};
 use crate::core::ports::{Notifier, TelemetrySource};
 use crate::exit::AppError;
 
@@ -73,16 +77,30 @@ pub fn backend_name(b: TelemetryBackend) -> &'static str {
     }
 }
 
-/// The notifiers named by NOTIFICATION_BACKEND.
-pub fn notifiers(channels: &[String], json: bool) -> Result<Vec<Box<dyn Notifier>>, AppError> {
+/// The notifiers named by NOTIFICATION_BACKEND, each configured and validated up front so a
+/// misconfiguration fails before the pass reads anything.
+pub fn notifiers(args: &NotifyArgs, json: bool) -> Result<Vec<Box<dyn Notifier>>, AppError> {
     let mut out: Vec<Box<dyn Notifier>> = Vec::new();
-    for c in channels {
+    for c in &args.channels {
         match c.trim() {
             "" | "none" => {}
             "stdout" => out.push(Box::new(StdoutNotifier::new(json))),
+            "markdown" => {
+                let Some(dir) = args.markdown_dir.clone().filter(|d| !d.as_os_str().is_empty())
+                else {
+                    return Err(AppError::Config(
+                        "NOTIFICATION_BACKEND=markdown needs NOTIFICATION_MARKDOWN_DIR (or --markdown-dir)".into(),
+                    ));
+                };
+                out.push(Box::new(MarkdownNotifier::new(
+                    dir,
+                    args.trace_url_template.clone(),
+                )));
+            }
+            "github_issue" | "github" => out.push(Box::new(github_notifier(args)?)),
             other => {
                 return Err(AppError::Config(format!(
-                    "NOTIFICATION_BACKEND: unknown channel '{other}' (known: stdout, none)"
+                    "NOTIFICATION_BACKEND: unknown channel '{other}' (known: stdout, markdown, github_issue, none)"
                 )))
             }
         }
@@ -149,4 +167,47 @@ pub fn codebase(
             .map_err(|e| AppError::Config(format!("CODEBASE_PATH: {e}"))),
         None => Ok(None),
     }
+}
+
+fn github_notifier(args: &NotifyArgs) -> Result<GithubNotifier, AppError> {
+    // The token is read from the environment only: a flag would put it in `ps` and shell history.
+    let token = std::env::var("GITHUB_TOKEN").unwrap_or_default();
+    if token.trim().is_empty() {
+        return Err(AppError::Config(
+            "NOTIFICATION_BACKEND=github_issue needs GITHUB_TOKEN".into(),
+        ));
+    }
+    let default_repository = match args.github_repository.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(r) if valid_repository(r) => Some(r.to_string()),
+        Some(r) => {
+            return Err(AppError::Config(format!(
+                "GITHUB_REPOSITORY: '{r}' is not owner/name"
+            )))
+        }
+    };
+    let by_service = match &args.github_repository_by_service {
+        Some(m) => parse_routes(m)
+            .map_err(|e| AppError::Config(format!("GITHUB_REPOSITORY_BY_SERVICE: {e}")))?,
+        None => Vec::new(),
+    };
+    if default_repository.is_none() && by_service.is_empty() {
+        return Err(AppError::Config(
+            "NOTIFICATION_BACKEND=github_issue needs GITHUB_REPOSITORY=owner/name (or GITHUB_REPOSITORY_BY_SERVICE)".into(),
+        ));
+    }
+    let api_url = args.github_api_url.trim().to_string();
+    if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+        return Err(AppError::Config(format!(
+            "GITHUB_API_URL: '{api_url}' is not an http(s) URL"
+        )));
+    }
+    Ok(GithubNotifier::new(GithubConfig {
+        api_url,
+        token: token.trim().to_string(),
+        default_repository,
+        by_service,
+        trace_url_template: args.trace_url_template.clone(),
+        max_wait: std::time::Duration::from_secs(60),
+    }))
 }
