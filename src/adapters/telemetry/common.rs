@@ -2,42 +2,20 @@
 //! selection, and the per-fetch duplicate guard.
 
 use crate::core::model::ErrorEvent;
-use crate::core::ports::telemetry::{EventSink, FetchReport, TelemetryError};
-use base64::Engine as _;
+use super::otlp::map::MapError;
+use super::otlp::wire::ResourceSpans;
+use crate::core::ports::telemetry::{EventSink, FetchReport, PollWindow, TelemetryError, TraceSpan};
+use super::otlp::ids::normalize_id;
 use serde::{Deserialize, Deserializer};
 use std::collections::HashSet;
 
-/// Lower-case hex of `len` chars: hex is left-padded (Jaeger v1 and Tempo search trim leading
-/// zeros), base64 (Tempo's trace JSON) is decoded. Empty or unreadable ids become empty.
-pub fn normalize_id(raw: &str, len: usize) -> String {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return String::new();
-    }
-    if raw.len() <= len && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let lower = raw.to_ascii_lowercase();
-        if lower.bytes().all(|b| b == b'0') {
-            return String::new();
-        }
-        return format!("{lower:0>len$}");
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(raw)
-        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw.trim_end_matches('=')));
-    match decoded {
-        Ok(bytes) if bytes.len() * 2 <= len && !bytes.is_empty() && bytes.iter().any(|b| *b != 0) => {
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            format!("{hex:0>len$}")
-        }
-        _ => String::new(),
-    }
-}
-
-pub fn trace_id(raw: &str) -> String {
+/// Lower-case hex trace id (32 chars), or `None` when the id is neither hex nor base64.
+pub fn trace_id(raw: &str) -> Option<String> {
     normalize_id(raw, 32)
 }
 
-pub fn span_id(raw: &str) -> String {
+/// Lower-case hex span id (16 chars), or `None` when the id is neither hex nor base64.
+pub fn span_id(raw: &str) -> Option<String> {
     normalize_id(raw, 16)
 }
 
@@ -143,6 +121,84 @@ pub fn for_each_service(
     Ok(())
 }
 
+/// Converts a mapping failure into the port's error, naming the endpoint the data came from.
+pub fn map_error(endpoint: &str, e: MapError) -> TelemetryError {
+    match e {
+        MapError::BadData(detail) => TelemetryError::BadData { location: endpoint.to_string(), detail },
+        MapError::Sink(msg) => TelemetryError::Sink(msg),
+    }
+}
+
+/// The `service.name` of an OTLP resource, as the shared mapping names it.
+pub fn otlp_service(rs: &ResourceSpans) -> String {
+    rs.resource
+        .as_ref()
+        .and_then(|r| r.attributes.iter().find(|kv| kv.key == "service.name"))
+        .and_then(|kv| kv.value.as_ref())
+        .map(|v| v.to_text())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown_service".to_string())
+}
+
+/// Keeps only the spans that belong to this fetch: of a wanted service (`None` = all) and
+/// starting inside `window`, so split or adjacent windows never both claim a span.
+pub fn retain_spans(doc: &mut [ResourceSpans], services: Option<&[String]>, window: Option<PollWindow>) {
+    for rs in doc.iter_mut() {
+        let keep_service = services.is_none_or(|set| set.is_empty() || set.iter().any(|s| *s == otlp_service(rs)));
+        for ss in rs.scope_spans.iter_mut() {
+            if !keep_service {
+                ss.spans.clear();
+                continue;
+            }
+            if let Some(w) = window {
+                ss.spans.retain(|sp| {
+                    let start = sp.start_time_unix_nano.map(|t| t.0).unwrap_or(0);
+                    start >= w.start && start < w.end
+                });
+            }
+        }
+    }
+}
+
+/// Distinct trace ids in an OTLP document (how api_v3 and Tempo count against a trace limit).
+pub fn otlp_trace_ids(doc: &[ResourceSpans]) -> HashSet<String> {
+    doc.iter()
+        .flat_map(|rs| rs.scope_spans.iter())
+        .flat_map(|ss| ss.spans.iter())
+        .map(|sp| trace_id(&sp.trace_id).unwrap_or_else(|| sp.trace_id.clone()))
+        .collect()
+}
+
+/// Spans of an OTLP trace for diagnosis context.
+pub fn otlp_trace_spans(doc: &[ResourceSpans]) -> Vec<TraceSpan> {
+    let mut out = Vec::new();
+    for rs in doc {
+        let service = otlp_service(rs);
+        for sp in rs.scope_spans.iter().flat_map(|ss| ss.spans.iter()) {
+            let start = sp.start_time_unix_nano.map(|t| t.0).unwrap_or(0);
+            let end = sp.end_time_unix_nano.map(|t| t.0).unwrap_or(start);
+            out.push(TraceSpan {
+                span_id: span_id(&sp.span_id).unwrap_or_default(),
+                parent_span_id: span_id(&sp.parent_span_id).filter(|p| !p.is_empty()),
+                service: service.clone(),
+                name: sp.name.clone(),
+                start,
+                duration_nanos: end.saturating_sub(start),
+                error: sp.status.as_ref().and_then(|s| s.code.as_ref()).is_some_and(|c| c.is_status_error()),
+                status_message: sp.status.as_ref().and_then(|s| s.message.clone()).filter(|m| !m.is_empty()),
+            });
+        }
+    }
+    out.sort_by_key(|s| s.start);
+    out
+}
+
+/// Halves of a window, for backends without pagination that hit their result limit.
+pub fn split_window(w: PollWindow) -> (PollWindow, PollWindow) {
+    let mid = w.start + (w.end - w.start) / 2;
+    (PollWindow { start: w.start, end: mid }, PollWindow { start: mid, end: w.end })
+}
+
 /// Nanoseconds from an RFC 3339 timestamp (`2026-08-21T10:15:30.123456789Z`, offsets allowed).
 pub fn parse_rfc3339_nanos(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -199,13 +255,9 @@ mod tests {
 
     #[test]
     fn ids_normalise() {
-        assert_eq!(trace_id("1"), "00000000000000000000000000000001");
-        assert_eq!(trace_id("2F3E0CEE77AE5DC9C17ADE3689EB2E54"), "2f3e0cee77ae5dc9c17ade3689eb2e54");
-        // base64 of 16 bytes, as Tempo's trace JSON carries it
-        assert_eq!(trace_id("AAAAAAAAAABhKpNfHtLh2w=="), "0000000000000000612a935f1ed2e1db");
-        assert_eq!(span_id("YSqTXx7S4ds="), "612a935f1ed2e1db");
-        assert_eq!(span_id("00000000"), "");
-        assert_eq!(trace_id("not an id!"), "");
+        assert_eq!(trace_id("1").unwrap(), "00000000000000000000000000000001");
+        assert_eq!(span_id("YSqTXx7S4ds=").unwrap(), "612a935f1ed2e1db");
+        assert_eq!(trace_id("not an id!"), None);
     }
 
     #[test]
