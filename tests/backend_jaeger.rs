@@ -10,7 +10,10 @@ use rounds::core::ports::telemetry::{FetchReport, PollWindow, TelemetryError, Te
 use std::time::Duration;
 
 fn fixture(rel: &str) -> String {
-    let p = format!("{}/tests/fixtures/backends/{rel}", env!("CARGO_MANIFEST_DIR"));
+    let p = format!(
+        "{}/tests/fixtures/backends/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
@@ -23,7 +26,10 @@ fn config(base: &str, services: &[&str]) -> JaegerConfig {
     c
 }
 
-fn fetch(src: &mut JaegerSource, w: PollWindow) -> Result<(Vec<ErrorEvent>, FetchReport), TelemetryError> {
+fn fetch(
+    src: &mut JaegerSource,
+    w: PollWindow,
+) -> Result<(Vec<ErrorEvent>, FetchReport), TelemetryError> {
     let mut out = Vec::new();
     let report = src.fetch(w, &mut |e| {
         out.push(e);
@@ -33,9 +39,15 @@ fn fetch(src: &mut JaegerSource, w: PollWindow) -> Result<(Vec<ErrorEvent>, Fetc
 }
 
 /// The span of the derived v1 exception fixture starts at 1706678909209712 µs.
-const V1_WINDOW: PollWindow = PollWindow { start: 1_706_678_909_000_000_000, end: 1_706_678_910_000_000_000 };
+const V1_WINDOW: PollWindow = PollWindow {
+    start: 1_706_678_909_000_000_000,
+    end: 1_706_678_910_000_000_000,
+};
 /// The synthetic OTLP exception span starts at 1787307330115000000 ns.
-const V3_WINDOW: PollWindow = PollWindow { start: 1_787_307_330_000_000_000, end: 1_787_307_331_000_000_000 };
+const V3_WINDOW: PollWindow = PollWindow {
+    start: 1_787_307_330_000_000_000,
+    end: 1_787_307_331_000_000_000,
+};
 
 const EMPTY_V1: &str = r#"{"data":[],"total":0,"limit":0,"offset":0,"errors":null}"#;
 const NO_TRACES_V3: &str = r#"{"error":{"httpCode":404,"message":"No traces found"}}"#;
@@ -44,13 +56,19 @@ const NO_TRACES_V3: &str = r#"{"error":{"httpCode":404,"message":"No traces foun
 fn v1_happy_path_maps_exception_logs_and_sends_microseconds() {
     let body = fixture("derived/jaeger_v1_search_exception.json");
     let server = FakeServer::start(move |r: &Request| match r.path() {
-        "/api/services" => Response::json(200, r#"{"data":["telemetrygen"],"total":1,"limit":0,"offset":0,"errors":null}"#),
+        "/api/services" => Response::json(
+            200,
+            r#"{"data":["telemetrygen"],"total":1,"limit":0,"offset":0,"errors":null}"#,
+        ),
         "/api/traces" => Response::json(200, body.clone()),
         _ => Response::new(404, "404 page not found"),
     });
     let mut src = JaegerSource::new(config(&server.addr, &[])).unwrap();
     let (events, report) = fetch(&mut src, V1_WINDOW).unwrap();
-    assert!(report.partial_failures.is_empty() && report.notes.is_empty(), "{report:?}");
+    assert!(
+        report.partial_failures.is_empty() && report.notes.is_empty(),
+        "{report:?}"
+    );
     assert_eq!(events.len(), 1, "{events:#?}");
     let e = &events[0];
     assert_eq!(e.origin, EventOrigin::SpanEvent);
@@ -61,20 +79,41 @@ fn v1_happy_path_maps_exception_logs_and_sends_microseconds() {
     assert_eq!(e.span_kind.as_deref(), Some("server"));
     assert_eq!(e.exception_type.as_deref(), Some("ZeroDivisionError"));
     assert_eq!(e.message.as_deref(), Some("division by zero"));
-    assert!(e.stacktrace.as_deref().unwrap().contains("line 42, in get_order"));
+    assert!(e
+        .stacktrace
+        .as_deref()
+        .unwrap()
+        .contains("line 42, in get_order"));
     assert_eq!(e.timestamp, (1_706_678_909_209_712 + 100) * 1000);
-    assert_eq!(e.attributes.get("net.peer.ip").map(String::as_str), Some("1.2.3.4"));
-    assert_eq!(e.attributes.get("exception.escaped").map(String::as_str), Some("true"));
-    assert!(!e.attributes.contains_key("otel.status_code"), "synthetic tags stay out: {:?}", e.attributes);
+    assert_eq!(
+        e.attributes.get("net.peer.ip").map(String::as_str),
+        Some("1.2.3.4")
+    );
+    assert_eq!(
+        e.attributes.get("exception.escaped").map(String::as_str),
+        Some("true")
+    );
+    assert!(
+        !e.attributes.contains_key("otel.status_code"),
+        "synthetic tags stay out: {:?}",
+        e.attributes
+    );
 
     let reqs = server.requests();
     let search: Vec<_> = reqs.iter().filter(|r| r.path() == "/api/traces").collect();
     assert_eq!(search.len(), 1);
     let s = search[0];
     assert_eq!(s.query_param("service").as_deref(), Some("telemetrygen"));
-    assert_eq!(s.query_param("start").as_deref(), Some("1706678909000000"), "microseconds");
+    assert_eq!(
+        s.query_param("start").as_deref(),
+        Some("1706678909000000"),
+        "microseconds"
+    );
     assert_eq!(s.query_param("end").as_deref(), Some("1706678910000000"));
-    assert_eq!(s.query_param("tags").as_deref(), Some(r#"{"error":"true"}"#));
+    assert_eq!(
+        s.query_param("tags").as_deref(),
+        Some(r#"{"error":"true"}"#)
+    );
     assert_eq!(s.query_param("limit").as_deref(), Some("500"));
 }
 
@@ -83,7 +122,10 @@ fn v1_error_tag_without_exception_is_a_status_event_and_short_ids_are_padded() {
     let body = fixture("derived/jaeger_v1_search_ui_01.json");
     let server = FakeServer::start(move |_| Response::json(200, body.clone()));
     let mut src = JaegerSource::new(config(&server.addr, &["service-x"])).unwrap();
-    let w = PollWindow { start: 1_485_467_191_000_000_000, end: 1_485_467_192_000_000_000 };
+    let w = PollWindow {
+        start: 1_485_467_191_000_000_000,
+        end: 1_485_467_192_000_000_000,
+    };
     let (events, _) = fetch(&mut src, w).unwrap();
     assert_eq!(events.len(), 1, "{events:#?}");
     let e = &events[0];
@@ -92,7 +134,10 @@ fn v1_error_tag_without_exception_is_a_status_event_and_short_ids_are_padded() {
     assert_eq!(e.span_id, "0000000000000002");
     assert_eq!(e.span_name.as_deref(), Some("some-operation"));
     assert_eq!(e.timestamp, (1_485_467_191_639_875 + 5) * 1000, "span end");
-    assert_eq!(e.attributes.get("javascript_limit").map(String::as_str), Some("9223372036854775222"));
+    assert_eq!(
+        e.attributes.get("javascript_limit").map(String::as_str),
+        Some("9223372036854775222")
+    );
     // No service listing when services are configured.
     assert!(server.requests().iter().all(|r| r.path() == "/api/traces"));
 }
@@ -103,7 +148,10 @@ fn spans_outside_the_window_or_of_other_services_are_left_out() {
     let server = FakeServer::start(move |_| Response::json(200, body.clone()));
     // service-y's spans are in the same trace but carry no error; service-x's error span is outside this window.
     let mut src = JaegerSource::new(config(&server.addr, &["service-x", "service-y"])).unwrap();
-    let w = PollWindow { start: 1_485_467_192_000_000_000, end: 1_485_467_193_000_000_000 };
+    let w = PollWindow {
+        start: 1_485_467_192_000_000_000,
+        end: 1_485_467_193_000_000_000,
+    };
     let (events, _) = fetch(&mut src, w).unwrap();
     assert!(events.is_empty(), "{events:#?}");
 }
@@ -130,7 +178,8 @@ fn falls_back_to_api_v3_when_v1_search_is_gone() {
         "/api/v3/traces" => Response::json(200, body.clone()),
         "/api/v3/services" => Response::json(200, services.clone()),
         // What Jaeger after v2.20 answers for the removed v1 routes.
-        _ => Response::new(404, "404 page not found\n").header("Content-Type", "text/plain; charset=utf-8"),
+        _ => Response::new(404, "404 page not found\n")
+            .header("Content-Type", "text/plain; charset=utf-8"),
     });
     let mut src = JaegerSource::new(config(&server.addr, &["orders-api"])).unwrap();
     let (events, _) = fetch(&mut src, V3_WINDOW).unwrap();
@@ -144,10 +193,22 @@ fn falls_back_to_api_v3_when_v1_search_is_gone() {
 
     let reqs = server.requests();
     assert_eq!(reqs[0].path(), "/api/traces");
-    let v3 = reqs.iter().find(|r| r.path() == "/api/v3/traces").expect("v3 search");
-    assert_eq!(v3.query_param("query.service_name").as_deref(), Some("orders-api"));
-    assert_eq!(v3.query_param("query.start_time_min").as_deref(), Some("2026-08-21T10:15:30.000000000Z"));
-    assert_eq!(v3.query_param("query.start_time_max").as_deref(), Some("2026-08-21T10:15:31.000000000Z"));
+    let v3 = reqs
+        .iter()
+        .find(|r| r.path() == "/api/v3/traces")
+        .expect("v3 search");
+    assert_eq!(
+        v3.query_param("query.service_name").as_deref(),
+        Some("orders-api")
+    );
+    assert_eq!(
+        v3.query_param("query.start_time_min").as_deref(),
+        Some("2026-08-21T10:15:30.000000000Z")
+    );
+    assert_eq!(
+        v3.query_param("query.start_time_max").as_deref(),
+        Some("2026-08-21T10:15:31.000000000Z")
+    );
     assert_eq!(v3.query_param("query.num_traces").as_deref(), Some("500"));
 
     // The switch is remembered: a second pass and check() go straight to api_v3.
@@ -155,7 +216,9 @@ fn falls_back_to_api_v3_when_v1_search_is_gone() {
     fetch(&mut src, V3_WINDOW).unwrap();
     let check = src.check().unwrap();
     assert_eq!(check.services, vec!["foo".to_string()]);
-    assert!(server.requests()[before..].iter().all(|r| r.path().starts_with("/api/v3/")));
+    assert!(server.requests()[before..]
+        .iter()
+        .all(|r| r.path().starts_with("/api/v3/")));
 }
 
 #[test]
@@ -166,12 +229,20 @@ fn api_v3_filters_error_spans_client_side() {
     let mut cfg = config(&server.addr, &["service-x"]);
     cfg.api_version = JaegerApiVersion::V3;
     let mut src = JaegerSource::new(cfg).unwrap();
-    let w = PollWindow { start: 1_485_467_191_000_000_000, end: 1_485_467_192_000_000_000 };
+    let w = PollWindow {
+        start: 1_485_467_191_000_000_000,
+        end: 1_485_467_192_000_000_000,
+    };
     let (events, _) = fetch(&mut src, w).unwrap();
     assert_eq!(events.len(), 4);
-    assert!(events.iter().all(|e| e.origin == EventOrigin::SpanStatus && e.service == "service-x"));
+    assert!(events
+        .iter()
+        .all(|e| e.origin == EventOrigin::SpanStatus && e.service == "service-x"));
     let ids: Vec<_> = events.iter().map(|e| e.trace_id.as_str()).collect();
-    assert!(ids.contains(&"00000000000000010000000000000000") && ids.contains(&"00000000000000020000000000000000"));
+    assert!(
+        ids.contains(&"00000000000000010000000000000000")
+            && ids.contains(&"00000000000000020000000000000000")
+    );
 }
 
 #[test]
@@ -191,21 +262,38 @@ fn full_answers_split_the_window_until_nothing_is_truncated() {
     let mut cfg = config(&server.addr, &["telemetrygen"]);
     cfg.batch_size = 1;
     let mut src = JaegerSource::new(cfg).unwrap();
-    let w = PollWindow { start: 1_706_678_906_000_000_000, end: 1_706_678_914_000_000_000 };
+    let w = PollWindow {
+        start: 1_706_678_906_000_000_000,
+        end: 1_706_678_914_000_000_000,
+    };
     let (events, report) = fetch(&mut src, w).unwrap();
-    assert_eq!(events.len(), 1, "split windows never count a span twice: {events:#?}");
-    assert!(server.requests().len() >= 4, "window was split: {} requests", server.requests().len());
+    assert_eq!(
+        events.len(),
+        1,
+        "split windows never count a span twice: {events:#?}"
+    );
+    assert!(
+        server.requests().len() >= 4,
+        "window was split: {} requests",
+        server.requests().len()
+    );
     // The 1 s window holding the span was full again and could not be split: that is reported.
-    assert!(report.notes.iter().any(|n| n.contains("limit of 1 traces")), "{:?}", report.notes);
+    assert!(
+        report.notes.iter().any(|n| n.contains("limit of 1 traces")),
+        "{:?}",
+        report.notes
+    );
 }
 
 #[test]
 fn one_failing_service_does_not_lose_the_others() {
     let body = fixture("derived/jaeger_v1_search_exception.json");
-    let server = FakeServer::start(move |r: &Request| match r.query_param("service").as_deref() {
-        Some("telemetrygen") => Response::json(200, body.clone()),
-        _ => Response::new(503, "upstream unavailable"),
-    });
+    let server = FakeServer::start(
+        move |r: &Request| match r.query_param("service").as_deref() {
+            Some("telemetrygen") => Response::json(200, body.clone()),
+            _ => Response::new(503, "upstream unavailable"),
+        },
+    );
     let mut src = JaegerSource::new(config(&server.addr, &["broken", "telemetrygen"])).unwrap();
     let (events, report) = fetch(&mut src, V1_WINDOW).unwrap();
     assert_eq!(events.len(), 1);
@@ -214,7 +302,14 @@ fn one_failing_service_does_not_lose_the_others() {
     assert_eq!(svc, "broken");
     assert!(matches!(err, TelemetryError::Transient { .. }), "{err:?}");
     // 1 try + 2 retries for the broken service.
-    assert_eq!(server.requests().iter().filter(|r| r.query_param("service").as_deref() == Some("broken")).count(), 3);
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.query_param("service").as_deref() == Some("broken"))
+            .count(),
+        3
+    );
 }
 
 #[test]
@@ -243,5 +338,8 @@ fn fetch_trace_reads_v1_trace_by_id() {
     let spans = src.fetch_trace("1").unwrap().unwrap();
     assert_eq!(spans.len(), 5);
     assert!(spans.iter().any(|s| s.error && s.service == "service-x"));
-    assert_eq!(server.requests()[0].path(), "/api/traces/00000000000000000000000000000001");
+    assert_eq!(
+        server.requests()[0].path(),
+        "/api/traces/00000000000000000000000000000001"
+    );
 }

@@ -11,7 +11,10 @@ use rounds::core::ports::telemetry::{PollWindow, TelemetryError, TelemetrySource
 use std::time::Duration;
 
 fn fixture(rel: &str) -> String {
-    let p = format!("{}/tests/fixtures/backends/{rel}", env!("CARGO_MANIFEST_DIR"));
+    let p = format!(
+        "{}/tests/fixtures/backends/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
@@ -34,7 +37,10 @@ fn fetch(src: &mut SignozSource, w: PollWindow) -> Result<Vec<ErrorEvent>, Telem
 }
 
 /// Rows start at 2026-08-21T10:15:30.123456789Z.
-const WINDOW: PollWindow = PollWindow { start: 1_787_307_330_000_000_000, end: 1_787_307_331_000_000_000 };
+const WINDOW: PollWindow = PollWindow {
+    start: 1_787_307_330_000_000_000,
+    end: 1_787_307_331_000_000_000,
+};
 
 fn assert_exception(e: &ErrorEvent) {
     assert_eq!(e.origin, EventOrigin::SpanEvent);
@@ -45,20 +51,31 @@ fn assert_exception(e: &ErrorEvent) {
     assert_eq!(e.timestamp, 1_787_307_330_130_000_000);
     assert_eq!(e.exception_type.as_deref(), Some("ZeroDivisionError"));
     assert_eq!(e.message.as_deref(), Some("division by zero"));
-    assert!(e.stacktrace.as_deref().unwrap().contains("line 42, in get_order"));
-    assert_eq!(e.attributes.get("exception.escaped").map(String::as_str), Some("False"));
+    assert!(e
+        .stacktrace
+        .as_deref()
+        .unwrap()
+        .contains("line 42, in get_order"));
+    assert_eq!(
+        e.attributes.get("exception.escaped").map(String::as_str),
+        Some("False")
+    );
 }
 
 #[test]
 fn events_as_objects_map_and_the_request_is_v5_in_milliseconds() {
-    let body = fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
+    let body =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
     let server = FakeServer::start(move |_| Response::json(200, body.clone()));
     let mut src = SignozSource::new(config(&server.addr, &[])).unwrap();
     let events = fetch(&mut src, WINDOW).unwrap();
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_exception(&events[0]);
     assert_eq!(events[0].span_kind.as_deref(), Some("server"));
-    assert_eq!(events[0].attributes.get("http_method").map(String::as_str), Some("GET"));
+    assert_eq!(
+        events[0].attributes.get("http_method").map(String::as_str),
+        Some("GET")
+    );
 
     let r = &server.requests()[0];
     assert_eq!(r.method, "POST");
@@ -78,20 +95,28 @@ fn events_as_objects_map_and_the_request_is_v5_in_milliseconds() {
 
 #[test]
 fn events_as_json_strings_from_older_signoz_map_identically() {
-    let body = fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_events_as_json_strings_pre_v0.130.json");
+    let body = fixture(
+        "signoz/synthetic/SYNTHETIC_v5_response_traces_raw_events_as_json_strings_pre_v0.130.json",
+    );
     let server = FakeServer::start(move |_| Response::json(200, body.clone()));
     let mut src = SignozSource::new(config(&server.addr, &["orders-api"])).unwrap();
     let events = fetch(&mut src, WINDOW).unwrap();
     assert_eq!(events.len(), 1);
     assert_exception(&events[0]);
     let spec = &server.requests()[0].json()["compositeQuery"]["queries"][0]["spec"];
-    assert_eq!(spec["filter"]["expression"], "has_error = true AND service.name = 'orders-api'");
+    assert_eq!(
+        spec["filter"]["expression"],
+        "has_error = true AND service.name = 'orders-api'"
+    );
 }
 
 #[test]
 fn null_rows_and_signoz_authored_rows_without_errors_are_empty() {
     let server = FakeServer::start(|_| {
-        Response::json(200, r#"{"status":"success","data":{"type":"raw","meta":{},"data":{"results":[{"queryName":"A","rows":null}]}}}"#)
+        Response::json(
+            200,
+            r#"{"status":"success","data":{"type":"raw","meta":{},"data":{"results":[{"queryName":"A","rows":null}]}}}"#,
+        )
     });
     let mut src = SignozSource::new(config(&server.addr, &[])).unwrap();
     assert!(fetch(&mut src, WINDOW).unwrap().is_empty());
@@ -100,7 +125,10 @@ fn null_rows_and_signoz_authored_rows_without_errors_are_empty() {
     let body = fixture("signoz/v5_response_traces_raw_mcp_server_test.json");
     let server = FakeServer::start(move |_| Response::json(200, body.clone()));
     let mut src = SignozSource::new(config(&server.addr, &[])).unwrap();
-    let w = PollWindow { start: 1_781_863_200_000_000_000, end: 1_781_863_202_000_000_000 };
+    let w = PollWindow {
+        start: 1_781_863_200_000_000_000,
+        end: 1_781_863_202_000_000_000,
+    };
     assert!(fetch(&mut src, w).unwrap().is_empty());
 }
 
@@ -130,18 +158,26 @@ fn pages_with_offset_until_a_short_page() {
     let mut src = SignozSource::new(cfg).unwrap();
     let events = fetch(&mut src, WINDOW).unwrap();
     let spans: Vec<&str> = events.iter().map(|e| e.span_id.as_str()).collect();
-    assert_eq!(spans, ["eee19b7ec3c1b170", "eee19b7ec3c1b171", "eee19b7ec3c1b172"]);
+    assert_eq!(
+        spans,
+        ["eee19b7ec3c1b170", "eee19b7ec3c1b171", "eee19b7ec3c1b172"]
+    );
     let offsets: Vec<u64> = server
         .requests()
         .iter()
-        .map(|r| r.json()["compositeQuery"]["queries"][0]["spec"]["offset"].as_u64().unwrap())
+        .map(|r| {
+            r.json()["compositeQuery"]["queries"][0]["spec"]["offset"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(offsets, [0, 2]);
 }
 
 #[test]
 fn error_span_without_exception_event_is_a_status_event() {
-    let body = fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
+    let body =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
     let mut v: serde_json::Value = serde_json::from_str(&body).unwrap();
     v["data"]["data"]["results"][0]["rows"][0]["data"]["events"] = serde_json::json!([]);
     let server = FakeServer::start(move |_| Response::json(200, v.to_string()));
@@ -157,16 +193,26 @@ fn error_span_without_exception_event_is_a_status_event() {
 #[test]
 fn error_envelope_and_bad_ids_are_bad_data() {
     let server = FakeServer::start(|_| {
-        Response::json(200, r#"{"status":"error","error":{"code":"internal","message":"clickhouse: too many parts"}}"#)
+        Response::json(
+            200,
+            r#"{"status":"error","error":{"code":"internal","message":"clickhouse: too many parts"}}"#,
+        )
     });
     let mut src = SignozSource::new(config(&server.addr, &[])).unwrap();
     let err = fetch(&mut src, WINDOW).unwrap_err();
-    assert!(matches!(&err, TelemetryError::BadData { detail, .. } if detail.contains("too many parts")), "{err:?}");
+    assert!(
+        matches!(&err, TelemetryError::BadData { detail, .. } if detail.contains("too many parts")),
+        "{err:?}"
+    );
 
-    let body = fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json")
-        .replace("5b8efff798038103d269b633813fc60c", "abc-123");
+    let body =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json")
+            .replace("5b8efff798038103d269b633813fc60c", "abc-123");
     let server = FakeServer::start(move |_| Response::json(200, body.clone()));
     let mut src = SignozSource::new(config(&server.addr, &[])).unwrap();
     let err = fetch(&mut src, WINDOW).unwrap_err();
-    assert!(matches!(&err, TelemetryError::BadData { detail, .. } if detail.contains("abc-123")), "{err:?}");
+    assert!(
+        matches!(&err, TelemetryError::BadData { detail, .. } if detail.contains("abc-123")),
+        "{err:?}"
+    );
 }

@@ -12,7 +12,10 @@ use rounds::core::ports::telemetry::{FetchReport, PollWindow, TelemetryError, Te
 use std::time::Duration;
 
 fn fixture(rel: &str) -> String {
-    let p = format!("{}/tests/fixtures/backends/{rel}", env!("CARGO_MANIFEST_DIR"));
+    let p = format!(
+        "{}/tests/fixtures/backends/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
@@ -24,7 +27,10 @@ fn config(base: &str, services: &[&str]) -> TempoConfig {
     c
 }
 
-fn fetch(src: &mut dyn TelemetrySource, w: PollWindow) -> Result<(Vec<ErrorEvent>, FetchReport), TelemetryError> {
+fn fetch(
+    src: &mut dyn TelemetrySource,
+    w: PollWindow,
+) -> Result<(Vec<ErrorEvent>, FetchReport), TelemetryError> {
     let mut out = Vec::new();
     let report = src.fetch(w, &mut |e| {
         out.push(e);
@@ -34,9 +40,15 @@ fn fetch(src: &mut dyn TelemetrySource, w: PollWindow) -> Result<(Vec<ErrorEvent
 }
 
 /// The servicegraphs trace's spans start at 1658325672.49… s.
-const SG_WINDOW: PollWindow = PollWindow { start: 1_658_325_672_000_000_000, end: 1_658_325_672_900_000_000 };
+const SG_WINDOW: PollWindow = PollWindow {
+    start: 1_658_325_672_000_000_000,
+    end: 1_658_325_672_900_000_000,
+};
 /// The synthetic exception span starts at 1787307330.115 s.
-const EXC_WINDOW: PollWindow = PollWindow { start: 1_787_307_330_000_000_000, end: 1_787_307_331_000_000_000 };
+const EXC_WINDOW: PollWindow = PollWindow {
+    start: 1_787_307_330_000_000_000,
+    end: 1_787_307_331_000_000_000,
+};
 
 fn servicegraphs_server() -> FakeServer {
     let search = fixture("tempo/api_search_status_error_response_docs_REPAIRED.json");
@@ -57,8 +69,13 @@ fn search_then_trace_by_id_maps_error_spans_with_base64_ids_and_enum_names() {
     assert_eq!(events.len(), 3, "{events:#?}");
     assert!(events.iter().all(|e| e.origin == EventOrigin::SpanStatus));
     // "6Lbf+fjUSyjxsivDvS9naA==" and "wa5s6jmo/Es=" decoded to hex.
-    assert!(events.iter().all(|e| e.trace_id == "e8b6dff9f8d44b28f1b22bc3bd2f6768"));
-    let pg = events.iter().find(|e| e.span_name.as_deref() == Some("pg.query:INSERT")).expect("pg span");
+    assert!(events
+        .iter()
+        .all(|e| e.trace_id == "e8b6dff9f8d44b28f1b22bc3bd2f6768"));
+    let pg = events
+        .iter()
+        .find(|e| e.span_name.as_deref() == Some("pg.query:INSERT"))
+        .expect("pg span");
     assert_eq!(pg.span_id, "c1ae6cea39a8fc4b");
     assert_eq!(pg.service, "mythical-server");
     assert_eq!(pg.span_kind.as_deref(), Some("client"));
@@ -71,23 +88,39 @@ fn search_then_trace_by_id_maps_error_spans_with_base64_ids_and_enum_names() {
     let s = &reqs[0];
     assert_eq!(s.path(), "/api/search");
     assert_eq!(s.query_param("q").as_deref(), Some("{ status = error }"));
-    assert_eq!(s.query_param("start").as_deref(), Some("1658325672"), "seconds");
-    assert_eq!(s.query_param("end").as_deref(), Some("1658325673"), "seconds, rounded up");
+    assert_eq!(
+        s.query_param("start").as_deref(),
+        Some("1658325672"),
+        "seconds"
+    );
+    assert_eq!(
+        s.query_param("end").as_deref(),
+        Some("1658325673"),
+        "seconds, rounded up"
+    );
     assert_eq!(s.query_param("limit").as_deref(), Some("500"));
-    assert_eq!(reqs[1].path(), "/api/v2/traces/2f3e0cee77ae5dc9c17ade3689eb2e54");
+    assert_eq!(
+        reqs[1].path(),
+        "/api/v2/traces/2f3e0cee77ae5dc9c17ade3689eb2e54"
+    );
 }
 
 #[test]
 fn trimmed_trace_ids_from_search_are_padded() {
-    let search = fixture("tempo/api_search_status_error_response_docs_REPAIRED.json")
-        .replace("2f3e0cee77ae5dc9c17ade3689eb2e54", "e0cee77ae5dc9c17ade3689eb2e54");
+    let search = fixture("tempo/api_search_status_error_response_docs_REPAIRED.json").replace(
+        "2f3e0cee77ae5dc9c17ade3689eb2e54",
+        "e0cee77ae5dc9c17ade3689eb2e54",
+    );
     let server = FakeServer::start(move |r: &Request| match r.path() {
         "/api/search" => Response::json(200, search.clone()),
         _ => Response::json(200, r#"{"trace":{}}"#),
     });
     let mut src = TempoSource::new(config(&server.addr, &[])).unwrap();
     fetch(&mut src, SG_WINDOW).unwrap();
-    assert_eq!(server.requests()[1].path(), "/api/v2/traces/000e0cee77ae5dc9c17ade3689eb2e54");
+    assert_eq!(
+        server.requests()[1].path(),
+        "/api/v2/traces/000e0cee77ae5dc9c17ade3689eb2e54"
+    );
 }
 
 #[test]
@@ -98,7 +131,10 @@ fn services_narrow_the_query_and_the_spans() {
     assert_eq!(events.len(), 2);
     assert!(events.iter().all(|e| e.service == "mythical-server"));
     let q = server.requests()[0].query_param("q").unwrap();
-    assert_eq!(q, r#"({ status = error }) && { resource.service.name = "mythical-server" }"#);
+    assert_eq!(
+        q,
+        r#"({ status = error }) && { resource.service.name = "mythical-server" }"#
+    );
 }
 
 #[test]
@@ -115,8 +151,19 @@ fn older_tempo_falls_back_to_v1_trace_route_and_batches_shape() {
     let mut src = TempoSource::new(config(&server.addr, &[])).unwrap();
     let (events, _) = fetch(&mut src, SG_WINDOW).unwrap();
     assert_eq!(events.len(), 3);
-    let paths: Vec<String> = server.requests().iter().map(|r| r.path().to_string()).collect();
-    assert_eq!(paths, ["/api/search", "/api/v2/traces/2f3e0cee77ae5dc9c17ade3689eb2e54", "/api/traces/2f3e0cee77ae5dc9c17ade3689eb2e54"]);
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/search",
+            "/api/v2/traces/2f3e0cee77ae5dc9c17ade3689eb2e54",
+            "/api/traces/2f3e0cee77ae5dc9c17ade3689eb2e54"
+        ]
+    );
 
     // The real legacy fixture (hex ids written by hand, upper case) through fetch_trace.
     let legacy = fixture("tempo/legacy_batches_shape_tempopb_trace.json");
@@ -125,7 +172,10 @@ fn older_tempo_falls_back_to_v1_trace_route_and_batches_shape() {
         _ => Response::new(404, "404 page not found"),
     });
     let mut src = TempoSource::new(config(&server.addr, &[])).unwrap();
-    let spans = src.fetch_trace("5B8EFFF798038103D269B633813FC60C").unwrap().unwrap();
+    let spans = src
+        .fetch_trace("5B8EFFF798038103D269B633813FC60C")
+        .unwrap()
+        .unwrap();
     assert_eq!(spans.len(), 1);
     assert_eq!(spans[0].span_id, "eee19b7ec3c1b174");
     assert_eq!(spans[0].service, "my.service");
@@ -133,7 +183,8 @@ fn older_tempo_falls_back_to_v1_trace_route_and_batches_shape() {
 
 #[test]
 fn empty_search_means_no_events_and_no_trace_requests() {
-    let server = FakeServer::start(|_| Response::json(200, r#"{"traces":[],"metrics":{"totalBlocks":13}}"#));
+    let server =
+        FakeServer::start(|_| Response::json(200, r#"{"traces":[],"metrics":{"totalBlocks":13}}"#));
     let mut src = TempoSource::new(config(&server.addr, &[])).unwrap();
     assert!(fetch(&mut src, SG_WINDOW).unwrap().0.is_empty());
     assert_eq!(server.requests().len(), 1);
@@ -150,14 +201,35 @@ fn full_search_splits_the_window_and_fetches_each_trace_once() {
     let mut cfg = config(&server.addr, &[]);
     cfg.batch_size = 1;
     let mut src = TempoSource::new(cfg).unwrap();
-    let w = PollWindow { start: 1_658_325_670_000_000_000, end: 1_658_325_674_000_000_000 };
+    let w = PollWindow {
+        start: 1_658_325_670_000_000_000,
+        end: 1_658_325_674_000_000_000,
+    };
     let (events, report) = fetch(&mut src, w).unwrap();
     assert_eq!(events.len(), 3, "each error span once");
-    let searches = server.requests().iter().filter(|r| r.path() == "/api/search").count();
-    let traces = server.requests().iter().filter(|r| r.path() != "/api/search").count();
-    assert!(searches >= 5, "4 s split down to 1 s windows: {searches} searches");
+    let searches = server
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/api/search")
+        .count();
+    let traces = server
+        .requests()
+        .iter()
+        .filter(|r| r.path() != "/api/search")
+        .count();
+    assert!(
+        searches >= 5,
+        "4 s split down to 1 s windows: {searches} searches"
+    );
     assert_eq!(traces, 1, "the trace is fetched once per pass");
-    assert!(report.notes.iter().any(|n| n.contains("cannot be split below one second")), "{:?}", report.notes);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("cannot be split below one second")),
+        "{:?}",
+        report.notes
+    );
 }
 
 #[test]
@@ -174,14 +246,23 @@ fn grafana_stack_yields_identical_fields_for_a_span_event_and_its_log_duplicate(
     tcfg.http.org_id = Some("tenant-a".into());
     let mut lcfg = LokiConfig::new(&loki.addr);
     lcfg.http.org_id = Some("tenant-a".into());
-    let mut src = GrafanaStackSource::new(TempoSource::new(tcfg).unwrap(), LokiSource::new(lcfg).unwrap());
+    let mut src = GrafanaStackSource::new(
+        TempoSource::new(tcfg).unwrap(),
+        LokiSource::new(lcfg).unwrap(),
+    );
     assert_eq!(src.backend(), "grafana_stack");
     assert!(src.cursor_scope().contains(&tempo.addr) && src.cursor_scope().contains(&loki.addr));
     let (events, report) = fetch(&mut src, EXC_WINDOW).unwrap();
     assert!(report.partial_failures.is_empty());
     assert_eq!(events.len(), 2, "{events:#?}");
-    let span = events.iter().find(|e| e.origin == EventOrigin::SpanEvent).expect("span event");
-    let log = events.iter().find(|e| e.origin == EventOrigin::LogRecord).expect("log record");
+    let span = events
+        .iter()
+        .find(|e| e.origin == EventOrigin::SpanEvent)
+        .expect("span event");
+    let log = events
+        .iter()
+        .find(|e| e.origin == EventOrigin::LogRecord)
+        .expect("log record");
     for (a, b, what) in [
         (&span.trace_id, &log.trace_id, "trace id"),
         (&span.span_id, &log.span_id, "span id"),
@@ -196,8 +277,15 @@ fn grafana_stack_yields_identical_fields_for_a_span_event_and_its_log_duplicate(
     assert_eq!(span.stacktrace, log.stacktrace);
     assert_eq!(span.timestamp, log.timestamp);
     assert_eq!(span.environment, log.environment);
-    assert!(span.stacktrace.as_deref().unwrap().ends_with("ZeroDivisionError: division by zero\n"));
-    assert_eq!(tempo.requests()[0].header("x-scope-orgid"), Some("tenant-a"));
+    assert!(span
+        .stacktrace
+        .as_deref()
+        .unwrap()
+        .ends_with("ZeroDivisionError: division by zero\n"));
+    assert_eq!(
+        tempo.requests()[0].header("x-scope-orgid"),
+        Some("tenant-a")
+    );
     assert_eq!(loki.requests()[0].header("x-scope-orgid"), Some("tenant-a"));
 }
 
@@ -213,12 +301,18 @@ fn grafana_stack_keeps_tempo_events_when_loki_is_down() {
     let mut lcfg = LokiConfig::new(&loki.addr);
     lcfg.http.backoff_base = Duration::from_millis(5);
     lcfg.http.retries = 1;
-    let mut src = GrafanaStackSource::new(TempoSource::new(config(&tempo.addr, &[])).unwrap(), LokiSource::new(lcfg).unwrap());
+    let mut src = GrafanaStackSource::new(
+        TempoSource::new(config(&tempo.addr, &[])).unwrap(),
+        LokiSource::new(lcfg).unwrap(),
+    );
     let (events, report) = fetch(&mut src, EXC_WINDOW).unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(report.partial_failures.len(), 1);
     assert_eq!(report.partial_failures[0].0, "loki");
-    assert!(matches!(report.partial_failures[0].1, TelemetryError::Transient { .. }));
+    assert!(matches!(
+        report.partial_failures[0].1,
+        TelemetryError::Transient { .. }
+    ));
 }
 
 #[test]
@@ -229,5 +323,8 @@ fn check_lists_services() {
     let check = src.check().unwrap();
     assert_eq!(check.services.len(), 6);
     assert!(check.services.contains(&"shop-backend".to_string()));
-    assert_eq!(server.requests()[0].path(), "/api/search/tag/service.name/values");
+    assert_eq!(
+        server.requests()[0].path(),
+        "/api/search/tag/service.name/values"
+    );
 }

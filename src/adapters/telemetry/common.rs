@@ -1,11 +1,13 @@
 //! Small pieces every HTTP backend adapter shares: id normalisation, lenient numbers, service
 //! selection, and the per-fetch duplicate guard.
 
-use crate::core::model::ErrorEvent;
+use super::otlp::ids::normalize_id;
 use super::otlp::map::MapError;
 use super::otlp::wire::ResourceSpans;
-use crate::core::ports::telemetry::{EventSink, FetchReport, PollWindow, TelemetryError, TraceSpan};
-use super::otlp::ids::normalize_id;
+use crate::core::model::ErrorEvent;
+use crate::core::ports::telemetry::{
+    EventSink, FetchReport, PollWindow, TelemetryError, TraceSpan,
+};
 use serde::{Deserialize, Deserializer};
 use std::collections::HashSet;
 
@@ -33,7 +35,12 @@ pub fn de_i64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D:
         None => None,
         Some(N::I(i)) => Some(i),
         Some(N::U(u)) => Some(i64::try_from(u).unwrap_or(i64::MAX)),
-        Some(N::S(s)) => s.trim().parse::<i64>().ok().or_else(|| s.trim().parse::<u64>().ok().map(|u| i64::try_from(u).unwrap_or(i64::MAX))),
+        Some(N::S(s)) => s.trim().parse::<i64>().ok().or_else(|| {
+            s.trim()
+                .parse::<u64>()
+                .ok()
+                .map(|u| i64::try_from(u).unwrap_or(i64::MAX))
+        }),
         Some(N::F(f)) => Some(f as i64),
     })
 }
@@ -49,7 +56,11 @@ pub fn scalar_string(v: &serde_json::Value) -> String {
 
 /// The services a fetch covers: the configured set, sorted and unique, when given.
 pub fn sorted_services(services: &[String]) -> Vec<String> {
-    let mut s: Vec<String> = services.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let mut s: Vec<String> = services
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
     s.sort();
     s.dedup();
     s
@@ -58,7 +69,11 @@ pub fn sorted_services(services: &[String]) -> Vec<String> {
 /// `backend|base|svc1,svc2` (or `*` for all services): the cursor's identity.
 pub fn cursor_scope(backend: &str, base: &str, services: &[String]) -> String {
     let s = sorted_services(services);
-    let set = if s.is_empty() { "*".to_string() } else { s.join(",") };
+    let set = if s.is_empty() {
+        "*".to_string()
+    } else {
+        s.join(",")
+    };
     format!("{backend}|{base}|{set}")
 }
 
@@ -72,7 +87,11 @@ pub struct DedupSink<'s, 'a> {
 
 impl<'s, 'a> DedupSink<'s, 'a> {
     pub fn new(sink: &'s mut EventSink<'a>) -> Self {
-        DedupSink { sink, seen: HashSet::new(), emitted: 0 }
+        DedupSink {
+            sink,
+            seen: HashSet::new(),
+            emitted: 0,
+        }
     }
 
     pub fn push(&mut self, ev: ErrorEvent) -> Result<(), TelemetryError> {
@@ -105,7 +124,11 @@ pub fn for_each_service(
     for svc in services {
         match per_service(svc, report) {
             Ok(()) => {}
-            Err(e @ (TelemetryError::Auth { .. } | TelemetryError::Config { .. } | TelemetryError::Sink(_))) => return Err(e),
+            Err(
+                e @ (TelemetryError::Auth { .. }
+                | TelemetryError::Config { .. }
+                | TelemetryError::Sink(_)),
+            ) => return Err(e),
             Err(e) => failures.push((svc.clone(), e)),
         }
     }
@@ -124,7 +147,10 @@ pub fn for_each_service(
 /// Converts a mapping failure into the port's error, naming the endpoint the data came from.
 pub fn map_error(endpoint: &str, e: MapError) -> TelemetryError {
     match e {
-        MapError::BadData(detail) => TelemetryError::BadData { location: endpoint.to_string(), detail },
+        MapError::BadData(detail) => TelemetryError::BadData {
+            location: endpoint.to_string(),
+            detail,
+        },
         MapError::Sink(msg) => TelemetryError::Sink(msg),
     }
 }
@@ -142,9 +168,14 @@ pub fn otlp_service(rs: &ResourceSpans) -> String {
 
 /// Keeps only the spans that belong to this fetch: of a wanted service (`None` = all) and
 /// starting inside `window`, so split or adjacent windows never both claim a span.
-pub fn retain_spans(doc: &mut [ResourceSpans], services: Option<&[String]>, window: Option<PollWindow>) {
+pub fn retain_spans(
+    doc: &mut [ResourceSpans],
+    services: Option<&[String]>,
+    window: Option<PollWindow>,
+) {
     for rs in doc.iter_mut() {
-        let keep_service = services.is_none_or(|set| set.is_empty() || set.iter().any(|s| *s == otlp_service(rs)));
+        let keep_service =
+            services.is_none_or(|set| set.is_empty() || set.iter().any(|s| *s == otlp_service(rs)));
         for ss in rs.scope_spans.iter_mut() {
             if !keep_service {
                 ss.spans.clear();
@@ -184,8 +215,16 @@ pub fn otlp_trace_spans(doc: &[ResourceSpans]) -> Vec<TraceSpan> {
                 name: sp.name.clone(),
                 start,
                 duration_nanos: end.saturating_sub(start),
-                error: sp.status.as_ref().and_then(|s| s.code.as_ref()).is_some_and(|c| c.is_status_error()),
-                status_message: sp.status.as_ref().and_then(|s| s.message.clone()).filter(|m| !m.is_empty()),
+                error: sp
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.code.as_ref())
+                    .is_some_and(|c| c.is_status_error()),
+                status_message: sp
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.message.clone())
+                    .filter(|m| !m.is_empty()),
             });
         }
     }
@@ -196,7 +235,16 @@ pub fn otlp_trace_spans(doc: &[ResourceSpans]) -> Vec<TraceSpan> {
 /// Halves of a window, for backends without pagination that hit their result limit.
 pub fn split_window(w: PollWindow) -> (PollWindow, PollWindow) {
     let mid = w.start + (w.end - w.start) / 2;
-    (PollWindow { start: w.start, end: mid }, PollWindow { start: mid, end: w.end })
+    (
+        PollWindow {
+            start: w.start,
+            end: mid,
+        },
+        PollWindow {
+            start: mid,
+            end: w.end,
+        },
+    )
 }
 
 /// Nanoseconds from an RFC 3339 timestamp (`2026-08-21T10:15:30.123456789Z`, offsets allowed).
@@ -204,16 +252,28 @@ pub fn parse_rfc3339_nanos(s: &str) -> Option<i64> {
     let s = s.trim();
     let (date, rest) = s.split_once(['T', 't', ' '])?;
     let mut d = date.split('-');
-    let (y, mo, da): (i64, i64, i64) = (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
+    let (y, mo, da): (i64, i64, i64) = (
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+    );
     let tz_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (clock, tz) = rest.split_at(tz_at);
     let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
     let mut t = hms.split(':');
-    let (h, mi, se): (i64, i64, i64) = (t.next()?.parse().ok()?, t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    let (h, mi, se): (i64, i64, i64) = (
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+    );
     if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 9 {
         return None;
     }
-    let nanos: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().ok()? };
+    let nanos: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<9}").parse().ok()?
+    };
     let offset = match tz {
         "" | "Z" | "z" => 0,
         _ => {
@@ -233,7 +293,12 @@ pub fn format_rfc3339_nanos(nanos: i64) -> String {
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:09}Z", sod / 3600, sod % 3600 / 60, sod % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:09}Z",
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60
+    )
 }
 
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
@@ -265,7 +330,10 @@ mod tests {
         let n = parse_rfc3339_nanos("2026-08-21T10:15:30.123456789Z").unwrap();
         assert_eq!(format_rfc3339_nanos(n), "2026-08-21T10:15:30.123456789Z");
         assert_eq!(parse_rfc3339_nanos("1970-01-01T01:00:00+01:00"), Some(0));
-        assert_eq!(parse_rfc3339_nanos("2026-06-19T10:00:00Z"), Some(1_781_863_200_000_000_000));
+        assert_eq!(
+            parse_rfc3339_nanos("2026-06-19T10:00:00Z"),
+            Some(1_781_863_200_000_000_000)
+        );
         assert_eq!(parse_rfc3339_nanos("yesterday"), None);
     }
 }

@@ -94,11 +94,18 @@ impl fmt::Debug for HttpSettings {
 pub fn parse_header_list(spec: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .ok_or_else(|| format!("header entry without '=': expected name=value, got '{}'", name_only(part)))?;
+        let (k, v) = part.split_once('=').ok_or_else(|| {
+            format!(
+                "header entry without '=': expected name=value, got '{}'",
+                name_only(part)
+            )
+        })?;
         let k = k.trim();
-        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
+        if k.is_empty()
+            || !k
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+        {
             return Err(format!("invalid header name '{k}'"));
         }
         out.push((k.to_string(), v.trim().to_string()));
@@ -125,7 +132,13 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// Decodes the body, or names the endpoint and shows a short excerpt.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, TelemetryError> {
-        serde_json::from_str(&self.body).map_err(|e| bad_data(&self.endpoint, &format!("unexpected body ({e})"), &self.body))
+        serde_json::from_str(&self.body).map_err(|e| {
+            bad_data(
+                &self.endpoint,
+                &format!("unexpected body ({e})"),
+                &self.body,
+            )
+        })
     }
 
     /// Whether the body parses as JSON at all (Jaeger's "route gone" 404 is plain text).
@@ -136,12 +149,19 @@ impl HttpResponse {
 
 /// A `BadData` error naming the endpoint, with a one-line excerpt of the body.
 pub fn bad_data(endpoint: &str, detail: &str, body: &str) -> TelemetryError {
-    TelemetryError::BadData { location: endpoint.to_string(), detail: format!("{detail}; body starts: {}", excerpt(body)) }
+    TelemetryError::BadData {
+        location: endpoint.to_string(),
+        detail: format!("{detail}; body starts: {}", excerpt(body)),
+    }
 }
 
 /// The first ~160 characters of a body on one line.
 pub fn excerpt(body: &str) -> String {
-    let flat: String = body.chars().take(160).map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let flat: String = body
+        .chars()
+        .take(160)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if body.chars().count() > 160 {
         format!("{flat}…")
     } else if flat.is_empty() {
@@ -161,24 +181,39 @@ pub struct HttpClient {
 
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpClient").field("backend", &self.backend).field("settings", &self.settings).finish()
+        f.debug_struct("HttpClient")
+            .field("backend", &self.backend)
+            .field("settings", &self.settings)
+            .finish()
     }
 }
 
 enum Attempt {
     Done(HttpResponse),
     Fail(TelemetryError),
-    Retry { err: TelemetryError, wait: Option<Duration> },
+    Retry {
+        err: TelemetryError,
+        wait: Option<Duration>,
+    },
 }
 
 impl HttpClient {
     pub fn new(backend: &str, mut settings: HttpSettings) -> Result<Self, TelemetryError> {
-        let config = |reason: String| TelemetryError::Config { backend: backend.to_string(), reason };
+        let config = |reason: String| TelemetryError::Config {
+            backend: backend.to_string(),
+            reason,
+        };
         let raw = settings.base_url.trim().trim_end_matches('/').to_string();
-        let (scheme, rest) =
-            raw.split_once("://").ok_or_else(|| config(format!("API URL must start with http:// or https://, got '{}'", strip_userinfo(&raw))))?;
+        let (scheme, rest) = raw.split_once("://").ok_or_else(|| {
+            config(format!(
+                "API URL must start with http:// or https://, got '{}'",
+                strip_userinfo(&raw)
+            ))
+        })?;
         if scheme != "http" && scheme != "https" {
-            return Err(config(format!("unsupported URL scheme '{scheme}' (use http or https)")));
+            return Err(config(format!(
+                "unsupported URL scheme '{scheme}' (use http or https)"
+            )));
         }
         // Credentials in the URL would otherwise end up in every error message.
         let (authority, path) = match rest.find('/') {
@@ -189,21 +224,33 @@ impl HttpClient {
             Some((userinfo, host)) => {
                 if settings.auth == HttpAuth::None {
                     let (u, p) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-                    settings.auth = HttpAuth::Basic { user: u.to_string(), password: p.to_string() };
+                    settings.auth = HttpAuth::Basic {
+                        user: u.to_string(),
+                        password: p.to_string(),
+                    };
                 }
                 format!("{scheme}://{host}{path}")
             }
             None => raw.clone(),
         };
         if authority.is_empty() || base.contains(['?', '#']) {
-            return Err(config(format!("API URL '{}' has no host or carries a query", strip_userinfo(&raw))));
+            return Err(config(format!(
+                "API URL '{}' has no host or carries a query",
+                strip_userinfo(&raw)
+            )));
         }
         let agent = ureq::AgentBuilder::new()
             .timeout_connect(settings.connect_timeout)
             .timeout(settings.timeout)
             .redirects(3)
             .build();
-        Ok(HttpClient { backend: backend.to_string(), base, settings, agent })
+        settings.base_url = base.clone();
+        Ok(HttpClient {
+            backend: backend.to_string(),
+            base,
+            settings,
+            agent,
+        })
     }
 
     pub fn backend(&self) -> &str {
@@ -220,18 +267,37 @@ impl HttpClient {
         format!("{}{}", self.base, path)
     }
 
-    pub fn get(&self, path: &str, query: &[(&str, String)]) -> Result<HttpResponse, TelemetryError> {
+    pub fn get(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<HttpResponse, TelemetryError> {
         self.get_with(path, query, &[])
     }
 
     /// GET with headers for this request only (e.g. Loki's encoding flags).
-    pub fn get_with(&self, path: &str, query: &[(&str, String)], extra: &[(&str, &str)]) -> Result<HttpResponse, TelemetryError> {
+    pub fn get_with(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        extra: &[(&str, &str)],
+    ) -> Result<HttpResponse, TelemetryError> {
         self.run("GET", path, query, extra, None)
     }
 
-    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> Result<HttpResponse, TelemetryError> {
+    pub fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<HttpResponse, TelemetryError> {
         let body = body.to_string();
-        self.run("POST", path, &[], &[("Content-Type", "application/json")], Some(&body))
+        self.run(
+            "POST",
+            path,
+            &[],
+            &[("Content-Type", "application/json")],
+            Some(&body),
+        )
     }
 
     fn run(
@@ -252,17 +318,23 @@ impl HttpClient {
                     if attempt >= self.settings.retries {
                         return Err(err);
                     }
-                    let backoff = self.settings.backoff_base.saturating_mul(1u32 << attempt.min(16));
-                    let wait = match wait {
-                        Some(w) if w > self.settings.max_wait => {
-                            return Err(self.transient(
+                    let backoff = self
+                        .settings
+                        .backoff_base
+                        .saturating_mul(1u32 << attempt.min(16));
+                    let wait =
+                        match wait {
+                            Some(w) if w > self.settings.max_wait => return Err(self.transient(
                                 &endpoint,
-                                format!("server asked to retry after {}s, longer than the {}s bound", w.as_secs(), self.settings.max_wait.as_secs()),
-                            ))
-                        }
-                        Some(w) => w.max(backoff.min(self.settings.max_wait)),
-                        None => backoff.min(self.settings.max_wait),
-                    };
+                                format!(
+                                    "server asked to retry after {}s, longer than the {}s bound",
+                                    w.as_secs(),
+                                    self.settings.max_wait.as_secs()
+                                ),
+                            )),
+                            Some(w) => w.max(backoff.min(self.settings.max_wait)),
+                            None => backoff.min(self.settings.max_wait),
+                        };
                     std::thread::sleep(wait);
                     attempt += 1;
                 }
@@ -270,15 +342,26 @@ impl HttpClient {
         }
     }
 
-    fn once(&self, method: &str, endpoint: &str, query: &[(&str, String)], extra: &[(&str, &str)], body: Option<&str>) -> Attempt {
-        let mut req = self.agent.request(method, endpoint).set("Accept", "application/json");
+    fn once(
+        &self,
+        method: &str,
+        endpoint: &str,
+        query: &[(&str, String)],
+        extra: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Attempt {
+        let mut req = self
+            .agent
+            .request(method, endpoint)
+            .set("Accept", "application/json");
         for (k, v) in query {
             req = req.query(k, v);
         }
         match &self.settings.auth {
             HttpAuth::None => {}
             HttpAuth::Basic { user, password } => {
-                let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                let token =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
                 req = req.set("Authorization", &format!("Basic {token}"));
             }
             HttpAuth::Bearer(t) => req = req.set("Authorization", &format!("Bearer {t}")),
@@ -309,16 +392,34 @@ impl HttpClient {
         let mut buf = Vec::new();
         let limit = self.settings.max_body_bytes;
         match resp.into_reader().take(limit + 1).read_to_end(&mut buf) {
-            Ok(_) if buf.len() as u64 > limit => {
-                Attempt::Fail(bad_data(endpoint, &format!("body larger than {limit} bytes"), &String::from_utf8_lossy(&buf[..256])))
-            }
+            Ok(_) if buf.len() as u64 > limit => Attempt::Fail(bad_data(
+                endpoint,
+                &format!("body larger than {limit} bytes"),
+                &String::from_utf8_lossy(&buf[..256]),
+            )),
             Ok(_) => match String::from_utf8(buf) {
-                Ok(body) => Attempt::Done(HttpResponse { status, body, endpoint: endpoint.to_string(), content_type }),
-                Err(e) => Attempt::Fail(bad_data(endpoint, "body is not UTF-8", &String::from_utf8_lossy(e.as_bytes()))),
+                Ok(body) => Attempt::Done(HttpResponse {
+                    status,
+                    body,
+                    endpoint: endpoint.to_string(),
+                    content_type,
+                }),
+                Err(e) => Attempt::Fail(bad_data(
+                    endpoint,
+                    "body is not UTF-8",
+                    &String::from_utf8_lossy(e.as_bytes()),
+                )),
             },
-            Err(e) if is_timeout(&e) => Attempt::Retry { err: self.transient(endpoint, "timed out reading the response".into()), wait: None },
+            Err(e) if is_timeout(&e) => Attempt::Retry {
+                err: self.transient(endpoint, "timed out reading the response".into()),
+                wait: None,
+            },
             // A body cut short is not what the API documents; retrying would hide a broken proxy.
-            Err(e) => Attempt::Fail(bad_data(endpoint, &format!("body truncated ({e})"), &String::from_utf8_lossy(&buf))),
+            Err(e) => Attempt::Fail(bad_data(
+                endpoint,
+                &format!("body truncated ({e})"),
+                &String::from_utf8_lossy(&buf),
+            )),
         }
     }
 
@@ -327,25 +428,50 @@ impl HttpClient {
         let mut body = String::new();
         let _ = resp.into_reader().take(4096).read_to_string(&mut body);
         match status {
-            404 => Attempt::Done(HttpResponse { status, body, endpoint: endpoint.to_string(), content_type: None }),
-            401 | 403 => Attempt::Fail(TelemetryError::Auth { backend: self.backend.clone(), url: endpoint.to_string(), status }),
+            404 => Attempt::Done(HttpResponse {
+                status,
+                body,
+                endpoint: endpoint.to_string(),
+                content_type: None,
+            }),
+            401 | 403 => Attempt::Fail(TelemetryError::Auth {
+                backend: self.backend.clone(),
+                url: endpoint.to_string(),
+                status,
+            }),
             408 | 429 | 500..=599 => Attempt::Retry {
                 err: self.transient(endpoint, format!("HTTP {status} ({})", excerpt(&body))),
                 wait: retry_after,
             },
             400 | 422 => Attempt::Fail(TelemetryError::Config {
                 backend: self.backend.clone(),
-                reason: format!("{endpoint} rejected the query with HTTP {status}: {}", excerpt(&body)),
+                reason: format!(
+                    "{endpoint} rejected the query with HTTP {status}: {}",
+                    excerpt(&body)
+                ),
             }),
-            _ => Attempt::Fail(bad_data(endpoint, &format!("unexpected HTTP {status}"), &body)),
+            _ => Attempt::Fail(bad_data(
+                endpoint,
+                &format!("unexpected HTTP {status}"),
+                &body,
+            )),
         }
     }
 
     fn transport_error(&self, endpoint: &str, t: &ureq::Transport) -> Attempt {
         use ureq::ErrorKind as K;
-        let reason = t.message().map(str::to_string).unwrap_or_else(|| t.kind().to_string());
-        let source = std::error::Error::source(t).map(|s| format!(": {s}")).unwrap_or_default();
-        let unavailable = |reason: String| TelemetryError::Unavailable { backend: self.backend.clone(), url: endpoint.to_string(), reason };
+        let reason = t
+            .message()
+            .map(str::to_string)
+            .unwrap_or_else(|| t.kind().to_string());
+        let source = std::error::Error::source(t)
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        let unavailable = |reason: String| TelemetryError::Unavailable {
+            backend: self.backend.clone(),
+            url: endpoint.to_string(),
+            reason,
+        };
         match t.kind() {
             K::Dns => Attempt::Fail(unavailable(format!("DNS lookup failed{source}"))),
             K::ConnectionFailed => {
@@ -353,33 +479,61 @@ impl HttpClient {
                     .and_then(|s| s.downcast_ref::<std::io::Error>())
                     .is_some_and(is_timeout);
                 if timed_out {
-                    Attempt::Retry { err: self.transient(endpoint, "connect timed out".into()), wait: None }
+                    Attempt::Retry {
+                        err: self.transient(endpoint, "connect timed out".into()),
+                        wait: None,
+                    }
                 } else {
                     Attempt::Fail(unavailable(format!("{reason}{source}")))
                 }
             }
             K::Io => {
-                let io = std::error::Error::source(t).and_then(|s| s.downcast_ref::<std::io::Error>());
-                let why = if io.is_some_and(is_timeout) { "timed out".to_string() } else { format!("{reason}{source}") };
-                Attempt::Retry { err: self.transient(endpoint, why), wait: None }
+                let io =
+                    std::error::Error::source(t).and_then(|s| s.downcast_ref::<std::io::Error>());
+                let why = if io.is_some_and(is_timeout) {
+                    "timed out".to_string()
+                } else {
+                    format!("{reason}{source}")
+                };
+                Attempt::Retry {
+                    err: self.transient(endpoint, why),
+                    wait: None,
+                }
             }
-            K::InvalidUrl | K::UnknownScheme | K::InsecureRequestHttpsOnly | K::InvalidProxyUrl => Attempt::Fail(TelemetryError::Config {
+            K::InvalidUrl | K::UnknownScheme | K::InsecureRequestHttpsOnly | K::InvalidProxyUrl => {
+                Attempt::Fail(TelemetryError::Config {
+                    backend: self.backend.clone(),
+                    reason: format!("{endpoint}: {reason}"),
+                })
+            }
+            K::ProxyUnauthorized => Attempt::Fail(TelemetryError::Auth {
                 backend: self.backend.clone(),
-                reason: format!("{endpoint}: {reason}"),
+                url: endpoint.to_string(),
+                status: 407,
             }),
-            K::ProxyUnauthorized => Attempt::Fail(TelemetryError::Auth { backend: self.backend.clone(), url: endpoint.to_string(), status: 407 }),
-            K::BadStatus | K::BadHeader | K::TooManyRedirects => Attempt::Fail(bad_data(endpoint, &format!("not an HTTP answer ({reason})"), "")),
+            K::BadStatus | K::BadHeader | K::TooManyRedirects => Attempt::Fail(bad_data(
+                endpoint,
+                &format!("not an HTTP answer ({reason})"),
+                "",
+            )),
             K::ProxyConnect | K::HTTP => Attempt::Fail(unavailable(format!("{reason}{source}"))),
         }
     }
 
     fn transient(&self, endpoint: &str, reason: String) -> TelemetryError {
-        TelemetryError::Transient { backend: self.backend.clone(), url: endpoint.to_string(), reason }
+        TelemetryError::Transient {
+            backend: self.backend.clone(),
+            url: endpoint.to_string(),
+            reason,
+        }
     }
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    )
 }
 
 /// `Retry-After` as delta-seconds or an IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`).
@@ -389,18 +543,23 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let at = parse_imf_fixdate(v)?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
     Some(Duration::from_secs((at - now).max(0) as u64))
 }
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 fn parse_imf_fixdate(v: &str) -> Option<i64> {
     // "Sun, 06 Nov 1994 08:49:37 GMT"
     let mut it = v.split_whitespace().skip(1);
     let day: i64 = it.next()?.parse().ok()?;
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| *m == it.next().unwrap_or(""))? as i64
-        + 1;
+    let month_name = it.next()?;
+    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
     let year: i64 = it.next()?.parse().ok()?;
     let mut hms = it.next()?.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
@@ -428,7 +587,10 @@ fn strip_userinfo(url: &str) -> String {
             let host = auth.rsplit_once('@').map(|x| x.1).unwrap_or(auth);
             format!("{s}://{host}{path}")
         }
-        None => url.rsplit_once('@').map(|x| x.1.to_string()).unwrap_or_else(|| url.to_string()),
+        None => url
+            .rsplit_once('@')
+            .map(|x| x.1.to_string())
+            .unwrap_or_else(|| url.to_string()),
     }
 }
 
@@ -439,7 +601,13 @@ mod tests {
     #[test]
     fn header_list_parses_and_rejects() {
         let h = parse_header_list("X-Scope-OrgID=tenant1, Authorization=Bearer a=b").unwrap();
-        assert_eq!(h, vec![("X-Scope-OrgID".into(), "tenant1".into()), ("Authorization".into(), "Bearer a=b".into())]);
+        assert_eq!(
+            h,
+            vec![
+                ("X-Scope-OrgID".into(), "tenant1".into()),
+                ("Authorization".into(), "Bearer a=b".into())
+            ]
+        );
         assert!(parse_header_list("").unwrap().is_empty());
         let err = parse_header_list("supersecretvalue").unwrap_err();
         assert!(!err.contains("supersecretvalue"), "{err}");
@@ -449,16 +617,32 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
-        assert_eq!(parse_imf_fixdate("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_imf_fixdate("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]
     fn userinfo_becomes_basic_auth_and_leaves_the_url() {
-        let c = HttpClient::new("tempo", HttpSettings::new("https://123:glc_secret@tempo.example/prefix/")).unwrap();
+        let c = HttpClient::new(
+            "tempo",
+            HttpSettings::new("https://123:glc_secret@tempo.example/prefix/"),
+        )
+        .unwrap();
         assert_eq!(c.base_url(), "https://tempo.example/prefix");
-        assert_eq!(c.settings.auth, HttpAuth::Basic { user: "123".into(), password: "glc_secret".into() });
+        assert_eq!(
+            c.settings.auth,
+            HttpAuth::Basic {
+                user: "123".into(),
+                password: "glc_secret".into()
+            }
+        );
         assert!(!format!("{c:?}").contains("glc_secret"));
         let e = HttpClient::new("tempo", HttpSettings::new("ftp://u:pw@x")).unwrap_err();
         assert!(!e.to_string().contains("pw"), "{e}");

@@ -48,13 +48,19 @@ fn is_error_span(span: &V1Span) -> bool {
         serde_json::Value::Bool(b) => *b,
         v => scalar_string(v).eq_ignore_ascii_case("true"),
     });
-    error_tag || tag_str(&span.tags, "otel.status_code").is_some_and(|s| s.eq_ignore_ascii_case("ERROR"))
+    error_tag
+        || tag_str(&span.tags, "otel.status_code").is_some_and(|s| s.eq_ignore_ascii_case("ERROR"))
 }
 
 /// The exception carried by a span log, if the log records one.
-fn log_exception(fields: &[V1KeyValue]) -> Option<(Option<String>, Option<String>, Option<String>)> {
+fn log_exception(
+    fields: &[V1KeyValue],
+) -> Option<(Option<String>, Option<String>, Option<String>)> {
     let event = tag_str(fields, "event").unwrap_or_default();
-    if event == "exception" || tag(fields, "exception.type").is_some() || tag(fields, "exception.message").is_some() {
+    if event == "exception"
+        || tag(fields, "exception.type").is_some()
+        || tag(fields, "exception.message").is_some()
+    {
         return Some((
             tag_str(fields, "exception.type"),
             tag_str(fields, "exception.message"),
@@ -85,7 +91,9 @@ const EXCEPTION_FIELDS: [&str; 9] = [
 ];
 
 fn process_of<'a>(trace: &'a V1Trace, span: &'a V1Span) -> Option<&'a V1Process> {
-    span.process.as_ref().or_else(|| trace.processes.get(&span.process_id))
+    span.process
+        .as_ref()
+        .or_else(|| trace.processes.get(&span.process_id))
 }
 
 /// Emits the error events of `trace` that pass `filter`. Returns the number of error spans seen.
@@ -97,7 +105,10 @@ pub fn trace_to_events(
     let mut seen = 0;
     for span in &trace.spans {
         let process = process_of(trace, span);
-        let service = process.map(|p| p.service_name.as_str()).filter(|s| !s.is_empty()).unwrap_or("unknown_service");
+        let service = process
+            .map(|p| p.service_name.as_str())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("unknown_service");
         if filter.service.is_some_and(|s| s != service) {
             continue;
         }
@@ -107,31 +118,49 @@ pub fn trace_to_events(
                 continue;
             }
         }
-        let exceptions: Vec<_> = span.logs.iter().filter_map(|l| log_exception(&l.fields).map(|e| (l, e))).collect();
+        let exceptions: Vec<_> = span
+            .logs
+            .iter()
+            .filter_map(|l| log_exception(&l.fields).map(|e| (l, e)))
+            .collect();
         let is_error = is_error_span(span);
         if exceptions.is_empty() && !is_error {
             continue;
         }
         seen += 1;
-        let raw_trace = if span.trace_id.is_empty() { &trace.trace_id } else { &span.trace_id };
-        let tid = trace_id(raw_trace).ok_or_else(|| MapError::BadData(format!("trace id {raw_trace:?} is not hex")))?;
-        let sid = span_id(&span.span_id).ok_or_else(|| MapError::BadData(format!("span id {:?} is not hex", span.span_id)))?;
+        let raw_trace = if span.trace_id.is_empty() {
+            &trace.trace_id
+        } else {
+            &span.trace_id
+        };
+        let tid = trace_id(raw_trace)
+            .ok_or_else(|| MapError::BadData(format!("trace id {raw_trace:?} is not hex")))?;
+        let sid = span_id(&span.span_id)
+            .ok_or_else(|| MapError::BadData(format!("span id {:?} is not hex", span.span_id)))?;
         let end = start.saturating_add(span.duration.unwrap_or(0).saturating_mul(1000));
         let make = |ts: i64, origin: EventOrigin| {
             let mut ev = ErrorEvent::new(service, ts, origin);
             ev.trace_id = tid.clone();
             ev.span_id = sid.clone();
             ev.span_name = Some(span.operation_name.clone()).filter(|n| !n.is_empty());
-            ev.span_kind = tag_str(&span.tags, "span.kind").map(|k| k.to_ascii_lowercase()).filter(|k| k != "unspecified");
+            ev.span_kind = tag_str(&span.tags, "span.kind")
+                .map(|k| k.to_ascii_lowercase())
+                .filter(|k| k != "unspecified");
             let mut attrs = BTreeMap::new();
             for t in process.map(|p| p.tags.as_slice()).unwrap_or_default() {
                 attrs.insert(t.key.clone(), scalar_string(&t.value));
             }
             attrs.insert("service.name".to_string(), service.to_string());
             ev.service_version = attrs.get("service.version").cloned();
-            ev.environment =
-                attrs.get("deployment.environment").or_else(|| attrs.get("deployment.environment.name")).cloned();
-            for t in span.tags.iter().filter(|t| !SYNTHETIC_TAGS.contains(&t.key.as_str())) {
+            ev.environment = attrs
+                .get("deployment.environment")
+                .or_else(|| attrs.get("deployment.environment.name"))
+                .cloned();
+            for t in span
+                .tags
+                .iter()
+                .filter(|t| !SYNTHETIC_TAGS.contains(&t.key.as_str()))
+            {
                 attrs.insert(t.key.clone(), scalar_string(&t.value));
             }
             ev.attributes = attrs;
@@ -144,12 +173,20 @@ pub fn trace_to_events(
             continue;
         }
         for (log, (ty, msg, stack)) in exceptions {
-            let ts = log.timestamp.filter(|t| *t > 0).map(|t| t.saturating_mul(1000)).unwrap_or(end);
+            let ts = log
+                .timestamp
+                .filter(|t| *t > 0)
+                .map(|t| t.saturating_mul(1000))
+                .unwrap_or(end);
             let mut ev = make(ts, EventOrigin::SpanEvent);
             ev.exception_type = ty;
             ev.message = msg;
             ev.stacktrace = stack;
-            for f in log.fields.iter().filter(|f| !EXCEPTION_FIELDS.contains(&f.key.as_str())) {
+            for f in log
+                .fields
+                .iter()
+                .filter(|f| !EXCEPTION_FIELDS.contains(&f.key.as_str()))
+            {
                 ev.attributes.insert(f.key.clone(), scalar_string(&f.value));
             }
             sink(ev).map_err(MapError::Sink)?;
@@ -171,7 +208,9 @@ pub fn trace_spans(trace: &V1Trace) -> Vec<TraceSpan> {
                 .find(|r| r.ref_type == "CHILD_OF" || r.ref_type == "FOLLOWS_FROM")
                 .and_then(|r| span_id(&r.span_id))
                 .filter(|p| !p.is_empty()),
-            service: process_of(trace, s).map(|p| p.service_name.clone()).unwrap_or_default(),
+            service: process_of(trace, s)
+                .map(|p| p.service_name.clone())
+                .unwrap_or_default(),
             name: s.operation_name.clone(),
             start: s.start_time.unwrap_or(0).saturating_mul(1000),
             duration_nanos: s.duration.unwrap_or(0).saturating_mul(1000),
@@ -180,4 +219,3 @@ pub fn trace_spans(trace: &V1Trace) -> Vec<TraceSpan> {
         })
         .collect()
 }
-

@@ -8,15 +8,15 @@ pub mod map;
 pub mod wire;
 
 use super::common::{
-    cursor_scope, for_each_service, format_rfc3339_nanos, map_error, otlp_trace_ids, otlp_trace_spans, retain_spans,
-    sorted_services, split_window, DedupSink,
+    cursor_scope, for_each_service, format_rfc3339_nanos, map_error, otlp_trace_ids,
+    otlp_trace_spans, retain_spans, sorted_services, split_window, DedupSink,
 };
 use super::http::{bad_data, HttpClient, HttpResponse, HttpSettings};
 use super::otlp::map::spans_to_events;
 use crate::core::ports::telemetry::{
     EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource, TraceSpan,
 };
-use map::{trace_to_events, trace_spans, SpanFilter};
+use map::{trace_spans, trace_to_events, SpanFilter};
 use wire::{V1Envelope, V1Trace, V3ErrorEnvelope, V3Services, V3Traces};
 
 /// Which query API to use.
@@ -85,7 +85,10 @@ const BACKEND: &str = "jaeger";
 impl JaegerSource {
     pub fn new(cfg: JaegerConfig) -> Result<Self, TelemetryError> {
         if cfg.batch_size == 0 {
-            return Err(TelemetryError::Config { backend: BACKEND.into(), reason: "batch size must be at least 1".into() });
+            return Err(TelemetryError::Config {
+                backend: BACKEND.into(),
+                reason: "batch size must be at least 1".into(),
+            });
         }
         let client = HttpClient::new(BACKEND, cfg.http.clone())?;
         let api = match cfg.api_version {
@@ -104,7 +107,10 @@ impl JaegerSource {
     fn no_api(&self, resp: &HttpResponse) -> TelemetryError {
         TelemetryError::Config {
             backend: BACKEND.into(),
-            reason: format!("no Jaeger query API at {} (HTTP 404); check JAEGER_API_URL", resp.endpoint),
+            reason: format!(
+                "no Jaeger query API at {} (HTTP 404); check JAEGER_API_URL",
+                resp.endpoint
+            ),
         }
     }
 
@@ -202,13 +208,25 @@ impl JaegerSource {
             match found {
                 Found::V1(traces) => {
                     for t in &traces {
-                        trace_to_events(t, SpanFilter { service: Some(service), window: Some(w) }, &mut push)
-                            .map_err(|e| map_error(&endpoint, e))?;
+                        trace_to_events(
+                            t,
+                            SpanFilter {
+                                service: Some(service),
+                                window: Some(w),
+                            },
+                            &mut push,
+                        )
+                        .map_err(|e| map_error(&endpoint, e))?;
                     }
                 }
                 Found::V3(mut doc) => {
-                    retain_spans(&mut doc.resource_spans, Some(&[service.to_string()]), Some(w));
-                    spans_to_events(&doc.resource_spans, &mut push).map_err(|e| map_error(&endpoint, e))?;
+                    retain_spans(
+                        &mut doc.resource_spans,
+                        Some(&[service.to_string()]),
+                        Some(w),
+                    );
+                    spans_to_events(&doc.resource_spans, &mut push)
+                        .map_err(|e| map_error(&endpoint, e))?;
                 }
             }
         }
@@ -220,7 +238,11 @@ fn check_v1_errors<T>(resp: &HttpResponse, env: &V1Envelope<T>) -> Result<(), Te
     match env.errors.as_deref() {
         Some([first, ..]) if env.data.is_none() => Err(bad_data(
             &resp.endpoint,
-            &format!("server error {}: {}", first.code.unwrap_or(0), first.msg.as_deref().unwrap_or("")),
+            &format!(
+                "server error {}: {}",
+                first.code.unwrap_or(0),
+                first.msg.as_deref().unwrap_or("")
+            ),
             &resp.body,
         )),
         _ => Ok(()),
@@ -238,34 +260,63 @@ impl TelemetrySource for JaegerSource {
 
     fn check(&mut self) -> Result<SourceCheck, TelemetryError> {
         let services = self.list_services()?;
-        let mut notes = vec![format!("query API: {}", if self.api == Some(Api::V3) { "api_v3" } else { "v1" })];
+        let mut notes = vec![format!(
+            "query API: {}",
+            if self.api == Some(Api::V3) {
+                "api_v3"
+            } else {
+                "v1"
+            }
+        )];
         let wanted = sorted_services(&self.cfg.services);
         for s in wanted.iter().filter(|s| !services.contains(s)) {
-            notes.push(format!("configured service {s} is not known to the backend"));
+            notes.push(format!(
+                "configured service {s} is not known to the backend"
+            ));
         }
-        Ok(SourceCheck { backend: BACKEND.into(), endpoint: self.client.base_url().to_string(), services, notes })
+        Ok(SourceCheck {
+            backend: BACKEND.into(),
+            endpoint: self.client.base_url().to_string(),
+            services,
+            notes,
+        })
     }
 
-    fn fetch(&mut self, window: PollWindow, sink: &mut EventSink<'_>) -> Result<FetchReport, TelemetryError> {
+    fn fetch(
+        &mut self,
+        window: PollWindow,
+        sink: &mut EventSink<'_>,
+    ) -> Result<FetchReport, TelemetryError> {
         let mut report = FetchReport::default();
         let services = match sorted_services(&self.cfg.services) {
             s if s.is_empty() => self.list_services()?,
             s => s,
         };
         let mut dedup = DedupSink::new(sink);
-        for_each_service(&services, &mut report, |svc, report| self.fetch_service(svc, window, &mut dedup, report))?;
+        for_each_service(&services, &mut report, |svc, report| {
+            self.fetch_service(svc, window, &mut dedup, report)
+        })?;
         Ok(report)
     }
 
     fn fetch_trace(&mut self, trace_id: &str) -> Result<Option<Vec<TraceSpan>>, TelemetryError> {
-        let id = super::common::trace_id(trace_id).filter(|t| !t.is_empty()).ok_or_else(|| {
-            TelemetryError::NotFound { path: trace_id.to_string(), detail: "not a trace id".into() }
-        })?;
+        let id = super::common::trace_id(trace_id)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| TelemetryError::NotFound {
+                path: trace_id.to_string(),
+                detail: "not a trace id".into(),
+            })?;
         if self.api != Some(Api::V3) {
             let resp = self.client.get(&format!("/api/traces/{id}"), &[])?;
             if resp.status != 404 {
                 let env: V1Envelope<Vec<V1Trace>> = resp.json()?;
-                return Ok(Some(env.data.unwrap_or_default().iter().flat_map(trace_spans).collect()));
+                return Ok(Some(
+                    env.data
+                        .unwrap_or_default()
+                        .iter()
+                        .flat_map(trace_spans)
+                        .collect(),
+                ));
             }
             if resp.is_json() || self.api == Some(Api::V1) {
                 return Ok(Some(Vec::new()));

@@ -45,10 +45,16 @@ pub struct V1Span {
     #[serde(default)]
     pub references: Vec<V1Reference>,
     /// Microseconds since the epoch.
-    #[serde(default, deserialize_with = "crate::adapters::telemetry::common::de_i64_lenient")]
+    #[serde(
+        default,
+        deserialize_with = "crate::adapters::telemetry::common::de_i64_lenient"
+    )]
     pub start_time: Option<i64>,
     /// Microseconds.
-    #[serde(default, deserialize_with = "crate::adapters::telemetry::common::de_i64_lenient")]
+    #[serde(
+        default,
+        deserialize_with = "crate::adapters::telemetry::common::de_i64_lenient"
+    )]
     pub duration: Option<i64>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub tags: Vec<V1KeyValue>,
@@ -82,7 +88,10 @@ pub struct V1KeyValue {
 #[derive(Debug, Deserialize)]
 pub struct V1Log {
     /// Microseconds since the epoch.
-    #[serde(default, deserialize_with = "crate::adapters::telemetry::common::de_i64_lenient")]
+    #[serde(
+        default,
+        deserialize_with = "crate::adapters::telemetry::common::de_i64_lenient"
+    )]
     pub timestamp: Option<i64>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub fields: Vec<V1KeyValue>,

@@ -9,14 +9,17 @@ pub mod wire;
 
 use super::common::{cursor_scope, for_each_service, sorted_services, DedupSink};
 use super::http::{bad_data, HttpClient, HttpResponse, HttpSettings};
-use crate::core::ports::telemetry::{EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource};
+use crate::core::ports::telemetry::{
+    EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource,
+};
 use map::{entry_to_event, Entry};
 use std::collections::HashSet;
 use wire::{LabelValues, QueryResponse, Stream};
 
 /// Error lines of OTLP-ingested logs: exception fields in structured metadata, or a level of
 /// error and above (Loki derives `detected_level` from the OTLP severity).
-pub const DEFAULT_PIPELINE: &str = r#"| exception_type!="" or detected_level=~"(?i)(error|fatal|critical)""#;
+pub const DEFAULT_PIPELINE: &str =
+    r#"| exception_type!="" or detected_level=~"(?i)(error|fatal|critical)""#;
 
 #[derive(Debug, Clone)]
 pub struct LokiConfig {
@@ -60,7 +63,10 @@ fn logql_string(s: &str) -> String {
 impl LokiSource {
     pub fn new(cfg: LokiConfig) -> Result<Self, TelemetryError> {
         if cfg.batch_size == 0 {
-            return Err(TelemetryError::Config { backend: BACKEND.into(), reason: "batch size must be at least 1".into() });
+            return Err(TelemetryError::Config {
+                backend: BACKEND.into(),
+                reason: "batch size must be at least 1".into(),
+            });
         }
         let client = HttpClient::new(BACKEND, cfg.http.clone())?;
         Ok(LokiSource { cfg, client })
@@ -88,16 +94,26 @@ impl LokiSource {
             q.push(("start", w.start.to_string()));
             q.push(("end", w.end.to_string()));
         }
-        let resp = self.client.get(&format!("/loki/api/v1/label/{}/values", self.cfg.service_label), &q)?;
+        let resp = self.client.get(
+            &format!("/loki/api/v1/label/{}/values", self.cfg.service_label),
+            &q,
+        )?;
         if resp.status == 404 {
             return Err(TelemetryError::Config {
                 backend: BACKEND.into(),
-                reason: format!("no Loki API at {} (HTTP 404); check LOKI_API_URL", resp.endpoint),
+                reason: format!(
+                    "no Loki API at {} (HTTP 404); check LOKI_API_URL",
+                    resp.endpoint
+                ),
             });
         }
         let v: LabelValues = resp.json()?;
         if v.status != "success" {
-            return Err(bad_data(&resp.endpoint, "status is not success", &resp.body));
+            return Err(bad_data(
+                &resp.endpoint,
+                "status is not success",
+                &resp.body,
+            ));
         }
         Ok(sorted_services(&v.data))
     }
@@ -106,12 +122,19 @@ impl LokiSource {
         if resp.status == 404 {
             return Err(TelemetryError::Config {
                 backend: BACKEND.into(),
-                reason: format!("no Loki API at {} (HTTP 404); check LOKI_API_URL", resp.endpoint),
+                reason: format!(
+                    "no Loki API at {} (HTTP 404); check LOKI_API_URL",
+                    resp.endpoint
+                ),
             });
         }
         let r: QueryResponse = resp.json()?;
         if r.status != "success" {
-            return Err(bad_data(&resp.endpoint, &format!("status is {:?}, not success", r.status), &resp.body));
+            return Err(bad_data(
+                &resp.endpoint,
+                &format!("status is {:?}, not success", r.status),
+                &resp.body,
+            ));
         }
         if r.data.result_type != "streams" {
             return Err(TelemetryError::Config {
@@ -125,13 +148,21 @@ impl LokiSource {
         let streams: Vec<Stream> = if r.data.result.is_null() {
             Vec::new()
         } else {
-            serde_json::from_value(r.data.result)
-                .map_err(|e| bad_data(&resp.endpoint, &format!("streams not understood ({e})"), &resp.body))?
+            serde_json::from_value(r.data.result).map_err(|e| {
+                bad_data(
+                    &resp.endpoint,
+                    &format!("streams not understood ({e})"),
+                    &resp.body,
+                )
+            })?
         };
         let mut entries = Vec::new();
         for s in &streams {
             for v in &s.values {
-                entries.push(Entry::parse(&s.stream, v).map_err(|e| bad_data(&resp.endpoint, &e, &resp.body))?);
+                entries.push(
+                    Entry::parse(&s.stream, v)
+                        .map_err(|e| bad_data(&resp.endpoint, &e, &resp.body))?,
+                );
             }
         }
         entries.sort_by_key(|e| e.timestamp);
@@ -159,7 +190,11 @@ impl LokiSource {
                 ("direction", "forward".to_string()),
             ];
             // Ask for structured metadata apart from stream labels (older Loki ignores the header).
-            let resp = self.client.get_with(QUERY_RANGE, &q, &[("X-Loki-Response-Encoding-Flags", "categorize-labels")])?;
+            let resp = self.client.get_with(
+                QUERY_RANGE,
+                &q,
+                &[("X-Loki-Response-Encoding-Flags", "categorize-labels")],
+            )?;
             let entries = self.parse_page(&resp)?;
             let count = entries.len();
             let last_ts = entries.last().map(|e| e.timestamp);
@@ -177,7 +212,12 @@ impl LokiSource {
                 if e.timestamp < window.start || e.timestamp >= window.end {
                     continue;
                 }
-                if !wanted.is_empty() && !e.labels.get(&self.cfg.service_label).is_some_and(|s| wanted.contains(s)) {
+                if !wanted.is_empty()
+                    && !e
+                        .labels
+                        .get(&self.cfg.service_label)
+                        .is_some_and(|s| wanted.contains(s))
+                {
                     continue;
                 }
                 if let Some(ev) = entry_to_event(e, &self.cfg.service_label) {
@@ -229,7 +269,11 @@ impl TelemetrySource for LokiSource {
         })
     }
 
-    fn fetch(&mut self, window: PollWindow, sink: &mut EventSink<'_>) -> Result<FetchReport, TelemetryError> {
+    fn fetch(
+        &mut self,
+        window: PollWindow,
+        sink: &mut EventSink<'_>,
+    ) -> Result<FetchReport, TelemetryError> {
         let mut report = FetchReport::default();
         let mut dedup = DedupSink::new(sink);
         let wanted = sorted_services(&self.cfg.services);

@@ -26,9 +26,15 @@ const CONSUMED: [&str; 16] = [
 
 /// The row's start time in nanoseconds (RFC 3339 string, or a number in ns/µs/ms/s).
 pub fn row_timestamp(row: &RawRow) -> Option<i64> {
-    let v = if row.timestamp.is_null() { row.data.get("timestamp")? } else { &row.timestamp };
+    let v = if row.timestamp.is_null() {
+        row.data.get("timestamp")?
+    } else {
+        &row.timestamp
+    };
     match v {
-        serde_json::Value::String(s) => parse_rfc3339_nanos(s).or_else(|| s.parse::<i64>().ok().map(scale_epoch)),
+        serde_json::Value::String(s) => {
+            parse_rfc3339_nanos(s).or_else(|| s.parse::<i64>().ok().map(scale_epoch))
+        }
         serde_json::Value::Number(n) => n.as_i64().map(scale_epoch),
         _ => None,
     }
@@ -55,43 +61,65 @@ fn parse_events(v: Option<&serde_json::Value>) -> Result<Vec<SpanEvent>, String>
             Ok(other) => vec![other],
             Err(e) => return Err(format!("events column is not JSON: {e}")),
         },
-        Some(other) => return Err(format!("events column is neither a list nor a string: {}", other)),
+        Some(other) => {
+            return Err(format!(
+                "events column is neither a list nor a string: {}",
+                other
+            ))
+        }
     };
     items
         .into_iter()
         .map(|item| {
             let item = match item {
-                serde_json::Value::String(s) => serde_json::from_str(&s).map_err(|e| format!("event is not JSON: {e}"))?,
+                serde_json::Value::String(s) => {
+                    serde_json::from_str(&s).map_err(|e| format!("event is not JSON: {e}"))?
+                }
                 other => other,
             };
-            serde_json::from_value::<SpanEvent>(item).map_err(|e| format!("event not understood: {e}"))
+            serde_json::from_value::<SpanEvent>(item)
+                .map_err(|e| format!("event not understood: {e}"))
         })
         .collect()
 }
 
 fn text(row: &RawRow, key: &str) -> Option<String> {
-    row.data.get(key).map(scalar_string).filter(|s| !s.is_empty())
+    row.data
+        .get(key)
+        .map(scalar_string)
+        .filter(|s| !s.is_empty())
 }
 
 fn kind_name(row: &RawRow) -> Option<String> {
     if let Some(k) = text(row, "kind_string") {
         let k = k.to_ascii_lowercase();
-        return Some(k.strip_prefix("span_kind_").unwrap_or(&k).to_string()).filter(|k| k != "unspecified");
+        return Some(k.strip_prefix("span_kind_").unwrap_or(&k).to_string())
+            .filter(|k| k != "unspecified");
     }
     let n = row.data.get("kind")?.as_i64()?;
-    ["internal", "server", "client", "producer", "consumer"].get(usize::try_from(n - 1).ok()?).map(|s| s.to_string())
+    ["internal", "server", "client", "producer", "consumer"]
+        .get(usize::try_from(n - 1).ok()?)
+        .map(|s| s.to_string())
 }
 
 /// The error events of one row: one per `exception` event, or one for the error status.
 pub fn row_to_events(row: &RawRow) -> Result<Vec<ErrorEvent>, String> {
     let start = row_timestamp(row).ok_or_else(|| "row without a readable timestamp".to_string())?;
-    let end = start.saturating_add(row.data.get("duration_nano").and_then(|d| d.as_i64()).unwrap_or(0));
+    let end = start.saturating_add(
+        row.data
+            .get("duration_nano")
+            .and_then(|d| d.as_i64())
+            .unwrap_or(0),
+    );
     let service = text(row, "service.name")
         .or_else(|| text(row, "serviceName"))
         .or_else(|| text(row, "resource.service.name"))
         .unwrap_or_else(|| "unknown_service".into());
     let events = parse_events(row.data.get("events"))?;
-    let is_error = row.data.get("has_error").is_some_and(|v| v.as_bool() == Some(true) || scalar_string(v) == "true")
+    let is_error = row
+        .data
+        .get("has_error")
+        .is_some_and(|v| v.as_bool() == Some(true) || scalar_string(v) == "true")
         || row.data.get("status_code").and_then(|v| v.as_i64()) == Some(2)
         || text(row, "status_code_string").is_some_and(|s| s.eq_ignore_ascii_case("error"));
     if !is_error && !events.iter().any(|e| e.name == "exception") {
@@ -109,9 +137,14 @@ pub fn row_to_events(row: &RawRow) -> Result<Vec<ErrorEvent>, String> {
         ev.span_name = text(row, "name");
         ev.span_kind = kind_name(row);
         ev.service_version = text(row, "service.version");
-        ev.environment = text(row, "deployment.environment").or_else(|| text(row, "deployment.environment.name"));
+        ev.environment = text(row, "deployment.environment")
+            .or_else(|| text(row, "deployment.environment.name"));
         ev.attributes.insert("service.name".into(), service.clone());
-        for (k, v) in row.data.iter().filter(|(k, _)| !CONSUMED.contains(&k.as_str())) {
+        for (k, v) in row
+            .data
+            .iter()
+            .filter(|(k, _)| !CONSUMED.contains(&k.as_str()))
+        {
             if !v.is_null() {
                 ev.attributes.insert(k.clone(), scalar_string(v));
             }

@@ -10,7 +10,9 @@ pub mod wire;
 
 use super::common::{cursor_scope, for_each_service, sorted_services, DedupSink};
 use super::http::{bad_data, HttpClient, HttpSettings};
-use crate::core::ports::telemetry::{EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource};
+use crate::core::ports::telemetry::{
+    EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource,
+};
 use map::{row_timestamp, row_to_events};
 use serde_json::json;
 use wire::QueryRangeResponse;
@@ -28,7 +30,12 @@ pub struct SignozConfig {
 
 impl SignozConfig {
     pub fn new(base_url: impl Into<String>) -> Self {
-        SignozConfig { http: HttpSettings::new(base_url), api_key: None, services: Vec::new(), batch_size: 500 }
+        SignozConfig {
+            http: HttpSettings::new(base_url),
+            api_key: None,
+            services: Vec::new(),
+            batch_size: 500,
+        }
     }
 }
 
@@ -52,7 +59,10 @@ fn field(name: &str, ctx: &str) -> serde_json::Value {
 impl SignozSource {
     pub fn new(cfg: SignozConfig) -> Result<Self, TelemetryError> {
         if cfg.batch_size == 0 {
-            return Err(TelemetryError::Config { backend: BACKEND.into(), reason: "batch size must be at least 1".into() });
+            return Err(TelemetryError::Config {
+                backend: BACKEND.into(),
+                reason: "batch size must be at least 1".into(),
+            });
         }
         let mut http = cfg.http.clone();
         if let Some(key) = cfg.api_key.as_ref().filter(|k| !k.is_empty()) {
@@ -63,7 +73,13 @@ impl SignozSource {
     }
 
     /// The v5 raw-traces request body for one page.
-    pub fn request_body(&self, service: Option<&str>, window: PollWindow, offset: usize, limit: usize) -> serde_json::Value {
+    pub fn request_body(
+        &self,
+        service: Option<&str>,
+        window: PollWindow,
+        offset: usize,
+        limit: usize,
+    ) -> serde_json::Value {
         let mut filter = "has_error = true".to_string();
         if let Some(s) = service {
             filter.push_str(&format!(" AND service.name = {}", quote(s)));
@@ -112,7 +128,10 @@ impl SignozSource {
         let limit = self.cfg.batch_size;
         let mut offset = 0usize;
         loop {
-            let resp = self.client.post_json(QUERY_RANGE, &self.request_body(service, window, offset, limit))?;
+            let resp = self.client.post_json(
+                QUERY_RANGE,
+                &self.request_body(service, window, offset, limit),
+            )?;
             if resp.status == 404 {
                 return Err(TelemetryError::Config {
                     backend: BACKEND.into(),
@@ -122,17 +141,32 @@ impl SignozSource {
             let r: QueryRangeResponse = resp.json()?;
             if r.status != "success" {
                 let msg = r.error.map(|e| e.message).unwrap_or_default();
-                return Err(bad_data(&resp.endpoint, &format!("status {:?}: {msg}", r.status), &resp.body));
+                return Err(bad_data(
+                    &resp.endpoint,
+                    &format!("status {:?}: {msg}", r.status),
+                    &resp.body,
+                ));
             }
-            let data = r.data.ok_or_else(|| bad_data(&resp.endpoint, "answer without data", &resp.body))?;
-            let rows = data.data.results.into_iter().next().and_then(|res| res.rows).unwrap_or_default();
+            let data = r
+                .data
+                .ok_or_else(|| bad_data(&resp.endpoint, "answer without data", &resp.body))?;
+            let rows = data
+                .data
+                .results
+                .into_iter()
+                .next()
+                .and_then(|res| res.rows)
+                .unwrap_or_default();
             let count = rows.len();
             for row in &rows {
-                let in_window = row_timestamp(row).is_some_and(|t| t >= window.start && t < window.end);
+                let in_window =
+                    row_timestamp(row).is_some_and(|t| t >= window.start && t < window.end);
                 if !in_window {
                     continue;
                 }
-                for ev in row_to_events(row).map_err(|e| bad_data(&resp.endpoint, &e, &resp.body))? {
+                for ev in
+                    row_to_events(row).map_err(|e| bad_data(&resp.endpoint, &e, &resp.body))?
+                {
                     sink.push(ev)?;
                 }
             }
@@ -159,15 +193,23 @@ impl TelemetrySource for SignozSource {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as i64)
             .unwrap_or(0);
-        let w = PollWindow { start: now - 15 * 60 * 1_000_000_000, end: now };
-        let resp = self.client.post_json(QUERY_RANGE, &self.request_body(None, w, 0, 1))?;
+        let w = PollWindow {
+            start: now - 15 * 60 * 1_000_000_000,
+            end: now,
+        };
+        let resp = self
+            .client
+            .post_json(QUERY_RANGE, &self.request_body(None, w, 0, 1))?;
         let _: QueryRangeResponse = resp.json()?;
         let mut notes = Vec::new();
         let services = match self.client.get("/api/v1/services/list", &[]) {
-            Ok(r) if r.status == 200 => r.json::<Vec<String>>().map(|s| sorted_services(&s)).unwrap_or_else(|e| {
-                notes.push(format!("service list not readable: {e}"));
-                Vec::new()
-            }),
+            Ok(r) if r.status == 200 => r
+                .json::<Vec<String>>()
+                .map(|s| sorted_services(&s))
+                .unwrap_or_else(|e| {
+                    notes.push(format!("service list not readable: {e}"));
+                    Vec::new()
+                }),
             Ok(r) => {
                 notes.push(format!("service list not available (HTTP {})", r.status));
                 Vec::new()
@@ -177,17 +219,28 @@ impl TelemetrySource for SignozSource {
                 Vec::new()
             }
         };
-        Ok(SourceCheck { backend: BACKEND.into(), endpoint: self.client.base_url().to_string(), services, notes })
+        Ok(SourceCheck {
+            backend: BACKEND.into(),
+            endpoint: self.client.base_url().to_string(),
+            services,
+            notes,
+        })
     }
 
-    fn fetch(&mut self, window: PollWindow, sink: &mut EventSink<'_>) -> Result<FetchReport, TelemetryError> {
+    fn fetch(
+        &mut self,
+        window: PollWindow,
+        sink: &mut EventSink<'_>,
+    ) -> Result<FetchReport, TelemetryError> {
         let mut report = FetchReport::default();
         let mut dedup = DedupSink::new(sink);
         let services = sorted_services(&self.cfg.services);
         if services.is_empty() {
             self.fetch_service(None, window, &mut dedup)?;
         } else {
-            for_each_service(&services, &mut report, |svc, _| self.fetch_service(Some(svc), window, &mut dedup))?;
+            for_each_service(&services, &mut report, |svc, _| {
+                self.fetch_service(Some(svc), window, &mut dedup)
+            })?;
         }
         Ok(report)
     }

@@ -61,7 +61,10 @@ pub struct ApiError {
 pub struct SpanEvent {
     #[serde(default)]
     pub name: String,
-    #[serde(default, deserialize_with = "crate::adapters::telemetry::common::de_i64_lenient")]
+    #[serde(
+        default,
+        deserialize_with = "crate::adapters::telemetry::common::de_i64_lenient"
+    )]
     pub time_unix_nano: Option<i64>,
     #[serde(default, alias = "attributeMap")]
     pub attributes: serde_json::Map<String, serde_json::Value>,

@@ -12,7 +12,8 @@ pub mod wire;
 pub use stack::GrafanaStackSource;
 
 use super::common::{
-    cursor_scope, for_each_service, map_error, otlp_trace_spans, sorted_services, split_window, trace_id, DedupSink,
+    cursor_scope, for_each_service, map_error, otlp_trace_spans, sorted_services, split_window,
+    trace_id, DedupSink,
 };
 use super::http::{HttpClient, HttpResponse, HttpSettings};
 use crate::core::model::NANOS_PER_SEC;
@@ -64,10 +65,17 @@ fn traceql_string(s: &str) -> String {
 impl TempoSource {
     pub fn new(cfg: TempoConfig) -> Result<Self, TelemetryError> {
         if cfg.batch_size == 0 {
-            return Err(TelemetryError::Config { backend: BACKEND.into(), reason: "batch size must be at least 1".into() });
+            return Err(TelemetryError::Config {
+                backend: BACKEND.into(),
+                reason: "batch size must be at least 1".into(),
+            });
         }
         let client = HttpClient::new(BACKEND, cfg.http.clone())?;
-        Ok(TempoSource { cfg, client, v1_traces: false })
+        Ok(TempoSource {
+            cfg,
+            client,
+            v1_traces: false,
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -81,12 +89,17 @@ impl TempoSource {
     fn no_api(resp: &HttpResponse) -> TelemetryError {
         TelemetryError::Config {
             backend: BACKEND.into(),
-            reason: format!("no Tempo API at {} (HTTP 404); check TEMPO_API_URL", resp.endpoint),
+            reason: format!(
+                "no Tempo API at {} (HTTP 404); check TEMPO_API_URL",
+                resp.endpoint
+            ),
         }
     }
 
     pub fn list_services(&self) -> Result<Vec<String>, TelemetryError> {
-        let resp = self.client.get("/api/search/tag/service.name/values", &[])?;
+        let resp = self
+            .client
+            .get("/api/search/tag/service.name/values", &[])?;
         if resp.status == 404 {
             return Err(Self::no_api(&resp));
         }
@@ -96,7 +109,11 @@ impl TempoSource {
 
     fn query_for(&self, service: Option<&str>) -> String {
         match service {
-            Some(s) => format!("({}) && {{ resource.service.name = {} }}", self.cfg.traceql, traceql_string(s)),
+            Some(s) => format!(
+                "({}) && {{ resource.service.name = {} }}",
+                self.cfg.traceql,
+                traceql_string(s)
+            ),
             None => self.cfg.traceql.clone(),
         }
     }
@@ -121,10 +138,12 @@ impl TempoSource {
             .unwrap_or_default()
             .iter()
             .map(|t| {
-                trace_id(&t.trace_id).filter(|id| !id.is_empty()).ok_or_else(|| TelemetryError::BadData {
-                    location: resp.endpoint.clone(),
-                    detail: format!("trace id {:?} is not hex", t.trace_id),
-                })
+                trace_id(&t.trace_id)
+                    .filter(|id| !id.is_empty())
+                    .ok_or_else(|| TelemetryError::BadData {
+                        location: resp.endpoint.clone(),
+                        detail: format!("trace id {:?} is not hex", t.trace_id),
+                    })
             })
             .collect()
     }
@@ -187,9 +206,12 @@ impl TempoSource {
                 match self.get_trace(&id)? {
                     Some((trace, endpoint)) => {
                         let mut push = |ev| sink.push(ev).map_err(|e| e.to_string());
-                        map::trace_to_events(trace, &wanted, window, &mut push).map_err(|e| map_error(&endpoint, e))?;
+                        map::trace_to_events(trace, &wanted, window, &mut push)
+                            .map_err(|e| map_error(&endpoint, e))?;
                     }
-                    None => report.notes.push(format!("tempo: trace {id} was found by search but not by id")),
+                    None => report.notes.push(format!(
+                        "tempo: trace {id} was found by search but not by id"
+                    )),
                 }
             }
         }
@@ -234,7 +256,11 @@ impl TelemetrySource for TempoSource {
         })
     }
 
-    fn fetch(&mut self, window: PollWindow, sink: &mut EventSink<'_>) -> Result<FetchReport, TelemetryError> {
+    fn fetch(
+        &mut self,
+        window: PollWindow,
+        sink: &mut EventSink<'_>,
+    ) -> Result<FetchReport, TelemetryError> {
         let mut report = FetchReport::default();
         let mut dedup = DedupSink::new(sink);
         self.fetch_into(window, &mut dedup, &mut report)?;
@@ -242,10 +268,17 @@ impl TelemetrySource for TempoSource {
     }
 
     fn fetch_trace(&mut self, trace: &str) -> Result<Option<Vec<TraceSpan>>, TelemetryError> {
-        let id = trace_id(trace).filter(|t| !t.is_empty()).ok_or_else(|| TelemetryError::NotFound {
-            path: trace.to_string(),
-            detail: "not a trace id".into(),
-        })?;
-        Ok(Some(self.get_trace(&id)?.map(|(t, _)| otlp_trace_spans(&t.resource_spans)).unwrap_or_default()))
+        let id =
+            trace_id(trace)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| TelemetryError::NotFound {
+                    path: trace.to_string(),
+                    detail: "not a trace id".into(),
+                })?;
+        Ok(Some(
+            self.get_trace(&id)?
+                .map(|(t, _)| otlp_trace_spans(&t.resource_spans))
+                .unwrap_or_default(),
+        ))
     }
 }

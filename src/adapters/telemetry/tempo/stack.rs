@@ -23,12 +23,19 @@ impl GrafanaStackSource {
     /// Both sources should be configured with the same service set.
     pub fn new(tempo: TempoSource, loki: LokiSource) -> Self {
         let services = sorted_services(tempo.services());
-        GrafanaStackSource { tempo, loki, services }
+        GrafanaStackSource {
+            tempo,
+            loki,
+            services,
+        }
     }
 }
 
 fn stops_everything(e: &TelemetryError) -> bool {
-    matches!(e, TelemetryError::Auth { .. } | TelemetryError::Config { .. } | TelemetryError::Sink(_))
+    matches!(
+        e,
+        TelemetryError::Auth { .. } | TelemetryError::Config { .. } | TelemetryError::Sink(_)
+    )
 }
 
 impl TelemetrySource for GrafanaStackSource {
@@ -37,8 +44,16 @@ impl TelemetrySource for GrafanaStackSource {
     }
 
     fn cursor_scope(&self) -> String {
-        let set = if self.services.is_empty() { "*".to_string() } else { self.services.join(",") };
-        format!("{BACKEND}|{}+{}|{set}", self.tempo.base_url(), self.loki.base_url())
+        let set = if self.services.is_empty() {
+            "*".to_string()
+        } else {
+            self.services.join(",")
+        };
+        format!(
+            "{BACKEND}|{}+{}|{set}",
+            self.tempo.base_url(),
+            self.loki.base_url()
+        )
     }
 
     fn check(&mut self) -> Result<SourceCheck, TelemetryError> {
@@ -48,7 +63,11 @@ impl TelemetrySource for GrafanaStackSource {
         services.extend(l.services.iter().cloned());
         let mut notes: Vec<String> = t.notes.iter().map(|n| format!("tempo: {n}")).collect();
         notes.extend(l.notes.iter().map(|n| format!("loki: {n}")));
-        notes.push(format!("tempo services: {}, loki services: {}", t.services.len(), l.services.len()));
+        notes.push(format!(
+            "tempo services: {}, loki services: {}",
+            t.services.len(),
+            l.services.len()
+        ));
         Ok(SourceCheck {
             backend: BACKEND.into(),
             endpoint: format!("{} + {}", t.endpoint, l.endpoint),
@@ -57,7 +76,11 @@ impl TelemetrySource for GrafanaStackSource {
         })
     }
 
-    fn fetch(&mut self, window: PollWindow, sink: &mut EventSink<'_>) -> Result<FetchReport, TelemetryError> {
+    fn fetch(
+        &mut self,
+        window: PollWindow,
+        sink: &mut EventSink<'_>,
+    ) -> Result<FetchReport, TelemetryError> {
         let mut report = FetchReport::default();
         let mut dedup = DedupSink::new(sink);
         // A backend that fails for a reason of its own (down, slow, bad answer) does not cost the
@@ -69,9 +92,15 @@ impl TelemetrySource for GrafanaStackSource {
             }
         }
         let mut loki_report = FetchReport::default();
-        let loki = self.loki.fetch(window, &mut |ev| dedup.push(ev).map_err(|e| e.to_string()));
+        let loki = self
+            .loki
+            .fetch(window, &mut |ev| dedup.push(ev).map_err(|e| e.to_string()));
         match (tempo, loki) {
-            (Err(te), Err(le)) => Err(if le.severity() > te.severity() { le } else { te }),
+            (Err(te), Err(le)) => Err(if le.severity() > te.severity() {
+                le
+            } else {
+                te
+            }),
             (Err(te), Ok(lr)) => {
                 loki_report = lr;
                 report.partial_failures.push(("tempo".into(), te));

@@ -24,7 +24,12 @@ pub struct SearchTrace {
 /// A trace as Tempo serialises it (gogo jsonpb: base64 ids, enum names, int64 strings).
 #[derive(Debug, Default, Deserialize)]
 pub struct TempoTrace {
-    #[serde(default, rename = "resourceSpans", alias = "batches", alias = "resource_spans")]
+    #[serde(
+        default,
+        rename = "resourceSpans",
+        alias = "batches",
+        alias = "resource_spans"
+    )]
     pub resource_spans: Vec<ResourceSpans>,
 }
 
