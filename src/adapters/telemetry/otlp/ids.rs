@@ -58,12 +58,18 @@ mod tests {
             normalize_id("AQIDBAUGBwgJCgsMDQ4PEA==", 32).unwrap(),
             "0102030405060708090a0b0c0d0e0f10"
         );
-        assert_eq!(normalize_id("AQIDBAUGBwg=", 16).unwrap(), "0102030405060708");
+        assert_eq!(
+            normalize_id("AQIDBAUGBwg=", 16).unwrap(),
+            "0102030405060708"
+        );
     }
 
     #[test]
     fn zero_and_garbage() {
-        assert_eq!(normalize_id("00000000000000000000000000000000", 32).unwrap(), "");
+        assert_eq!(
+            normalize_id("00000000000000000000000000000000", 32).unwrap(),
+            ""
+        );
         assert_eq!(normalize_id("", 32).unwrap(), "");
         assert!(normalize_id("not an id!", 32).is_none());
     }

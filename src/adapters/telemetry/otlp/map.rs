@@ -61,8 +61,9 @@ fn resource_info(attrs: Option<&[KeyValue]>) -> ResourceInfo {
 }
 
 fn ids(trace: &str, span: &str) -> Result<(String, String), MapError> {
-    let t = normalize_id(trace, 32)
-        .ok_or_else(|| MapError::BadData(format!("trace id {trace:?} is neither hex nor base64")))?;
+    let t = normalize_id(trace, 32).ok_or_else(|| {
+        MapError::BadData(format!("trace id {trace:?} is neither hex nor base64"))
+    })?;
     let s = normalize_id(span, 16)
         .ok_or_else(|| MapError::BadData(format!("span id {span:?} is neither hex nor base64")))?;
     Ok((t, s))
@@ -79,7 +80,9 @@ fn base_event(res: &ResourceInfo, ts: i64, origin: EventOrigin) -> ErrorEvent {
 /// Copy attributes into the event; the exception fields go to their own slots instead.
 fn absorb(ev: &mut ErrorEvent, attrs: &[KeyValue]) {
     for kv in attrs {
-        let Some(value) = kv.value.as_ref() else { continue };
+        let Some(value) = kv.value.as_ref() else {
+            continue;
+        };
         match kv.key.as_str() {
             TYPE => ev.exception_type = Some(value.to_text()),
             MESSAGE => ev.message = Some(value.to_text()),
@@ -127,7 +130,11 @@ pub fn spans_to_events(
                 };
                 if has_exception {
                     for event in span.events.iter().filter(|e| e.name == "exception") {
-                        let ts = event.time_unix_nano.map(|t| t.0).filter(|t| *t > 0).unwrap_or(end);
+                        let ts = event
+                            .time_unix_nano
+                            .map(|t| t.0)
+                            .filter(|t| *t > 0)
+                            .unwrap_or(end);
                         let mut ev = make(ts, EventOrigin::SpanEvent);
                         absorb(&mut ev, &event.attributes);
                         sink(ev).map_err(MapError::Sink)?;
@@ -149,7 +156,10 @@ pub fn spans_to_events(
 
 /// Whether a log record is an error: exception attributes, or severity ERROR and above.
 fn is_error_log(severity: Option<i64>, severity_text: Option<&str>, attrs: &[KeyValue]) -> bool {
-    if attrs.iter().any(|kv| kv.key == TYPE || kv.key == MESSAGE || kv.key == STACKTRACE) {
+    if attrs
+        .iter()
+        .any(|kv| kv.key == TYPE || kv.key == MESSAGE || kv.key == STACKTRACE)
+    {
         return true;
     }
     match severity {
@@ -172,7 +182,10 @@ pub fn logs_to_events(
         let res = resource_info(rl.resource.as_ref().map(|r| r.attributes.as_slice()));
         for sl in &rl.scope_logs {
             for rec in &sl.log_records {
-                let severity = rec.severity_number.as_ref().and_then(|s| s.severity_number());
+                let severity = rec
+                    .severity_number
+                    .as_ref()
+                    .and_then(|s| s.severity_number());
                 if !is_error_log(severity, rec.severity_text.as_deref(), &rec.attributes) {
                     continue;
                 }
@@ -188,7 +201,11 @@ pub fn logs_to_events(
                 ev.span_id = span_id;
                 absorb(&mut ev, &rec.attributes);
                 if ev.message.is_none() {
-                    ev.message = rec.body.as_ref().map(AnyValue::to_text).filter(|b| !b.is_empty());
+                    ev.message = rec
+                        .body
+                        .as_ref()
+                        .map(AnyValue::to_text)
+                        .filter(|b| !b.is_empty());
                 }
                 if let Some(text) = &rec.severity_text {
                     ev.attributes.insert("log.severity".into(), text.clone());
@@ -257,7 +274,10 @@ mod tests {
         assert_eq!(evs[0].service_version.as_deref(), Some("1.2.3"));
         assert_eq!(evs[0].environment.as_deref(), Some("prod"));
         assert_eq!(evs[1].exception_type.as_deref(), Some("ValueError"));
-        assert_eq!(evs[1].timestamp, 1_700_000_001_000_000_000, "falls back to span end");
+        assert_eq!(
+            evs[1].timestamp, 1_700_000_001_000_000_000,
+            "falls back to span end"
+        );
         assert_eq!(evs[2].origin, EventOrigin::SpanStatus);
         assert_eq!(evs[2].trace_id, "0102030405060708090a0b0c0d0e0f10");
         assert_eq!(evs[2].span_id, "0102030405060708");

@@ -182,7 +182,13 @@ impl AnyValue {
             let parts: Vec<String> = kv
                 .values
                 .iter()
-                .map(|p| format!("{}={}", p.key, p.value.as_ref().map(AnyValue::to_text).unwrap_or_default()))
+                .map(|p| {
+                    format!(
+                        "{}={}",
+                        p.key,
+                        p.value.as_ref().map(AnyValue::to_text).unwrap_or_default()
+                    )
+                })
                 .collect();
             return format!("{{{}}}", parts.join(","));
         }
@@ -213,7 +219,9 @@ impl<'de> Deserialize<'de> for Int64 {
                 Ok(Int64(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Int64, E> {
-                i64::try_from(v).map(Int64).map_err(|_| E::custom(format!("integer {v} out of range")))
+                i64::try_from(v)
+                    .map(Int64)
+                    .map_err(|_| E::custom(format!("integer {v} out of range")))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Int64, E> {
                 if v.fract() == 0.0 && v.abs() < 9.2e18 {
@@ -272,7 +280,14 @@ impl<'de> Deserialize<'de> for Enum {
     }
 }
 
-const SPAN_KINDS: [&str; 6] = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"];
+const SPAN_KINDS: [&str; 6] = [
+    "UNSPECIFIED",
+    "INTERNAL",
+    "SERVER",
+    "CLIENT",
+    "PRODUCER",
+    "CONSUMER",
+];
 const STATUS_CODES: [&str; 3] = ["UNSET", "OK", "ERROR"];
 const SEVERITIES: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 
@@ -291,7 +306,10 @@ impl Enum {
     /// Span kind as a lower-case name (`server`, `client`, ...).
     pub fn span_kind(&self) -> Option<String> {
         let n = self.number("SPAN_KIND_", &SPAN_KINDS)?;
-        SPAN_KINDS.get(n as usize).filter(|_| n > 0).map(|s| s.to_ascii_lowercase())
+        SPAN_KINDS
+            .get(n as usize)
+            .filter(|_| n > 0)
+            .map(|s| s.to_ascii_lowercase())
     }
 
     pub fn is_status_error(&self) -> bool {
@@ -309,7 +327,10 @@ impl Enum {
                     Some(i) => (&bare[..i], bare[i..].parse::<i64>().unwrap_or(1)),
                     None => (bare, 1),
                 };
-                SEVERITIES.iter().position(|n| *n == word).map(|i| i as i64 * 4 + digit)
+                SEVERITIES
+                    .iter()
+                    .position(|n| *n == word)
+                    .map(|i| i as i64 * 4 + digit)
             }
         }
     }
