@@ -232,8 +232,7 @@ fn full_search_splits_the_window_and_fetches_each_trace_once() {
     );
 }
 
-#[test]
-fn grafana_stack_yields_identical_fields_for_a_span_event_and_its_log_duplicate() {
+fn exception_servers() -> (FakeServer, FakeServer) {
     let search = fixture("tempo/api_search_status_error_response_docs_REPAIRED.json");
     let trace = fixture("derived/tempo_v2_trace_exception.json");
     let tempo = FakeServer::start(move |r: &Request| match r.path() {
@@ -242,50 +241,47 @@ fn grafana_stack_yields_identical_fields_for_a_span_event_and_its_log_duplicate(
     });
     let logs = fixture("derived/loki_query_range_exception_categorized.json");
     let loki = FakeServer::start(move |_| Response::json(200, logs.clone()));
-    let mut tcfg = config(&tempo.addr, &[]);
-    tcfg.http.org_id = Some("tenant-a".into());
-    let mut lcfg = LokiConfig::new(&loki.addr);
-    lcfg.http.org_id = Some("tenant-a".into());
-    let mut src = GrafanaStackSource::new(
-        TempoSource::new(tcfg).unwrap(),
-        LokiSource::new(lcfg).unwrap(),
-    );
-    assert_eq!(src.backend(), "grafana_stack");
-    assert!(src.cursor_scope().contains(&tempo.addr) && src.cursor_scope().contains(&loki.addr));
-    let (events, report) = fetch(&mut src, EXC_WINDOW).unwrap();
-    assert!(report.partial_failures.is_empty());
-    assert_eq!(events.len(), 2, "{events:#?}");
-    let span = events
-        .iter()
-        .find(|e| e.origin == EventOrigin::SpanEvent)
-        .expect("span event");
-    let log = events
-        .iter()
-        .find(|e| e.origin == EventOrigin::LogRecord)
-        .expect("log record");
-    for (a, b, what) in [
-        (&span.trace_id, &log.trace_id, "trace id"),
-        (&span.span_id, &log.span_id, "span id"),
-        (&span.service, &log.service, "service"),
-    ] {
-        assert_eq!(a, b, "{what}");
-    }
+    (tempo, loki)
+}
+
+#[test]
+fn a_span_event_and_its_log_duplicate_map_to_identical_fields() {
+    let (tempo, loki) = exception_servers();
+    let (spans, _) = fetch(&mut TempoSource::new(config(&tempo.addr, &[])).unwrap(), EXC_WINDOW).unwrap();
+    let (logs, _) = fetch(&mut LokiSource::new(LokiConfig::new(&loki.addr)).unwrap(), EXC_WINDOW).unwrap();
+    assert_eq!((spans.len(), logs.len()), (1, 1), "{spans:#?} {logs:#?}");
+    let (span, log) = (&spans[0], &logs[0]);
+    assert_eq!(span.origin, EventOrigin::SpanEvent);
+    assert_eq!(log.origin, EventOrigin::LogRecord);
     assert_eq!(span.trace_id, "5b8efff798038103d269b633813fc60c");
     assert_eq!(span.span_id, "eee19b7ec3c1b174");
+    assert_eq!(span.trace_id, log.trace_id);
+    assert_eq!(span.span_id, log.span_id);
+    assert_eq!(span.service, log.service);
     assert_eq!(span.exception_type, log.exception_type);
     assert_eq!(span.message, log.message);
     assert_eq!(span.stacktrace, log.stacktrace);
     assert_eq!(span.timestamp, log.timestamp);
     assert_eq!(span.environment, log.environment);
-    assert!(span
-        .stacktrace
-        .as_deref()
-        .unwrap()
-        .ends_with("ZeroDivisionError: division by zero\n"));
-    assert_eq!(
-        tempo.requests()[0].header("x-scope-orgid"),
-        Some("tenant-a")
-    );
+    assert!(span.stacktrace.as_deref().unwrap().ends_with("ZeroDivisionError: division by zero\n"));
+}
+
+#[test]
+fn grafana_stack_counts_a_logged_copy_of_a_span_exception_once() {
+    let (tempo, loki) = exception_servers();
+    let mut tcfg = config(&tempo.addr, &[]);
+    tcfg.http.org_id = Some("tenant-a".into());
+    let mut lcfg = LokiConfig::new(&loki.addr);
+    lcfg.http.org_id = Some("tenant-a".into());
+    let mut src = GrafanaStackSource::new(TempoSource::new(tcfg).unwrap(), LokiSource::new(lcfg).unwrap());
+    assert_eq!(src.backend(), "grafana_stack");
+    assert!(src.cursor_scope().contains(&tempo.addr) && src.cursor_scope().contains(&loki.addr));
+    let (events, report) = fetch(&mut src, EXC_WINDOW).unwrap();
+    assert!(report.partial_failures.is_empty());
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].origin, EventOrigin::SpanEvent);
+    assert!(report.notes.iter().any(|n| n.contains("1 exception log record(s)")), "{:?}", report.notes);
+    assert_eq!(tempo.requests()[0].header("x-scope-orgid"), Some("tenant-a"));
     assert_eq!(loki.requests()[0].header("x-scope-orgid"), Some("tenant-a"));
 }
 

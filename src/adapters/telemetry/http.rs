@@ -93,30 +93,18 @@ impl fmt::Debug for HttpSettings {
 /// Parses `k=v,k2=v2` (the `ROUNDS_HTTP_HEADERS` format) into header pairs.
 pub fn parse_header_list(spec: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
-    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').ok_or_else(|| {
-            format!(
-                "header entry without '=': expected name=value, got '{}'",
-                name_only(part)
-            )
-        })?;
+    for (i, part) in spec.split(',').map(str::trim).filter(|p| !p.is_empty()).enumerate() {
+        // Values may be secrets: errors name the entry's position, never its text.
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("entry {} has no '=': expected name=value", i + 1))?;
         let k = k.trim();
-        if k.is_empty()
-            || !k
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
-        {
-            return Err(format!("invalid header name '{k}'"));
+        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
+            return Err(format!("entry {} has an invalid header name", i + 1));
         }
         out.push((k.to_string(), v.trim().to_string()));
     }
     Ok(out)
-}
-
-// An entry without '=' might be a bare secret: show at most a short prefix.
-fn name_only(part: &str) -> String {
-    let p: String = part.chars().take(4).collect();
-    format!("{p}…")
 }
 
 /// A response the caller must interpret: 2xx, or 404 (which some APIs use for "nothing found").
