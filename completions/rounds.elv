@@ -58,7 +58,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass to release the database'
             cand --check 'Reach the backend, authenticate, list services; write nothing'
-            cand --dry-run 'Do everything but write to the database (notifications still print)'
+            cand --dry-run 'Do everything but write: the stdout notifier previews what would be announced'
             cand --json 'Print notifications as JSON Lines'
             cand -q 'Print only errors'
             cand --quiet 'Print only errors'

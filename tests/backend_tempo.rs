@@ -247,8 +247,16 @@ fn exception_servers() -> (FakeServer, FakeServer) {
 #[test]
 fn a_span_event_and_its_log_duplicate_map_to_identical_fields() {
     let (tempo, loki) = exception_servers();
-    let (spans, _) = fetch(&mut TempoSource::new(config(&tempo.addr, &[])).unwrap(), EXC_WINDOW).unwrap();
-    let (logs, _) = fetch(&mut LokiSource::new(LokiConfig::new(&loki.addr)).unwrap(), EXC_WINDOW).unwrap();
+    let (spans, _) = fetch(
+        &mut TempoSource::new(config(&tempo.addr, &[])).unwrap(),
+        EXC_WINDOW,
+    )
+    .unwrap();
+    let (logs, _) = fetch(
+        &mut LokiSource::new(LokiConfig::new(&loki.addr)).unwrap(),
+        EXC_WINDOW,
+    )
+    .unwrap();
     assert_eq!((spans.len(), logs.len()), (1, 1), "{spans:#?} {logs:#?}");
     let (span, log) = (&spans[0], &logs[0]);
     assert_eq!(span.origin, EventOrigin::SpanEvent);
@@ -263,7 +271,11 @@ fn a_span_event_and_its_log_duplicate_map_to_identical_fields() {
     assert_eq!(span.stacktrace, log.stacktrace);
     assert_eq!(span.timestamp, log.timestamp);
     assert_eq!(span.environment, log.environment);
-    assert!(span.stacktrace.as_deref().unwrap().ends_with("ZeroDivisionError: division by zero\n"));
+    assert!(span
+        .stacktrace
+        .as_deref()
+        .unwrap()
+        .ends_with("ZeroDivisionError: division by zero\n"));
 }
 
 #[test]
@@ -273,15 +285,28 @@ fn grafana_stack_counts_a_logged_copy_of_a_span_exception_once() {
     tcfg.http.org_id = Some("tenant-a".into());
     let mut lcfg = LokiConfig::new(&loki.addr);
     lcfg.http.org_id = Some("tenant-a".into());
-    let mut src = GrafanaStackSource::new(TempoSource::new(tcfg).unwrap(), LokiSource::new(lcfg).unwrap());
+    let mut src = GrafanaStackSource::new(
+        TempoSource::new(tcfg).unwrap(),
+        LokiSource::new(lcfg).unwrap(),
+    );
     assert_eq!(src.backend(), "grafana_stack");
     assert!(src.cursor_scope().contains(&tempo.addr) && src.cursor_scope().contains(&loki.addr));
     let (events, report) = fetch(&mut src, EXC_WINDOW).unwrap();
     assert!(report.partial_failures.is_empty());
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0].origin, EventOrigin::SpanEvent);
-    assert!(report.notes.iter().any(|n| n.contains("1 exception log record(s)")), "{:?}", report.notes);
-    assert_eq!(tempo.requests()[0].header("x-scope-orgid"), Some("tenant-a"));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("1 exception log record(s)")),
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(
+        tempo.requests()[0].header("x-scope-orgid"),
+        Some("tenant-a")
+    );
     assert_eq!(loki.requests()[0].header("x-scope-orgid"), Some("tenant-a"));
 }
 

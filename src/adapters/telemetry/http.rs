@@ -93,13 +93,22 @@ impl fmt::Debug for HttpSettings {
 /// Parses `k=v,k2=v2` (the `ROUNDS_HTTP_HEADERS` format) into header pairs.
 pub fn parse_header_list(spec: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
-    for (i, part) in spec.split(',').map(str::trim).filter(|p| !p.is_empty()).enumerate() {
+    for (i, part) in spec
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .enumerate()
+    {
         // Values may be secrets: errors name the entry's position, never its text.
         let (k, v) = part
             .split_once('=')
             .ok_or_else(|| format!("entry {} has no '=': expected name=value", i + 1))?;
         let k = k.trim();
-        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
+        if k.is_empty()
+            || !k
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+        {
             return Err(format!("entry {} has an invalid header name", i + 1));
         }
         out.push((k.to_string(), v.trim().to_string()));
@@ -310,19 +319,20 @@ impl HttpClient {
                         .settings
                         .backoff_base
                         .saturating_mul(1u32 << attempt.min(16));
-                    let wait =
-                        match wait {
-                            Some(w) if w > self.settings.max_wait => return Err(self.transient(
+                    let wait = match wait {
+                        Some(w) if w > self.settings.max_wait => {
+                            return Err(self.transient(
                                 &endpoint,
                                 format!(
                                     "server asked to retry after {}s, longer than the {}s bound",
                                     w.as_secs(),
                                     self.settings.max_wait.as_secs()
                                 ),
-                            )),
-                            Some(w) => w.max(backoff.min(self.settings.max_wait)),
-                            None => backoff.min(self.settings.max_wait),
-                        };
+                            ))
+                        }
+                        Some(w) => w.max(backoff.min(self.settings.max_wait)),
+                        None => backoff.min(self.settings.max_wait),
+                    };
                     std::thread::sleep(wait);
                     attempt += 1;
                 }

@@ -11,10 +11,10 @@ use super::TempoSource;
 use crate::adapters::telemetry::common::{sorted_services, DedupSink};
 use crate::adapters::telemetry::loki::LokiSource;
 use crate::core::model::{ErrorEvent, EventOrigin};
-use std::collections::HashMap;
 use crate::core::ports::telemetry::{
     EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource, TraceSpan,
 };
+use std::collections::HashMap;
 
 pub struct GrafanaStackSource {
     tempo: TempoSource,
@@ -118,7 +118,13 @@ impl TelemetrySource for GrafanaStackSource {
             sink(ev)
         });
         let loki_report = match (tempo, loki) {
-            (Err(te), Err(le)) => return Err(if le.severity() > te.severity() { le } else { te }),
+            (Err(te), Err(le)) => {
+                return Err(if le.severity() > te.severity() {
+                    le
+                } else {
+                    te
+                })
+            }
             (Ok(()), Err(le)) if stops_everything(&le) => return Err(le),
             (Ok(()), Err(le)) => {
                 report.partial_failures.push(("loki".into(), le));
@@ -146,7 +152,13 @@ impl TelemetrySource for GrafanaStackSource {
 }
 
 /// What makes a log record the copy of a span event: trace context and exception content.
-type ContentKey = (String, String, Option<String>, Option<String>, Option<String>);
+type ContentKey = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn content_key(ev: &ErrorEvent) -> ContentKey {
     (
