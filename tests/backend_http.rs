@@ -253,3 +253,37 @@ fn bad_base_urls_are_configuration_errors() {
         );
     }
 }
+
+#[test]
+fn redirects_are_not_followed_with_credentials() {
+    let server = FakeServer::start(|_| {
+        Response::new(302, "").header("Location", "http://elsewhere.example/api/traces")
+    });
+    let mut cfg = SignozConfig::new(&server.addr);
+    cfg.api_key = Some("sz-key-777".into());
+    let err = run(&mut SignozSource::new(cfg).unwrap()).unwrap_err();
+    assert!(
+        matches!(&err, TelemetryError::Config { reason, .. } if reason.contains("elsewhere.example")),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn unknown_host_is_unavailable() {
+    let err = run(&mut JaegerSource::new(jaeger("http://rounds-test-host.invalid:16686")).unwrap())
+        .unwrap_err();
+    assert!(matches!(err, TelemetryError::Unavailable { .. }), "{err:?}");
+}
+
+#[test]
+fn configs_do_not_debug_print_secrets() {
+    let mut cfg = SignozConfig::new("https://u:url-pass@signoz.example");
+    cfg.api_key = Some("sz-key-888".into());
+    cfg.http.headers = vec![("X-Api-Key".into(), "hdr-secret".into())];
+    cfg.http.auth = HttpAuth::Bearer("bearer-secret".into());
+    let shown = format!("{cfg:?}");
+    for secret in ["sz-key-888", "hdr-secret", "bearer-secret", "url-pass"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}

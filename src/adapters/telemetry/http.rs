@@ -80,7 +80,7 @@ impl fmt::Debug for HttpSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let header_names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
         f.debug_struct("HttpSettings")
-            .field("base_url", &self.base_url)
+            .field("base_url", &strip_userinfo(&self.base_url))
             .field("headers", &header_names)
             .field("auth", &self.auth)
             .field("org_id", &self.org_id)
@@ -239,7 +239,8 @@ impl HttpClient {
         let agent = ureq::AgentBuilder::new()
             .timeout_connect(settings.connect_timeout)
             .timeout(settings.timeout)
-            .redirects(3)
+            // Redirects would carry tenant and API-key headers to wherever they point.
+            .redirects(0)
             .build();
         settings.base_url = base.clone();
         Ok(HttpClient {
@@ -386,6 +387,16 @@ impl HttpClient {
 
     fn read(&self, endpoint: &str, resp: ureq::Response) -> Attempt {
         let status = resp.status();
+        if (300..400).contains(&status) {
+            let to = resp.header("Location").unwrap_or("elsewhere");
+            return Attempt::Fail(TelemetryError::Config {
+                backend: self.backend.clone(),
+                reason: format!(
+                    "{endpoint} redirects (HTTP {status}) to {}; set the API URL to the final address",
+                    strip_userinfo(to)
+                ),
+            });
+        }
         let content_type = resp.header("Content-Type").map(str::to_string);
         let mut buf = Vec::new();
         let limit = self.settings.max_body_bytes;

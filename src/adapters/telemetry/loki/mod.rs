@@ -17,9 +17,9 @@ use std::collections::HashSet;
 use wire::{LabelValues, QueryResponse, Stream};
 
 /// Error lines of OTLP-ingested logs: exception fields in structured metadata, or a level of
-/// error and above (Loki derives `detected_level` from the OTLP severity).
-pub const DEFAULT_PIPELINE: &str =
-    r#"| exception_type!="" or detected_level=~"(?i)(error|fatal|critical)""#;
+/// error and above (Loki derives `detected_level` from the OTLP severity; `severity_text` covers
+/// servers with level discovery switched off).
+pub const DEFAULT_PIPELINE: &str = r#"| exception_type!="" or detected_level=~"(?i)(error|fatal|critical)" or severity_text=~"(?i)(error|fatal|critical)[0-9]?""#;
 
 #[derive(Debug, Clone)]
 pub struct LokiConfig {

@@ -17,7 +17,7 @@ use map::{row_timestamp, row_to_events};
 use serde_json::json;
 use wire::QueryRangeResponse;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SignozConfig {
     pub http: HttpSettings,
     /// Sent as the `SIGNOZ-API-KEY` header.
@@ -36,6 +36,18 @@ impl SignozConfig {
             services: Vec::new(),
             batch_size: 500,
         }
+    }
+}
+
+// Hand-written so the API key never reaches a log line through `{:?}`.
+impl std::fmt::Debug for SignozConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignozConfig")
+            .field("http", &self.http)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("services", &self.services)
+            .field("batch_size", &self.batch_size)
+            .finish()
     }
 }
 
