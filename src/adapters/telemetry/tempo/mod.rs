@@ -180,10 +180,9 @@ impl TempoSource {
         report: &mut FetchReport,
     ) -> Result<(), TelemetryError> {
         let query = self.query_for(service);
-        let wanted: Vec<String> = match service {
-            Some(s) => vec![s.to_string()],
-            None => sorted_services(&self.cfg.services),
-        };
+        // Every configured service, not just this query's: a trace is fetched once per pass, so
+        // its spans of all wanted services are taken the one time it is read.
+        let wanted = sorted_services(&self.cfg.services);
         let mut pending = vec![window];
         while let Some(w) = pending.pop() {
             let ids = self.search(&query, w)?;
