@@ -216,3 +216,26 @@ fn error_envelope_and_bad_ids_are_bad_data() {
         "{err:?}"
     );
 }
+
+#[test]
+fn fetch_trace_queries_by_trace_id() {
+    let body =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
+    let server = FakeServer::start(move |_| Response::json(200, body.clone()));
+    let mut src = SignozSource::new(config(&server.addr, &[])).unwrap();
+    let spans = src
+        .fetch_trace("5B8EFFF798038103D269B633813FC60C")
+        .unwrap()
+        .unwrap();
+    assert_eq!(spans.len(), 1);
+    assert_eq!(spans[0].span_id, "eee19b7ec3c1b174");
+    assert_eq!(spans[0].parent_span_id.as_deref(), Some("eee19b7ec3c1b173"));
+    assert_eq!(spans[0].service, "orders-api");
+    assert!(spans[0].error);
+    assert_eq!(spans[0].duration_nanos, 15_234_000);
+    let spec = &server.requests()[0].json()["compositeQuery"]["queries"][0]["spec"];
+    assert_eq!(
+        spec["filter"]["expression"],
+        "trace_id = '5b8efff798038103d269b633813fc60c'"
+    );
+}

@@ -353,12 +353,23 @@ fn check_lists_services() {
 #[test]
 fn a_trace_shared_by_two_polled_services_yields_both_services_errors() {
     let server = servicegraphs_server();
-    let mut src = TempoSource::new(config(&server.addr, &["mythical-requester", "mythical-server"])).unwrap();
+    let mut src = TempoSource::new(config(
+        &server.addr,
+        &["mythical-requester", "mythical-server"],
+    ))
+    .unwrap();
     let (events, report) = fetch(&mut src, SG_WINDOW).unwrap();
     assert!(report.partial_failures.is_empty());
     let mut services: Vec<&str> = events.iter().map(|e| e.service.as_str()).collect();
     services.sort();
-    assert_eq!(services, ["mythical-requester", "mythical-server", "mythical-server"]);
-    let trace_reads = server.requests().iter().filter(|r| r.path().starts_with("/api/v2/traces/")).count();
+    assert_eq!(
+        services,
+        ["mythical-requester", "mythical-server", "mythical-server"]
+    );
+    let trace_reads = server
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/api/v2/traces/"))
+        .count();
     assert_eq!(trace_reads, 1);
 }

@@ -3,6 +3,7 @@
 use super::wire::{RawRow, SpanEvent};
 use crate::adapters::telemetry::common::{parse_rfc3339_nanos, scalar_string, span_id, trace_id};
 use crate::core::model::{ErrorEvent, EventOrigin};
+use crate::core::ports::telemetry::TraceSpan;
 
 /// Row keys that become event fields rather than attributes.
 const CONSUMED: [&str; 16] = [
@@ -174,4 +175,30 @@ pub fn row_to_events(row: &RawRow) -> Result<Vec<ErrorEvent>, String> {
         out.push(ev);
     }
     Ok(out)
+}
+
+/// One row as a span of a trace, for diagnosis context; `None` for a row without ids or time.
+pub fn row_to_span(row: &RawRow) -> Option<TraceSpan> {
+    let start = row_timestamp(row)?;
+    let is_error = row
+        .data
+        .get("has_error")
+        .is_some_and(|v| v.as_bool() == Some(true))
+        || text(row, "status_code_string").is_some_and(|s| s.eq_ignore_ascii_case("error"));
+    Some(TraceSpan {
+        span_id: span_id(&text(row, "span_id")?)?,
+        parent_span_id: text(row, "parent_span_id")
+            .and_then(|p| span_id(&p))
+            .filter(|p| !p.is_empty()),
+        service: text(row, "service.name").unwrap_or_default(),
+        name: text(row, "name").unwrap_or_default(),
+        start,
+        duration_nanos: row
+            .data
+            .get("duration_nano")
+            .and_then(|d| d.as_i64())
+            .unwrap_or(0),
+        error: is_error,
+        status_message: text(row, "status_message"),
+    })
 }

@@ -10,10 +10,18 @@ pub mod wire;
 
 use super::common::{cursor_scope, for_each_service, sorted_services, DedupSink};
 use super::http::{bad_data, HttpClient, HttpSettings};
+use crate::adapters::telemetry::common::trace_id;
+use crate::core::model::NANOS_PER_DAY;
+use crate::core::ports::telemetry::TraceSpan;
 use crate::core::ports::telemetry::{
     EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource,
 };
-use map::{row_timestamp, row_to_events};
+use map::{row_timestamp, row_to_events, row_to_span};
+
+/// How far back `fetch_trace` looks for a trace.
+const TRACE_LOOKUP_DAYS: i64 = 30;
+/// Most spans `fetch_trace` reads of one trace.
+const TRACE_SPAN_LIMIT: usize = 1000;
 use serde_json::json;
 use wire::QueryRangeResponse;
 
@@ -96,41 +104,53 @@ impl SignozSource {
         if let Some(s) = service {
             filter.push_str(&format!(" AND service.name = {}", quote(s)));
         }
-        // Milliseconds, widened outwards; rows are filtered on the exact window afterwards.
-        let start_ms = window.start.div_euclid(1_000_000);
-        let end_ms = (window.end + 999_999).div_euclid(1_000_000);
-        json!({
-            "schemaVersion": "v1",
-            "start": start_ms,
-            "end": end_ms,
-            "requestType": "raw",
-            "compositeQuery": {"queries": [{"type": "builder_query", "spec": {
-                "name": "A",
-                "signal": "traces",
-                "filter": {"expression": filter},
-                "selectFields": [
-                    field("service.name", "resource"),
-                    field("name", "span"),
-                    field("kind_string", "span"),
-                    field("parent_span_id", "span"),
-                    field("duration_nano", "span"),
-                    field("has_error", "span"),
-                    field("status_code_string", "span"),
-                    field("status_message", "span"),
-                    field("http_method", "span"),
-                    field("http_url", "span"),
-                    field("response_status_code", "span"),
-                    field("events", "span"),
-                ],
-                "order": [{"key": {"name": "timestamp"}, "direction": "desc"}],
-                "limit": limit,
-                "offset": offset,
-            }}]},
-            "formatOptions": {"formatTableResultForUI": false, "fillGaps": false},
-            "noCache": true,
-        })
+        raw_traces_body(&filter, window, offset, limit)
     }
+}
 
+/// A v5 raw-traces request: rows matching `filter` in `window`, newest first.
+fn raw_traces_body(
+    filter: &str,
+    window: PollWindow,
+    offset: usize,
+    limit: usize,
+) -> serde_json::Value {
+    // Milliseconds, widened outwards; rows are filtered on the exact window afterwards.
+    let start_ms = window.start.div_euclid(1_000_000);
+    let end_ms = (window.end + 999_999).div_euclid(1_000_000);
+    json!({
+        "schemaVersion": "v1",
+        "start": start_ms,
+        "end": end_ms,
+        "requestType": "raw",
+        "compositeQuery": {"queries": [{"type": "builder_query", "spec": {
+            "name": "A",
+            "signal": "traces",
+            "filter": {"expression": filter},
+            "selectFields": [
+                field("service.name", "resource"),
+                field("name", "span"),
+                field("kind_string", "span"),
+                field("parent_span_id", "span"),
+                field("duration_nano", "span"),
+                field("has_error", "span"),
+                field("status_code_string", "span"),
+                field("status_message", "span"),
+                field("http_method", "span"),
+                field("http_url", "span"),
+                field("response_status_code", "span"),
+                field("events", "span"),
+            ],
+            "order": [{"key": {"name": "timestamp"}, "direction": "desc"}],
+            "limit": limit,
+            "offset": offset,
+        }}]},
+        "formatOptions": {"formatTableResultForUI": false, "fillGaps": false},
+        "noCache": true,
+    })
+}
+
+impl SignozSource {
     fn fetch_service(
         &self,
         service: Option<&str>,
@@ -237,6 +257,41 @@ impl TelemetrySource for SignozSource {
             services,
             notes,
         })
+    }
+
+    /// The spans of one trace, looked up over the last `TRACE_LOOKUP_DAYS` (SigNoz needs a window).
+    fn fetch_trace(&mut self, trace: &str) -> Result<Option<Vec<TraceSpan>>, TelemetryError> {
+        let id =
+            trace_id(trace)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| TelemetryError::NotFound {
+                    path: trace.to_string(),
+                    detail: "not a trace id".into(),
+                })?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        let w = PollWindow {
+            start: now - TRACE_LOOKUP_DAYS * NANOS_PER_DAY,
+            end: now + NANOS_PER_DAY,
+        };
+        let body = raw_traces_body(
+            &format!("trace_id = {}", quote(&id)),
+            w,
+            0,
+            TRACE_SPAN_LIMIT,
+        );
+        let resp = self.client.post_json(QUERY_RANGE, &body)?;
+        let r: QueryRangeResponse = resp.json()?;
+        let rows = r
+            .data
+            .and_then(|d| d.data.results.into_iter().next())
+            .and_then(|res| res.rows)
+            .unwrap_or_default();
+        let mut spans: Vec<TraceSpan> = rows.iter().filter_map(row_to_span).collect();
+        spans.sort_by_key(|s| s.start);
+        Ok(Some(spans))
     }
 
     fn fetch(
