@@ -329,3 +329,84 @@ fn loki_pass() {
     );
     assert_eq!(server.requests()[0].header("x-scope-orgid"), Some("t1"));
 }
+
+/// Loki pages of one error line each; page 2 is broken until `healthy` is set.
+fn paging_loki(healthy: std::sync::Arc<std::sync::atomic::AtomicBool>) -> FakeServer {
+    let template: serde_json::Value = serde_json::from_str(&fixture(
+        "derived/loki_query_range_exception_categorized.json",
+    ))
+    .unwrap();
+    let base: i64 = 1_787_307_330_130_000_000;
+    FakeServer::start(move |r: &Request| {
+        let start: i64 = r.query_param("start").unwrap().parse().unwrap();
+        let page = (start - base).max(0);
+        if page == 1 && !healthy.load(std::sync::atomic::Ordering::SeqCst) {
+            return Response::json(
+                200,
+                r#"{"status":"success","data":{"resultType":"streams","result":[{"stream":{},"values":[["oops"]]}]}}"#,
+            );
+        }
+        let mut body = template.clone();
+        let mut stream = body["data"]["result"][0].clone();
+        let values: Vec<serde_json::Value> = (0..3i64)
+            .map(|i| base + i)
+            .filter(|ts| *ts >= start)
+            .take(1)
+            .map(|ts| {
+                let mut v = stream["values"][0].clone();
+                v[0] = ts.to_string().into();
+                v[2]["structuredMetadata"]["exception_message"] =
+                    format!("division by zero at {ts}").into();
+                v[2]["structuredMetadata"]["span_id"] =
+                    format!("eee19b7ec3c1b17{}", ts - base).into();
+                v
+            })
+            .collect();
+        stream["values"] = values.into();
+        body["data"]["result"] = serde_json::json!([stream]);
+        Response::json(200, body.to_string())
+    })
+}
+
+#[test]
+fn a_pass_that_fails_midway_leaves_counts_and_cursor_unchanged() {
+    let healthy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let server = paging_loki(healthy.clone());
+    let mut env = Env::new();
+    env.set("TELEMETRY_BACKEND", "loki")
+        .set("LOKI_API_URL", &server.addr)
+        .set("POLL_BATCH_SIZE", "1")
+        .set("ROUNDS_NOW", "2026-08-21T10:16:00Z");
+    let r = env.run(&["poll"]);
+    assert_eq!(r.code, 65, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("/loki/api/v1/query_range"),
+        "{}",
+        r.stderr
+    );
+    let list = env.run(&["list", "--json"]);
+    assert_eq!(
+        list.json()["signatures"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0),
+        0,
+        "nothing was counted"
+    );
+
+    healthy.store(true, std::sync::atomic::Ordering::SeqCst);
+    env.set("ROUNDS_NOW", "2026-08-21T10:30:00Z");
+    let r = env.run(&["poll"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("3 events read"),
+        "the window starts where the failed pass did: {}",
+        r.stderr
+    );
+    let sigs = env.run(&["list", "--json"]).json()["signatures"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let total: u64 = sigs.iter().map(|s| s["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 3);
+}
