@@ -343,3 +343,70 @@ fn fetch_trace_reads_v1_trace_by_id() {
         "/api/traces/00000000000000000000000000000001"
     );
 }
+
+#[test]
+fn a_server_whose_tag_search_misses_status_errors_is_detected_and_filtered_here() {
+    // What Jaeger v2.13 (v1.76.0) with its memory store does, measured against the real binary:
+    // tags={"error":"true"} finds nothing for OTLP-ingested ERROR spans; no filter finds them.
+    let body = fixture("derived/jaeger_v1_search_exception.json");
+    let server = FakeServer::start(move |r: &Request| {
+        if r.query_param("tags").is_some() {
+            Response::json(200, EMPTY_V1)
+        } else {
+            Response::json(200, body.clone())
+        }
+    });
+    let mut src = JaegerSource::new(config(&server.addr, &["telemetrygen"])).unwrap();
+    let (events, report) = fetch(&mut src, V1_WINDOW).unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("tag search does not find error spans")),
+        "{:?}",
+        report.notes
+    );
+    // Later searches in the pass go unfiltered straight away.
+    let before = server.requests().len();
+    fetch(&mut src, V1_WINDOW).unwrap();
+    let later = &server.requests()[before..];
+    assert_eq!(later.len(), 1);
+    assert!(later[0].query_param("tags").is_none());
+}
+
+#[test]
+fn an_empty_filtered_answer_with_no_hidden_errors_stays_filtered() {
+    let ok_trace = fixture("jaeger/api_v1_transform_response_otlp2jaeger-out.json");
+    let server = FakeServer::start(move |r: &Request| {
+        if r.query_param("tags").is_some() {
+            Response::json(200, EMPTY_V1)
+        } else {
+            Response::json(200, ok_trace.clone())
+        }
+    });
+    let mut src = JaegerSource::new(config(&server.addr, &["telemetrygen"])).unwrap();
+    let (events, report) = fetch(&mut src, V1_WINDOW).unwrap();
+    assert!(
+        events.is_empty() && report.notes.is_empty(),
+        "{events:?} {:?}",
+        report.notes
+    );
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "one filtered search and one unfiltered look");
+    assert!(reqs[0].query_param("tags").is_some() && reqs[1].query_param("tags").is_none());
+}
+
+#[test]
+fn client_side_filtering_can_be_forced() {
+    let body = fixture("derived/jaeger_v1_search_exception.json");
+    let server = FakeServer::start(move |_| Response::json(200, body.clone()));
+    let mut cfg = config(&server.addr, &["telemetrygen"]);
+    cfg.error_filter = rounds::adapters::telemetry::jaeger::JaegerErrorFilter::Client;
+    let mut src = JaegerSource::new(cfg).unwrap();
+    assert_eq!(fetch(&mut src, V1_WINDOW).unwrap().0.len(), 1);
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| r.query_param("tags").is_none()));
+}

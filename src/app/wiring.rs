@@ -3,7 +3,9 @@
 use crate::adapters::notify::stdout::StdoutNotifier;
 use crate::adapters::store::sqlite::{Access, SqliteStore};
 use crate::adapters::telemetry::http::{parse_header_list, HttpAuth, HttpSettings};
-use crate::adapters::telemetry::jaeger::{JaegerApiVersion, JaegerConfig, JaegerSource};
+use crate::adapters::telemetry::jaeger::{
+    JaegerApiVersion, JaegerConfig, JaegerErrorFilter, JaegerSource,
+};
 use crate::adapters::telemetry::loki::{LokiConfig, LokiSource};
 use crate::adapters::telemetry::otlp_file::{Input, OtlpFileSource, ProgressHook};
 use crate::adapters::telemetry::signoz::{SignozConfig, SignozSource};
@@ -73,6 +75,16 @@ pub fn telemetry_source(
                 Some(other) => {
                     return Err(AppError::Config(format!(
                         "JAEGER_API_VERSION: '{other}' is not one of auto, v1, v3"
+                    )))
+                }
+            };
+            c.error_filter = match env("JAEGER_ERROR_FILTER").as_deref() {
+                None | Some("auto") => JaegerErrorFilter::Auto,
+                Some("server") => JaegerErrorFilter::Server,
+                Some("client") => JaegerErrorFilter::Client,
+                Some(other) => {
+                    return Err(AppError::Config(format!(
+                        "JAEGER_ERROR_FILTER: '{other}' is not one of auto, server, client"
                     )))
                 }
             };

@@ -29,12 +29,26 @@ pub enum JaegerApiVersion {
     V3,
 }
 
+/// Where error spans are selected in v1 searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JaegerErrorFilter {
+    /// Ask the server (`tags={"error":"true"}`); if an empty answer hides errors that an
+    /// unfiltered search shows, switch to `Client` for the rest of the pass.
+    #[default]
+    Auto,
+    Server,
+    /// Read every trace and keep the error spans here. Needed where tag search does not see
+    /// the span status (Jaeger v2's memory store before v2.19), and costly on busy services.
+    Client,
+}
+
 #[derive(Debug, Clone)]
 pub struct JaegerConfig {
     pub http: HttpSettings,
     /// Services to poll; empty = every service the backend lists.
     pub services: Vec<String>,
     pub api_version: JaegerApiVersion,
+    pub error_filter: JaegerErrorFilter,
     /// Traces per request (`limit`, `query.num_traces`).
     pub batch_size: usize,
     /// Windows narrower than this are not split further; a full answer there is reported.
@@ -47,6 +61,7 @@ impl JaegerConfig {
             http: HttpSettings::new(base_url),
             services: Vec::new(),
             api_version: JaegerApiVersion::Auto,
+            error_filter: JaegerErrorFilter::Auto,
             batch_size: 500,
             min_split_nanos: 1_000_000_000,
         }
@@ -78,6 +93,8 @@ pub struct JaegerSource {
     cfg: JaegerConfig,
     client: HttpClient,
     api: Option<Api>,
+    /// The filter in force; `Auto` until the server has shown whether its tag search works.
+    filter: JaegerErrorFilter,
 }
 
 const BACKEND: &str = "jaeger";
@@ -96,7 +113,13 @@ impl JaegerSource {
             JaegerApiVersion::V1 => Some(Api::V1),
             JaegerApiVersion::V3 => Some(Api::V3),
         };
-        Ok(JaegerSource { cfg, client, api })
+        let filter = cfg.error_filter;
+        Ok(JaegerSource {
+            cfg,
+            client,
+            api,
+            filter,
+        })
     }
 
     /// A 404 whose body is not JSON means the route does not exist (Jaeger ≥ v2.21 removed v1 search).
@@ -136,18 +159,25 @@ impl JaegerSource {
         Ok(sorted_services(&s.services))
     }
 
-    fn search(&mut self, service: &str, w: PollWindow) -> Result<(Found, String), TelemetryError> {
+    fn search(
+        &mut self,
+        service: &str,
+        w: PollWindow,
+        server_filter: bool,
+    ) -> Result<(Found, String), TelemetryError> {
         if self.api != Some(Api::V3) {
             // Microseconds; rounding outwards is safe because spans are filtered on the exact window.
             let start_us = w.start.div_euclid(1000);
             let end_us = (w.end + 999).div_euclid(1000);
-            let q = [
+            let mut q = vec![
                 ("service", service.to_string()),
-                ("tags", r#"{"error":"true"}"#.to_string()),
                 ("start", start_us.to_string()),
                 ("end", end_us.to_string()),
                 ("limit", self.cfg.batch_size.to_string()),
             ];
+            if server_filter {
+                q.insert(1, ("tags", r#"{"error":"true"}"#.to_string()));
+            }
             let resp = self.client.get("/api/traces", &q)?;
             if Self::route_gone(&resp) && self.api.is_none() {
                 self.api = Some(Api::V3);
@@ -189,7 +219,25 @@ impl JaegerSource {
     ) -> Result<(), TelemetryError> {
         let mut pending = vec![window];
         while let Some(w) = pending.pop() {
-            let (found, endpoint) = self.search(service, w)?;
+            let server_filter = self.filter != JaegerErrorFilter::Client;
+            let (mut found, mut endpoint) = self.search(service, w, server_filter)?;
+            if self.api == Some(Api::V1) && self.filter == JaegerErrorFilter::Auto {
+                if found.trace_count() > 0 {
+                    self.filter = JaegerErrorFilter::Server;
+                } else {
+                    // An empty filtered answer is either "no errors" or a server whose tag
+                    // search cannot see span status: an unfiltered look tells them apart.
+                    let (probe, probe_endpoint) = self.search(service, w, false)?;
+                    if count_errors(&probe, service, w) > 0 {
+                        self.filter = JaegerErrorFilter::Client;
+                        report.notes.push(format!(
+                            "jaeger: the server's tag search does not find error spans (Jaeger v2 memory storage before v2.19?); reading every trace and filtering here (set JAEGER_ERROR_FILTER=client to skip this check)"
+                        ));
+                        found = probe;
+                        endpoint = probe_endpoint;
+                    }
+                }
+            }
             let full = found.trace_count() >= self.cfg.batch_size;
             if full && w.end - w.start > self.cfg.min_split_nanos {
                 let (a, b) = split_window(w);
@@ -232,6 +280,31 @@ impl JaegerSource {
         }
         Ok(())
     }
+}
+
+/// Error events in an answer for one service and window (to judge the server's tag filter).
+fn count_errors(found: &Found, service: &str, w: PollWindow) -> usize {
+    let mut n = 0usize;
+    let mut count = |_| {
+        n += 1;
+        Ok(())
+    };
+    match found {
+        Found::V1(traces) => {
+            for t in traces {
+                let _ = trace_to_events(
+                    t,
+                    SpanFilter {
+                        service: Some(service),
+                        window: Some(w),
+                    },
+                    &mut count,
+                );
+            }
+        }
+        Found::V3(_) => {}
+    }
+    n
 }
 
 fn check_v1_errors<T>(resp: &HttpResponse, env: &V1Envelope<T>) -> Result<(), TelemetryError> {
