@@ -230,9 +230,9 @@ impl JaegerSource {
                     let (probe, probe_endpoint) = self.search(service, w, false)?;
                     if count_errors(&probe, service, w) > 0 {
                         self.filter = JaegerErrorFilter::Client;
-                        report.notes.push(format!(
+                        report.notes.push(
                             "jaeger: the server's tag search does not find error spans (Jaeger v2 memory storage before v2.19?); reading every trace and filtering here (set JAEGER_ERROR_FILTER=client to skip this check)"
-                        ));
+                        .to_string());
                         found = probe;
                         endpoint = probe_endpoint;
                     }
