@@ -114,7 +114,11 @@ fn v1_happy_path_maps_exception_logs_and_sends_microseconds() {
         s.query_param("tags").as_deref(),
         Some(r#"{"error":"true"}"#)
     );
-    assert_eq!(s.query_param("limit").as_deref(), Some("500"));
+    assert_eq!(
+        s.query_param("limit").as_deref(),
+        Some("501"),
+        "one over the batch"
+    );
 }
 
 #[test]
@@ -209,7 +213,7 @@ fn falls_back_to_api_v3_when_v1_search_is_gone() {
         v3.query_param("query.start_time_max").as_deref(),
         Some("2026-08-21T10:15:31.000000000Z")
     );
-    assert_eq!(v3.query_param("query.num_traces").as_deref(), Some("500"));
+    assert_eq!(v3.query_param("query.num_traces").as_deref(), Some("501"));
 
     // The switch is remembered: a second pass and check() go straight to api_v3.
     let before = server.requests().len();
@@ -247,12 +251,25 @@ fn api_v3_filters_error_spans_client_side() {
 
 #[test]
 fn full_answers_split_the_window_until_nothing_is_truncated() {
-    let body = fixture("derived/jaeger_v1_search_exception.json");
+    // Two traces: the exception trace and the real capture's error-free trace under another id.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fixture("derived/jaeger_v1_search_exception.json")).unwrap();
+    let other = fixture("jaeger/api_v1_transform_response_otlp2jaeger-out.json").replace(
+        "83a9efd15c1c98a977e0711cc93ee28b",
+        "0000000000000000000000000000beef",
+    );
+    let other: serde_json::Value = serde_json::from_str(&other).unwrap();
+    doc["data"]
+        .as_array_mut()
+        .unwrap()
+        .push(other["data"][0].clone());
+    let body = doc.to_string();
     let span_start_us: i64 = 1_706_678_909_209_712;
     let server = FakeServer::start(move |r: &Request| {
         let start: i64 = r.query_param("start").unwrap().parse().unwrap();
         let end: i64 = r.query_param("end").unwrap().parse().unwrap();
-        // Pretend wide windows hold more error traces than the limit of 1.
+        assert_eq!(r.query_param("limit").as_deref(), Some("2"));
+        // Pretend wide windows hold more traces than the batch of 1.
         if end - start > 1_000_000 || (start <= span_start_us && span_start_us < end) {
             Response::json(200, body.clone())
         } else {
@@ -279,7 +296,10 @@ fn full_answers_split_the_window_until_nothing_is_truncated() {
     );
     // The 1 s window holding the span was full again and could not be split: that is reported.
     assert!(
-        report.notes.iter().any(|n| n.contains("limit of 1 traces")),
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("more than 1 traces")),
         "{:?}",
         report.notes
     );

@@ -98,7 +98,11 @@ fn search_then_trace_by_id_maps_error_spans_with_base64_ids_and_enum_names() {
         Some("1658325673"),
         "seconds, rounded up"
     );
-    assert_eq!(s.query_param("limit").as_deref(), Some("500"));
+    assert_eq!(
+        s.query_param("limit").as_deref(),
+        Some("501"),
+        "one over the batch"
+    );
     assert_eq!(
         reqs[1].path(),
         "/api/v2/traces/2f3e0cee77ae5dc9c17ade3689eb2e54"
@@ -192,10 +196,19 @@ fn empty_search_means_no_events_and_no_trace_requests() {
 
 #[test]
 fn full_search_splits_the_window_and_fetches_each_trace_once() {
-    let search = fixture("tempo/api_search_status_error_response_docs_REPAIRED.json");
+    // The documented answer plus a second hit, so a batch of 1 is exceeded everywhere.
+    let mut search: serde_json::Value = serde_json::from_str(&fixture(
+        "tempo/api_search_status_error_response_docs_REPAIRED.json",
+    ))
+    .unwrap();
+    let mut second = search["traces"][0].clone();
+    second["traceID"] = "beef".into();
+    search["traces"].as_array_mut().unwrap().push(second);
+    let search = search.to_string();
     let trace = fixture("derived/tempo_v2_trace_servicegraphs.json");
     let server = FakeServer::start(move |r: &Request| match r.path() {
         "/api/search" => Response::json(200, search.clone()),
+        "/api/v2/traces/0000000000000000000000000000beef" => Response::json(200, r#"{"trace":{}}"#),
         _ => Response::json(200, trace.clone()),
     });
     let mut cfg = config(&server.addr, &[]);
@@ -221,7 +234,7 @@ fn full_search_splits_the_window_and_fetches_each_trace_once() {
         searches >= 5,
         "4 s split down to 1 s windows: {searches} searches"
     );
-    assert_eq!(traces, 1, "the trace is fetched once per pass");
+    assert_eq!(traces, 2, "each trace is fetched once per pass");
     assert!(
         report
             .notes

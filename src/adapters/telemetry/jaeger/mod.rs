@@ -49,7 +49,8 @@ pub struct JaegerConfig {
     pub services: Vec<String>,
     pub api_version: JaegerApiVersion,
     pub error_filter: JaegerErrorFilter,
-    /// Traces per request (`limit`, `query.num_traces`).
+    /// Traces per request (`limit`, `query.num_traces`); one more is asked for, so a full
+    /// answer is told apart from one that just fits.
     pub batch_size: usize,
     /// Windows narrower than this are not split further; a full answer there is reported.
     pub min_split_nanos: i64,
@@ -173,7 +174,8 @@ impl JaegerSource {
                 ("service", service.to_string()),
                 ("start", start_us.to_string()),
                 ("end", end_us.to_string()),
-                ("limit", self.cfg.batch_size.to_string()),
+                // One more than the batch, so an answer of exactly `batch_size` is known to be complete.
+                ("limit", (self.cfg.batch_size + 1).to_string()),
             ];
             if server_filter {
                 q.insert(1, ("tags", r#"{"error":"true"}"#.to_string()));
@@ -194,7 +196,7 @@ impl JaegerSource {
             ("query.service_name", service.to_string()),
             ("query.start_time_min", format_rfc3339_nanos(w.start)),
             ("query.start_time_max", format_rfc3339_nanos(w.end)),
-            ("query.num_traces", self.cfg.batch_size.to_string()),
+            ("query.num_traces", (self.cfg.batch_size + 1).to_string()),
             // Ignored before v2.19; errors are filtered client-side regardless.
             ("query.attributes", r#"{"error":"true"}"#.to_string()),
         ];
@@ -235,10 +237,24 @@ impl JaegerSource {
                         .to_string());
                         found = probe;
                         endpoint = probe_endpoint;
+                    } else if probe.trace_count() > self.cfg.batch_size
+                        && w.end - w.start > self.cfg.min_split_nanos
+                    {
+                        // A full unfiltered answer without errors proves nothing: look closer.
+                        let (a, b) = split_window(w);
+                        pending.push(b);
+                        pending.push(a);
+                        continue;
+                    } else if probe.trace_count() > self.cfg.batch_size {
+                        report.notes.push(format!(
+                            "jaeger: service {service}: could not tell whether the server's tag search sees errors in {} .. {} (unfiltered answer full); set JAEGER_ERROR_FILTER=client if errors are missing",
+                            format_rfc3339_nanos(w.start),
+                            format_rfc3339_nanos(w.end)
+                        ));
                     }
                 }
             }
-            let full = found.trace_count() >= self.cfg.batch_size;
+            let full = found.trace_count() > self.cfg.batch_size;
             if full && w.end - w.start > self.cfg.min_split_nanos {
                 let (a, b) = split_window(w);
                 // Later half pushed first so the earlier half is fetched first.
@@ -248,8 +264,10 @@ impl JaegerSource {
             }
             if full {
                 report.notes.push(format!(
-                    "jaeger: service {service} returned the limit of {} traces for {w} and the window cannot be split further; some errors may be missing",
-                    self.cfg.batch_size
+                    "jaeger: service {service} returned more than {} traces for {} .. {} and the window cannot be split further; some errors may be missing",
+                    self.cfg.batch_size,
+                    format_rfc3339_nanos(w.start),
+                    format_rfc3339_nanos(w.end)
                 ));
             }
             let mut push = |ev| sink.push(ev).map_err(|e| e.to_string());

@@ -12,8 +12,8 @@ pub mod wire;
 pub use stack::GrafanaStackSource;
 
 use super::common::{
-    cursor_scope, for_each_service, map_error, otlp_trace_spans, sorted_services, split_window,
-    trace_id, DedupSink,
+    cursor_scope, for_each_service, format_rfc3339_nanos, map_error, otlp_trace_spans,
+    sorted_services, split_window, trace_id, DedupSink,
 };
 use super::http::{HttpClient, HttpResponse, HttpSettings};
 use crate::core::model::NANOS_PER_SEC;
@@ -126,7 +126,8 @@ impl TempoSource {
             ("q", query.to_string()),
             ("start", start_s.to_string()),
             ("end", end_s.to_string()),
-            ("limit", self.cfg.batch_size.to_string()),
+            // One more than the batch, so an answer of exactly `batch_size` is known to be complete.
+            ("limit", (self.cfg.batch_size + 1).to_string()),
             ("spss", self.cfg.spans_per_spanset.to_string()),
         ];
         let resp = self.client.get("/api/search", &q)?;
@@ -186,7 +187,7 @@ impl TempoSource {
         let mut pending = vec![window];
         while let Some(w) = pending.pop() {
             let ids = self.search(&query, w)?;
-            if ids.len() >= self.cfg.batch_size {
+            if ids.len() > self.cfg.batch_size {
                 if w.end - w.start > NANOS_PER_SEC {
                     let (a, b) = split_window(w);
                     pending.push(b);
@@ -194,8 +195,10 @@ impl TempoSource {
                     continue;
                 }
                 report.notes.push(format!(
-                    "tempo: search returned the limit of {} traces for {w}, which cannot be split below one second; some errors may be missing",
-                    self.cfg.batch_size
+                    "tempo: search returned more than {} traces for {} .. {}, which cannot be split below one second; some errors may be missing",
+                    self.cfg.batch_size,
+                    format_rfc3339_nanos(w.start),
+                    format_rfc3339_nanos(w.end)
                 ));
             }
             for id in ids {
