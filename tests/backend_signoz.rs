@@ -239,3 +239,37 @@ fn fetch_trace_queries_by_trace_id() {
         "trace_id = '5b8efff798038103d269b633813fc60c'"
     );
 }
+
+#[test]
+fn a_row_repeated_by_a_shifted_page_is_emitted_once() {
+    // Newest first: a span arriving between the two requests pushes row 1 onto page 2 again.
+    let template: serde_json::Value = serde_json::from_str(&fixture(
+        "signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json",
+    ))
+    .unwrap();
+    let server = FakeServer::start(move |r: &Request| {
+        let offset = r.json()["compositeQuery"]["queries"][0]["spec"]["offset"]
+            .as_u64()
+            .unwrap();
+        let mut body = template.clone();
+        let row = body["data"]["data"]["results"][0]["rows"][0].clone();
+        let ids: &[u32] = if offset == 0 { &[0, 1] } else { &[1] };
+        let rows: Vec<serde_json::Value> = ids
+            .iter()
+            .map(|i| {
+                let mut r = row.clone();
+                r["data"]["span_id"] = format!("eee19b7ec3c1b17{i}").into();
+                r
+            })
+            .collect();
+        body["data"]["data"]["results"][0]["rows"] = rows.into();
+        Response::json(200, body.to_string())
+    });
+    let mut cfg = config(&server.addr, &[]);
+    cfg.batch_size = 2;
+    let mut src = SignozSource::new(cfg).unwrap();
+    let events = fetch(&mut src, WINDOW).unwrap();
+    let spans: Vec<&str> = events.iter().map(|e| e.span_id.as_str()).collect();
+    assert_eq!(spans, ["eee19b7ec3c1b170", "eee19b7ec3c1b171"]);
+    assert_eq!(server.requests().len(), 2);
+}

@@ -9,6 +9,7 @@ use crate::core::ports::telemetry::{
     EventSink, FetchReport, PollWindow, TelemetryError, TraceSpan,
 };
 use serde::{Deserialize, Deserializer};
+use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
 /// Lower-case hex trace id (32 chars), or `None` when the id is neither hex nor base64.
@@ -81,7 +82,8 @@ pub fn cursor_scope(backend: &str, base: &str, services: &[String]) -> String {
 /// returned by two overlapping sub-queries (split windows, pages that shifted) is not counted twice.
 pub struct DedupSink<'s, 'a> {
     sink: &'s mut EventSink<'a>,
-    seen: HashSet<(String, String, String, i64, String, String)>,
+    /// 128-bit digests of event identities: memory stays small on a burst of long messages.
+    seen: HashSet<[u8; 16]>,
     pub emitted: u64,
 }
 
@@ -95,14 +97,20 @@ impl<'s, 'a> DedupSink<'s, 'a> {
     }
 
     pub fn push(&mut self, ev: ErrorEvent) -> Result<(), TelemetryError> {
-        let key = (
-            ev.trace_id.clone(),
-            ev.span_id.clone(),
-            ev.origin.as_str().to_string(),
-            ev.timestamp,
-            ev.exception_type.clone().unwrap_or_default(),
-            ev.message.clone().unwrap_or_default(),
-        );
+        let mut h = Sha256::new();
+        for part in [
+            ev.trace_id.as_str(),
+            ev.span_id.as_str(),
+            ev.origin.as_str(),
+            ev.exception_type.as_deref().unwrap_or(""),
+            ev.message.as_deref().unwrap_or(""),
+        ] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update(ev.timestamp.to_le_bytes());
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&h.finalize()[..16]);
         // Events without trace context have no stable identity here; the ledger decides for them.
         if !ev.trace_id.is_empty() && !self.seen.insert(key) {
             return Ok(());
