@@ -410,3 +410,56 @@ fn a_pass_that_fails_midway_leaves_counts_and_cursor_unchanged() {
     let total: u64 = sigs.iter().map(|s| s["count"].as_u64().unwrap()).sum();
     assert_eq!(total, 3);
 }
+
+#[test]
+fn identical_exceptions_of_one_span_interleaved_with_another_span_count_separately() {
+    // A retry loop logs the same exception twice on span A; span B logs in between.
+    let mut body: serde_json::Value = serde_json::from_str(&fixture(
+        "derived/loki_query_range_exception_categorized.json",
+    ))
+    .unwrap();
+    let stream = body["data"]["result"][0].clone();
+    let base: i64 = 1_787_307_330_130_000_000;
+    let values: Vec<serde_json::Value> = [
+        ("eee19b7ec3c1b174", 0),
+        ("0000000000000b0b", 1),
+        ("eee19b7ec3c1b174", 2),
+    ]
+    .iter()
+    .map(|(span, dt)| {
+        let mut v = stream["values"][0].clone();
+        v[0] = (base + dt).to_string().into();
+        v[2]["structuredMetadata"]["span_id"] = (*span).into();
+        v
+    })
+    .collect();
+    body["data"]["result"] = serde_json::json!([{"stream": stream["stream"], "values": values}]);
+    let body = body.to_string();
+    let server = FakeServer::start(move |_| Response::json(200, body.clone()));
+    let mut env = Env::new();
+    env.set("TELEMETRY_BACKEND", "loki")
+        .set("LOKI_API_URL", &server.addr)
+        .set("ROUNDS_NOW", "2026-08-21T10:16:00Z");
+    let r = env.run(&["poll"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("3 events read"), "{}", r.stderr);
+    let sigs = env.run(&["list", "--json"]).json()["signatures"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let total: u64 = sigs.iter().map(|s| s["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 3, "two occurrences on span A and one on span B");
+    // Read again (overlap): still three.
+    env.set("ROUNDS_NOW", "2026-08-21T10:18:00Z");
+    assert_eq!(env.run(&["poll"]).code, 0);
+    let sigs = env.run(&["list", "--json"]).json()["signatures"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        sigs.iter()
+            .map(|s| s["count"].as_u64().unwrap())
+            .sum::<u64>(),
+        3
+    );
+}

@@ -200,6 +200,7 @@ impl LokiSource {
             let last_ts = entries.last().map(|e| e.timestamp);
             let mut fresh = 0usize;
             let mut next_boundary = HashSet::new();
+            let mut page = Vec::new();
             for e in entries {
                 let id = (e.timestamp, format!("{:?}", e.labels), e.line.clone());
                 if boundary.contains(&id) {
@@ -221,8 +222,15 @@ impl LokiSource {
                     continue;
                 }
                 if let Some(ev) = entry_to_event(e, &self.cfg.service_label) {
-                    sink.push(ev)?;
+                    page.push(ev);
                 }
+            }
+            // The ledger numbers identical exceptions of one span as they arrive together; lines
+            // come in time order across spans, so a page is regrouped by span (stable: time order
+            // within a span is kept).
+            page.sort_by(|a, b| (&a.trace_id, &a.span_id).cmp(&(&b.trace_id, &b.span_id)));
+            for ev in page.drain(..) {
+                sink.push(ev)?;
             }
             if count < self.cfg.batch_size {
                 return Ok(());
