@@ -474,7 +474,7 @@ _rounds() {
                     return 0
                     ;;
                 --backend)
-                    COMPREPLY=($(compgen -W "otlp-file jaeger tempo loki grafana-stack signoz" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "otlp_file jaeger tempo loki grafana_stack signoz" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)

@@ -44,11 +44,11 @@ complete -c rounds -n "__fish_rounds_needs_command" -f -a "report" -d 'Write a f
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s i -l input -d 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)' -r
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l backend -d 'Where errors come from' -r -f -a "otlp-file\t''
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l backend -d 'Where errors come from' -r -f -a "otlp_file\t''
 jaeger\t''
 tempo\t''
 loki\t''
-grafana-stack\t''
+grafana_stack\t''
 signoz\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l fail-on -d 'Exit 1 when signatures in these states exist after the pass (for CI gating)' -r -f -a "new\t''
 regressed\t''

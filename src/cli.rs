@@ -90,10 +90,13 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TelemetryBackend {
+    // Snake case as documented (TELEMETRY_BACKEND=otlp_file); clap's kebab form still accepted.
+    #[value(name = "otlp_file", alias = "otlp-file")]
     OtlpFile,
     Jaeger,
     Tempo,
     Loki,
+    #[value(name = "grafana_stack", alias = "grafana-stack")]
     GrafanaStack,
     Signoz,
 }
