@@ -445,7 +445,7 @@ fn fail_on_escalating_compares_day_over_day() {
     let prev = same_bug_at(env.path(), "prev.json", &["2026-11-24T10:00:00Z"]);
     let last = same_bug_at(
         env.path(),
-        "last.json",
+        "last-day.json",
         &[
             "2026-11-25T09:00:00Z",
             "2026-11-25T10:00:00Z",
