@@ -133,6 +133,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Case-insensitive text in the type, template, service or id')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'sort')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'limit')
+            [CompletionResult]::new('--daily-budget', '--daily-budget', [CompletionResultType]::ParameterName, 'USD per UTC day for diagnoses, to show what is left of it (with --json)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
             [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')

@@ -405,7 +405,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__list)
-            opts="-q -v -h --status --service --since --search --sort --limit --json --db --store-backend --quiet --verbose --color --lock-wait --help"
+            opts="-q -v -h --status --service --since --search --sort --limit --json --daily-budget --db --store-backend --quiet --verbose --color --lock-wait --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,6 +432,10 @@ _rounds() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --daily-budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -127,6 +127,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --search 'Case-insensitive text in the type, template, service or id'
             cand --sort 'sort'
             cand --limit 'limit'
+            cand --daily-budget 'USD per UTC day for diagnoses, to show what is left of it (with --json)'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
             cand --store-backend 'Store backend (only sqlite today)'
             cand --color 'When to use colour'

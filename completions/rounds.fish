@@ -131,6 +131,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l sort -r -f -a "la
 count\t''
 first-seen\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l limit -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l daily-budget -d 'USD per UTC day for diagnoses, to show what is left of it (with --json)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l color -d 'When to use colour' -r -f -a "auto\t''

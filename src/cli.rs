@@ -344,6 +344,9 @@ pub struct ListArgs {
     /// JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    /// USD per UTC day for diagnoses, to show what is left of it (with --json)
+    #[arg(long, env = "DAILY_BUDGET_LIMIT", value_name = "USD")]
+    pub daily_budget: Option<f64>,
 }
 
 #[derive(Debug, Args)]

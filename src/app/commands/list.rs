@@ -53,6 +53,8 @@ pub fn run(g: &Global, args: &ListArgs, printer: &mut Printer) -> Result<Exit, A
             "version": json::JSON_VERSION,
             "signatures": sigs.iter().map(json::signature).collect::<Vec<_>>(),
             "spend_today_usd": spent,
+            "daily_budget_usd": args.daily_budget,
+            "budget_left_usd": args.daily_budget.map(|b| (b - spent).max(0.0)),
         });
         write(printer, &json::text(&doc))?;
     } else if sigs.is_empty() {
