@@ -2,6 +2,7 @@
 //! It writes to stdout itself because stdout is its channel; a closed pipe is not an error.
 
 use crate::core::ports::{Notification, Notifier, NotifyError};
+use crate::core::redact::redact;
 use crate::core::time::rfc3339;
 use std::io::{self, Write};
 
@@ -28,7 +29,8 @@ impl StdoutNotifier {
         } else {
             format!("{}: {}", s.exception_type, s.template)
         };
-        let what = crate::output::table::clip(&what, 120);
+        // Cron mails stdout around: secrets in telemetry never get that far.
+        let what = crate::output::table::clip(&redact(&what), 120);
         format!(
             "{:<10} {}  {}  {}  (count {}, last seen {})",
             n.kind.as_str(),
@@ -48,14 +50,14 @@ impl StdoutNotifier {
             "id": s.id,
             "status": s.status.as_str(),
             "services": s.services,
-            "exception_type": s.exception_type,
-            "template": s.template,
+            "exception_type": redact(&s.exception_type),
+            "template": redact(&s.template),
             "count": s.count,
             "first_seen": rfc3339(s.first_seen),
             "last_seen": rfc3339(s.last_seen),
             "trace_ids": n.trace_ids,
             "diagnosis": n.diagnosis.as_ref().map(|d| serde_json::json!({
-                "root_cause": d.root_cause, "suggested_fix": d.suggested_fix, "confidence": d.confidence.as_str(),
+                "root_cause": redact(&d.root_cause), "suggested_fix": redact(&d.suggested_fix), "confidence": d.confidence.as_str(),
             })),
         })
         .to_string()
@@ -88,5 +90,50 @@ impl Notifier for StdoutNotifier {
             Ok(()) => {}
         }
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::{FingerprintBasis, Signature, Status};
+    use crate::core::ports::NotificationKind;
+
+    #[test]
+    fn lines_never_carry_secrets() {
+        let sig = Signature {
+            id: "0123456789abcdef0123456789abcdef".into(),
+            algorithm_version: 1,
+            basis: FingerprintBasis::Template,
+            status: Status::New,
+            exception_type: "AuthError".into(),
+            template: "login failed for https://admin:hunter2secret@db.internal/ with token ghp_abcdefghijklmnopqrstuvwxyz0123456789".into(),
+            key_frames: vec![],
+            services: vec!["api".into()],
+            count: 1,
+            first_seen: 0,
+            last_seen: 0,
+            sample_stack: None,
+            sample_message: None,
+            ignore_reason: None,
+            ignored_until: None,
+        };
+        let n = Notification {
+            kind: NotificationKind::New,
+            signature: sig,
+            diagnosis: None,
+            last_24h: None,
+            previous_24h: None,
+            trace_ids: vec![],
+            dedup_key: "new".into(),
+        };
+        for line in [StdoutNotifier::line(&n), StdoutNotifier::json_line(&n)] {
+            assert!(!line.contains("hunter2secret"), "{line}");
+            assert!(
+                !line.contains("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+                "{line}"
+            );
+            assert!(line.contains("AuthError"));
+        }
     }
 }
