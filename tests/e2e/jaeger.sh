@@ -10,6 +10,7 @@
 # Exit: 0 passed or skipped (no Go / no python3), non-zero failed; "BLOCKED:" lines mean the real
 # Jaeger could not be fetched or built here — never replace it with a fake.
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1 # keep __pycache__ out of the repo
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
