@@ -5,8 +5,12 @@
 //! for a root-cause diagnosis of those that matter, records it, notifies, and exits.
 //!
 //! Layout (ports and adapters): [`core`] is pure domain logic and the ports it drives;
-//! [`adapters`] implement those ports; `app` resolves settings and wires adapters to use cases;
-//! `output` is the one place that prints.
+//! [`adapters`] implement those ports; [`app`] resolves settings and wires adapters to use cases;
+//! [`output`] is the one place that prints.
 
 pub mod adapters;
+pub mod app;
+pub mod cli;
 pub mod core;
+pub mod exit;
+pub mod output;

@@ -3,6 +3,12 @@
 
 pub mod diagnose;
 pub mod fingerprint;
+pub mod ledger;
 pub mod model;
+pub mod notify;
+pub mod poll;
 pub mod ports;
 pub mod redact;
+pub mod report;
+pub mod time;
+pub mod triage;

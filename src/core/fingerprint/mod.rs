@@ -30,7 +30,11 @@ pub fn fingerprint(event: &ErrorEvent) -> Fingerprint {
         .unwrap_or_default();
     let template = if message.is_empty() {
         // A failed span with no message: its operation is all that identifies it.
-        event.span_name.as_deref().map(template::mask).unwrap_or_default()
+        event
+            .span_name
+            .as_deref()
+            .map(template::mask)
+            .unwrap_or_default()
     } else {
         template::mask(&message)
     };
@@ -72,7 +76,9 @@ pub fn fingerprint(event: &ErrorEvent) -> Fingerprint {
         exception_type,
         template,
         key_frames: Vec::new(),
-        dropped_frames: parsed.map(|p| stack::select(&p).dropped).unwrap_or_default(),
+        dropped_frames: parsed
+            .map(|p| stack::select(&p).dropped)
+            .unwrap_or_default(),
     }
 }
 

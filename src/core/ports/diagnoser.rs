@@ -29,17 +29,37 @@ pub struct DiagnosisAnswer {
 #[derive(Debug, thiserror::Error)]
 pub enum DiagnoserError {
     #[error("{backend}: {program} not found; {hint}")]
-    Missing { backend: String, program: String, hint: String },
+    Missing {
+        backend: String,
+        program: String,
+        hint: String,
+    },
     #[error("{backend}: credentials rejected ({detail})")]
     Auth { backend: String, detail: String },
     #[error("{backend}: {detail} (will retry next pass)")]
-    Transient { backend: String, detail: String, cost_usd: Option<f64> },
+    Transient {
+        backend: String,
+        detail: String,
+        cost_usd: Option<f64>,
+    },
     #[error("{backend}: answer failed validation: {detail}")]
-    Invalid { backend: String, detail: String, cost_usd: Option<f64> },
+    Invalid {
+        backend: String,
+        detail: String,
+        cost_usd: Option<f64>,
+    },
     #[error("{backend}: budget exhausted: {detail}")]
-    Budget { backend: String, detail: String, cost_usd: Option<f64> },
+    Budget {
+        backend: String,
+        detail: String,
+        cost_usd: Option<f64>,
+    },
     #[error("{backend}: {detail}")]
-    Failed { backend: String, detail: String, cost_usd: Option<f64> },
+    Failed {
+        backend: String,
+        detail: String,
+        cost_usd: Option<f64>,
+    },
     #[error("{backend}: {reason}")]
     Config { backend: String, reason: String },
 }

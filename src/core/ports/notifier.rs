@@ -35,15 +35,27 @@ pub struct Notification {
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
     #[error("{channel}: cannot reach {url}: {reason}")]
-    Unavailable { channel: String, url: String, reason: String },
+    Unavailable {
+        channel: String,
+        url: String,
+        reason: String,
+    },
     #[error("{channel}: credentials rejected by {url} (HTTP {status})")]
-    Auth { channel: String, url: String, status: u16 },
+    Auth {
+        channel: String,
+        url: String,
+        status: u16,
+    },
     #[error("{channel}: {reason} (will retry next pass)")]
     Transient { channel: String, reason: String },
     #[error("{channel}: {reason}")]
     Rejected { channel: String, reason: String },
     #[error("{path}: {source}")]
-    Io { path: String, #[source] source: std::io::Error },
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{channel}: {reason}")]
     Config { channel: String, reason: String },
 }

@@ -2,8 +2,8 @@
 //! notifications, all in one transactional store.
 
 use crate::core::model::{
-    Diagnosis, ErrorEvent, EventKey, EventRef, Fingerprint, HourlyCounts, Signature, Status, StatusChange,
-    UnixNanos,
+    Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, Fingerprint, Frame, HourlyCounts,
+    Signature, Status, StatusChange, UnixNanos,
 };
 
 /// Errors from the store. Each names the database path.
@@ -20,7 +20,11 @@ pub enum StoreError {
     #[error("'{id}' matches {count} signatures; give more characters")]
     AmbiguousId { id: String, count: usize },
     #[error("the database {path} was written by a newer rounds (schema {found}, this build knows {known})")]
-    TooNew { path: String, found: i64, known: i64 },
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
     #[error("the database {path} holds bad data: {reason}")]
     Corrupt { path: String, reason: String },
 }
@@ -132,7 +136,12 @@ pub trait SignatureStore {
     ) -> Result<RecordOutcome, StoreError>;
 
     fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError>;
-    fn set_cursor(&mut self, scope: &str, position: UnixNanos, now: UnixNanos) -> Result<(), StoreError>;
+    fn set_cursor(
+        &mut self,
+        scope: &str,
+        position: UnixNanos,
+        now: UnixNanos,
+    ) -> Result<(), StoreError>;
 
     /// Resolve a full id, a unique prefix or an alias to a signature.
     fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError>;
@@ -153,14 +162,25 @@ pub trait SignatureStore {
     ) -> Result<(), StoreError>;
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError>;
     /// Counts per UTC hour for the `hours` hours ending with the hour that holds `end`.
-    fn hourly_counts(&self, id: &str, end: UnixNanos, hours: usize) -> Result<HourlyCounts, StoreError>;
+    fn hourly_counts(
+        &self,
+        id: &str,
+        end: UnixNanos,
+        hours: usize,
+    ) -> Result<HourlyCounts, StoreError>;
+    /// Frames the fingerprint left out when the signature was made, with why.
+    fn explain(&self, id: &str) -> Result<Vec<(Frame, DropReason)>, StoreError>;
     /// Retained event references, newest first; `limit` 0 = all.
     fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError>;
 
     /// Drop ledger entries older than `before`; returns how many.
     fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError>;
     /// Resolve signatures not seen since `quiet_since`; returns their ids.
-    fn auto_resolve(&mut self, quiet_since: UnixNanos, now: UnixNanos) -> Result<Vec<String>, StoreError>;
+    fn auto_resolve(
+        &mut self,
+        quiet_since: UnixNanos,
+        now: UnixNanos,
+    ) -> Result<Vec<String>, StoreError>;
     /// Lift ignores whose `until` has passed; returns their ids.
     fn expire_ignores(&mut self, now: UnixNanos) -> Result<Vec<String>, StoreError>;
 
@@ -170,15 +190,28 @@ pub trait SignatureStore {
     fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError>;
     fn diagnoses(&self, id: &str) -> Result<Vec<Diagnosis>, StoreError>;
     /// Record a diagnosis and its spend in one transaction.
-    fn record_diagnosis(&mut self, diagnosis: &Diagnosis, spend: &SpendEntry) -> Result<(), StoreError>;
+    fn record_diagnosis(
+        &mut self,
+        diagnosis: &Diagnosis,
+        spend: &SpendEntry,
+    ) -> Result<(), StoreError>;
     /// Record a failed attempt and what it cost in one transaction.
-    fn record_failed_attempt(&mut self, attempt: &FailedAttempt, spend: Option<&SpendEntry>) -> Result<(), StoreError>;
+    fn record_failed_attempt(
+        &mut self,
+        attempt: &FailedAttempt,
+        spend: Option<&SpendEntry>,
+    ) -> Result<(), StoreError>;
     fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError>;
     /// Total spend in `[from, to)`.
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError>;
 
     // Notifications.
-    fn notification(&self, channel: &str, signature_id: &str, dedup_key: &str) -> Result<Option<NotificationRecord>, StoreError>;
+    fn notification(
+        &self,
+        channel: &str,
+        signature_id: &str,
+        dedup_key: &str,
+    ) -> Result<Option<NotificationRecord>, StoreError>;
     fn put_notification(&mut self, record: &NotificationRecord) -> Result<(), StoreError>;
 
     // Reports.

@@ -34,17 +34,33 @@ pub struct FetchReport {
 #[derive(Debug, thiserror::Error)]
 pub enum TelemetryError {
     #[error("{backend}: cannot reach {url}: {reason}")]
-    Unavailable { backend: String, url: String, reason: String },
+    Unavailable {
+        backend: String,
+        url: String,
+        reason: String,
+    },
     #[error("{backend}: credentials rejected by {url} (HTTP {status})")]
-    Auth { backend: String, url: String, status: u16 },
+    Auth {
+        backend: String,
+        url: String,
+        status: u16,
+    },
     #[error("{backend}: {url}: {reason} (will retry next pass)")]
-    Transient { backend: String, url: String, reason: String },
+    Transient {
+        backend: String,
+        url: String,
+        reason: String,
+    },
     #[error("{location}: {detail}")]
     BadData { location: String, detail: String },
     #[error("{path}: {detail}")]
     NotFound { path: String, detail: String },
     #[error("{path}: {source}")]
-    Io { path: String, #[source] source: std::io::Error },
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{backend}: {reason}")]
     Config { backend: String, reason: String },
     /// The event sink refused an event (the store failed); carries the sink's message.

@@ -1,1 +1,266 @@
-//! The SQLite signature store.
+//! The SQLite signature store: one file (WAL, busy timeout, 0600), append-only migrations keyed on
+//! `user_version`, one transaction per pass, and an OS file lock beside the database so only one
+//! pass writes at a time when cron overlaps runs.
+
+mod ingest;
+mod migrations;
+mod queries;
+mod records;
+
+use crate::core::model::{Status, UnixNanos};
+use crate::core::ports::StoreError;
+use rusqlite::{Connection, OpenFlags};
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How the store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read-only commands: no lock, no creation.
+    Read,
+    /// Writers take the pass lock, waiting at most this long.
+    Write { lock_wait: Duration },
+}
+
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+    /// Held for the life of a writer; the OS releases it if the process dies.
+    _lock: Option<File>,
+    in_tx: bool,
+    /// Signature state touched in this pass, flushed at commit (keeps ingest to one statement per event).
+    pending: HashMap<String, ingest::PendingSignature>,
+    pending_hours: HashMap<(String, i64), i64>,
+}
+
+impl SqliteStore {
+    /// Open (and create, for writers) the database at `path`.
+    pub fn open(path: &Path, access: Access) -> Result<SqliteStore, StoreError> {
+        let display = path.display().to_string();
+        let create_err = |reason: String| StoreError::Create {
+            path: display.clone(),
+            reason,
+        };
+        let lock = match access {
+            Access::Read => {
+                if !path.exists() {
+                    // A reader on a fresh machine sees an empty store rather than an error.
+                    return Self::open_memory_empty(path);
+                }
+                None
+            }
+            Access::Write { lock_wait } => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        create_err(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+                Some(acquire_lock(path, lock_wait)?)
+            }
+        };
+        let flags = match access {
+            Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            Access::Write { .. } => {
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            }
+        };
+        let existed = path.exists();
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| create_err(e.to_string()))?;
+        if !existed {
+            restrict_permissions(path)
+                .map_err(|e| create_err(format!("cannot set mode 0600: {e}")))?;
+        }
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            _lock: lock,
+            in_tx: false,
+            pending: HashMap::new(),
+            pending_hours: HashMap::new(),
+        };
+        store.configure(matches!(access, Access::Write { .. }))?;
+        Ok(store)
+    }
+
+    fn open_memory_empty(path: &Path) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|e| StoreError::Create {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            _lock: None,
+            in_tx: false,
+            pending: HashMap::new(),
+            pending_hours: HashMap::new(),
+        };
+        store.configure(true)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&mut self, writer: bool) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| self.write_err(e))?;
+        if writer {
+            self.conn
+                .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+                .map_err(|e| self.write_err(e))?;
+            self.migrate()?;
+        } else {
+            let v = self.user_version()?;
+            if v > migrations::MIGRATIONS.len() as i64 {
+                return Err(self.too_new(v));
+            }
+        }
+        Ok(())
+    }
+
+    fn user_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn too_new(&self, found: i64) -> StoreError {
+        StoreError::TooNew {
+            path: self.path.display().to_string(),
+            found,
+            known: migrations::MIGRATIONS.len() as i64,
+        }
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let current = self.user_version()?;
+        let known = migrations::MIGRATIONS.len() as i64;
+        if current > known {
+            return Err(self.too_new(current));
+        }
+        for (i, sql) in migrations::MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(current as usize)
+        {
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|e| write_err(&self.path, e))?;
+            tx.execute_batch(sql)
+                .map_err(|e| write_err(&self.path, e))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(|e| write_err(&self.path, e))?;
+            tx.commit().map_err(|e| write_err(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    fn write_err(&self, e: rusqlite::Error) -> StoreError {
+        write_err(&self.path, e)
+    }
+
+    /// Run `f` inside the pass transaction, or inside its own when no pass is open.
+    fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if self.in_tx {
+            return f(self);
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.write_err(e))?;
+        match f(self) {
+            Ok(v) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(|e| self.write_err(e))?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn history(
+        &self,
+        id: &str,
+        at: UnixNanos,
+        from: Option<Status>,
+        to: Status,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO status_history (signature_id, at, from_status, to_status, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut st| st.execute(rusqlite::params![id, at, from.map(|s| s.as_str()), to.as_str(), reason]))
+            .map(|_| ())
+            .map_err(|e| self.write_err(e))
+    }
+}
+
+fn write_err(path: &Path, e: rusqlite::Error) -> StoreError {
+    StoreError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+fn restrict_permissions(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// Take the exclusive pass lock (`<db>.lock`), polling until `wait` runs out.
+fn acquire_lock(db: &Path, wait: Duration) -> Result<File, StoreError> {
+    let mut lock_path = db.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| StoreError::Create {
+            path: lock_path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    let _ = restrict_permissions(&lock_path);
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if started.elapsed() >= wait {
+                    return Err(StoreError::Locked {
+                        path: db.display().to_string(),
+                        waited_secs: wait.as_secs(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(StoreError::Create {
+                    path: lock_path.display().to_string(),
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+}

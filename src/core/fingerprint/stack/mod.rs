@@ -34,7 +34,9 @@ pub struct ParsedStack {
 
 impl ParsedStack {
     pub fn top_type(&self) -> Option<String> {
-        self.exceptions.first().and_then(|e| e.exception_type.clone())
+        self.exceptions
+            .first()
+            .and_then(|e| e.exception_type.clone())
     }
     pub fn top_message(&self) -> Option<String> {
         self.exceptions.first().and_then(|e| e.message.clone())
@@ -80,7 +82,14 @@ fn parse_java(text: &str) -> Option<ParsedStack> {
                 exceptions.push(ParsedException::default());
             }
             if let Some(e) = exceptions.last_mut() {
-                e.frames.push(Frame { module, function, file, line: line_no, column: None, in_app });
+                e.frames.push(Frame {
+                    module,
+                    function,
+                    file,
+                    line: line_no,
+                    column: None,
+                    in_app,
+                });
             }
         } else if !t.is_empty() && !t.starts_with("...") {
             let head = t.strip_prefix("Caused by: ").unwrap_or(t);
@@ -88,13 +97,20 @@ fn parse_java(text: &str) -> Option<ParsedStack> {
                 Some((a, b)) => (a.to_string(), Some(b.to_string())),
                 None => (head.to_string(), None),
             };
-            exceptions.push(ParsedException { exception_type: Some(ty), message: msg, frames: vec![] });
+            exceptions.push(ParsedException {
+                exception_type: Some(ty),
+                message: msg,
+                frames: vec![],
+            });
         }
     }
     if exceptions.iter().all(|e| e.frames.is_empty()) {
         return None;
     }
-    Some(ParsedStack { language: Language::Java, exceptions })
+    Some(ParsedStack {
+        language: Language::Java,
+        exceptions,
+    })
 }
 
 /// Pick the frames that identify the bug: application frames of the innermost cause first.

@@ -1,0 +1,232 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'rounds'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'rounds' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('poll', 'poll', [CompletionResultType]::ParameterValue, 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Diagnose pending signatures (or the given ones) with the configured LLM')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List signatures')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one signature')
+            [CompletionResult]::new('ignore', 'ignore', [CompletionResultType]::ParameterValue, 'Ignore signatures: still counted, never notified or diagnosed')
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark signatures resolved (a new occurrence makes them regressed)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (for packagers)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rounds;poll' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where errors come from')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when signatures in these states exist after the pass (for CI gating)')
+            [CompletionResult]::new('--lookback-minutes', '--lookback-minutes', [CompletionResultType]::ParameterName, 'First run: how far back to look, in minutes')
+            [CompletionResult]::new('--overlap-minutes', '--overlap-minutes', [CompletionResultType]::ParameterName, 'Re-read this many minutes before the cursor to absorb late spans')
+            [CompletionResult]::new('--max-catchup', '--max-catchup', [CompletionResultType]::ParameterName, 'The longest backlog one pass catches up after an outage')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most traces or rows one backend request asks for')
+            [CompletionResult]::new('--retention-days', '--retention-days', [CompletionResultType]::ParameterName, 'Keep the event ledger this many days')
+            [CompletionResult]::new('--resolve-after-days', '--resolve-after-days', [CompletionResultType]::ParameterName, 'Resolve a signature quiet for this many days')
+            [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable')
+            [CompletionResult]::new('--min-occurrences', '--min-occurrences', [CompletionResultType]::ParameterName, 'A new signature is announced (and diagnosed) once it has occurred this often')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Reach the backend, authenticate, list services; write nothing')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything but write to the database (notifications still print)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print notifications as JSON Lines')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;diagnose' {
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Spend at most this many USD in this run')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'LLM backend')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Diagnose again even if this codebase revision was already diagnosed')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print exactly what would be sent (after redaction) and spend nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;list' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only these states (comma-separated): new, investigating, diagnosed, resolved, ignored, regressed')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Only signatures seen in this service')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only signatures seen since (a duration like 24h, or an RFC 3339 time)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Case-insensitive text in the type, template, service or id')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'sort')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'limit')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON instead of a table')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;show' {
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How many retained events to list (0 = all)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Print the fingerprint''s inputs: frames kept and dropped, template')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;ignore' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (kept in the status history)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Ignore until this time or for this long (e.g. 7d)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('--undo', '--undo', [CompletionResultType]::ParameterName, 'Stop ignoring')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;resolve' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('--undo', '--undo', [CompletionResultType]::ParameterName, 'Reopen instead')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;report' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'status')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'service')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when signatures in these states are in the report (for CI gating)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;generate' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;help' {
+            [CompletionResult]::new('poll', 'poll', [CompletionResultType]::ParameterValue, 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Diagnose pending signatures (or the given ones) with the configured LLM')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List signatures')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one signature')
+            [CompletionResult]::new('ignore', 'ignore', [CompletionResultType]::ParameterValue, 'Ignore signatures: still counted, never notified or diagnosed')
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark signatures resolved (a new occurrence makes them regressed)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (for packagers)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rounds;help;poll' {
+            break
+        }
+        'rounds;help;diagnose' {
+            break
+        }
+        'rounds;help;list' {
+            break
+        }
+        'rounds;help;show' {
+            break
+        }
+        'rounds;help;ignore' {
+            break
+        }
+        'rounds;help;resolve' {
+            break
+        }
+        'rounds;help;report' {
+            break
+        }
+        'rounds;help;generate' {
+            break
+        }
+        'rounds;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,208 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[rounds] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'rounds'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'rounds'= {
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand poll 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
+            cand diagnose 'Diagnose pending signatures (or the given ones) with the configured LLM'
+            cand list 'List signatures'
+            cand show 'Show everything known about one signature'
+            cand ignore 'Ignore signatures: still counted, never notified or diagnosed'
+            cand resolve 'Mark signatures resolved (a new occurrence makes them regressed)'
+            cand report 'Write a findings report (markdown or JSON) to stdout'
+            cand generate 'Write the man pages and shell completions (for packagers)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rounds;poll'= {
+            cand -i 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)'
+            cand --input 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)'
+            cand --backend 'Where errors come from'
+            cand --fail-on 'Exit 1 when signatures in these states exist after the pass (for CI gating)'
+            cand --lookback-minutes 'First run: how far back to look, in minutes'
+            cand --overlap-minutes 'Re-read this many minutes before the cursor to absorb late spans'
+            cand --max-catchup 'The longest backlog one pass catches up after an outage'
+            cand --batch-size 'Most traces or rows one backend request asks for'
+            cand --retention-days 'Keep the event ledger this many days'
+            cand --resolve-after-days 'Resolve a signature quiet for this many days'
+            cand --notify 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable'
+            cand --min-occurrences 'A new signature is announced (and diagnosed) once it has occurred this often'
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand --check 'Reach the backend, authenticate, list services; write nothing'
+            cand --dry-run 'Do everything but write to the database (notifications still print)'
+            cand --json 'Print notifications as JSON Lines'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;diagnose'= {
+            cand --budget 'Spend at most this many USD in this run'
+            cand --backend 'LLM backend'
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand --force 'Diagnose again even if this codebase revision was already diagnosed'
+            cand --dry-run 'Print exactly what would be sent (after redaction) and spend nothing'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;list'= {
+            cand --status 'Only these states (comma-separated): new, investigating, diagnosed, resolved, ignored, regressed'
+            cand --service 'Only signatures seen in this service'
+            cand --since 'Only signatures seen since (a duration like 24h, or an RFC 3339 time)'
+            cand --search 'Case-insensitive text in the type, template, service or id'
+            cand --sort 'sort'
+            cand --limit 'limit'
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand --json 'JSON instead of a table'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;show'= {
+            cand --events 'How many retained events to list (0 = all)'
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand --explain 'Print the fingerprint''s inputs: frames kept and dropped, template'
+            cand --json 'json'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;ignore'= {
+            cand --reason 'Why (kept in the status history)'
+            cand --until 'Ignore until this time or for this long (e.g. 7d)'
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand --undo 'Stop ignoring'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;resolve'= {
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand --undo 'Reopen instead'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;report'= {
+            cand --since 'Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]'
+            cand --status 'status'
+            cand --service 'service'
+            cand --format 'format'
+            cand --fail-on 'Exit 1 when signatures in these states are in the report (for CI gating)'
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;generate'= {
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;help'= {
+            cand poll 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
+            cand diagnose 'Diagnose pending signatures (or the given ones) with the configured LLM'
+            cand list 'List signatures'
+            cand show 'Show everything known about one signature'
+            cand ignore 'Ignore signatures: still counted, never notified or diagnosed'
+            cand resolve 'Mark signatures resolved (a new occurrence makes them regressed)'
+            cand report 'Write a findings report (markdown or JSON) to stdout'
+            cand generate 'Write the man pages and shell completions (for packagers)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rounds;help;poll'= {
+        }
+        &'rounds;help;diagnose'= {
+        }
+        &'rounds;help;list'= {
+        }
+        &'rounds;help;show'= {
+        }
+        &'rounds;help;ignore'= {
+        }
+        &'rounds;help;resolve'= {
+        }
+        &'rounds;help;report'= {
+        }
+        &'rounds;help;generate'= {
+        }
+        &'rounds;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

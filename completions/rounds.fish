@@ -1,0 +1,175 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_rounds_global_optspecs
+    string join \n db= store-backend= q/quiet v/verbose color= lock-wait= h/help V/version
+end
+
+function __fish_rounds_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_rounds_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_rounds_using_subcommand
+    set -l cmd (__fish_rounds_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c rounds -n "__fish_rounds_needs_command" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_needs_command" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_needs_command" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_needs_command" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_needs_command" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rounds -n "__fish_rounds_needs_command" -s V -l version -d 'Print version'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "poll" -d 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "diagnose" -d 'Diagnose pending signatures (or the given ones) with the configured LLM'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "list" -d 'List signatures'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "show" -d 'Show everything known about one signature'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "ignore" -d 'Ignore signatures: still counted, never notified or diagnosed'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -s i -l input -d 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l backend -d 'Where errors come from' -r -f -a "otlp-file\t''
+jaeger\t''
+tempo\t''
+loki\t''
+grafana-stack\t''
+signoz\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l fail-on -d 'Exit 1 when signatures in these states exist after the pass (for CI gating)' -r -f -a "new\t''
+regressed\t''
+escalating\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l lookback-minutes -d 'First run: how far back to look, in minutes' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l overlap-minutes -d 'Re-read this many minutes before the cursor to absorb late spans' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-catchup -d 'The longest backlog one pass catches up after an outage' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l batch-size -d 'Most traces or rows one backend request asks for' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l retention-days -d 'Keep the event ledger this many days' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l resolve-after-days -d 'Resolve a signature quiet for this many days' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l notify -d 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l min-occurrences -d 'A new signature is announced (and diagnosed) once it has occurred this often' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l check -d 'Reach the backend, authenticate, list services; write nothing'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write to the database (notifications still print)'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l json -d 'Print notifications as JSON Lines'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l budget -d 'Spend at most this many USD in this run' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l backend -d 'LLM backend' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l force -d 'Diagnose again even if this codebase revision was already diagnosed'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l dry-run -d 'Print exactly what would be sent (after redaction) and spend nothing'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l status -d 'Only these states (comma-separated): new, investigating, diagnosed, resolved, ignored, regressed' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l service -d 'Only signatures seen in this service' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l since -d 'Only signatures seen since (a duration like 24h, or an RFC 3339 time)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l search -d 'Case-insensitive text in the type, template, service or id' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l sort -r -f -a "last-seen\t''
+count\t''
+first-seen\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l limit -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l json -d 'JSON instead of a table'
+complete -c rounds -n "__fish_rounds_using_subcommand list" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand list" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand list" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l events -d 'How many retained events to list (0 = all)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l explain -d 'Print the fingerprint\'s inputs: frames kept and dropped, template'
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l json
+complete -c rounds -n "__fish_rounds_using_subcommand show" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand show" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand show" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l reason -d 'Why (kept in the status history)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l until -d 'Ignore until this time or for this long (e.g. 7d)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l undo -d 'Stop ignoring'
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l undo -d 'Reopen instead'
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l since -d 'Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l status -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l service -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l format -r -f -a "md\t''
+json\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l fail-on -d 'Exit 1 when signatures in these states are in the report (for CI gating)' -r -f -a "new\t''
+regressed\t''
+escalating\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand report" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand report" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "poll" -d 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "diagnose" -d 'Diagnose pending signatures (or the given ones) with the configured LLM'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "list" -d 'List signatures'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "show" -d 'Show everything known about one signature'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "ignore" -d 'Ignore signatures: still counted, never notified or diagnosed'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,255 @@
+//! Ingest: the event ledger and the signature updates of a pass.
+//!
+//! Each event costs one ledger insert; signature rows and hourly counts touched by the pass are
+//! kept in memory and written once at commit, inside the same transaction.
+
+use super::SqliteStore;
+use crate::core::model::{
+    ErrorEvent, EventKey, Fingerprint, Signature, Status, UnixNanos, NANOS_PER_HOUR,
+};
+use crate::core::ports::store::RecordOutcome;
+use crate::core::ports::StoreError;
+use rusqlite::{params, OptionalExtension};
+
+/// A signature row as the pass has changed it.
+pub(super) struct PendingSignature {
+    pub sig: Signature,
+    pub explain: String,
+    pub is_new: bool,
+    pub ingested_at: UnixNanos,
+}
+
+impl SqliteStore {
+    pub(super) fn begin_pass(&mut self) -> Result<(), StoreError> {
+        if self.in_tx {
+            return Ok(());
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.write_err(e))?;
+        self.in_tx = true;
+        self.pending.clear();
+        self.pending_hours.clear();
+        Ok(())
+    }
+
+    pub(super) fn commit_pass(&mut self) -> Result<(), StoreError> {
+        if !self.in_tx {
+            return Ok(());
+        }
+        if let Err(e) = self.flush() {
+            let _ = self.rollback_pass();
+            return Err(e);
+        }
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| self.write_err(e))?;
+        self.in_tx = false;
+        Ok(())
+    }
+
+    pub(super) fn rollback_pass(&mut self) -> Result<(), StoreError> {
+        self.pending.clear();
+        self.pending_hours.clear();
+        if !self.in_tx {
+            return Ok(());
+        }
+        self.in_tx = false;
+        self.conn
+            .execute_batch("ROLLBACK")
+            .map_err(|e| self.write_err(e))
+    }
+
+    /// The id events of this fingerprint count under (an absorbed id counts under its survivor).
+    fn canonical_id(&self, id: &str) -> Result<String, StoreError> {
+        let alias: Option<String> = self
+            .conn
+            .prepare_cached("SELECT signature_id FROM signature_aliases WHERE alias = ?1")
+            .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
+            .map_err(|e| self.write_err(e))?;
+        Ok(alias.unwrap_or_else(|| id.to_string()))
+    }
+
+    pub(super) fn record(
+        &mut self,
+        key: &EventKey,
+        fp: &Fingerprint,
+        ev: &ErrorEvent,
+        now: UnixNanos,
+    ) -> Result<RecordOutcome, StoreError> {
+        let sig_id = if self.pending.contains_key(&fp.id) {
+            fp.id.clone()
+        } else {
+            self.canonical_id(&fp.id)?
+        };
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO events (event_key, signature_id, trace_id, span_id, timestamp, service, ingested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut st| st.execute(params![key.0, sig_id, ev.trace_id, ev.span_id, ev.timestamp, ev.service, now]))
+            .map_err(|e| self.write_err(e))?;
+        if inserted == 0 {
+            return Ok(RecordOutcome::Duplicate);
+        }
+        *self
+            .pending_hours
+            .entry((sig_id.clone(), ev.timestamp.div_euclid(NANOS_PER_HOUR)))
+            .or_insert(0) += 1;
+
+        if !self.pending.contains_key(&sig_id) {
+            let loaded = self.load_signature(&sig_id)?;
+            let pending = match loaded {
+                Some(sig) => PendingSignature {
+                    sig,
+                    explain: String::new(),
+                    is_new: false,
+                    ingested_at: now,
+                },
+                None => PendingSignature {
+                    sig: Signature {
+                        id: sig_id.clone(),
+                        algorithm_version: fp.algorithm_version,
+                        basis: fp.basis,
+                        status: Status::New,
+                        exception_type: fp.exception_type.clone(),
+                        template: fp.template.clone(),
+                        key_frames: fp.key_frames.clone(),
+                        services: vec![],
+                        count: 0,
+                        first_seen: ev.timestamp,
+                        last_seen: ev.timestamp,
+                        sample_stack: None,
+                        sample_message: None,
+                        ignore_reason: None,
+                        ignored_until: None,
+                    },
+                    explain: serde_json::to_string(&fp.dropped_frames).unwrap_or_default(),
+                    is_new: true,
+                    ingested_at: now,
+                },
+            };
+            self.pending.insert(sig_id.clone(), pending);
+        }
+        let mut history: Option<(Option<Status>, Status, &str)> = None;
+        let outcome;
+        {
+            let Some(p) = self.pending.get_mut(&sig_id) else {
+                return Err(StoreError::Corrupt {
+                    path: self.path.display().to_string(),
+                    reason: "pending signature vanished".into(),
+                });
+            };
+            let s = &mut p.sig;
+            outcome = if p.is_new && s.count == 0 {
+                history = Some((None, Status::New, "first seen"));
+                RecordOutcome::NewSignature
+            } else if s.status == Status::Resolved {
+                history = Some((
+                    Some(Status::Resolved),
+                    Status::Regressed,
+                    "occurred again after being resolved",
+                ));
+                s.status = Status::Regressed;
+                RecordOutcome::Regressed
+            } else {
+                RecordOutcome::Recurring
+            };
+            s.count += 1;
+            s.first_seen = s.first_seen.min(ev.timestamp);
+            s.last_seen = s.last_seen.max(ev.timestamp);
+            if !s.services.iter().any(|x| x == &ev.service) {
+                s.services.push(ev.service.clone());
+                s.services.sort();
+            }
+            if s.sample_stack.is_none() {
+                s.sample_stack = ev.stacktrace.clone();
+            }
+            if s.sample_message.is_none() {
+                s.sample_message = ev.message.clone();
+            }
+        }
+        if let Some((from, to, reason)) = history {
+            self.history(&sig_id, now, from, to, reason)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Write the signature rows and hourly counts the pass touched (idempotent: later events of
+    /// the pass reload what they need).
+    pub(super) fn flush(&mut self) -> Result<(), StoreError> {
+        let pending = std::mem::take(&mut self.pending);
+        for p in pending.values() {
+            let s = &p.sig;
+            let frames = serde_json::to_string(&s.key_frames).unwrap_or_else(|_| "[]".into());
+            let services = serde_json::to_string(&s.services).unwrap_or_else(|_| "[]".into());
+            let res = if p.is_new {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO signatures (id, algorithm_version, basis, status, exception_type, template, key_frames,
+                            services, count, first_seen, last_seen, sample_stack, sample_message, explain, last_ingested)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    )
+                    .and_then(|mut st| {
+                        st.execute(params![
+                            s.id, s.algorithm_version, s.basis.as_str(), s.status.as_str(), s.exception_type, s.template,
+                            frames, services, s.count as i64, s.first_seen, s.last_seen, s.sample_stack, s.sample_message,
+                            p.explain, p.ingested_at
+                        ])
+                    })
+            } else {
+                self.conn
+                    .prepare_cached(
+                        "UPDATE signatures SET status = ?2, services = ?3, count = ?4, first_seen = ?5, last_seen = ?6,
+                            sample_stack = ?7, sample_message = ?8, last_ingested = ?9 WHERE id = ?1",
+                    )
+                    .and_then(|mut st| {
+                        st.execute(params![
+                            s.id, s.status.as_str(), services, s.count as i64, s.first_seen, s.last_seen, s.sample_stack,
+                            s.sample_message, p.ingested_at
+                        ])
+                    })
+            };
+            res.map_err(|e| self.write_err(e))?;
+        }
+        let hours = std::mem::take(&mut self.pending_hours);
+        for ((id, hour), n) in hours {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO hourly_counts (signature_id, hour, count) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (signature_id, hour) DO UPDATE SET count = count + excluded.count",
+                )
+                .and_then(|mut st| st.execute(params![id, hour, n]))
+                .map_err(|e| self.write_err(e))?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn get_cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT position FROM cursors WHERE scope = ?1",
+                [scope],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.write_err(e))
+    }
+
+    pub(super) fn put_cursor(
+        &mut self,
+        scope: &str,
+        pos: UnixNanos,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO cursors (scope, position, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (scope) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+                params![scope, pos, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.write_err(e))
+    }
+}

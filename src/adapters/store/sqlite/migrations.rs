@@ -1,0 +1,147 @@
+//! Append-only schema migrations keyed on `PRAGMA user_version`; each runs in one transaction.
+//! Never edit a released migration: add a new one at the end.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the whole initial schema.
+    r#"
+CREATE TABLE signatures (
+    id                TEXT PRIMARY KEY,
+    algorithm_version INTEGER NOT NULL,
+    basis             TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    exception_type    TEXT NOT NULL,
+    template          TEXT NOT NULL,
+    key_frames        TEXT NOT NULL,          -- JSON array of frames
+    services          TEXT NOT NULL,          -- JSON array of service names
+    count             INTEGER NOT NULL,
+    first_seen        INTEGER NOT NULL,       -- unix nanos
+    last_seen         INTEGER NOT NULL,
+    sample_stack      TEXT,
+    sample_message    TEXT,
+    ignore_reason     TEXT,
+    ignored_until     INTEGER,
+    no_merge          INTEGER NOT NULL DEFAULT 0,
+    explain           TEXT,                   -- JSON: dropped frames and reasons
+    last_ingested     INTEGER NOT NULL DEFAULT 0  -- when a pass last counted an event of it
+);
+CREATE INDEX signatures_last_seen ON signatures(last_seen);
+
+-- An absorbed signature id keeps resolving to its survivor.
+CREATE TABLE signature_aliases (
+    alias        TEXT PRIMARY KEY,
+    signature_id TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+);
+
+CREATE TABLE status_history (
+    signature_id TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    from_status  TEXT,
+    to_status    TEXT NOT NULL,
+    reason       TEXT NOT NULL
+);
+CREATE INDEX status_history_sig ON status_history(signature_id, at);
+
+-- The event ledger: one row per event ever counted (until retention prunes it).
+CREATE TABLE events (
+    event_key    TEXT PRIMARY KEY,
+    signature_id TEXT NOT NULL,
+    trace_id     TEXT NOT NULL,
+    span_id      TEXT NOT NULL,
+    timestamp    INTEGER NOT NULL,
+    service      TEXT NOT NULL,
+    ingested_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX events_signature ON events(signature_id, timestamp);
+CREATE INDEX events_ingested ON events(ingested_at);
+
+CREATE TABLE hourly_counts (
+    signature_id TEXT NOT NULL,
+    hour         INTEGER NOT NULL,            -- unix hours
+    count        INTEGER NOT NULL,
+    PRIMARY KEY (signature_id, hour)
+) WITHOUT ROWID;
+
+CREATE TABLE cursors (
+    scope      TEXT PRIMARY KEY,
+    position   INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE passes (
+    id          INTEGER PRIMARY KEY,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL,
+    source      TEXT NOT NULL,
+    events_read INTEGER NOT NULL,
+    duplicates  INTEGER NOT NULL,
+    new         INTEGER NOT NULL,
+    recurring   INTEGER NOT NULL,
+    regressed   INTEGER NOT NULL,
+    skipped     INTEGER NOT NULL
+);
+
+CREATE TABLE diagnoses (
+    id                INTEGER PRIMARY KEY,
+    signature_id      TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    root_cause        TEXT NOT NULL,
+    suggested_fix     TEXT NOT NULL,
+    confidence        TEXT NOT NULL,
+    evidence          TEXT NOT NULL,          -- JSON array
+    backend           TEXT NOT NULL,
+    model             TEXT NOT NULL,
+    cost_usd          REAL,
+    input_tokens      INTEGER NOT NULL,
+    output_tokens     INTEGER NOT NULL,
+    duration_ms       INTEGER NOT NULL,
+    prompt_version    INTEGER NOT NULL,
+    codebase_revision TEXT
+);
+CREATE INDEX diagnoses_sig ON diagnoses(signature_id, created_at);
+
+CREATE TABLE diagnosis_attempts (
+    id                INTEGER PRIMARY KEY,
+    signature_id      TEXT NOT NULL,
+    at                INTEGER NOT NULL,
+    backend           TEXT NOT NULL,
+    model             TEXT NOT NULL,
+    kind              TEXT NOT NULL,
+    detail            TEXT NOT NULL,
+    codebase_revision TEXT
+);
+CREATE INDEX diagnosis_attempts_sig ON diagnosis_attempts(signature_id, at);
+
+CREATE TABLE spend_ledger (
+    id           INTEGER PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    signature_id TEXT NOT NULL,
+    backend      TEXT NOT NULL,
+    model        TEXT NOT NULL,
+    cost_usd     REAL NOT NULL,
+    estimated    INTEGER NOT NULL
+);
+CREATE INDEX spend_ledger_at ON spend_ledger(at);
+
+CREATE TABLE notifications (
+    channel      TEXT NOT NULL,
+    signature_id TEXT NOT NULL,
+    dedup_key    TEXT NOT NULL,
+    state        TEXT NOT NULL,               -- intent | sent
+    external_ref TEXT,
+    at           INTEGER NOT NULL,
+    PRIMARY KEY (channel, signature_id, dedup_key)
+);
+
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL
+);
+
+-- Persistent state of core algorithms (e.g. the template miner), JSON-encoded.
+CREATE TABLE state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+];

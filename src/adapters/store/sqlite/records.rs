@@ -1,0 +1,324 @@
+//! Records kept beside signatures (passes, diagnoses and the spend ledger, notifications, reports,
+//! algorithm state) and the `SignatureStore` implementation that ties the store together.
+
+use super::SqliteStore;
+use crate::core::model::{
+    Confidence, Diagnosis, ErrorEvent, EventKey, EventRef, Evidence, Fingerprint, HourlyCounts,
+    Signature, Status, StatusChange, UnixNanos,
+};
+use crate::core::ports::store::{
+    FailedAttempt, NotificationRecord, NotificationState, PassSummary, RecordOutcome,
+    SignatureFilter, SpendEntry,
+};
+use crate::core::ports::{SignatureStore, StoreError};
+use rusqlite::{params, OptionalExtension, Row};
+
+const DIAG_COLUMNS: &str =
+    "signature_id, created_at, root_cause, suggested_fix, confidence, evidence, backend, model,
+    cost_usd, input_tokens, output_tokens, duration_ms, prompt_version, codebase_revision";
+
+fn row_to_diagnosis(r: &Row<'_>) -> rusqlite::Result<Diagnosis> {
+    let confidence: String = r.get(4)?;
+    let evidence: String = r.get(5)?;
+    Ok(Diagnosis {
+        signature_id: r.get(0)?,
+        created_at: r.get(1)?,
+        root_cause: r.get(2)?,
+        suggested_fix: r.get(3)?,
+        confidence: Confidence::parse(&confidence).unwrap_or(Confidence::Low),
+        evidence: serde_json::from_str::<Vec<Evidence>>(&evidence).unwrap_or_default(),
+        backend: r.get(6)?,
+        model: r.get(7)?,
+        cost_usd: r.get(8)?,
+        input_tokens: r.get::<_, i64>(9)? as u64,
+        output_tokens: r.get::<_, i64>(10)? as u64,
+        duration_ms: r.get::<_, i64>(11)? as u64,
+        prompt_version: r.get(12)?,
+        codebase_revision: r.get(13)?,
+    })
+}
+
+impl SqliteStore {
+    fn insert_spend(&self, s: &SpendEntry) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO spend_ledger (at, signature_id, backend, model, cost_usd, estimated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![s.at, s.signature_id, s.backend, s.model, s.cost_usd, s.estimated],
+            )
+            .map(|_| ())
+            .map_err(|e| self.write_err(e))
+    }
+}
+
+impl SignatureStore for SqliteStore {
+    fn begin(&mut self) -> Result<(), StoreError> {
+        self.begin_pass()
+    }
+    fn commit(&mut self) -> Result<(), StoreError> {
+        self.commit_pass()
+    }
+    fn rollback(&mut self) -> Result<(), StoreError> {
+        self.rollback_pass()
+    }
+    fn record_event(
+        &mut self,
+        key: &EventKey,
+        fingerprint: &Fingerprint,
+        event: &ErrorEvent,
+        now: UnixNanos,
+    ) -> Result<RecordOutcome, StoreError> {
+        self.record(key, fingerprint, event, now)
+    }
+    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError> {
+        self.get_cursor(scope)
+    }
+    fn set_cursor(
+        &mut self,
+        scope: &str,
+        position: UnixNanos,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.put_cursor(scope, position, now)
+    }
+    fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError> {
+        self.resolve(id_or_prefix)
+    }
+    fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError> {
+        self.list(filter)
+    }
+    fn set_status(
+        &mut self,
+        id: &str,
+        to: Status,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.change_status(id, to, reason, now)
+    }
+    fn set_ignore(
+        &mut self,
+        id: &str,
+        reason: Option<&str>,
+        until: Option<UnixNanos>,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.ignore(id, reason, until, now)
+    }
+    fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
+        self.history_of(id)
+    }
+    fn hourly_counts(
+        &self,
+        id: &str,
+        end: UnixNanos,
+        hours: usize,
+    ) -> Result<HourlyCounts, StoreError> {
+        self.hours(id, end, hours)
+    }
+    fn explain(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(crate::core::model::Frame, crate::core::model::DropReason)>, StoreError> {
+        self.dropped_frames(id)
+    }
+    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
+        self.event_refs(id, limit)
+    }
+    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
+        self.prune(before)
+    }
+    fn auto_resolve(
+        &mut self,
+        quiet_since: UnixNanos,
+        now: UnixNanos,
+    ) -> Result<Vec<String>, StoreError> {
+        self.resolve_quiet(quiet_since, now)
+    }
+    fn expire_ignores(&mut self, now: UnixNanos) -> Result<Vec<String>, StoreError> {
+        self.lift_expired_ignores(now)
+    }
+
+    fn record_pass(&mut self, p: &PassSummary) -> Result<(), StoreError> {
+        self.in_transaction(|s| {
+            s.conn
+                .execute(
+                    "INSERT INTO passes (started_at, finished_at, source, events_read, duplicates, new, recurring, regressed, skipped)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![
+                        p.started_at, p.finished_at, p.source, p.events_read as i64, p.duplicates as i64, p.new as i64,
+                        p.recurring as i64, p.regressed as i64, p.skipped as i64
+                    ],
+                )
+                .map(|_| ())
+                .map_err(|e| s.write_err(e))
+        })
+    }
+
+    fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {DIAG_COLUMNS} FROM diagnoses WHERE signature_id = ?1 ORDER BY created_at DESC, id DESC LIMIT 1"),
+                [id],
+                row_to_diagnosis,
+            )
+            .optional()
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn diagnoses(&self, id: &str) -> Result<Vec<Diagnosis>, StoreError> {
+        self.conn
+            .prepare(&format!("SELECT {DIAG_COLUMNS} FROM diagnoses WHERE signature_id = ?1 ORDER BY created_at, id"))
+            .and_then(|mut st| st.query_map([id], row_to_diagnosis)?.collect())
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn record_diagnosis(&mut self, d: &Diagnosis, spend: &SpendEntry) -> Result<(), StoreError> {
+        let evidence = serde_json::to_string(&d.evidence).unwrap_or_else(|_| "[]".into());
+        self.in_transaction(|s| {
+            s.conn
+                .execute(
+                    &format!("INSERT INTO diagnoses ({DIAG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+                    params![
+                        d.signature_id, d.created_at, d.root_cause, d.suggested_fix, d.confidence.as_str(), evidence, d.backend,
+                        d.model, d.cost_usd, d.input_tokens as i64, d.output_tokens as i64, d.duration_ms as i64,
+                        d.prompt_version, d.codebase_revision
+                    ],
+                )
+                .map_err(|e| s.write_err(e))?;
+            s.insert_spend(spend)
+        })
+    }
+
+    fn record_failed_attempt(
+        &mut self,
+        a: &FailedAttempt,
+        spend: Option<&SpendEntry>,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(|s| {
+            s.conn
+                .execute(
+                    "INSERT INTO diagnosis_attempts (signature_id, at, backend, model, kind, detail, codebase_revision)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![a.signature_id, a.at, a.backend, a.model, a.kind, a.detail, a.codebase_revision],
+                )
+                .map_err(|e| s.write_err(e))?;
+            match spend {
+                Some(sp) => s.insert_spend(sp),
+                None => Ok(()),
+            }
+        })
+    }
+
+    fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError> {
+        self.conn
+            .prepare(
+                "SELECT signature_id, at, backend, model, kind, detail, codebase_revision FROM diagnosis_attempts
+                 WHERE signature_id = ?1 ORDER BY at, id",
+            )
+            .and_then(|mut st| {
+                st.query_map([id], |r| {
+                    Ok(FailedAttempt {
+                        signature_id: r.get(0)?,
+                        at: r.get(1)?,
+                        backend: r.get(2)?,
+                        model: r.get(3)?,
+                        kind: r.get(4)?,
+                        detail: r.get(5)?,
+                        codebase_revision: r.get(6)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(cost_usd), 0.0) FROM spend_ledger WHERE at >= ?1 AND at < ?2",
+                [from, to],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn notification(
+        &self,
+        channel: &str,
+        signature_id: &str,
+        dedup_key: &str,
+    ) -> Result<Option<NotificationRecord>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT state, external_ref, at FROM notifications WHERE channel = ?1 AND signature_id = ?2 AND dedup_key = ?3",
+                params![channel, signature_id, dedup_key],
+                |r| {
+                    let state: String = r.get(0)?;
+                    Ok(NotificationRecord {
+                        signature_id: signature_id.to_string(),
+                        channel: channel.to_string(),
+                        dedup_key: dedup_key.to_string(),
+                        state: if state == "sent" { NotificationState::Sent } else { NotificationState::Intent },
+                        external_ref: r.get(1)?,
+                        at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn put_notification(&mut self, n: &NotificationRecord) -> Result<(), StoreError> {
+        let state = match n.state {
+            NotificationState::Intent => "intent",
+            NotificationState::Sent => "sent",
+        };
+        self.in_transaction(|s| {
+            s.conn
+                .execute(
+                    "INSERT INTO notifications (channel, signature_id, dedup_key, state, external_ref, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (channel, signature_id, dedup_key) DO UPDATE SET state = excluded.state,
+                        external_ref = COALESCE(excluded.external_ref, external_ref), at = excluded.at",
+                    params![n.channel, n.signature_id, n.dedup_key, state, n.external_ref, n.at],
+                )
+                .map(|_| ())
+                .map_err(|e| s.write_err(e))
+        })
+    }
+
+    fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError> {
+        self.conn
+            .query_row("SELECT MAX(at) FROM reports", [], |r| r.get(0))
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn record_report(&mut self, at: UnixNanos) -> Result<(), StoreError> {
+        self.in_transaction(|s| {
+            s.conn
+                .execute("INSERT INTO reports (at) VALUES (?1)", [at])
+                .map(|_| ())
+                .map_err(|e| s.write_err(e))
+        })
+    }
+
+    fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM state WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.in_transaction(|s| {
+            s.conn
+                .execute(
+                    "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )
+                .map(|_| ())
+                .map_err(|e| s.write_err(e))
+        })
+    }
+}

@@ -1,0 +1,301 @@
+//! Map OTLP/JSON spans and log records to error events.
+//!
+//! An error event is a span event named `exception`, a span with status ERROR and no such event,
+//! or a log record with `exception.*` attributes or severity ERROR and above.
+
+use super::ids::normalize_id;
+use super::wire::{AnyValue, ExportRequest, KeyValue, ResourceLogs, ResourceSpans};
+use crate::core::model::{ErrorEvent, EventOrigin};
+use std::collections::BTreeMap;
+
+/// One OTLP/JSON document: traces, logs, or both.
+pub type Document = ExportRequest;
+
+/// Why a document could not be mapped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MapError {
+    /// The document is well-formed JSON but holds something OTLP does not allow.
+    BadData(String),
+    /// The sink refused an event.
+    Sink(String),
+}
+
+/// First severity number of the ERROR range (SEVERITY_NUMBER_ERROR).
+const SEVERITY_ERROR: i64 = 17;
+
+const TYPE: &str = "exception.type";
+const MESSAGE: &str = "exception.message";
+const STACKTRACE: &str = "exception.stacktrace";
+
+/// Resource-level facts shared by every event below it.
+struct ResourceInfo {
+    service: String,
+    version: Option<String>,
+    environment: Option<String>,
+    attributes: Vec<(String, String)>,
+}
+
+fn resource_info(attrs: Option<&[KeyValue]>) -> ResourceInfo {
+    let mut info = ResourceInfo {
+        service: String::new(),
+        version: None,
+        environment: None,
+        attributes: Vec::new(),
+    };
+    for kv in attrs.unwrap_or_default() {
+        let v = kv.value.as_ref().map(AnyValue::to_text).unwrap_or_default();
+        match kv.key.as_str() {
+            "service.name" => info.service = v.clone(),
+            "service.version" => info.version = Some(v.clone()),
+            "deployment.environment" | "deployment.environment.name" => {
+                info.environment = Some(v.clone())
+            }
+            _ => {}
+        }
+        info.attributes.push((kv.key.clone(), v));
+    }
+    if info.service.is_empty() {
+        info.service = "unknown_service".to_string();
+    }
+    info
+}
+
+fn ids(trace: &str, span: &str) -> Result<(String, String), MapError> {
+    let t = normalize_id(trace, 32).ok_or_else(|| {
+        MapError::BadData(format!("trace id {trace:?} is neither hex nor base64"))
+    })?;
+    let s = normalize_id(span, 16)
+        .ok_or_else(|| MapError::BadData(format!("span id {span:?} is neither hex nor base64")))?;
+    Ok((t, s))
+}
+
+fn base_event(res: &ResourceInfo, ts: i64, origin: EventOrigin) -> ErrorEvent {
+    let mut ev = ErrorEvent::new(res.service.clone(), ts, origin);
+    ev.service_version = res.version.clone();
+    ev.environment = res.environment.clone();
+    ev.attributes = res.attributes.iter().cloned().collect::<BTreeMap<_, _>>();
+    ev
+}
+
+/// Copy attributes into the event; the exception fields go to their own slots instead.
+fn absorb(ev: &mut ErrorEvent, attrs: &[KeyValue]) {
+    for kv in attrs {
+        let Some(value) = kv.value.as_ref() else {
+            continue;
+        };
+        match kv.key.as_str() {
+            TYPE => ev.exception_type = Some(value.to_text()),
+            MESSAGE => ev.message = Some(value.to_text()),
+            STACKTRACE => ev.stacktrace = Some(value.to_text()),
+            key => {
+                ev.attributes.insert(key.to_string(), value.to_text());
+            }
+        }
+    }
+}
+
+/// Emit the error events of every span in `resource_spans`.
+pub fn spans_to_events(
+    resource_spans: &[ResourceSpans],
+    sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
+) -> Result<(), MapError> {
+    for rs in resource_spans {
+        let res = resource_info(rs.resource.as_ref().map(|r| r.attributes.as_slice()));
+        for ss in &rs.scope_spans {
+            for span in &ss.spans {
+                let has_exception = span.events.iter().any(|e| e.name == "exception");
+                let is_error = span
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.code.as_ref())
+                    .is_some_and(|c| c.is_status_error());
+                if !has_exception && !is_error {
+                    continue;
+                }
+                let (trace_id, span_id) = ids(&span.trace_id, &span.span_id)?;
+                let start = span.start_time_unix_nano.map(|t| t.0).unwrap_or(0);
+                let end = span.end_time_unix_nano.map(|t| t.0).unwrap_or(start);
+                let make = |ts: i64, origin: EventOrigin| {
+                    let mut ev = base_event(&res, ts, origin);
+                    ev.trace_id = trace_id.clone();
+                    ev.span_id = span_id.clone();
+                    ev.span_name = Some(span.name.clone()).filter(|n| !n.is_empty());
+                    ev.span_kind = span.kind.as_ref().and_then(|k| k.span_kind());
+                    absorb(&mut ev, &span.attributes);
+                    // Span attributes must not pose as exception fields of the event.
+                    ev.exception_type = None;
+                    ev.message = None;
+                    ev.stacktrace = None;
+                    ev
+                };
+                if has_exception {
+                    for event in span.events.iter().filter(|e| e.name == "exception") {
+                        let ts = event
+                            .time_unix_nano
+                            .map(|t| t.0)
+                            .filter(|t| *t > 0)
+                            .unwrap_or(end);
+                        let mut ev = make(ts, EventOrigin::SpanEvent);
+                        absorb(&mut ev, &event.attributes);
+                        sink(ev).map_err(MapError::Sink)?;
+                    }
+                } else {
+                    let mut ev = make(end, EventOrigin::SpanStatus);
+                    ev.message = span
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.message.clone())
+                        .filter(|m| !m.is_empty());
+                    sink(ev).map_err(MapError::Sink)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a log record is an error: exception attributes, or severity ERROR and above.
+fn is_error_log(severity: Option<i64>, severity_text: Option<&str>, attrs: &[KeyValue]) -> bool {
+    if attrs
+        .iter()
+        .any(|kv| kv.key == TYPE || kv.key == MESSAGE || kv.key == STACKTRACE)
+    {
+        return true;
+    }
+    match severity {
+        Some(n) if n > 0 => n >= SEVERITY_ERROR,
+        _ => severity_text.is_some_and(|t| {
+            matches!(
+                t.trim().to_ascii_uppercase().as_str(),
+                "ERROR" | "FATAL" | "CRITICAL" | "ALERT" | "EMERGENCY" | "SEVERE" | "PANIC"
+            )
+        }),
+    }
+}
+
+/// Emit the error events among the log records in `resource_logs`.
+pub fn logs_to_events(
+    resource_logs: &[ResourceLogs],
+    sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
+) -> Result<(), MapError> {
+    for rl in resource_logs {
+        let res = resource_info(rl.resource.as_ref().map(|r| r.attributes.as_slice()));
+        for sl in &rl.scope_logs {
+            for rec in &sl.log_records {
+                let severity = rec
+                    .severity_number
+                    .as_ref()
+                    .and_then(|s| s.severity_number());
+                if !is_error_log(severity, rec.severity_text.as_deref(), &rec.attributes) {
+                    continue;
+                }
+                let (trace_id, span_id) = ids(&rec.trace_id, &rec.span_id)?;
+                let ts = rec
+                    .time_unix_nano
+                    .map(|t| t.0)
+                    .filter(|t| *t > 0)
+                    .or(rec.observed_time_unix_nano.map(|t| t.0))
+                    .unwrap_or(0);
+                let mut ev = base_event(&res, ts, EventOrigin::LogRecord);
+                ev.trace_id = trace_id;
+                ev.span_id = span_id;
+                absorb(&mut ev, &rec.attributes);
+                if ev.message.is_none() {
+                    ev.message = rec
+                        .body
+                        .as_ref()
+                        .map(AnyValue::to_text)
+                        .filter(|b| !b.is_empty());
+                }
+                if let Some(text) = &rec.severity_text {
+                    ev.attributes.insert("log.severity".into(), text.clone());
+                }
+                sink(ev).map_err(MapError::Sink)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Emit every error event of a document, spans first.
+pub fn document_to_events(
+    doc: &Document,
+    sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
+) -> Result<(), MapError> {
+    spans_to_events(&doc.resource_spans, sink)?;
+    logs_to_events(&doc.resource_logs, sink)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(json: &str) -> Vec<ErrorEvent> {
+        let doc: Document = serde_json::from_str(json).unwrap();
+        let mut out = Vec::new();
+        document_to_events(&doc, &mut |e| {
+            out.push(e);
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn span_events_status_errors_and_logs() {
+        let json = r#"{"resourceSpans":[{"resource":{"attributes":[
+            {"key":"service.name","value":{"stringValue":"checkout"}},
+            {"key":"service.version","value":{"stringValue":"1.2.3"}},
+            {"key":"deployment.environment","value":{"stringValue":"prod"}}]},
+          "scopeSpans":[{"spans":[
+            {"traceId":"5B8EFFF798038103D269B633813FC60C","spanId":"EEE19B7EC3C1B174","name":"GET /cart","kind":2,
+             "startTimeUnixNano":"1700000000000000000","endTimeUnixNano":1700000001000000000,
+             "status":{"code":2},
+             "events":[
+               {"name":"exception","timeUnixNano":"1700000000500000000","attributes":[
+                 {"key":"exception.type","value":{"stringValue":"KeyError"}},
+                 {"key":"exception.message","value":{"stringValue":"'user42'"}}]},
+               {"name":"log","attributes":[]},
+               {"name":"exception","attributes":[{"key":"exception.type","value":{"stringValue":"ValueError"}}]}]},
+            {"traceId":"AQIDBAUGBwgJCgsMDQ4PEA==","spanId":"AQIDBAUGBwg=","name":"db","kind":"SPAN_KIND_CLIENT",
+             "status":{"code":"STATUS_CODE_ERROR","message":"timeout after 30s"}},
+            {"traceId":"01","spanId":"02","name":"ok","status":{"code":1}}]}]}],
+          "resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"worker"}}]},
+            "scopeLogs":[{"logRecords":[
+              {"timeUnixNano":"5","severityNumber":17,"body":{"stringValue":"job 7 failed"}},
+              {"timeUnixNano":"6","severityNumber":9,"body":{"stringValue":"fine"}},
+              {"timeUnixNano":"7","severityText":"INFO","attributes":[{"key":"exception.type","value":{"stringValue":"E"}}]}]}]}]}"#;
+        let evs = collect(json);
+        assert_eq!(evs.len(), 5);
+        assert_eq!(evs[0].exception_type.as_deref(), Some("KeyError"));
+        assert_eq!(evs[0].trace_id, "5b8efff798038103d269b633813fc60c");
+        assert_eq!(evs[0].timestamp, 1_700_000_000_500_000_000);
+        assert_eq!(evs[0].span_kind.as_deref(), Some("server"));
+        assert_eq!(evs[0].service_version.as_deref(), Some("1.2.3"));
+        assert_eq!(evs[0].environment.as_deref(), Some("prod"));
+        assert_eq!(evs[1].exception_type.as_deref(), Some("ValueError"));
+        assert_eq!(
+            evs[1].timestamp, 1_700_000_001_000_000_000,
+            "falls back to span end"
+        );
+        assert_eq!(evs[2].origin, EventOrigin::SpanStatus);
+        assert_eq!(evs[2].trace_id, "0102030405060708090a0b0c0d0e0f10");
+        assert_eq!(evs[2].span_id, "0102030405060708");
+        assert_eq!(evs[2].message.as_deref(), Some("timeout after 30s"));
+        assert_eq!(evs[2].span_kind.as_deref(), Some("client"));
+        assert_eq!(evs[3].origin, EventOrigin::LogRecord);
+        assert_eq!(evs[3].message.as_deref(), Some("job 7 failed"));
+        assert_eq!(evs[3].service, "worker");
+        assert_eq!(evs[4].exception_type.as_deref(), Some("E"));
+    }
+
+    #[test]
+    fn bad_ids_are_bad_data() {
+        let doc: Document = serde_json::from_str(
+            r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz-not-an-id","spanId":"01","status":{"code":2}}]}]}]}"#,
+        )
+        .unwrap();
+        let err = document_to_events(&doc, &mut |_| Ok(())).unwrap_err();
+        assert!(matches!(err, MapError::BadData(m) if m.contains("zz-not-an-id")));
+    }
+}

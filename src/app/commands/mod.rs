@@ -1,0 +1,9 @@
+//! One small handler per subcommand.
+
+pub mod diagnose;
+pub mod generate;
+pub mod list;
+pub mod poll;
+pub mod report;
+pub mod show;
+pub mod status;

@@ -1,0 +1,177 @@
+//! `rounds poll`: one pass, then exit.
+
+use crate::app::settings::{self, nanos, parse_duration, Global};
+use crate::app::wiring;
+use crate::cli::{FailOn, PollArgs};
+use crate::core::model::{Status, NANOS_PER_DAY};
+use crate::core::notify::notify;
+use crate::core::poll::{poll, PollConfig};
+use crate::core::ports::{SignatureFilter, SignatureStore};
+use crate::core::triage::NotifyPolicy;
+use crate::exit::{notify_exit, telemetry_exit, AppError, Exit};
+use crate::output::Printer;
+
+const MINUTE: i64 = 60 * settings::SECOND;
+
+pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, AppError> {
+    let clock = settings::clock()?;
+    let max_catchup = nanos(parse_duration("MAX_CATCHUP", &args.max_catchup)?);
+    if max_catchup <= 0 {
+        return Err(AppError::Config(
+            "MAX_CATCHUP must be longer than zero".into(),
+        ));
+    }
+    if args.batch_size == 0 {
+        return Err(AppError::Config(
+            "POLL_BATCH_SIZE must be at least 1".into(),
+        ));
+    }
+    let cfg = PollConfig {
+        lookback: args.lookback_minutes as i64 * MINUTE,
+        overlap: args.overlap_minutes as i64 * MINUTE,
+        max_catchup,
+        retention: args.retention_days as i64 * NANOS_PER_DAY,
+        resolve_after: args.resolve_after_days as i64 * NANOS_PER_DAY,
+        dry_run: args.dry_run,
+    };
+    let mut notifiers = wiring::notifiers(&args.notify.channels, args.json)?;
+
+    if args.check {
+        let mut source = wiring::telemetry_source(args, None)?;
+        let check = source.check()?;
+        printer.info(&format!("{}: reached {}", check.backend, check.endpoint));
+        if !check.services.is_empty() {
+            printer.info(&format!(
+                "services ({}): {}",
+                check.services.len(),
+                check.services.join(", ")
+            ));
+        }
+        for n in &check.notes {
+            printer.info(n);
+        }
+        return Ok(Exit::Ok);
+    }
+
+    let bar = printer.progress(None, "bytes");
+    let hook_bar = bar.clone();
+    let hook: crate::adapters::telemetry::otlp_file::ProgressHook = Box::new(move |done, total| {
+        if let Some(t) = total {
+            if hook_bar.length() != Some(t) {
+                hook_bar.set_length(t);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{spinner} {bar:30} {bytes}/{total_bytes} {msg} ({elapsed}, {bytes_per_sec})",
+                ) {
+                    hook_bar.set_style(style);
+                }
+            }
+        }
+        hook_bar.set_position(done);
+    });
+    let mut source = wiring::telemetry_source(args, Some(hook))?;
+    let mut store = wiring::open_store_write(g)?;
+    let events_bar = bar.clone();
+    let outcome = poll(
+        source.as_mut(),
+        &mut store,
+        clock.as_ref(),
+        &cfg,
+        &mut |n| {
+            if n % 4096 < 256 {
+                events_bar.set_message(format!("{n} events"));
+            }
+        },
+    );
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    let s = &outcome.summary;
+    let window = match outcome.window {
+        Some(w) => format!(
+            " in {} .. {}",
+            crate::core::time::rfc3339(w.start),
+            crate::core::time::rfc3339(w.end)
+        ),
+        None => String::new(),
+    };
+    printer.info(&format!(
+        "{}{}: {} events read, {} new, {} recurring, {} regressed, {} skipped (already counted){}",
+        if args.dry_run { "dry run: " } else { "" },
+        source.backend(),
+        s.events_read,
+        s.new,
+        s.recurring,
+        s.regressed,
+        s.skipped,
+        window
+    ));
+    for note in &outcome.notes {
+        printer.info(note);
+    }
+    if !outcome.auto_resolved.is_empty() {
+        printer.detail(&format!(
+            "{} signature(s) resolved themselves (quiet for {} days)",
+            outcome.auto_resolved.len(),
+            args.resolve_after_days
+        ));
+    }
+
+    let mut exit = Exit::Ok;
+    for (service, err) in &outcome.partial_failures {
+        printer.error(&format!("{service}: {err}"));
+        exit = exit.worst(telemetry_exit(err));
+    }
+
+    let policy = NotifyPolicy {
+        min_occurrences: args.notify.min_occurrences,
+    };
+    let now = clock.now();
+    let notified = notify(
+        &mut store,
+        &mut notifiers,
+        &outcome.touched_ids,
+        &policy,
+        now,
+        !args.dry_run,
+    )?;
+    for f in &notified.failures {
+        printer.error(&f.to_string());
+        exit = exit.worst(notify_exit(f));
+    }
+
+    if exit == Exit::Ok && fails_on(&store, &args.fail_on)? {
+        exit = Exit::Findings;
+    }
+    Ok(exit)
+}
+
+/// Whether signatures in the `--fail-on` states exist.
+pub fn fails_on(store: &dyn SignatureStore, fail_on: &[FailOn]) -> Result<bool, AppError> {
+    let statuses: Vec<Status> = fail_on
+        .iter()
+        .filter_map(|f| match f {
+            FailOn::New => Some(Status::New),
+            FailOn::Regressed => Some(Status::Regressed),
+            FailOn::Escalating => None,
+        })
+        .collect();
+    if statuses.is_empty() {
+        return Ok(false);
+    }
+    let filter = SignatureFilter {
+        statuses,
+        limit: Some(1),
+        ..SignatureFilter::default()
+    };
+    Ok(!store.signatures(&filter)?.is_empty())
+}
+
+/// Whether any of `sigs` is in a `--fail-on` state.
+pub fn fails_on_entries(sigs: &[&crate::core::model::Signature], fail_on: &[FailOn]) -> bool {
+    sigs.iter().any(|s| {
+        fail_on.iter().any(|f| match f {
+            FailOn::New => s.status == Status::New,
+            FailOn::Regressed => s.status == Status::Regressed,
+            FailOn::Escalating => false,
+        })
+    })
+}

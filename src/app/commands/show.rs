@@ -1,0 +1,220 @@
+//! `rounds show ID`: everything known about one signature.
+
+use crate::app::settings::{self, Global};
+use crate::app::wiring;
+use crate::cli::ShowArgs;
+use crate::core::model::Frame;
+use crate::core::ports::SignatureStore;
+use crate::core::report::sparkline;
+use crate::core::time::rfc3339;
+use crate::exit::{AppError, Exit};
+use crate::output::{json, Printer};
+use std::fmt::Write as _;
+
+fn frame_line(f: &Frame) -> String {
+    let loc = f.location().map(|l| format!(" ({l})")).unwrap_or_default();
+    let app = if f.in_app { "app" } else { "lib" };
+    format!("{app}  {}{loc}", f.qualified())
+}
+
+pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, AppError> {
+    let now = settings::clock()?.now();
+    let store = wiring::open_store_read(g)?;
+    let sig = store.signature(&args.id)?;
+    let history = store.status_history(&sig.id)?;
+    let day = store.hourly_counts(&sig.id, now, 24)?;
+    let week = store.hourly_counts(&sig.id, now, 24 * 7)?;
+    let events = store.events(&sig.id, args.events)?;
+    let diagnosis = store.latest_diagnosis(&sig.id)?;
+    let explain = store.explain(&sig.id)?;
+
+    if args.json {
+        let mut doc = serde_json::json!({
+            "version": json::JSON_VERSION,
+            "signature": json::signature(&sig),
+            "sample_stack": sig.sample_stack,
+            "sample_message": sig.sample_message,
+            "last_24h": json::hourly(&day),
+            "last_7d_total": week.total(),
+            "history": json::history(&history),
+            "events": json::events(&events),
+            "diagnosis": diagnosis.as_ref().map(json::diagnosis),
+        });
+        if args.explain {
+            doc["explain"] = explain_json(&sig, &explain);
+        }
+        printer
+            .data(&json::text(&doc))
+            .map_err(|e| AppError::WriteFile {
+                path: "<stdout>".into(),
+                reason: e.to_string(),
+            })?;
+        return Ok(Exit::Ok);
+    }
+
+    let mut o = String::new();
+    let _ = writeln!(o, "signature  {}", sig.id);
+    let _ = writeln!(o, "status     {}", sig.status);
+    if let Some(r) = &sig.ignore_reason {
+        let _ = writeln!(
+            o,
+            "ignored    {r}{}",
+            sig.ignored_until
+                .map(|u| format!(" (until {})", rfc3339(u)))
+                .unwrap_or_default()
+        );
+    }
+    let _ = writeln!(o, "services   {}", sig.services.join(", "));
+    let _ = writeln!(o, "type       {}", sig.exception_type);
+    let _ = writeln!(o, "template   {}", sig.template);
+    let _ = writeln!(
+        o,
+        "count      {} (last 24 h: {}, last 7 d: {})",
+        sig.count,
+        day.total(),
+        week.total()
+    );
+    let _ = writeln!(o, "first seen {}", rfc3339(sig.first_seen));
+    let _ = writeln!(o, "last seen  {}", rfc3339(sig.last_seen));
+    let _ = writeln!(o, "24 h       {}", sparkline(&day.counts));
+    let _ = writeln!(o, "7 d        {}", sparkline(&daily(&week.counts)));
+    let _ = writeln!(
+        o,
+        "fingerprint v{} by {}",
+        sig.algorithm_version,
+        sig.basis.as_str()
+    );
+    if !sig.key_frames.is_empty() {
+        let _ = writeln!(o, "\nkey frames");
+        for f in &sig.key_frames {
+            let _ = writeln!(o, "  {}", frame_line(f));
+        }
+    }
+    if args.explain {
+        let _ = writeln!(o, "\nexplain");
+        let _ = writeln!(
+            o,
+            "  exception type  {}",
+            if sig.exception_type.is_empty() {
+                "(none)"
+            } else {
+                &sig.exception_type
+            }
+        );
+        let _ = writeln!(
+            o,
+            "  basis           {} (the {})",
+            sig.basis.as_str(),
+            match sig.basis {
+                crate::core::model::FingerprintBasis::Stack => "application frames below decide",
+                crate::core::model::FingerprintBasis::Template =>
+                    "message template decides: no usable stack",
+            }
+        );
+        let _ = writeln!(o, "  template        {}", sig.template);
+        let vars: Vec<String> = sig
+            .template
+            .split_whitespace()
+            .enumerate()
+            .filter(|(_, t)| t.contains("<*>"))
+            .map(|(i, _)| i.to_string())
+            .collect();
+        let _ = writeln!(
+            o,
+            "  variable tokens {}",
+            if vars.is_empty() {
+                "none".into()
+            } else {
+                vars.join(", ")
+            }
+        );
+        for f in &sig.key_frames {
+            let _ = writeln!(o, "  kept     {}", f.qualified());
+        }
+        for (f, why) in &explain {
+            let _ = writeln!(o, "  dropped  {} ({})", f.qualified(), why.as_str());
+        }
+    }
+    if let Some(stack) = &sig.sample_stack {
+        let _ = writeln!(o, "\nsample stack\n{}", indent(stack));
+    } else if let Some(m) = &sig.sample_message {
+        let _ = writeln!(o, "\nsample message\n{}", indent(m));
+    }
+    if let Some(d) = &diagnosis {
+        let _ = writeln!(
+            o,
+            "\ndiagnosis ({}, {} confidence, {})",
+            d.model,
+            d.confidence.as_str(),
+            rfc3339(d.created_at)
+        );
+        let _ = writeln!(o, "  root cause: {}", d.root_cause);
+        let _ = writeln!(o, "  fix:        {}", d.suggested_fix);
+        for e in &d.evidence {
+            let loc = e
+                .line
+                .map(|l| format!("{}:{l}", e.file))
+                .unwrap_or_else(|| e.file.clone());
+            let _ = writeln!(
+                o,
+                "  - {loc}{} {}",
+                if e.verified { "" } else { " (unverified)" },
+                e.note
+            );
+        }
+    }
+    let _ = writeln!(o, "\nhistory");
+    for c in &history {
+        let from = c.from.map(|s| format!("{s} -> ")).unwrap_or_default();
+        let _ = writeln!(o, "  {}  {from}{}  {}", rfc3339(c.at), c.to, c.reason);
+    }
+    let _ = writeln!(o, "\nevents ({} shown)", events.len());
+    for e in &events {
+        let _ = writeln!(
+            o,
+            "  {}  trace {}  span {}  {}",
+            rfc3339(e.timestamp),
+            or_dash(&e.trace_id),
+            or_dash(&e.span_id),
+            e.service
+        );
+    }
+    printer.data(&o).map_err(|e| AppError::WriteFile {
+        path: "<stdout>".into(),
+        reason: e.to_string(),
+    })?;
+    Ok(Exit::Ok)
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Sum hourly counts into days.
+fn daily(hours: &[u64]) -> Vec<u64> {
+    hours.chunks(24).map(|c| c.iter().sum()).collect()
+}
+
+fn explain_json(
+    sig: &crate::core::model::Signature,
+    dropped: &[(Frame, crate::core::model::DropReason)],
+) -> serde_json::Value {
+    serde_json::json!({
+        "exception_type": sig.exception_type,
+        "basis": sig.basis.as_str(),
+        "template": sig.template,
+        "kept": sig.key_frames.iter().map(|f| f.qualified()).collect::<Vec<_>>(),
+        "dropped": dropped.iter().map(|(f, why)| serde_json::json!({"frame": f.qualified(), "reason": why.as_str()})).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,103 @@
+//! Resolve flags, environment and defaults into typed settings; all validation lives here.
+
+use crate::cli::GlobalArgs;
+use crate::core::model::{UnixNanos, NANOS_PER_SEC};
+use crate::exit::AppError;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Settings every command shares.
+#[derive(Debug, Clone)]
+pub struct Global {
+    pub db: PathBuf,
+    pub lock_wait: Duration,
+}
+
+impl Global {
+    pub fn resolve(g: &GlobalArgs) -> Result<Global, AppError> {
+        if g.store_backend != "sqlite" {
+            return Err(AppError::Config(format!(
+                "STORE_BACKEND={}: unknown store backend (only sqlite is available)",
+                g.store_backend
+            )));
+        }
+        let db = match &g.db {
+            Some(p) if p.as_os_str().is_empty() => {
+                return Err(AppError::Config("--db: empty path".into()))
+            }
+            Some(p) => p.clone(),
+            None => default_db_path()?,
+        };
+        let lock_wait = parse_duration("--lock-wait", &g.lock_wait)?;
+        Ok(Global { db, lock_wait })
+    }
+}
+
+/// `<data dir>/rounds/rounds.db` (e.g. ~/.local/share/rounds/rounds.db).
+pub fn default_db_path() -> Result<PathBuf, AppError> {
+    dirs::data_dir()
+        .map(|d| d.join("rounds").join("rounds.db"))
+        .ok_or_else(|| {
+            AppError::Config(
+                "no data directory for this user: set --db or STORE_SQLITE_PATH".into(),
+            )
+        })
+}
+
+/// `90s`, `15m`, `24h`, `7d`, `2w` (humantime syntax).
+pub fn parse_duration(what: &str, s: &str) -> Result<Duration, AppError> {
+    humantime::parse_duration(s.trim()).map_err(|e| {
+        AppError::Config(format!(
+            "{what}: '{s}' is not a duration like 30s, 15m, 24h or 7d ({e})"
+        ))
+    })
+}
+
+pub fn nanos(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+}
+
+/// A point in time given as a duration before `now` (`24h`) or an RFC 3339 time.
+pub fn parse_since(what: &str, s: &str, now: UnixNanos) -> Result<UnixNanos, AppError> {
+    parse_time(what, s, now, -1)
+}
+
+/// A point in time given as a duration after `now` (`7d`) or an RFC 3339 time.
+pub fn parse_until(what: &str, s: &str, now: UnixNanos) -> Result<UnixNanos, AppError> {
+    parse_time(what, s, now, 1)
+}
+
+fn parse_time(what: &str, s: &str, now: UnixNanos, sign: i64) -> Result<UnixNanos, AppError> {
+    let t = s.trim();
+    if let Ok(d) = humantime::parse_duration(t) {
+        return Ok(now + sign * nanos(d));
+    }
+    match humantime::parse_rfc3339_weak(t) {
+        Ok(st) => Ok(st
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(nanos)
+            .unwrap_or(0)),
+        Err(_) => Err(AppError::Usage(format!(
+            "{what}: '{s}' is neither a duration (24h, 7d) nor a time (2026-11-25T10:00:00Z)"
+        ))),
+    }
+}
+
+/// `ROUNDS_NOW` pins the clock (RFC 3339), for reproducible runs and tests.
+pub fn clock() -> Result<Box<dyn crate::core::ports::Clock>, AppError> {
+    match std::env::var("ROUNDS_NOW") {
+        Ok(v) if !v.trim().is_empty() => {
+            let t = humantime::parse_rfc3339_weak(v.trim()).map_err(|e| {
+                AppError::Config(format!("ROUNDS_NOW: '{v}' is not an RFC 3339 time ({e})"))
+            })?;
+            let n = t
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(nanos)
+                .unwrap_or(0);
+            Ok(Box::new(crate::core::ports::FixedClock(n)))
+        }
+        _ => Ok(Box::new(crate::core::ports::SystemClock)),
+    }
+}
+
+pub const SECOND: i64 = NANOS_PER_SEC;

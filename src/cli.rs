@@ -1,0 +1,287 @@
+//! The command line, as clap derive types only. Every option can also be set from its
+//! environment variable; `app::settings` resolves and validates them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rounds",
+    version,
+    about = "A diagnostic agent for software in production",
+    long_about = "rounds polls an OpenTelemetry backend (or an OTLP/JSON file) for recent errors, fingerprints \
+                  each error into a stable signature, deduplicates signatures in a local SQLite file, triages \
+                  them, asks an LLM for a root-cause diagnosis of those that matter, records it, notifies, and \
+                  exits. Run `rounds poll` from cron or a systemd timer.",
+    after_help = "Exit codes: 0 ok, 1 findings (--fail-on), 2 usage, 65 bad data, 66 unknown id or missing input, \
+                  69 unavailable, 70 internal, 73 cannot create database, 74 cannot write, 75 transient (retry next \
+                  pass), 77 credentials rejected, 78 bad configuration."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// SQLite database file [default: <data dir>/rounds/rounds.db]
+    #[arg(long, global = true, env = "STORE_SQLITE_PATH", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Store backend (only sqlite today)
+    #[arg(
+        long,
+        global = true,
+        env = "STORE_BACKEND",
+        default_value = "sqlite",
+        hide = true
+    )]
+    pub store_backend: String,
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more about what happens (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "ROUNDS_COLOR")]
+    pub color: ColorChoice,
+    /// How long a writer waits for another pass to release the database
+    #[arg(
+        long,
+        global = true,
+        env = "ROUNDS_LOCK_WAIT",
+        default_value = "30s",
+        value_name = "DURATION"
+    )]
+    pub lock_wait: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit
+    Poll(PollArgs),
+    /// Diagnose pending signatures (or the given ones) with the configured LLM
+    Diagnose(DiagnoseArgs),
+    /// List signatures
+    List(ListArgs),
+    /// Show everything known about one signature
+    Show(ShowArgs),
+    /// Ignore signatures: still counted, never notified or diagnosed
+    Ignore(IgnoreArgs),
+    /// Mark signatures resolved (a new occurrence makes them regressed)
+    Resolve(ResolveArgs),
+    /// Write a findings report (markdown or JSON) to stdout
+    Report(ReportArgs),
+    /// Write the man pages and shell completions (for packagers)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TelemetryBackend {
+    OtlpFile,
+    Jaeger,
+    Tempo,
+    Loki,
+    GrafanaStack,
+    Signoz,
+}
+
+#[derive(Debug, Args)]
+pub struct PollArgs {
+    /// OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)
+    #[arg(long, short, env = "ROUNDS_INPUT", value_name = "PATH")]
+    pub input: Option<String>,
+    /// Where errors come from
+    #[arg(long, env = "TELEMETRY_BACKEND", value_enum)]
+    pub backend: Option<TelemetryBackend>,
+    /// Reach the backend, authenticate, list services; write nothing
+    #[arg(long)]
+    pub check: bool,
+    /// Do everything but write to the database (notifications still print)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Exit 1 when signatures in these states exist after the pass (for CI gating)
+    #[arg(
+        long,
+        env = "ROUNDS_FAIL_ON",
+        value_delimiter = ',',
+        value_name = "STATES"
+    )]
+    pub fail_on: Vec<FailOn>,
+    /// First run: how far back to look, in minutes
+    #[arg(long, env = "ERROR_LOOKBACK_MINUTES", default_value_t = 60)]
+    pub lookback_minutes: u64,
+    /// Re-read this many minutes before the cursor to absorb late spans
+    #[arg(long, env = "POLL_OVERLAP_MINUTES", default_value_t = 5)]
+    pub overlap_minutes: u64,
+    /// The longest backlog one pass catches up after an outage
+    #[arg(
+        long,
+        env = "MAX_CATCHUP",
+        default_value = "24h",
+        value_name = "DURATION"
+    )]
+    pub max_catchup: String,
+    /// Most traces or rows one backend request asks for
+    #[arg(long, env = "POLL_BATCH_SIZE", default_value_t = 500)]
+    pub batch_size: usize,
+    /// Keep the event ledger this many days
+    #[arg(long, env = "EVENT_RETENTION_DAYS", default_value_t = 30)]
+    pub retention_days: u64,
+    /// Resolve a signature quiet for this many days
+    #[arg(long, env = "RESOLVE_AFTER_DAYS", default_value_t = 14)]
+    pub resolve_after_days: u64,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+    /// Print notifications as JSON Lines
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// Where findings go: stdout, markdown, github_issue (comma-separated); none to disable
+    #[arg(
+        long = "notify",
+        env = "NOTIFICATION_BACKEND",
+        value_delimiter = ',',
+        default_value = "stdout",
+        value_name = "CHANNELS"
+    )]
+    pub channels: Vec<String>,
+    /// A new signature is announced (and diagnosed) once it has occurred this often
+    #[arg(long, env = "MIN_OCCURRENCES", default_value_t = 1)]
+    pub min_occurrences: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    New,
+    Regressed,
+    Escalating,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// Signature ids or unique prefixes (none: every pending signature, per triage)
+    pub ids: Vec<String>,
+    /// Diagnose again even if this codebase revision was already diagnosed
+    #[arg(long)]
+    pub force: bool,
+    /// Print exactly what would be sent (after redaction) and spend nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Spend at most this many USD in this run
+    #[arg(long, value_name = "USD")]
+    pub budget: Option<f64>,
+    /// LLM backend
+    #[arg(long, env = "DIAGNOSIS_BACKEND")]
+    pub backend: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Sort {
+    LastSeen,
+    Count,
+    FirstSeen,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only these states (comma-separated): new, investigating, diagnosed, resolved, ignored, regressed
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only signatures seen in this service
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Only signatures seen since (a duration like 24h, or an RFC 3339 time)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Case-insensitive text in the type, template, service or id
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long, value_enum, default_value_t = Sort::LastSeen)]
+    pub sort: Sort,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Signature id, unique prefix, or alias
+    pub id: String,
+    /// How many retained events to list (0 = all)
+    #[arg(long, default_value_t = 10)]
+    pub events: usize,
+    /// Print the fingerprint's inputs: frames kept and dropped, template
+    #[arg(long)]
+    pub explain: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IgnoreArgs {
+    #[arg(required = true)]
+    pub ids: Vec<String>,
+    /// Why (kept in the status history)
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Ignore until this time or for this long (e.g. 7d)
+    #[arg(long, value_name = "TIME|DURATION")]
+    pub until: Option<String>,
+    /// Stop ignoring
+    #[arg(long)]
+    pub undo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    #[arg(required = true)]
+    pub ids: Vec<String>,
+    /// Reopen instead
+    #[arg(long)]
+    pub undo: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+    /// Exit 1 when signatures in these states are in the report (for CI gating)
+    #[arg(long, value_delimiter = ',', value_name = "STATES")]
+    pub fail_on: Vec<FailOn>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to write man/ and completions/ into
+    #[arg(default_value = ".")]
+    pub out: PathBuf,
+}

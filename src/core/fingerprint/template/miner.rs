@@ -1,0 +1,566 @@
+//! Persistent Drain-style template miner: clusters masked messages across events and passes.
+//!
+//! Each scope (the caller passes service + exception type) owns a small prefix tree keyed by
+//! token count and the first tokens; a leaf lists the clusters a message may join. A message
+//! joins the most similar cluster above the threshold and the template gains `<*>` where they
+//! differ. When no same-length cluster fits, clusters sharing the first token are aligned
+//! token-by-token (longest common subsequence), so a variable part spanning a different
+//! number of tokens still lands in one cluster. Everything is ordered (`BTreeMap`, ids), so a
+//! stream fed in two halves with a serialize/deserialize in between clusters exactly as one pass.
+
+use super::{mask, WILDCARD};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Tuning knobs; the defaults are the ones measured in `docs/grouping.md`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MinerConfig {
+    /// Share of aligned tokens two messages must have in common to share a template.
+    pub similarity: f64,
+    /// Leading tokens that route a message in the prefix tree (Drain's depth minus two).
+    pub prefix_tokens: usize,
+    /// Distinct tokens a tree node keeps before routing the rest to `<*>`.
+    pub max_children: usize,
+    /// Clusters kept per scope; the least recently seen is evicted beyond it.
+    pub max_clusters_per_scope: usize,
+    /// Clusters (sharing the first token) tried by the variable-length alignment.
+    pub max_align_candidates: usize,
+    /// Messages longer than this (in tokens) are only matched by position.
+    pub max_align_tokens: usize,
+}
+
+impl Default for MinerConfig {
+    fn default() -> Self {
+        MinerConfig {
+            similarity: 0.7,
+            prefix_tokens: 1,
+            max_children: 100,
+            max_clusters_per_scope: 1000,
+            max_align_candidates: 64,
+            max_align_tokens: 64,
+        }
+    }
+}
+
+/// Where a message landed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateMatch {
+    /// Stable across passes while the cluster lives (ids are never reused).
+    pub cluster_id: u64,
+    /// The cluster's template after this message.
+    pub template: String,
+    /// The template before this message widened it, if it did.
+    pub generalized_from: Option<String>,
+    /// This message started a new cluster.
+    pub new_cluster: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Node {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    children: BTreeMap<String, Node>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    clusters: Vec<u64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Cluster {
+    tokens: Vec<String>,
+    size: u64,
+    last_seen: u64,
+    /// The template once absorbed a run of a different length: match it by alignment only.
+    flexible: bool,
+    /// Tree leaves that list this cluster, as (token count, route), to unlink on eviction.
+    leaves: Vec<(usize, Vec<String>)>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Scope {
+    clusters: BTreeMap<u64, Cluster>,
+    /// Token count -> prefix tree.
+    tree: BTreeMap<usize, Node>,
+    /// First template token -> clusters, for the variable-length alignment.
+    by_first: BTreeMap<String, Vec<u64>>,
+}
+
+/// Leaves a cluster may be linked from; more shapes than this are found by alignment alone.
+const MAX_LEAVES_PER_CLUSTER: usize = 16;
+
+/// The persistent miner. Serialize it (JSON) to keep clusters between passes.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TemplateMiner {
+    config: MinerConfig,
+    next_id: u64,
+    tick: u64,
+    scopes: BTreeMap<String, Scope>,
+}
+
+/// How a message fits a cluster: the cluster and the template it would have afterwards.
+struct Fit {
+    id: u64,
+    tokens: Vec<String>,
+    flexible: bool,
+}
+
+impl TemplateMiner {
+    pub fn new(config: MinerConfig) -> Self {
+        TemplateMiner {
+            config,
+            ..Default::default()
+        }
+    }
+
+    pub fn config(&self) -> &MinerConfig {
+        &self.config
+    }
+
+    /// Number of live clusters in all scopes.
+    pub fn cluster_count(&self) -> usize {
+        self.scopes.values().map(|s| s.clusters.len()).sum()
+    }
+
+    /// The current template of a cluster.
+    pub fn template(&self, scope: &str, cluster_id: u64) -> Option<String> {
+        let c = self.scopes.get(scope)?.clusters.get(&cluster_id)?;
+        Some(c.tokens.join(" "))
+    }
+
+    /// Add one message: join (and maybe widen) the best cluster of its scope, or start one.
+    pub fn add(&mut self, scope: &str, message: &str) -> TemplateMatch {
+        let tokens = tokenize(message);
+        self.tick += 1;
+        let tick = self.tick;
+        let config = self.config.clone();
+        let st = self.scopes.entry(scope.to_string()).or_default();
+        let route = route_for(&config, st, &tokens);
+        if let Some(fit) = best_fit(&config, st, &tokens, &route) {
+            let leaf_missing = fit.flexible && !leaf_lists(st, tokens.len(), &route, fit.id);
+            let Some(c) = st.clusters.get_mut(&fit.id) else {
+                // `best_fit` only returns live ids.
+                return TemplateMatch {
+                    cluster_id: fit.id,
+                    template: fit.tokens.join(" "),
+                    generalized_from: None,
+                    new_cluster: false,
+                };
+            };
+            let generalized_from = (c.tokens != fit.tokens).then(|| c.tokens.join(" "));
+            c.tokens = fit.tokens;
+            c.flexible |= fit.flexible;
+            c.size += 1;
+            c.last_seen = tick;
+            let link = leaf_missing && c.leaves.len() < MAX_LEAVES_PER_CLUSTER;
+            if link {
+                c.leaves.push((tokens.len(), route.clone()));
+            }
+            let template = c.tokens.join(" ");
+            if link {
+                leaf_mut(st, tokens.len(), &route).clusters.push(fit.id);
+            }
+            return TemplateMatch {
+                cluster_id: fit.id,
+                template,
+                generalized_from,
+                new_cluster: false,
+            };
+        }
+
+        let id = self.next_id;
+        self.next_id += 1;
+        let first = tokens.first().cloned().unwrap_or_default();
+        leaf_mut(st, tokens.len(), &route).clusters.push(id);
+        st.by_first.entry(first).or_default().push(id);
+        st.clusters.insert(
+            id,
+            Cluster {
+                tokens: tokens.clone(),
+                size: 1,
+                last_seen: tick,
+                flexible: false,
+                leaves: vec![(tokens.len(), route)],
+            },
+        );
+        if st.clusters.len() > config.max_clusters_per_scope {
+            evict_lru(st, id);
+        }
+        TemplateMatch {
+            cluster_id: id,
+            template: tokens.join(" "),
+            generalized_from: None,
+            new_cluster: true,
+        }
+    }
+
+    /// The cluster a message would join, without changing anything.
+    pub fn lookup(&self, scope: &str, message: &str) -> Option<TemplateMatch> {
+        let st = self.scopes.get(scope)?;
+        let tokens = tokenize(message);
+        let route = route_for(&self.config, st, &tokens);
+        let fit = best_fit(&self.config, st, &tokens, &route)?;
+        let c = st.clusters.get(&fit.id)?;
+        let template = fit.tokens.join(" ");
+        let before = c.tokens.join(" ");
+        Some(TemplateMatch {
+            cluster_id: fit.id,
+            generalized_from: (before != template).then_some(before),
+            template,
+            new_cluster: false,
+        })
+    }
+}
+
+fn tokenize(message: &str) -> Vec<String> {
+    mask(message)
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A whole-token placeholder; `key=<*>` is a constant shape, not a placeholder.
+fn is_wild(tok: &str) -> bool {
+    tok == WILDCARD
+}
+
+/// The tree route of a message: its first tokens, each replaced by `<*>` when it is variable
+/// or when its node is already full. Does not change the tree, so `add` and `lookup` agree.
+fn route_for(config: &MinerConfig, st: &Scope, tokens: &[String]) -> Vec<String> {
+    let mut node = st.tree.get(&tokens.len());
+    let mut route = Vec::new();
+    for tok in tokens.iter().take(config.prefix_tokens) {
+        let key = match node {
+            _ if is_wild(tok) => WILDCARD.to_string(),
+            Some(n) if n.children.contains_key(tok.as_str()) => tok.clone(),
+            Some(n)
+                if n.children.keys().filter(|k| *k != WILDCARD).count() >= config.max_children =>
+            {
+                WILDCARD.to_string()
+            }
+            _ => tok.clone(),
+        };
+        node = node.and_then(|n| n.children.get(&key));
+        route.push(key);
+    }
+    route
+}
+
+fn leaf<'a>(st: &'a Scope, len: usize, route: &[String]) -> Option<&'a Node> {
+    let mut node = st.tree.get(&len)?;
+    for key in route {
+        node = node.children.get(key)?;
+    }
+    Some(node)
+}
+
+fn leaf_mut<'a>(st: &'a mut Scope, len: usize, route: &[String]) -> &'a mut Node {
+    let mut node = st.tree.entry(len).or_default();
+    for key in route {
+        node = node.children.entry(key.clone()).or_default();
+    }
+    node
+}
+
+fn leaf_lists(st: &Scope, len: usize, route: &[String], id: u64) -> bool {
+    leaf(st, len, route).is_some_and(|n| n.clusters.contains(&id))
+}
+
+/// The best cluster for `tokens`: same-length clusters of its leaf by position first, then
+/// clusters sharing its first token by alignment. Ties go to the older cluster.
+fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String]) -> Option<Fit> {
+    let mut best: Option<(f64, Fit)> = None;
+    let consider = |best: &mut Option<(f64, Fit)>, sim: f64, fit: Fit| {
+        if sim >= config.similarity
+            && best
+                .as_ref()
+                .is_none_or(|(s, b)| sim > *s || (sim == *s && fit.id < b.id))
+        {
+            *best = Some((sim, fit));
+        }
+    };
+    if let Some(node) = leaf(st, tokens.len(), route) {
+        for &id in &node.clusters {
+            let Some(c) = st.clusters.get(&id) else {
+                continue;
+            };
+            if !c.flexible && c.tokens.len() == tokens.len() {
+                let (sim, merged) = positional(&c.tokens, tokens);
+                consider(
+                    &mut best,
+                    sim,
+                    Fit {
+                        id,
+                        tokens: merged,
+                        flexible: false,
+                    },
+                );
+            } else if let Some((sim, merged)) = align(config, &c.tokens, tokens) {
+                consider(
+                    &mut best,
+                    sim,
+                    Fit {
+                        id,
+                        tokens: merged,
+                        flexible: true,
+                    },
+                );
+            }
+        }
+    }
+    if best.is_some() || tokens.len() > config.max_align_tokens {
+        return best.map(|(_, f)| f);
+    }
+    let first = tokens.first().map(String::as_str).unwrap_or_default();
+    if let Some(ids) = st.by_first.get(first) {
+        let skip = ids.len().saturating_sub(config.max_align_candidates);
+        for &id in &ids[skip..] {
+            let Some(c) = st.clusters.get(&id) else {
+                continue;
+            };
+            if c.tokens.len() == tokens.len() && !c.flexible {
+                // Same length but another route: Drain keeps those apart on purpose.
+                continue;
+            }
+            if let Some((sim, merged)) = align(config, &c.tokens, tokens) {
+                consider(
+                    &mut best,
+                    sim,
+                    Fit {
+                        id,
+                        tokens: merged,
+                        flexible: true,
+                    },
+                );
+            }
+        }
+    }
+    best.map(|(_, f)| f)
+}
+
+/// Drain's positional similarity, over constants: share of the positions where either side
+/// has a constant that hold the same token (shared placeholders say nothing about whether two
+/// messages are one statement). The merged template puts `<*>` where they differ.
+fn positional(template: &[String], tokens: &[String]) -> (f64, Vec<String>) {
+    let mut same = 0usize;
+    let mut constant = 0usize;
+    let mut merged = Vec::with_capacity(template.len());
+    for (t, m) in template.iter().zip(tokens) {
+        let wild = is_wild(t) && is_wild(m);
+        constant += usize::from(!wild);
+        if t == m {
+            same += usize::from(!wild);
+            merged.push(t.clone());
+        } else {
+            merged.push(WILDCARD.to_string());
+        }
+    }
+    let sim = if constant == 0 {
+        1.0
+    } else {
+        same as f64 / constant as f64
+    };
+    (sim, merged)
+}
+
+/// Longest-common-subsequence alignment of a template and a message of different lengths.
+/// They fit only when every run that does not align is a placeholder on one side (a `<*>`
+/// that spans a different number of tokens); similarity is aligned constants over the larger
+/// constant count, as for `positional`.
+fn align(
+    config: &MinerConfig,
+    template: &[String],
+    tokens: &[String],
+) -> Option<(f64, Vec<String>)> {
+    let (n, m) = (template.len(), tokens.len());
+    if n == 0 || m == 0 || n > config.max_align_tokens || m > config.max_align_tokens {
+        return None;
+    }
+    // A different first token means a different statement (same rule as the tree).
+    if template[0] != tokens[0] {
+        return None;
+    }
+    let w = m + 1;
+    let mut dp = vec![0u16; (n + 1) * w];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            dp[i * w + j] = if template[i] == tokens[j] {
+                dp[(i + 1) * w + j + 1] + 1
+            } else {
+                dp[(i + 1) * w + j].max(dp[i * w + j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut merged: Vec<String> = Vec::with_capacity(n.max(m));
+    let mut same = 0usize;
+    let mut gap = Gap::default();
+    while i < n || j < m {
+        if i < n && j < m && template[i] == tokens[j] {
+            gap.flush(&mut merged)?;
+            same += usize::from(!is_wild(&template[i]));
+            merged.push(template[i].clone());
+            i += 1;
+            j += 1;
+        } else if j >= m || (i < n && dp[(i + 1) * w + j] >= dp[i * w + j + 1]) {
+            gap.template += 1;
+            gap.template_wild += usize::from(is_wild(&template[i]));
+            i += 1;
+        } else {
+            gap.message += 1;
+            gap.message_wild += usize::from(is_wild(&tokens[j]));
+            j += 1;
+        }
+    }
+    gap.flush(&mut merged)?;
+    // Absorbed tokens still count against the match: measured, that keeps apart statements
+    // that only share a prefix better than discounting them.
+    let constants = |t: &[String]| t.iter().filter(|x| !is_wild(x)).count();
+    let most = constants(template).max(constants(tokens));
+    let sim = if most == 0 {
+        1.0
+    } else {
+        same as f64 / most as f64
+    };
+    Some((sim, merged))
+}
+
+/// A run where template and message do not align.
+#[derive(Default)]
+struct Gap {
+    template: usize,
+    template_wild: usize,
+    message: usize,
+    message_wild: usize,
+}
+
+impl Gap {
+    /// Close the run into one `<*>`; `None` when neither side of it is a lone placeholder.
+    fn flush(&mut self, merged: &mut Vec<String>) -> Option<()> {
+        let g = std::mem::take(self);
+        if g.template == 0 && g.message == 0 {
+            return Some(());
+        }
+        let absorbed =
+            (g.template == 1 && g.template_wild == 1) || (g.message == 1 && g.message_wild == 1);
+        if !absorbed {
+            return None;
+        }
+        if merged.last().is_none_or(|l| l != WILDCARD) {
+            merged.push(WILDCARD.to_string());
+        }
+        Some(())
+    }
+}
+
+/// Drop the least recently seen cluster of a scope (never `keep`, the one just added).
+fn evict_lru(st: &mut Scope, keep: u64) {
+    let Some(victim) = st
+        .clusters
+        .iter()
+        .filter(|(id, _)| **id != keep)
+        .min_by_key(|(id, c)| (c.last_seen, **id))
+        .map(|(id, _)| *id)
+    else {
+        return;
+    };
+    let Some(c) = st.clusters.remove(&victim) else {
+        return;
+    };
+    for (len, route) in &c.leaves {
+        if let Some(node) = leaf_opt_mut(st, *len, route) {
+            node.clusters.retain(|x| *x != victim);
+        }
+    }
+    if let Some(first) = c.tokens.first() {
+        if let Some(ids) = st.by_first.get_mut(first) {
+            ids.retain(|x| *x != victim);
+            if ids.is_empty() {
+                st.by_first.remove(first);
+            }
+        }
+    }
+}
+
+fn leaf_opt_mut<'a>(st: &'a mut Scope, len: usize, route: &[String]) -> Option<&'a mut Node> {
+    let mut node = st.tree.get_mut(&len)?;
+    for key in route {
+        node = node.children.get_mut(key)?;
+    }
+    Some(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_and_generalizes() {
+        let mut m = TemplateMiner::new(MinerConfig::default());
+        let a = m.add("svc", "user alice logged in from web");
+        assert!(a.new_cluster);
+        let b = m.add("svc", "user bob logged in from web");
+        assert_eq!(b.cluster_id, a.cluster_id);
+        assert_eq!(b.template, "user <*> logged in from web");
+        assert_eq!(
+            b.generalized_from.as_deref(),
+            Some("user alice logged in from web")
+        );
+        let c = m.add("svc", "user carol logged in from web");
+        assert_eq!(c.generalized_from, None);
+        let other = m.add("other", "user bob logged in from web");
+        assert_ne!(other.cluster_id, a.cluster_id);
+        let d = m.add("svc", "disk full on volume root");
+        assert_ne!(d.cluster_id, a.cluster_id);
+    }
+
+    #[test]
+    fn variable_length_runs_share_a_cluster() {
+        let mut m = TemplateMiner::new(MinerConfig::default());
+        let tail = "in the corporate ldap directory right now";
+        let a = m.add("s", &format!("cannot find user John Smith {tail}"));
+        let b = m.add("s", &format!("cannot find user Bob {tail}"));
+        assert_ne!(
+            a.cluster_id, b.cluster_id,
+            "no placeholder yet to span the run"
+        );
+        let c = m.add("s", &format!("cannot find user Alice {tail}"));
+        assert_eq!(c.cluster_id, b.cluster_id);
+        assert_eq!(c.template, format!("cannot find user <*> {tail}"));
+        let d = m.add("s", &format!("cannot find user Mary Ann Lee {tail}"));
+        assert_eq!(d.cluster_id, b.cluster_id);
+        assert_eq!(d.template, c.template);
+        // Linked from the longer shape's leaf now, so lookups of that shape find it directly.
+        let e = m.lookup("s", &format!("cannot find user Joe Van Dyke {tail}"));
+        assert_eq!(e.map(|e| e.cluster_id), Some(b.cluster_id));
+    }
+
+    #[test]
+    fn lookup_does_not_mutate() {
+        let mut m = TemplateMiner::new(MinerConfig::default());
+        let a = m.add("s", "open file report failed");
+        let before = serde_json::to_string(&m).unwrap();
+        let l = m.lookup("s", "open file summary failed").unwrap();
+        assert_eq!(l.cluster_id, a.cluster_id);
+        assert_eq!(l.template, "open file <*> failed");
+        assert_eq!(serde_json::to_string(&m).unwrap(), before);
+        assert!(m.lookup("s", "totally unrelated text here").is_none());
+        assert!(m.lookup("nope", "open file report failed").is_none());
+    }
+
+    #[test]
+    fn eviction_bounds_clusters() {
+        let mut m = TemplateMiner::new(MinerConfig {
+            max_clusters_per_scope: 3,
+            ..Default::default()
+        });
+        let words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
+        for w in words {
+            m.add("s", &format!("{w} {w} {w} {w}"));
+        }
+        assert_eq!(m.cluster_count(), 3);
+        // The oldest went away; a new message like it starts a fresh cluster with a new id.
+        let again = m.add("s", "alpha alpha alpha alpha");
+        assert!(again.new_cluster);
+        assert_eq!(again.cluster_id, 6);
+    }
+}

@@ -1,0 +1,220 @@
+//! The poll use case: one pass from a telemetry source into the store.
+//!
+//! The source is read on one thread (parse, key, fingerprint) while this thread writes to the
+//! store, so both cores work; the pass is one transaction, and the cursor moves inside it, so a
+//! failed or interrupted pass leaves counts and cursor exactly as they were.
+
+use crate::core::fingerprint::fingerprint;
+use crate::core::ledger::EventKeyer;
+use crate::core::model::{ErrorEvent, EventKey, Fingerprint, UnixNanos};
+use crate::core::ports::store::{PassSummary, RecordOutcome};
+use crate::core::ports::{
+    Clock, PollWindow, SignatureStore, StoreError, TelemetryError, TelemetrySource,
+};
+use std::collections::BTreeSet;
+use std::sync::mpsc::sync_channel;
+
+/// Settings of one pass, already validated.
+#[derive(Debug, Clone)]
+pub struct PollConfig {
+    /// First run: how far back to look.
+    pub lookback: i64,
+    /// Re-read this much before the cursor to absorb late-arriving spans.
+    pub overlap: i64,
+    /// The longest window one pass catches up after an outage.
+    pub max_catchup: i64,
+    /// Ledger retention.
+    pub retention: i64,
+    /// Quiet this long and a signature resolves itself.
+    pub resolve_after: i64,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct PollOutcome {
+    pub summary: PassSummary,
+    /// `None` for position-free sources (files).
+    pub window: Option<PollWindow>,
+    /// Nanoseconds of backlog left unread because of `max_catchup`.
+    pub skipped_backlog: i64,
+    /// Signatures this pass created, regressed or added to, in first-touched order.
+    pub new_ids: Vec<String>,
+    pub regressed_ids: Vec<String>,
+    pub touched_ids: Vec<String>,
+    pub auto_resolved: Vec<String>,
+    pub pruned: u64,
+    pub notes: Vec<String>,
+    /// Services that failed while others succeeded; their events are missing from this pass.
+    pub partial_failures: Vec<(String, TelemetryError)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error(transparent)]
+    Telemetry(#[from] TelemetryError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Choose the window for a time-based source.
+pub fn window_for(
+    cursor: Option<UnixNanos>,
+    now: UnixNanos,
+    cfg: &PollConfig,
+) -> (PollWindow, i64) {
+    let wanted_start = match cursor {
+        Some(c) => c - cfg.overlap,
+        None => now - cfg.lookback,
+    };
+    let floor = now - cfg.max_catchup;
+    let skipped = (floor - wanted_start).max(0);
+    (
+        PollWindow {
+            start: wanted_start.max(floor).min(now),
+            end: now,
+        },
+        skipped,
+    )
+}
+
+const BATCH: usize = 256;
+
+/// Run one pass. `progress` is called with the running count of events read.
+pub fn poll(
+    source: &mut dyn TelemetrySource,
+    store: &mut dyn SignatureStore,
+    clock: &dyn Clock,
+    cfg: &PollConfig,
+    progress: &mut dyn FnMut(u64),
+) -> Result<PollOutcome, PollError> {
+    let started = clock.now();
+    let scope = source.cursor_scope();
+    let cursor = store.cursor(&scope)?;
+    let (window, skipped_backlog) = window_for(cursor, started, cfg);
+    store.begin()?;
+    let result = run_pass(source, store, window, started, cfg, progress);
+    let mut outcome = match result {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = store.rollback();
+            return Err(e);
+        }
+    };
+    outcome.skipped_backlog = skipped_backlog;
+    if skipped_backlog > 0 && outcome.window.is_some() {
+        outcome.notes.push(format!(
+            "caught up only the last {} (MAX_CATCHUP); {} of older backlog skipped",
+            crate::core::time::ago(cfg.max_catchup, 0),
+            crate::core::time::ago(skipped_backlog, 0)
+        ));
+    }
+    let finish = (|| -> Result<(), StoreError> {
+        // Move the cursor only when every service was read: the ledger makes re-reading free,
+        // while a moved cursor over a failed service would lose its events for good.
+        if outcome.window.is_some() && outcome.partial_failures.is_empty() {
+            store.set_cursor(&scope, window.end, started)?;
+        }
+        outcome.auto_resolved = store.auto_resolve(started - cfg.resolve_after, started)?;
+        outcome.pruned = store.prune_events(started - cfg.retention)?;
+        outcome.summary.started_at = started;
+        outcome.summary.finished_at = clock.now();
+        outcome.summary.source = source.backend().to_string();
+        store.record_pass(&outcome.summary)?;
+        if cfg.dry_run {
+            store.rollback()
+        } else {
+            store.commit()
+        }
+    })();
+    if let Err(e) = finish {
+        let _ = store.rollback();
+        return Err(e.into());
+    }
+    Ok(outcome)
+}
+
+fn run_pass(
+    source: &mut dyn TelemetrySource,
+    store: &mut dyn SignatureStore,
+    window: PollWindow,
+    now: UnixNanos,
+    _cfg: &PollConfig,
+    progress: &mut dyn FnMut(u64),
+) -> Result<PollOutcome, PollError> {
+    let mut out = PollOutcome::default();
+    let lifted = store.expire_ignores(now)?;
+    if !lifted.is_empty() {
+        out.notes
+            .push(format!("{} ignore(s) expired", lifted.len()));
+    }
+    let mut touched = BTreeSet::new();
+    let mut store_error: Option<StoreError> = None;
+    let fetched = std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel::<Vec<(EventKey, Fingerprint, ErrorEvent)>>(16);
+        let producer = scope.spawn(move || {
+            let mut keyer = EventKeyer::new();
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut sink = |ev: ErrorEvent| -> Result<(), String> {
+                let key = keyer.key(&ev);
+                let fp = fingerprint(&ev);
+                batch.push((key, fp, ev));
+                if batch.len() >= BATCH {
+                    tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                        .map_err(|_| "the store stopped accepting events".to_string())?;
+                }
+                Ok(())
+            };
+            let res = source.fetch(window, &mut sink);
+            if !batch.is_empty() && res.is_ok() {
+                let _ = tx.send(batch);
+            }
+            res
+        });
+        'recv: for batch in rx {
+            for (key, fp, ev) in batch {
+                out.summary.events_read += 1;
+                match store.record_event(&key, &fp, &ev, now) {
+                    Ok(RecordOutcome::Duplicate) => out.summary.duplicates += 1,
+                    Ok(o) => {
+                        match o {
+                            RecordOutcome::NewSignature => {
+                                out.summary.new += 1;
+                                out.new_ids.push(fp.id.clone());
+                            }
+                            RecordOutcome::Regressed => {
+                                out.summary.regressed += 1;
+                                out.regressed_ids.push(fp.id.clone());
+                            }
+                            _ => out.summary.recurring += 1,
+                        }
+                        if touched.insert(fp.id.clone()) {
+                            out.touched_ids.push(fp.id);
+                        }
+                    }
+                    Err(e) => {
+                        store_error = Some(e);
+                        break 'recv;
+                    }
+                }
+            }
+            progress(out.summary.events_read);
+        }
+        producer.join()
+    });
+    if let Some(e) = store_error {
+        return Err(e.into());
+    }
+    let report = match fetched {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(TelemetryError::Sink("the telemetry reader crashed".into()).into());
+        }
+    };
+    out.summary.skipped = out.summary.duplicates;
+    out.notes.extend(report.notes);
+    out.partial_failures = report.partial_failures;
+    if !report.window_ignored {
+        out.window = Some(window);
+    }
+    Ok(out)
+}

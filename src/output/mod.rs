@@ -1,0 +1,112 @@
+//! The one place that prints: data to stdout, messages and progress to stderr (progress only on
+//! a TTY), colour only when asked for or when stderr is a terminal and NO_COLOR is unset.
+
+pub mod json;
+pub mod table;
+
+use crate::cli::ColorChoice;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{self, IsTerminal, Write};
+
+pub struct Printer {
+    pub quiet: bool,
+    pub verbose: u8,
+    pub color: bool,
+    /// Set when stdout was closed by the reader (e.g. `| head`): stop writing, exit 0.
+    pub stdout_closed: bool,
+}
+
+impl Printer {
+    pub fn new(quiet: bool, verbose: u8, color: ColorChoice) -> Self {
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && io::stderr().is_terminal()
+            }
+        };
+        Printer {
+            quiet,
+            verbose,
+            color,
+            stdout_closed: false,
+        }
+    }
+
+    /// Data for stdout (tables, JSON, markdown). A closed pipe is not an error.
+    pub fn data(&mut self, text: &str) -> io::Result<()> {
+        if self.stdout_closed {
+            return Ok(());
+        }
+        let mut out = io::stdout().lock();
+        let res = out.write_all(text.as_bytes()).and_then(|_| {
+            if !text.ends_with('\n') {
+                out.write_all(b"\n")?;
+            }
+            out.flush()
+        });
+        match res {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.stdout_closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// A status line on stderr, unless quiet.
+    pub fn info(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    /// Extra detail on stderr with -v.
+    pub fn detail(&self, line: &str) {
+        if self.verbose > 0 && !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    pub fn warn(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{}{line}", self.paint("warning: ", "33"));
+        }
+    }
+
+    /// The one line a failure ends with.
+    pub fn error(&self, line: &str) {
+        eprintln!("{}{line}", self.paint("error: ", "31"));
+    }
+
+    pub fn paint(&self, text: &str, ansi: &str) -> String {
+        if self.color {
+            format!("\x1b[{ansi}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// A progress bar on stderr when it is a terminal; hidden otherwise.
+    pub fn progress(&self, total: Option<u64>, unit: &str) -> ProgressBar {
+        if self.quiet || !io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let bar = match total {
+            Some(t) => ProgressBar::new(t),
+            None => ProgressBar::new_spinner(),
+        };
+        bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(8));
+        let template = match total {
+            Some(_) => {
+                format!("{{spinner}} {{bar:30}} {{percent:>3}}% {{msg}} {unit} ({{elapsed}})")
+            }
+            None => format!("{{spinner}} {{msg}} {unit} ({{elapsed}})"),
+        };
+        if let Ok(style) = ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        bar
+    }
+}
