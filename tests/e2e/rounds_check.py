@@ -168,9 +168,9 @@ def cmd_first_poll(a):
 def cmd_repoll(a):
     before = counts(list_signatures(a.db))
     help_text = rounds(a.db, "poll", "--help").stdout
-    # Force a window that overlaps everything already counted, when the CLI lets us say so;
-    # otherwise rely on the adapter's own overlap with the previous pass.
-    args = ["poll", "--since", "1h"] if "--since" in help_text else ["poll"]
+    # Re-read well before the cursor so the window overlaps everything already counted (the
+    # default overlap of a few minutes already does, as all of it was emitted seconds ago).
+    args = ["poll", "--overlap-minutes", "120"] if "--overlap-minutes" in help_text else ["poll"]
     rounds(a.db, *args)
     after = counts(list_signatures(a.db))
     if after != before:
