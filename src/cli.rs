@@ -107,7 +107,7 @@ pub struct PollArgs {
     /// Reach the backend, authenticate, list services; write nothing
     #[arg(long)]
     pub check: bool,
-    /// Do everything but write to the database (notifications still print)
+    /// Do everything but write: the stdout notifier previews what would be announced
     #[arg(long)]
     pub dry_run: bool,
     /// Exit 1 when signatures in these states exist after the pass (for CI gating)

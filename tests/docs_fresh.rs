@@ -12,7 +12,10 @@ fn man_pages_and_completions_are_fresh() {
     assert!(status.success());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for dir in ["man", "completions"] {
-        let mut names: Vec<_> = std::fs::read_dir(tmp.path().join(dir)).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let mut names: Vec<_> = std::fs::read_dir(tmp.path().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         names.sort();
         assert!(!names.is_empty());
         for name in names {

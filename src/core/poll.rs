@@ -86,6 +86,7 @@ pub fn poll(
     clock: &dyn Clock,
     cfg: &PollConfig,
     progress: &mut dyn FnMut(u64),
+    dry_run_preview: &mut dyn FnMut(&mut dyn SignatureStore, &PollOutcome),
 ) -> Result<PollOutcome, PollError> {
     let started = clock.now();
     let scope = source.cursor_scope();
@@ -121,6 +122,8 @@ pub fn poll(
         outcome.summary.source = source.backend().to_string();
         store.record_pass(&outcome.summary)?;
         if cfg.dry_run {
+            // The pass's changes are visible inside its transaction: show them, then drop them.
+            dry_run_preview(store, &outcome);
             store.rollback()
         } else {
             store.commit()

@@ -71,6 +71,11 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     let mut source = wiring::telemetry_source(args, Some(hook))?;
     let mut store = wiring::open_store_write(g)?;
     let events_bar = bar.clone();
+    let policy = NotifyPolicy {
+        min_occurrences: args.notify.min_occurrences,
+    };
+    let now = clock.now();
+    let mut preview_failures = Vec::new();
     let outcome = poll(
         source.as_mut(),
         &mut store,
@@ -80,6 +85,20 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
             if n % 4096 < 256 {
                 events_bar.set_message(format!("{n} events"));
             }
+        },
+        &mut |store, outcome| match notify(
+            store,
+            &mut notifiers,
+            &outcome.touched_ids,
+            &policy,
+            now,
+            false,
+        ) {
+            Ok(n) => preview_failures.extend(n.failures),
+            Err(e) => preview_failures.push(crate::core::ports::NotifyError::Config {
+                channel: "dry-run".into(),
+                reason: e.to_string(),
+            }),
         },
     );
     bar.finish_and_clear();
@@ -121,19 +140,20 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         exit = exit.worst(telemetry_exit(err));
     }
 
-    let policy = NotifyPolicy {
-        min_occurrences: args.notify.min_occurrences,
+    let failures = if args.dry_run {
+        preview_failures
+    } else {
+        notify(
+            &mut store,
+            &mut notifiers,
+            &outcome.touched_ids,
+            &policy,
+            now,
+            true,
+        )?
+        .failures
     };
-    let now = clock.now();
-    let notified = notify(
-        &mut store,
-        &mut notifiers,
-        &outcome.touched_ids,
-        &policy,
-        now,
-        !args.dry_run,
-    )?;
-    for f in &notified.failures {
+    for f in &failures {
         printer.error(&f.to_string());
         exit = exit.worst(notify_exit(f));
     }

@@ -1,0 +1,407 @@
+//! End to end through the binary on OTLP files: counting, idempotence, lifecycle, errors, exit codes.
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use harness::{repo, Env};
+
+const EXAMPLE: &str = "examples/otlp-errors.jsonl";
+
+fn list_json(env: &Env) -> Vec<serde_json::Value> {
+    let r = env.run(&["list", "--json", "--limit", "100"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["version"], 1);
+    doc["signatures"].as_array().unwrap().clone()
+}
+
+fn total_count(env: &Env) -> u64 {
+    list_json(env)
+        .iter()
+        .map(|s| s["count"].as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn poll_counts_each_event_once_however_often_it_is_fed() {
+    let env = Env::new();
+    let r = env.run(&["poll", "--input", &repo(EXAMPLE)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("11 events read, 6 new, 5 recurring, 0 regressed"),
+        "{}",
+        r.stderr
+    );
+    // The stdout notifier prints one line per new signature.
+    assert_eq!(
+        r.stdout.lines().filter(|l| l.starts_with("new")).count(),
+        6,
+        "{}",
+        r.stdout
+    );
+    assert_eq!(total_count(&env), 11);
+
+    let again = env.run(&["poll", "--input", &repo(EXAMPLE)]);
+    assert_eq!(again.code, 0);
+    assert!(
+        again
+            .stderr
+            .contains("0 new, 0 recurring, 0 regressed, 11 skipped"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(again.stdout, "", "nothing is announced twice");
+    assert_eq!(total_count(&env), 11);
+
+    // The same data through stdin and gzip is still the same events.
+    let raw = std::fs::read(repo(EXAMPLE)).unwrap();
+    let r = env.run_stdin(&["poll", "--input", "-"], &raw);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let gz = env.path().join("copy.json.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    std::io::Write::write_all(&mut enc, &raw).unwrap();
+    enc.finish().unwrap();
+    let r = env.run(&["poll", "--input", gz.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("11 skipped"), "{}", r.stderr);
+    assert_eq!(total_count(&env), 11);
+}
+
+#[test]
+fn database_is_created_private_in_the_data_dir_by_default() {
+    let env = Env::new();
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_rounds"));
+    c.env_clear().env("PATH", std::env::var("PATH").unwrap());
+    for (k, v) in &env.envs {
+        c.env(k, v);
+    }
+    let out = c
+        .args(["poll", "--input", &repo(EXAMPLE), "--notify", "none"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = env.path().join("home/.local/share/rounds/rounds.db");
+    let meta = std::fs::metadata(&db).expect("database in XDG_DATA_HOME/rounds");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn a_pretty_printed_document_and_a_directory_are_read() {
+    let env = Env::new();
+    let dir = env.path().join("in");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    let lines: Vec<String> = std::fs::read_to_string(repo(EXAMPLE))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let pretty = serde_json::to_string_pretty(
+        &serde_json::from_str::<serde_json::Value>(&lines[0]).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("a.json"), pretty).unwrap();
+    std::fs::write(dir.join("nested/b.jsonl"), lines[1..].join("\n")).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not telemetry").unwrap();
+    let r = env.run(&["poll", "--input", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("11 events read"), "{}", r.stderr);
+}
+
+#[test]
+fn malformed_input_names_file_and_line_exits_65_and_writes_nothing() {
+    let env = Env::new();
+    let bad = env.path().join("bad.jsonl");
+    let mut text = std::fs::read_to_string(repo(EXAMPLE)).unwrap();
+    text.push_str("{\"resourceSpans\": [ this is not json\n");
+    std::fs::write(&bad, text).unwrap();
+    let r = env.run(&["poll", "--input", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 65, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("{}:6", bad.display())),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1, "one line: {}", r.stderr);
+    assert_eq!(total_count(&env), 0, "the pass wrote nothing");
+
+    let ids = env.path().join("ids.jsonl");
+    std::fs::write(&ids, r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"not-hex!","spanId":"01","status":{"code":2}}]}]}]}"#).unwrap();
+    let r = env.run(&["poll", "--input", ids.to_str().unwrap()]);
+    assert_eq!(r.code, 65);
+    assert!(r.stderr.contains("not-hex!"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_input_66_unwritable_db_73_and_usage_2() {
+    let env = Env::new();
+    let r = env.run(&["poll", "--input", "/nonexistent/otlp.json"]);
+    assert_eq!(r.code, 66, "{}", r.stderr);
+    assert!(r.stderr.contains("/nonexistent/otlp.json"));
+
+    let blocker = env.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rounds"))
+        .args([
+            "--db",
+            blocker.join("sub/rounds.db").to_str().unwrap(),
+            "poll",
+            "--input",
+            &repo(EXAMPLE),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(73),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(blocker.to_str().unwrap()));
+
+    assert_eq!(env.run(&["poll", "--bogus"]).code, 2);
+    assert_eq!(env.run(&["list", "--status", "sleepy"]).code, 2);
+    let r = env.run(&["poll"]);
+    assert_eq!(r.code, 78, "no source configured: {}", r.stderr);
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let env = Env::new();
+    let r = env.run(&["poll", "--input", &repo(EXAMPLE), "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("dry run"), "{}", r.stderr);
+    assert_eq!(
+        r.stdout.lines().filter(|l| l.starts_with("new")).count(),
+        6,
+        "preview: {}",
+        r.stdout
+    );
+    assert_eq!(total_count(&env), 0);
+}
+
+#[test]
+fn show_list_ignore_resolve_and_regression() {
+    let mut env = Env::new();
+    assert_eq!(
+        env.run(&["poll", "--input", &repo(EXAMPLE), "--notify", "none"])
+            .code,
+        0
+    );
+    let sigs = list_json(&env);
+    let card = sigs
+        .iter()
+        .find(|s| s["exception_type"] == "stripe.error.CardError")
+        .unwrap();
+    let id = card["id"].as_str().unwrap().to_string();
+    assert_eq!(card["count"], 2);
+    assert_eq!(card["services"][0], "payments-worker");
+
+    // show by unique prefix, with events and trace ids
+    let r = env.run(&["show", &id[..8], "--json", "--events", "0"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["signature"]["id"], id.as_str());
+    let evs = doc["events"].as_array().unwrap();
+    assert_eq!(evs.len(), 2);
+    let mut traces: Vec<&str> = evs
+        .iter()
+        .map(|e| e["trace_id"].as_str().unwrap())
+        .collect();
+    traces.sort();
+    assert_eq!(
+        traces,
+        [
+            "e0000000000000000000000000000e01",
+            "e0000000000000000000000000000e02"
+        ]
+    );
+    assert_eq!(doc["last_24h"]["total"], 2);
+    let text = env.run(&["show", &id[..8]]);
+    assert!(
+        text.stdout.contains("history") && text.stdout.contains("first seen"),
+        "{}",
+        text.stdout
+    );
+
+    assert_eq!(env.run(&["show", "ffffffffffff"]).code, 66);
+    assert_eq!(env.run(&["show", "not-an-id"]).code, 66);
+
+    // ignore: still counted, never announced
+    let r = env.run(&["ignore", &id[..10], "--reason", "known flaky card network"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ignored = env.run(&["list", "--status", "ignored", "--json"]).json();
+    assert_eq!(ignored["signatures"].as_array().unwrap().len(), 1);
+    let shifted = shift_ids(&repo(EXAMPLE), env.path(), "second");
+    let r = env.run(&["poll", "--input", &shifted]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains(&id[..12]),
+        "ignored signatures are never announced: {}",
+        r.stdout
+    );
+    let sig = env.run(&["show", &id, "--json"]).json();
+    assert_eq!(
+        sig["signature"]["count"], 4,
+        "ignored signatures still count"
+    );
+    assert_eq!(sig["signature"]["status"], "ignored");
+    assert_eq!(env.run(&["ignore", &id, "--undo"]).code, 0);
+    assert_eq!(
+        env.run(&["show", &id, "--json"]).json()["signature"]["status"],
+        "new"
+    );
+
+    // resolve, then a new occurrence regresses it
+    assert_eq!(env.run(&["resolve", &id]).code, 0);
+    let third = shift_ids(&repo(EXAMPLE), env.path(), "third");
+    env.set("ROUNDS_NOW", "2026-11-25T13:00:00Z");
+    let r = env.run(&["poll", "--input", &third]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("regressed") && l.contains(&id[..12])),
+        "{}",
+        r.stdout
+    );
+    let doc = env.run(&["show", &id, "--json"]).json();
+    assert_eq!(doc["signature"]["status"], "regressed");
+    let hist: Vec<&str> = doc["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(hist, ["new", "ignored", "new", "resolved", "regressed"]);
+
+    // --fail-on for CI gating
+    assert_eq!(
+        env.run(&[
+            "poll",
+            "--input",
+            &third,
+            "--fail-on",
+            "regressed",
+            "--notify",
+            "none"
+        ])
+        .code,
+        1
+    );
+    assert_eq!(
+        env.run(&["report", "--since", "7d", "--fail-on", "regressed"])
+            .code,
+        1
+    );
+}
+
+#[test]
+fn ignore_until_expires() {
+    let mut env = Env::new();
+    assert_eq!(
+        env.run(&["poll", "--input", &repo(EXAMPLE), "--notify", "none"])
+            .code,
+        0
+    );
+    let id = list_json(&env)[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(env.run(&["ignore", &id, "--until", "2h"]).code, 0);
+    env.set("ROUNDS_NOW", "2026-11-25T15:00:00Z");
+    let more = shift_ids(&repo(EXAMPLE), env.path(), "later");
+    assert_eq!(
+        env.run(&["poll", "--input", &more, "--notify", "none"])
+            .code,
+        0
+    );
+    assert_eq!(
+        env.run(&["show", &id, "--json"]).json()["signature"]["status"],
+        "new"
+    );
+}
+
+#[test]
+fn a_second_writer_waits_then_exits_75() {
+    let env = Env::new();
+    assert_eq!(
+        env.run(&["poll", "--input", &repo(EXAMPLE), "--notify", "none"])
+            .code,
+        0
+    );
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(format!("{}.lock", env.db().display()))
+        .unwrap();
+    lock.lock().unwrap();
+    let started = std::time::Instant::now();
+    let r = env.run(&["--lock-wait", "1s", "poll", "--input", &repo(EXAMPLE)]);
+    assert_eq!(r.code, 75, "{}", r.stderr);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+    assert!(r.stderr.contains("busy"), "{}", r.stderr);
+    // Readers do not need the lock.
+    assert_eq!(env.run(&["list"]).code, 0);
+    drop(lock);
+}
+
+#[test]
+fn report_is_markdown_deterministic_and_diagnose_needs_a_backend() {
+    let env = Env::new();
+    assert_eq!(
+        env.run(&["poll", "--input", &repo(EXAMPLE), "--notify", "none"])
+            .code,
+        0
+    );
+    let a = env.run(&["report", "--since", "24h"]);
+    let b = env.run(&["report", "--since", "24h"]);
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(a.stdout, b.stdout);
+    assert!(a.stdout.contains("# rounds findings"));
+    assert!(a.stdout.contains("KeyError") || a.stdout.contains("billing"));
+    let j = env
+        .run(&["report", "--since", "24h", "--format", "json"])
+        .json();
+    assert_eq!(j["version"], 1);
+
+    let r = env.run(&["diagnose"]);
+    assert_eq!(r.code, 78, "{}", r.stderr);
+    assert!(r.stderr.contains("DIAGNOSIS_BACKEND"));
+}
+
+#[test]
+fn list_on_a_fresh_machine_is_empty_not_an_error() {
+    let env = Env::new();
+    let r = env.run(&["list", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["signatures"].as_array().unwrap().len(), 0);
+    assert!(!env.db().exists(), "a reader creates nothing");
+}
+
+/// A copy of the example whose trace and span ids differ (so every event is new to the ledger).
+fn shift_ids(src: &str, dir: &std::path::Path, tag: &str) -> String {
+    let text = std::fs::read_to_string(src).unwrap();
+    let re = regex::Regex::new(r#""(traceId|spanId)":\s*"([0-9a-f]+)""#).unwrap();
+    let salt = tag.len() as u8;
+    let out = re.replace_all(&text, |c: &regex::Captures| {
+        let id = &c[2];
+        let mut chars: Vec<char> = id.chars().collect();
+        let last = chars.len() - 2;
+        chars[last] =
+            std::char::from_digit((chars[last].to_digit(16).unwrap() + salt as u32) % 16, 16)
+                .unwrap();
+        format!(
+            "\"{}\": \"{}\"",
+            &c[1],
+            chars.into_iter().collect::<String>()
+        )
+    });
+    let path = dir.join(format!("{tag}.jsonl"));
+    std::fs::write(&path, out.as_bytes()).unwrap();
+    path.display().to_string()
+}
