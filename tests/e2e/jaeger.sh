@@ -202,7 +202,7 @@ for api in v1 v3; do
     "${ROUNDS_CHECK[@]}" first-poll --db "$db" --expected "$WORK/expected-$api-a.json"
     "${ROUNDS_CHECK[@]}" repoll --db "$db" --expected "$WORK/expected-$api-a.json"
     "${ROUNDS_CHECK[@]}" show --db "$db" --expected "$WORK/expected-$api-a.json"
-    "${ROUNDS_CHECK[@]}" check --db "$db"
+    "${ROUNDS_CHECK[@]}" check --db "$db" --expected "$WORK/expected-$api-a.json"
 
     log "stopping Jaeger mid-way"
     stop_jaeger

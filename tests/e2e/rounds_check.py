@@ -186,8 +186,16 @@ def cmd_show(a):
 
 
 def cmd_check(a):
+    before = cursor_snapshot(a.db)
     proc = rounds(a.db, "poll", "--check")
-    print(f"rounds_check: `poll --check` ok: {proc.stdout.strip()[:200]}", file=sys.stderr)
+    said = proc.stdout + proc.stderr
+    groups = load(a.expected)
+    missing = sorted(svc for svc in {g["service"] for g in groups.values()} if svc not in said)
+    if missing:
+        raise Failure(f"`poll --check` did not list the services {missing}:\n{said[:1000]}")
+    if cursor_snapshot(a.db) != before:
+        raise Failure("`poll --check` moved the cursor; it must write nothing")
+    print(f"rounds_check: `poll --check` ok and lists every service", file=sys.stderr)
 
 
 def cmd_unavailable(a):
@@ -205,8 +213,10 @@ def cmd_unavailable(a):
 
 
 def cmd_catch_up(a):
-    before = set(list_signatures(a.db))
+    before, cur = set(list_signatures(a.db)), cursor_snapshot(a.db)
     rounds(a.db, "poll")
+    if cursor_snapshot(a.db) == cur:
+        raise Failure("the poll after Jaeger came back did not move the cursor")
     mapping, sigs = match(a.db, a.expected)
     if set(sigs) != before:
         raise Failure(f"new occurrences of the same bugs made new signatures: {sorted(set(sigs) - before)}")
@@ -229,7 +239,7 @@ def main():
         p = sub.add_parser(name)
         p.set_defaults(fn=fn)
         p.add_argument("--db", required=True, action="append" if name == "same-signatures" else "store")
-        if name not in ("check", "same-signatures"):
+        if name != "same-signatures":
             p.add_argument("--expected", required=True, action="append")
     args = parser.parse_args()
     try:
