@@ -16,17 +16,38 @@ pub const ALGORITHM_VERSION: u32 = 1;
 /// message template.
 pub fn fingerprint(event: &ErrorEvent) -> Fingerprint {
     let parsed = event.stacktrace.as_deref().and_then(stack::parse);
+    fingerprint_parsed(event, parsed.as_ref())
+}
+
+/// Fingerprint an event whose frames arrived already structured (e.g. Sentry-style JSON
+/// frames): they are normalised and classified as if parsed from text in `language`.
+pub fn fingerprint_frames(
+    event: &ErrorEvent,
+    language: stack::Language,
+    exceptions: Vec<stack::ParsedException>,
+) -> Fingerprint {
+    let mut parsed = stack::ParsedStack {
+        language,
+        exceptions,
+    };
+    stack::normalise::normalise_stack(&mut parsed);
+    let usable = parsed.frame_count() > 0;
+    fingerprint_parsed(event, usable.then_some(&parsed))
+}
+
+/// Fingerprint an event given its already parsed and normalised stack (if any).
+pub fn fingerprint_parsed(event: &ErrorEvent, parsed: Option<&stack::ParsedStack>) -> Fingerprint {
     let exception_type = event
         .exception_type
         .clone()
         .filter(|t| !t.trim().is_empty())
-        .or_else(|| parsed.as_ref().and_then(|p| p.top_type()))
+        .or_else(|| parsed.and_then(|p| p.top_type()))
         .unwrap_or_default();
     let message = event
         .message
         .clone()
         .filter(|m| !m.trim().is_empty())
-        .or_else(|| parsed.as_ref().and_then(|p| p.top_message()))
+        .or_else(|| parsed.and_then(|p| p.top_message()))
         .unwrap_or_default();
     let template = if message.is_empty() {
         // A failed span with no message: its operation is all that identifies it.
@@ -39,14 +60,27 @@ pub fn fingerprint(event: &ErrorEvent) -> Fingerprint {
         template::mask(&message)
     };
 
-    if let Some(parsed) = &parsed {
+    if let Some(parsed) = parsed {
         let selection = stack::select(parsed);
         if !selection.kept.is_empty() {
+            // The root cause's type and message template name the failure; its key frames
+            // say where. The message template stands in for the throw site's line number
+            // (which moves with every edit) when one method throws in several places.
+            let root = parsed.root_cause();
+            let root_type = root
+                .and_then(|r| r.exception_type.clone())
+                .filter(|_| parsed.exceptions.len() > 1)
+                .unwrap_or_else(|| exception_type.clone());
+            let root_template = match root.and_then(|r| r.message.as_deref()) {
+                Some(m) if parsed.exceptions.len() > 1 => template::mask(first_line(m)),
+                _ => template::mask(first_line(&message)),
+            };
             let mut parts: Vec<String> = vec![
                 format!("v{ALGORITHM_VERSION}"),
                 "stack".into(),
                 event.service.clone(),
-                exception_type.clone(),
+                root_type,
+                root_template,
             ];
             parts.extend(selection.kept.iter().map(|f| f.qualified()));
             return Fingerprint {
@@ -76,10 +110,12 @@ pub fn fingerprint(event: &ErrorEvent) -> Fingerprint {
         exception_type,
         template,
         key_frames: Vec::new(),
-        dropped_frames: parsed
-            .map(|p| stack::select(&p).dropped)
-            .unwrap_or_default(),
+        dropped_frames: parsed.map(|p| stack::select(p).dropped).unwrap_or_default(),
     }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("").trim()
 }
 
 /// SHA-256 over the parts separated by the unit separator, as 32 lower-case hex characters.

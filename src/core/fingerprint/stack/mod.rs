@@ -1,7 +1,25 @@
 //! Stack traces: parse the text a runtime printed into frames, normalise them, and pick the
 //! frames that identify a bug.
+//!
+//! Parsing is split per runtime (one file each); `normalise` cleans generated names and decides
+//! which frames are application code; `select` picks the fingerprint inputs.
 
-use crate::core::model::{DropReason, Frame};
+mod classify;
+mod dotnet;
+mod go;
+mod java;
+mod js;
+mod lines;
+mod native;
+pub mod normalise;
+mod php;
+mod python;
+mod ruby;
+mod select;
+
+pub use select::{is_helper, select, Selection, KEY_FRAMES};
+
+use crate::core::model::Frame;
 
 /// The language a trace was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +32,8 @@ pub enum Language {
     Ruby,
     Php,
     Rust,
+    /// Sanitizer / native `#N 0xADDR in func file:line` frames that are not Rust.
+    Native,
 }
 
 /// One exception of a trace (the outermost first; causes follow).
@@ -28,7 +48,7 @@ pub struct ParsedException {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedStack {
     pub language: Language,
-    /// Outermost exception first, then its causes in order.
+    /// Outermost exception first, then its causes in order (the last is the root cause).
     pub exceptions: Vec<ParsedException>,
 }
 
@@ -41,95 +61,113 @@ impl ParsedStack {
     pub fn top_message(&self) -> Option<String> {
         self.exceptions.first().and_then(|e| e.message.clone())
     }
+    /// The innermost exception that has frames: where the bug was thrown.
+    pub fn root_cause(&self) -> Option<&ParsedException> {
+        self.exceptions.iter().rev().find(|e| !e.frames.is_empty())
+    }
+    /// All frames of all exceptions, outermost exception first.
+    pub fn frame_count(&self) -> usize {
+        self.exceptions.iter().map(|e| e.frames.len()).sum()
+    }
 }
 
-/// Frames that take part in a fingerprint, and those left out with why.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Selection {
-    pub kept: Vec<Frame>,
-    pub dropped: Vec<(Frame, DropReason)>,
-}
-
-/// How many application frames decide a fingerprint.
-pub const KEY_FRAMES: usize = 3;
-
-/// Parse a stack trace; `None` when no frames could be recognised.
-pub fn parse(text: &str) -> Option<ParsedStack> {
-    parse_java(text)
-}
-
-fn parse_java(text: &str) -> Option<ParsedStack> {
-    let mut exceptions: Vec<ParsedException> = Vec::new();
+/// Guess the runtime that printed `text`, from markers that only it prints.
+pub fn detect(text: &str) -> Option<Language> {
+    if text.contains("Traceback (most recent call last)") || python::has_frames(text) {
+        return Some(Language::Python);
+    }
+    if text.contains("goroutine ") && text.contains(" [") || go::has_frames(text) {
+        return Some(Language::Go);
+    }
+    if native::has_frames(text) || text.contains("panicked at") || text.contains("stack backtrace:")
+    {
+        return Some(if native::looks_rust(text) {
+            Language::Rust
+        } else {
+            Language::Native
+        });
+    }
+    if php::has_frames(text) {
+        return Some(Language::Php);
+    }
+    if ruby::has_frames(text) {
+        return Some(Language::Ruby);
+    }
+    // Java, .NET and V8 all print "at ..." lines: count which shape dominates.
+    let (mut j, mut d, mut v) = (0usize, 0usize, 0usize);
     for line in text.lines() {
-        let t = line.trim();
-        if let Some(rest) = t.strip_prefix("at ") {
-            let (func, loc) = match rest.find('(') {
-                Some(i) => (&rest[..i], rest[i + 1..].trim_end_matches(')')),
-                None => (rest, ""),
-            };
-            let (module, function) = match func.rfind('.') {
-                Some(i) => (Some(func[..i].to_string()), func[i + 1..].to_string()),
-                None => (None, func.to_string()),
-            };
-            let (file, line_no) = match loc.rsplit_once(':') {
-                Some((f, l)) => (Some(f.to_string()), l.parse().ok()),
-                None => (Some(loc.to_string()).filter(|s| !s.is_empty()), None),
-            };
-            let in_app = !module.as_deref().is_some_and(|m| {
-                m.starts_with("java.") || m.starts_with("sun.") || m.starts_with("jdk.")
-            });
-            if exceptions.is_empty() {
-                exceptions.push(ParsedException::default());
+        let t = line.trim_start();
+        let Some(rest) = t.strip_prefix("at ") else {
+            if js::is_gecko_frame(t) {
+                v += 1;
             }
-            if let Some(e) = exceptions.last_mut() {
-                e.frames.push(Frame {
-                    module,
-                    function,
-                    file,
-                    line: line_no,
-                    column: None,
-                    in_app,
-                });
-            }
-        } else if !t.is_empty() && !t.starts_with("...") {
-            let head = t.strip_prefix("Caused by: ").unwrap_or(t);
-            let (ty, msg) = match head.split_once(": ") {
-                Some((a, b)) => (a.to_string(), Some(b.to_string())),
-                None => (head.to_string(), None),
-            };
-            exceptions.push(ParsedException {
-                exception_type: Some(ty),
-                message: msg,
-                frames: vec![],
-            });
+            continue;
+        };
+        if java::is_java_location(rest) {
+            j += 1;
+        } else if dotnet::is_dotnet_frame(rest) {
+            d += 1;
+        } else if js::is_v8_frame(rest) {
+            v += 1;
         }
     }
+    if d > 0 && text.contains(" ---> ") || text.contains("--- End of") {
+        d += 1;
+    }
+    let best = j.max(d).max(v);
+    if best == 0 {
+        return None;
+    }
+    Some(if best == j {
+        Language::Java
+    } else if best == d {
+        Language::DotNet
+    } else {
+        Language::JavaScript
+    })
+}
+
+/// Parse a stack trace into normalised, classified frames; `None` when no frames were found.
+pub fn parse(text: &str) -> Option<ParsedStack> {
+    let language = detect(text)?;
+    let mut stack = parse_as(text, language)?;
+    normalise::normalise_stack(&mut stack);
+    Some(stack)
+}
+
+/// Parse with a known language, without normalising (raw names, lines kept).
+pub fn parse_as(text: &str, language: Language) -> Option<ParsedStack> {
+    let exceptions = match language {
+        Language::Python => python::parse(text),
+        Language::Java => java::parse(text),
+        Language::Go => go::parse(text),
+        Language::JavaScript => js::parse(text),
+        Language::DotNet => dotnet::parse(text),
+        Language::Ruby => ruby::parse(text),
+        Language::Php => php::parse(text),
+        Language::Rust | Language::Native => native::parse(text),
+    };
     if exceptions.iter().all(|e| e.frames.is_empty()) {
         return None;
     }
     Some(ParsedStack {
-        language: Language::Java,
+        language,
         exceptions,
     })
 }
 
-/// Pick the frames that identify the bug: application frames of the innermost cause first.
-pub fn select(stack: &ParsedStack) -> Selection {
-    let mut sel = Selection::default();
-    let Some(root) = stack.exceptions.iter().rev().find(|e| !e.frames.is_empty()) else {
-        return sel;
-    };
-    for f in &root.frames {
-        let mut key = f.clone();
-        key.line = None;
-        key.column = None;
-        if !f.in_app {
-            sel.dropped.push((key, DropReason::Library));
-        } else if sel.kept.len() >= KEY_FRAMES {
-            sel.dropped.push((key, DropReason::BeyondDepth));
-        } else {
-            sel.kept.push(key);
+/// Split `Type: message` (the first line of most runtimes' output).
+pub(crate) fn split_type_message(head: &str) -> (Option<String>, Option<String>) {
+    let head = head.trim();
+    match head.split_once(": ") {
+        Some((t, m)) if lines::looks_like_type(t) => (
+            Some(t.to_string()),
+            Some(m.to_string()).filter(|m| !m.is_empty()),
+        ),
+        _ if head.ends_with(':') && lines::looks_like_type(&head[..head.len() - 1]) => {
+            (Some(head[..head.len() - 1].to_string()), None)
         }
+        _ if lines::looks_like_type(head) => (Some(head.to_string()), None),
+        _ => (None, Some(head.to_string()).filter(|m| !m.is_empty())),
     }
-    sel
 }

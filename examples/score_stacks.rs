@@ -1,0 +1,84 @@
+//! Fingerprint every Defects4J trace in a traces.jsonl and print `id<TAB>fingerprint`, for
+//! scoring with scripts/score_grouping.py (see scripts/score-stacks.sh).
+//!
+//! Usage: cargo run --release --example score_stacks -- tests/fixtures/defects4j/traces.jsonl [kind]
+
+use rounds::core::fingerprint::fingerprint;
+use rounds::core::model::{ErrorEvent, EventOrigin};
+use serde_json::Value;
+use std::io::{BufRead, Write};
+
+/// Rebuild the JVM's printed text: `Type: message`, `\tat f(loc)`, `... N more`, `Caused by:`.
+pub fn java_text(v: &Value) -> String {
+    let mut out = String::new();
+    block(&mut out, v, "");
+    if let Some(causes) = v["causes"].as_array() {
+        for c in causes {
+            block(&mut out, c, "Caused by: ");
+        }
+    }
+    out
+}
+
+fn block(out: &mut String, v: &Value, prefix: &str) {
+    let ty = v["exception_type"].as_str().unwrap_or("");
+    let msg = v["message"].as_str().unwrap_or("");
+    out.push_str(prefix);
+    out.push_str(ty);
+    if !msg.is_empty() {
+        out.push_str(": ");
+        out.push_str(msg);
+    }
+    out.push('\n');
+    for f in v["frames"].as_array().into_iter().flatten() {
+        let func = f[0].as_str().unwrap_or("");
+        let loc = f[1].as_str().unwrap_or("");
+        out.push_str(&format!("\tat {func}({loc})\n"));
+    }
+    if let Some(n) = v["frames_omitted"].as_u64().filter(|n| *n > 0) {
+        out.push_str(&format!("\t... {n} more\n"));
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(path) = args.get(1) else {
+        eprintln!("usage: score_stacks TRACES.jsonl [kind]");
+        return std::process::ExitCode::from(2);
+    };
+    let kind = args.get(2).cloned();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("score_stacks: cannot open {path}: {e}");
+            return std::process::ExitCode::from(66);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    for line in std::io::BufReader::new(file).lines() {
+        let Ok(line) = line else { break };
+        let Ok(v) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
+        if kind
+            .as_deref()
+            .is_some_and(|k| v["kind"].as_str() != Some(k))
+        {
+            continue;
+        }
+        let mut ev = ErrorEvent::new(
+            v["project"].as_str().unwrap_or(""),
+            0,
+            EventOrigin::SpanEvent,
+        );
+        ev.exception_type = v["exception_type"].as_str().map(str::to_string);
+        ev.message = v["message"].as_str().map(str::to_string);
+        ev.stacktrace = Some(java_text(&v));
+        let fp = fingerprint(&ev);
+        if writeln!(w, "{}\t{}", v["id"].as_str().unwrap_or(""), fp.id).is_err() {
+            break;
+        }
+    }
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,362 @@
+//! Which frames are application code: runtime, standard library, third-party packages,
+//! frameworks, reflection and test runners are not.
+
+use super::Language;
+use crate::core::model::Frame;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameKind {
+    App,
+    Library,
+    TestRunner,
+}
+
+const JVM_TEST: &[&str] = &[
+    "org.junit.",
+    "junit.",
+    "org.testng.",
+    "org.apache.maven.surefire.",
+    "org.gradle.",
+    "org.apache.tools.ant.",
+    "org.eclipse.jdt.internal.junit",
+    "com.intellij.",
+    "org.spockframework.",
+    "org.scalatest.",
+    "io.kotest.",
+];
+const JVM_LIB: &[&str] = &[
+    "java.",
+    "javax.",
+    "jakarta.",
+    "jdk.",
+    "sun.",
+    "com.sun.",
+    "kotlin.",
+    "kotlinx.",
+    "scala.",
+    "dalvik.",
+    "android.",
+    "androidx.",
+    "com.android.internal.",
+    "libcore.",
+    "org.springframework.",
+    "org.apache.catalina.",
+    "org.apache.tomcat.",
+    "org.apache.coyote.",
+    "org.eclipse.jetty.",
+    "io.netty.",
+    "io.undertow.",
+    "org.hibernate.",
+    "org.jboss.",
+    "reactor.",
+    "io.reactivex.",
+    "rx.",
+    "akka.",
+    "net.sf.cglib.",
+    "org.aspectj.",
+    "com.google.common.",
+    "com.fasterxml.jackson.",
+    "org.glassfish.",
+    "io.micronaut.",
+    "io.quarkus.",
+    "io.vertx.",
+    "org.apache.commons.logging.",
+    "org.slf4j.",
+    "ch.qos.logback.",
+    "org.apache.logging.",
+    "io.grpc.",
+    "okhttp3.",
+    "retrofit2.",
+    "feign.",
+    "zipkin2.",
+    "io.opentelemetry.",
+    "brave.",
+    "org.mockito.internal.creation.bytebuddy.",
+    "net.bytebuddy.",
+    "org.objenesis.",
+];
+const DOTNET_TEST: &[&str] = &[
+    "NUnit.",
+    "Xunit.",
+    "xunit.",
+    "Microsoft.VisualStudio.TestPlatform.",
+];
+const DOTNET_LIB: &[&str] = &[
+    "System.",
+    "Microsoft.",
+    "Mono.",
+    "Newtonsoft.",
+    "Castle.",
+    "Polly.",
+];
+const RUST_LIB: &[&str] = &[
+    "std::",
+    "core::",
+    "alloc::",
+    "tokio::",
+    "futures::",
+    "futures_util::",
+    "hyper::",
+    "tower::",
+    "axum::",
+    "actix_web::",
+    "actix_rt::",
+    "backtrace::",
+    "panic_unwind::",
+    "libfuzzer_sys::",
+    "rust_begin_unwind",
+    "rust_panic",
+    "__rust",
+    "<std::",
+    "<core::",
+    "<alloc::",
+    "<tokio::",
+    "<futures",
+    "<hyper::",
+    "<tower::",
+    "test::",
+];
+const NATIVE_LIB: &[&str] = &[
+    "__sanitizer",
+    "__asan",
+    "__msan",
+    "__ubsan",
+    "__interceptor",
+    "__libc",
+    "__GI_",
+    "_start",
+    "gsignal",
+    "abort",
+    "raise",
+    "fuzzer::",
+    "LLVMFuzzer",
+    "libpthread",
+    "libc.so",
+];
+
+fn starts_any(s: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| s.starts_with(p))
+}
+
+/// Classify one (normalised) frame.
+pub fn classify(lang: Language, f: &Frame) -> FrameKind {
+    let file = f.file.as_deref().unwrap_or("");
+    match lang {
+        Language::Java => {
+            let q = f.module.as_deref().unwrap_or("");
+            if starts_any(q, JVM_TEST) {
+                FrameKind::TestRunner
+            } else if starts_any(q, JVM_LIB)
+                || q.contains("$$Lambda")
+                || q.contains("$Proxy")
+                || q.contains("GeneratedMethodAccessor")
+            {
+                FrameKind::Library
+            } else {
+                FrameKind::App
+            }
+        }
+        Language::DotNet => {
+            let q = f.module.as_deref().unwrap_or("");
+            if starts_any(q, DOTNET_TEST) {
+                FrameKind::TestRunner
+            } else if starts_any(q, DOTNET_LIB)
+                || q.is_empty() && f.function.contains("lambda_method")
+            {
+                FrameKind::Library
+            } else {
+                FrameKind::App
+            }
+        }
+        Language::Python => {
+            if file.contains("/_pytest/")
+                || file.contains("/unittest/")
+                || file.contains("/pluggy/")
+            {
+                FrameKind::TestRunner
+            } else if file.contains("site-packages")
+                || file.contains("dist-packages")
+                || file.contains("/lib/python")
+                || file.contains("\\Lib\\")
+                || file.starts_with("<frozen")
+                || file.starts_with("<embedded stdlib>")
+                || file.contains("python27_lib")
+                || file.contains("/runtimes/python")
+            {
+                FrameKind::Library
+            } else {
+                FrameKind::App
+            }
+        }
+        Language::Go => {
+            let m = f.module.as_deref().unwrap_or("");
+            let first = m.split('/').next().unwrap_or(m);
+            if m == "testing" {
+                FrameKind::TestRunner
+            } else if file.contains("/go/src/") && !file.contains("/gopath/")
+                || file.contains("/pkg/mod/")
+                || file.contains("/vendor/")
+                || file.contains("GOROOT")
+                || m == "runtime"
+                || m.starts_with("runtime/")
+                || !m.is_empty()
+                    && m != "main"
+                    && !first.contains('.')
+                    && !file.contains("/src/github.com")
+                    && is_go_std(first)
+            {
+                FrameKind::Library
+            } else {
+                FrameKind::App
+            }
+        }
+        Language::JavaScript => {
+            if file.contains("node_modules/jest")
+                || file.contains("node_modules/mocha")
+                || file.contains("node_modules\\jest")
+            {
+                FrameKind::TestRunner
+            } else if file.contains("node_modules")
+                || file.starts_with("node:")
+                || file.starts_with("internal/")
+                || file == "native"
+                || file == "[native code]"
+                || !file.is_empty() && !file.contains(['/', '\\']) && is_node_core(file)
+            {
+                FrameKind::Library
+            } else {
+                FrameKind::App
+            }
+        }
+        Language::Ruby => {
+            if file.contains("/gems/")
+                || file.contains("[GEM_ROOT]")
+                || file.contains("/rubygems")
+                || file.contains("/lib/ruby/")
+                || file.contains(") lib/")
+                || file.contains(") app/") && file.contains(" (")
+                || file.contains("/vendor/bundle/")
+            {
+                FrameKind::Library
+            } else if file.contains("/minitest/") || file.contains("/rspec-") {
+                FrameKind::TestRunner
+            } else {
+                FrameKind::App
+            }
+        }
+        Language::Php => {
+            if file.contains("/vendor/phpunit/") {
+                FrameKind::TestRunner
+            } else if file.contains("/vendor/")
+                || file.is_empty()
+                    && f.function != "{main}"
+                    && f.module.is_none()
+                    && is_php_builtin(&f.function)
+            {
+                FrameKind::Library
+            } else {
+                FrameKind::App
+            }
+        }
+        Language::Rust | Language::Native => {
+            let s = f.function.as_str();
+            if starts_any(s, RUST_LIB)
+                || starts_any(s, NATIVE_LIB)
+                || file.contains("/rustc/")
+                || file.contains("/.cargo/registry/")
+                || file.contains("/rust/registry/")
+                || file.contains("rustlib/")
+                || file.contains("compiler-rt/")
+                || file.contains("/glibc")
+                || file.contains("/libfuzzer/")
+                || file.starts_with("/usr/lib/")
+                || file.starts_with("/lib/")
+                || file.starts_with("/System/Library/")
+                || file.ends_with(".dll") && file.contains("Windows")
+            {
+                FrameKind::Library
+            } else {
+                FrameKind::App
+            }
+        }
+    }
+}
+
+fn is_go_std(first: &str) -> bool {
+    const STD: &[&str] = &[
+        "bufio",
+        "bytes",
+        "context",
+        "crypto",
+        "database",
+        "encoding",
+        "errors",
+        "fmt",
+        "io",
+        "log",
+        "math",
+        "net",
+        "os",
+        "path",
+        "reflect",
+        "regexp",
+        "sort",
+        "strconv",
+        "strings",
+        "sync",
+        "syscall",
+        "text",
+        "time",
+        "unicode",
+        "internal",
+        "compress",
+        "container",
+        "html",
+        "image",
+        "mime",
+        "hash",
+        "archive",
+        "debug",
+        "go",
+        "plugin",
+        "embed",
+        "slices",
+        "maps",
+        "iter",
+    ];
+    STD.contains(&first)
+}
+
+fn is_node_core(file: &str) -> bool {
+    const CORE: &[&str] = &[
+        "module.js",
+        "timers.js",
+        "events.js",
+        "node.js",
+        "bootstrap_node.js",
+        "net.js",
+        "stream.js",
+        "fs.js",
+        "_stream_readable.js",
+        "_stream_writable.js",
+        "http.js",
+        "_http_server.js",
+        "_http_common.js",
+        "domain.js",
+        "child_process.js",
+        "util.js",
+        "vm.js",
+        "async_hooks.js",
+        "tls.js",
+        "zlib.js",
+    ];
+    let f = file.split(':').next().unwrap_or(file);
+    CORE.contains(&f)
+}
+
+fn is_php_builtin(function: &str) -> bool {
+    function.starts_with("call_user_func")
+        || function.starts_with("array_")
+        || function == "include"
+        || function == "require"
+}

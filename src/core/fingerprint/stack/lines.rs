@@ -1,0 +1,44 @@
+//! Small string helpers shared by the per-runtime parsers (no regex: these run per line).
+
+/// `Foo.java:12` → ("Foo.java", Some(12)); `file.js:3:14` → ("file.js", Some(3), Some(14)).
+pub(crate) fn split_location(loc: &str) -> (Option<String>, Option<u32>, Option<u32>) {
+    let loc = loc.trim();
+    if loc.is_empty() {
+        return (None, None, None);
+    }
+    let (rest, last) = match loc.rsplit_once(':') {
+        Some((r, n)) if is_digits(n) => (r, n.parse().ok()),
+        _ => return (Some(loc.to_string()), None, None),
+    };
+    match rest.rsplit_once(':') {
+        Some((r, n)) if is_digits(n) => (Some(r.to_string()), n.parse().ok(), last),
+        _ => (Some(rest.to_string()), last, None),
+    }
+}
+
+pub(crate) fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A plausible exception/class type name: `java.io.IOException`, `ValueError`, `Foo::Bar`.
+pub(crate) fn looks_like_type(s: &str) -> bool {
+    let s = s.trim();
+    !s.is_empty()
+        && s.len() < 200
+        && !s.contains(' ')
+        && s.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && s.chars().all(|c| {
+            c.is_alphanumeric()
+                || matches!(
+                    c,
+                    '.' | '_' | '$' | ':' | '\\' | '`' | '+' | '<' | '>' | '-'
+                )
+        })
+}
+
+/// `dir/sub/file.ext` → `file.ext` (handles `\` too).
+pub(crate) fn basename(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}

@@ -1,0 +1,226 @@
+//! Normalisation: make frame names stable across builds and deploys (generated, anonymous and
+//! numbered names cleaned), then mark application frames.
+//!
+//! Regexes are compiled once; each is guarded by a cheap `contains` so the common frame pays
+//! nothing.
+
+use super::classify::{classify, FrameKind};
+use super::{Language, ParsedStack};
+use crate::core::model::Frame;
+use regex::Regex;
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+fn re(p: &str) -> Regex {
+    // The patterns are literals in this file; a failure is a programming error caught by tests.
+    Regex::new(p).unwrap_or_else(|e| panic!("invalid built-in regex {p}: {e}"))
+}
+
+static JAVA_LAMBDA_METHOD: LazyLock<Regex> = LazyLock::new(|| re(r"lambda\$(.*?)\$\d+"));
+static JAVA_LAMBDA_CLASS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\$\$Lambda(\$\d+)?(/(0x)?[0-9a-fA-F]+)?"));
+static JAVA_PROXY: LazyLock<Regex> = LazyLock::new(|| re(r"\$Proxy\d+"));
+static JAVA_CGLIB: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\$\$(EnhancerBy|FastClassBy|SpringCGLIB|ByteBuddy|MockitoMock)\w*?(\$\$[0-9a-zA-Z]+)+|\$MockitoMock\$\d+",
+    )
+});
+static JAVA_ANON_CLASS: LazyLock<Regex> = LazyLock::new(|| re(r"\$\d+"));
+static JAVA_ACCESSOR: LazyLock<Regex> = LazyLock::new(|| re(r"(Generated\w*?Accessor)\d+"));
+static DOTNET_ASYNC: LazyLock<Regex> = LazyLock::new(|| re(r"<([\w.]+)>d__\d+(\.MoveNext)?$"));
+static DOTNET_DISPLAY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"<>c(__DisplayClass[\d_]+)?(`\d+)?\.?"));
+static DOTNET_LAMBDA: LazyLock<Regex> = LazyLock::new(|| re(r"<([\w.]*)>b__[\d_]+"));
+static DOTNET_LOCAL: LazyLock<Regex> = LazyLock::new(|| re(r"<([\w.]*)>g__(\w+)\|[\d_]+"));
+static DOTNET_ARITY: LazyLock<Regex> = LazyLock::new(|| re(r"`\d+"));
+static RUST_HASH: LazyLock<Regex> = LazyLock::new(|| re(r"::h[0-9a-f]{16}$|::h[0-9a-f]{12,16}$"));
+static GO_FUNC: LazyLock<Regex> = LazyLock::new(|| re(r"func(·)?\d+(\.\d+)*"));
+static RUBY_BLOCK: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(block( \(\d+ levels\))?|rescue|ensure) in "));
+static RUBY_CALLBACKS: LazyLock<Regex> = LazyLock::new(|| re(r"_run__\d+__(\w+?)__\d+__callbacks"));
+static HASHY: LazyLock<Regex> = LazyLock::new(|| re(r"^[0-9a-fA-F]{6,}$|^\d+$"));
+
+/// Normalise every frame of a parsed stack in place and classify it.
+pub fn normalise_stack(stack: &mut ParsedStack) {
+    let lang = stack.language;
+    for e in &mut stack.exceptions {
+        for f in &mut e.frames {
+            normalise_frame(lang, f);
+        }
+    }
+}
+
+/// Clean one frame's names and set `in_app`.
+pub fn normalise_frame(lang: Language, f: &mut Frame) {
+    match lang {
+        Language::Java => java(f),
+        Language::DotNet => dotnet(f),
+        Language::Rust | Language::Native => rust(f),
+        Language::Go => go(f),
+        Language::JavaScript => js(f),
+        Language::Ruby => ruby(f),
+        Language::Python | Language::Php => {}
+    }
+    if f.module.as_deref().is_none_or(str::is_empty)
+        && matches!(
+            lang,
+            Language::Python | Language::Ruby | Language::Php | Language::JavaScript
+        )
+    {
+        f.module = f.file.as_deref().map(file_stem).filter(|s| !s.is_empty());
+    }
+    f.in_app = classify(lang, f) == FrameKind::App;
+}
+
+fn replace(re: &Regex, s: &str, with: &str) -> Option<String> {
+    match re.replace_all(s, with) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(o) => Some(o),
+    }
+}
+
+fn java(f: &mut Frame) {
+    if f.function.contains('$') {
+        if let Some(n) = replace(&JAVA_LAMBDA_METHOD, &f.function, "lambda$$$1") {
+            f.function = n;
+        }
+    }
+    if let Some(m) = f.module.as_mut() {
+        if m.contains('$') {
+            let mut s = m.clone();
+            for (r, w) in [
+                (&*JAVA_CGLIB, ""),
+                (&*JAVA_LAMBDA_CLASS, "$$$$Lambda"),
+                (&*JAVA_PROXY, "$$Proxy"),
+                (&*JAVA_ANON_CLASS, "$$"),
+            ] {
+                if let Some(n) = replace(r, &s, w) {
+                    s = n;
+                }
+            }
+            *m = s;
+        }
+        if m.contains("Accessor") {
+            if let Some(n) = replace(&JAVA_ACCESSOR, m, "$1") {
+                *m = n;
+            }
+        }
+    }
+}
+
+fn dotnet(f: &mut Frame) {
+    let mut q = f.qualified();
+    if !q.contains(['<', '`']) {
+        return;
+    }
+    for (r, w) in [
+        (&*DOTNET_ASYNC, "$1"),
+        (&*DOTNET_DISPLAY, ""),
+        (&*DOTNET_LAMBDA, "$1.lambda"),
+        (&*DOTNET_LOCAL, "$1.$2"),
+        (&*DOTNET_ARITY, ""),
+    ] {
+        if let Some(n) = replace(r, &q, w) {
+            q = n;
+        }
+    }
+    let q = q.replace("..", ".");
+    let q = q.trim_end_matches('.');
+    match q.rsplit_once('.') {
+        Some((m, func)) => {
+            f.module = Some(m.to_string());
+            f.function = func.to_string();
+        }
+        None => {
+            f.module = None;
+            f.function = q.to_string();
+        }
+    }
+}
+
+/// Demangle legacy Rust symbol escapes and drop hashes and closure markers.
+fn rust(f: &mut Frame) {
+    let mut s = f.function.clone();
+    if s.contains('$') {
+        s = s
+            .replace("$LT$", "<")
+            .replace("$GT$", ">")
+            .replace("$u7b$", "{")
+            .replace("$u7d$", "}")
+            .replace("$u20$", " ")
+            .replace("$RF$", "&")
+            .replace("$BP$", "*")
+            .replace("$C$", ",")
+            .replace("..", "::");
+        if let Some(x) = s.strip_prefix('_') {
+            if x.starts_with('<') {
+                s = x.to_string();
+            }
+        }
+    }
+    if s.contains("::h") {
+        if let Some(n) = replace(&RUST_HASH, &s, "") {
+            s = n;
+        }
+    }
+    if s.contains("{{closure}}") {
+        s = s.replace("::{{closure}}", "").replace("{{closure}}", "");
+    }
+    f.function = s;
+}
+
+fn go(f: &mut Frame) {
+    if f.function.contains("func") {
+        if let Some(n) = replace(&GO_FUNC, &f.function, "func") {
+            f.function = n;
+        }
+    }
+    if f.function.contains("[...]") {
+        f.function = f.function.replace("[...]", "");
+    }
+}
+
+fn js(f: &mut Frame) {
+    // Receivers differ by engine (V8 prints `Object.aha`, Gecko `aha`), so a JS frame is
+    // identified by its file and bare function name.
+    if let Some((_, func)) = f.function.rsplit_once('.') {
+        if !func.is_empty() && !f.function.contains(' ') {
+            f.function = func.to_string();
+        }
+    }
+    f.module = None;
+    let func = f.function.trim_end_matches(['/', '<']);
+    let func = func.rsplit('/').next().unwrap_or(func);
+    let func = match func {
+        "" | "(anonymous function)" | "eval code" | "eval" => "<anonymous>",
+        "global code" => "<global>",
+        other => other,
+    };
+    f.function = func.to_string();
+}
+
+fn ruby(f: &mut Frame) {
+    if f.function.contains(" in ") {
+        if let Some(n) = replace(&RUBY_BLOCK, &f.function, "") {
+            f.function = n;
+        }
+    }
+    if f.function.starts_with("_run__") {
+        if let Some(n) = replace(&RUBY_CALLBACKS, &f.function, "_run_${1}_callbacks") {
+            f.function = n;
+        }
+    }
+}
+
+/// `https://x/static/app.3f9a1c.js?v=2` → `app`: the file's identity without build hashes,
+/// directories or query strings (those change between deploys).
+pub fn file_stem(file: &str) -> String {
+    let f = file.split(['?', '#']).next().unwrap_or(file);
+    let base = super::lines::basename(f);
+    let mut parts: Vec<&str> = base.split('.').collect();
+    if parts.len() > 1 {
+        parts.pop();
+    }
+    parts.retain(|p| !p.is_empty() && !HASHY.is_match(p));
+    parts.join(".")
+}

@@ -1,0 +1,150 @@
+//! Selection: which frames decide a fingerprint.
+//!
+//! The innermost cause's application frames decide; library, framework, reflection and
+//! test-runner frames never do. The top application frame decides alone unless it is a shared
+//! helper (precondition, assertion, error factory, generic dispatch, anonymous function): then
+//! its callers take part until a specific frame is included. Line numbers never take part.
+
+use super::classify::{classify, FrameKind};
+use super::{Language, ParsedStack};
+use crate::core::model::{DropReason, Frame};
+
+/// Frames that take part in a fingerprint, and those left out with why.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Selection {
+    pub kept: Vec<Frame>,
+    pub dropped: Vec<(Frame, DropReason)>,
+}
+
+/// The most application frames a fingerprint takes (a chain of helpers ends here).
+pub const KEY_FRAMES: usize = 4;
+
+const HELPER_PREFIXES: &[&str] = &[
+    "check",
+    "require",
+    "validate",
+    "assert",
+    "fail",
+    "throw",
+    "ensure",
+    "raise",
+    "precondition",
+    "verify",
+    "guard",
+    "panic",
+    "abort",
+    "die",
+    "bail",
+    "expect",
+    "unwrap",
+];
+const HELPER_NAMES: &[&str] = &[
+    "invoke",
+    "apply",
+    "call",
+    "__call__",
+    "__call",
+    "dispatch",
+    "<anonymous>",
+    "<lambda>",
+    "lambda",
+    "<global>",
+    "{closure}",
+    "closure",
+    "error",
+    "errorf",
+    "fatal",
+    "fatalf",
+    "new",
+];
+const HELPER_TYPES: &[&str] = &[
+    "Preconditions",
+    "Validate",
+    "Validator",
+    "Objects",
+    "Assert",
+    "Assertions",
+    "Verify",
+    "Guard",
+    "Ensure",
+    "Check",
+    "Checks",
+    "ThrowHelper",
+    "ExceptionUtils",
+    "ErrorUtils",
+    "Require",
+];
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Is this frame a shared helper that says nothing about which bug it is?
+pub fn is_helper(f: &Frame) -> bool {
+    let func = f.function.rsplit("::").next().unwrap_or(&f.function);
+    let func = func.trim_start_matches('_');
+    if HELPER_PREFIXES.iter().any(|p| starts_with_ci(func, p))
+        || HELPER_NAMES.iter().any(|n| func.eq_ignore_ascii_case(n))
+        || func.is_empty()
+    {
+        return true;
+    }
+    // Error factories and wrappers: `createIllegalArgumentException`, `newError`, `wrapError`.
+    if func.ends_with("Exception") || func.ends_with("Error") || func.ends_with("_error") {
+        return true;
+    }
+    let ty = f.module.as_deref().unwrap_or("");
+    let last = ty.rsplit(['.', '/', ':', '\\', '+']).next().unwrap_or(ty);
+    HELPER_TYPES.contains(&last)
+}
+
+/// Pick the frames that identify the bug.
+pub fn select(stack: &ParsedStack) -> Selection {
+    let mut fallback: Option<Selection> = None;
+    for e in stack
+        .exceptions
+        .iter()
+        .rev()
+        .filter(|e| !e.frames.is_empty())
+    {
+        let sel = select_frames(stack.language, &e.frames);
+        if !sel.kept.is_empty() {
+            return sel;
+        }
+        fallback.get_or_insert(sel);
+    }
+    fallback.unwrap_or_default()
+}
+
+/// Selection over one exception's frames (innermost first).
+pub fn select_frames(lang: Language, frames: &[Frame]) -> Selection {
+    let mut sel = Selection::default();
+    let mut need_more = true;
+    let mut prev: Option<(&Option<String>, &str)> = None;
+    for f in frames {
+        let mut key = f.clone();
+        key.line = None;
+        key.column = None;
+        let same_as_prev = prev.is_some_and(|(m, func)| *m == f.module && func == f.function);
+        prev = Some((&f.module, &f.function));
+        if same_as_prev {
+            sel.dropped.push((key, DropReason::Recursion));
+            continue;
+        }
+        if !f.in_app {
+            let reason = match classify(lang, f) {
+                FrameKind::TestRunner => DropReason::TestRunner,
+                _ => DropReason::Library,
+            };
+            sel.dropped.push((key, reason));
+            continue;
+        }
+        if need_more && sel.kept.len() < KEY_FRAMES {
+            need_more = is_helper(&key);
+            sel.kept.push(key);
+        } else {
+            sel.dropped.push((key, DropReason::BeyondDepth));
+        }
+    }
+    sel
+}
