@@ -200,6 +200,8 @@ def cmd_check(a):
 
 def cmd_unavailable(a):
     cur, sigs = cursor_snapshot(a.db), counts(list_signatures(a.db))
+    if not any(cur.values()):
+        raise Failure("no cursor was recorded by the successful polls before Jaeger stopped")
     proc = rounds(a.db, "poll", ok=None)
     if proc.returncode not in UNAVAILABLE_CODES:
         raise Failure(f"`rounds poll` with Jaeger stopped exited {proc.returncode}, expected 69 or 75\n{proc.stderr}")
