@@ -44,7 +44,11 @@ fn make_bugs(n: usize, rng: &mut Rng) -> Vec<Bug> {
             let frames = (0..depth)
                 .map(|d| {
                     let module = format!("app.module{}.part{}", i % 97, d % 13);
-                    (module, format!("handler_{i}_{d}"), 10 + rng.below(400) as u32)
+                    (
+                        module,
+                        format!("handler_{i}_{d}"),
+                        10 + rng.below(400) as u32,
+                    )
                 })
                 .collect();
             Bug {
@@ -71,7 +75,12 @@ fn stack(bug: &Bug, line_shift: u32) -> String {
         "python" => {
             s.push_str("Traceback (most recent call last):\n");
             for (m, f, l) in bug.frames.iter().rev() {
-                let _ = writeln!(s, "  File \"/srv/{}.py\", line {}, in {f}\n    result = {f}(request, context)", m.replace('.', "/"), l + line_shift);
+                let _ = writeln!(
+                    s,
+                    "  File \"/srv/{}.py\", line {}, in {f}\n    result = {f}(request, context)",
+                    m.replace('.', "/"),
+                    l + line_shift
+                );
             }
             let _ = writeln!(s, "{}: {}", bug.ty, bug.message);
         }
@@ -84,19 +93,38 @@ fn stack(bug: &Bug, line_shift: u32) -> String {
         "go" => {
             let _ = writeln!(s, "panic: {}\n\ngoroutine 1 [running]:", bug.message);
             for (m, f, l) in &bug.frames {
-                let _ = writeln!(s, "{}.{f}(0xc000010000, 0x{:x})\n\t/src/{}.go:{} +0x{:x}", m, l, m.replace('.', "/"), l + line_shift, l * 3);
+                let _ = writeln!(
+                    s,
+                    "{}.{f}(0xc000010000, 0x{:x})\n\t/src/{}.go:{} +0x{:x}",
+                    m,
+                    l,
+                    m.replace('.', "/"),
+                    l + line_shift,
+                    l * 3
+                );
             }
         }
         "node" => {
             let _ = writeln!(s, "{}: {}", bug.ty, bug.message);
             for (m, f, l) in &bug.frames {
-                let _ = writeln!(s, "    at {f} (/srv/app/{}.js:{}:{})", m.replace('.', "/"), l + line_shift, l % 80);
+                let _ = writeln!(
+                    s,
+                    "    at {f} (/srv/app/{}.js:{}:{})",
+                    m.replace('.', "/"),
+                    l + line_shift,
+                    l % 80
+                );
             }
         }
         _ => {
             for (i, (m, f, l)) in bug.frames.iter().enumerate() {
                 let sep = if i == 0 { "" } else { "\tfrom " };
-                let _ = writeln!(s, "{sep}/srv/{}.rb:{}:in `{f}'", m.replace('.', "/"), l + line_shift);
+                let _ = writeln!(
+                    s,
+                    "{sep}/srv/{}.rb:{}:in `{f}'",
+                    m.replace('.', "/"),
+                    l + line_shift
+                );
             }
         }
     }
@@ -112,7 +140,9 @@ fn generate(path: &Path, events: usize) -> u64 {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let bugs = make_bugs(2000, &mut rng);
     // Zipf(s=1.1) over bugs via a cumulative table.
-    let weights: Vec<f64> = (1..=bugs.len()).map(|r| 1.0 / (r as f64).powf(1.1)).collect();
+    let weights: Vec<f64> = (1..=bugs.len())
+        .map(|r| 1.0 / (r as f64).powf(1.1))
+        .collect();
     let total: f64 = weights.iter().sum();
     let mut cdf = Vec::with_capacity(weights.len());
     let mut acc = 0.0;
@@ -136,8 +166,18 @@ fn generate(path: &Path, events: usize) -> u64 {
         );
         for k in 0..per_line {
             let u = (rng.below(1_000_000) as f64) / 1_000_000.0;
-            let b = &bugs[cdf.partition_point(|c| *c < u).min(bugs.len() - 1)];
-            let msg = b.message.replacen("{}", &format!("ORD-{}", rng.below(10_000_000)), 1).replacen("{}", &format!("user{}", rng.below(100_000)), 1);
+            // A line is one service's batch: move the drawn bug to this service's bugs.
+            let drawn = cdf.partition_point(|c| *c < u).min(bugs.len() - 1);
+            let same_service = (drawn / 40) * 40 + first % 40;
+            let b = &bugs[if same_service < bugs.len() {
+                same_service
+            } else {
+                first
+            }];
+            let msg = b
+                .message
+                .replacen("{}", &format!("ORD-{}", rng.below(10_000_000)), 1)
+                .replacen("{}", &format!("user{}", rng.below(100_000)), 1);
             let t = t0 + (n as u64) * 1_000_000;
             if k > 0 {
                 line.push(',');
@@ -162,7 +202,11 @@ fn generate(path: &Path, events: usize) -> u64 {
 fn vm_hwm(pid: u32) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+    line.split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()
+        .map(|kb| kb * 1024)
 }
 
 fn run(events: usize, dir: &Path) {
@@ -172,7 +216,12 @@ fn run(events: usize, dir: &Path) {
     } else {
         let t = Instant::now();
         let b = generate(&corpus, events);
-        eprintln!("generated {} ({:.1} MB) in {:.1}s", corpus.display(), b as f64 / 1e6, t.elapsed().as_secs_f64());
+        eprintln!(
+            "generated {} ({:.1} MB) in {:.1}s",
+            corpus.display(),
+            b as f64 / 1e6,
+            t.elapsed().as_secs_f64()
+        );
         b
     };
     let db = dir.join(format!("bench-{events}.db"));
@@ -181,7 +230,16 @@ fn run(events: usize, dir: &Path) {
     }
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_rounds"))
-        .args(["-q", "--db", db.to_str().unwrap(), "poll", "--notify", "none", "--input", corpus.to_str().unwrap()])
+        .args([
+            "-q",
+            "--db",
+            db.to_str().unwrap(),
+            "poll",
+            "--notify",
+            "none",
+            "--input",
+            corpus.to_str().unwrap(),
+        ])
         .spawn()
         .unwrap();
     let pid = child.id();
@@ -208,8 +266,15 @@ fn run(events: usize, dir: &Path) {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() { vec![100_000, 1_000_000] } else { sizes };
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![100_000, 1_000_000]
+    } else {
+        sizes
+    };
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench");
     std::fs::create_dir_all(&dir).unwrap();
     for n in sizes {

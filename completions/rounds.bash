@@ -107,7 +107,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__diagnose)
-            opts="-q -v -h --force --dry-run --budget --backend --db --store-backend --quiet --verbose --color --lock-wait --help"
+            opts="-q -v -h --force --dry-run --budget --min-occurrences --json --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-api-key --openai-base-url --redact-pattern --redact-emails --redact-ips --llm-prices --db --store-backend --quiet --verbose --color --lock-wait --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,7 +117,59 @@ _rounds() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --backend)
+                --min-occurrences)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diagnosis-backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codebase)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diagnosis-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --daily-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diagnosis-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-diagnoses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diagnosis-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --claude-code-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codex-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openai-api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openai-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-prices)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -407,7 +459,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__poll)
-            opts="-i -q -v -h --input --backend --check --dry-run --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --notify --min-occurrences --json --db --store-backend --quiet --verbose --color --lock-wait --help"
+            opts="-i -q -v -h --input --backend --check --dry-run --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-api-key --openai-base-url --redact-pattern --redact-emails --redact-ips --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -422,7 +474,7 @@ _rounds() {
                     return 0
                     ;;
                 --backend)
-                    COMPREPLY=($(compgen -W "otlp-file jaeger tempo loki grafana-stack signoz" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "otlp_file jaeger tempo loki grafana_stack signoz" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
@@ -461,6 +513,82 @@ _rounds() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --escalation-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --markdown-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-repository-by-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace-url-template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diagnosis-backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codebase)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diagnosis-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --daily-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diagnosis-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-diagnoses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diagnosis-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --claude-code-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codex-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openai-api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openai-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -485,7 +613,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__report)
-            opts="-q -v -h --since --status --service --format --fail-on --db --store-backend --quiet --verbose --color --lock-wait --help"
+            opts="-q -v -h --since --status --service --format --fail-on --escalation-factor --daily-budget --trace-url-template --db --store-backend --quiet --verbose --color --lock-wait --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -509,6 +637,18 @@ _rounds() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "new regressed escalating" -- "${cur}"))
+                    return 0
+                    ;;
+                --escalation-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --daily-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace-url-template)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)

@@ -44,11 +44,11 @@ complete -c rounds -n "__fish_rounds_needs_command" -f -a "report" -d 'Write a f
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s i -l input -d 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)' -r
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l backend -d 'Where errors come from' -r -f -a "otlp-file\t''
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l backend -d 'Where errors come from' -r -f -a "otlp_file\t''
 jaeger\t''
 tempo\t''
 loki\t''
-grafana-stack\t''
+grafana_stack\t''
 signoz\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l fail-on -d 'Exit 1 when signatures in these states exist after the pass (for CI gating)' -r -f -a "new\t''
 regressed\t''
@@ -61,6 +61,25 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l retention-days -d
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l resolve-after-days -d 'Resolve a signature quiet for this many days' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l notify -d 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l min-occurrences -d 'A new signature is announced (and diagnosed) once it has occurred this often' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l escalation-factor -d 'Announce a signature as escalating when its last-24h count is this many times the previous 24h (0: never)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l markdown-dir -d 'Directory of the markdown notifier (one file per signature plus index.md)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l github-repository -d 'Repository for the github_issue notifier, owner/name (the token comes from GITHUB_TOKEN only)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l github-repository-by-service -d 'Per-service repositories: service=owner/name,... (others go to GITHUB_REPOSITORY)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l github-api-url -d 'GitHub REST API root (GitHub Enterprise: https://HOST/api/v3)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-backend -d 'LLM backend: claude_code, codex or openai (none: no diagnosis)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l codebase -d 'The source tree the model may read (a git work tree gives revisions and staleness)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-model -d 'Model id (pin a full id; the backend\'s default otherwise)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l daily-budget -d 'USD per UTC day across all runs, checked against the spend ledger before each call' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-budget -d 'USD cap for one diagnosis' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-diagnoses -d 'At most this many model calls per pass' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-timeout -d 'Wall-clock limit for one diagnosis; the backend\'s process group is killed past it' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l claude-code-path -d 'The claude binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l codex-path -d 'The codex binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-api-key -d 'API key for the openai backend (and codex with a custom base URL)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -68,13 +87,28 @@ always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l check -d 'Reach the backend, authenticate, list services; write nothing'
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write to the database (notifications still print)'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write: the stdout notifier previews what would be announced'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-emails -d 'Also redact e-mail addresses'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-ips -d 'Also redact IP addresses'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l json -d 'Print notifications as JSON Lines'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s h -l help -d 'Print help'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l budget -d 'Spend at most this many USD in this run' -r
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l backend -d 'LLM backend' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l min-occurrences -d 'A signature is diagnosed once it has occurred this often' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-backend -d 'LLM backend: claude_code, codex or openai (none: no diagnosis)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l codebase -d 'The source tree the model may read (a git work tree gives revisions and staleness)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-model -d 'Model id (pin a full id; the backend\'s default otherwise)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l daily-budget -d 'USD per UTC day across all runs, checked against the spend ledger before each call' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-budget -d 'USD cap for one diagnosis' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-diagnoses -d 'At most this many model calls per pass' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-timeout -d 'Wall-clock limit for one diagnosis; the backend\'s process group is killed past it' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l claude-code-path -d 'The claude binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l codex-path -d 'The codex binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-api-key -d 'API key for the openai backend (and codex with a custom base URL)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -83,6 +117,9 @@ never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l force -d 'Diagnose again even if this codebase revision was already diagnosed'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l dry-run -d 'Print exactly what would be sent (after redaction) and spend nothing'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l json -d 'JSON instead of text'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-emails -d 'Also redact e-mail addresses'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-ips -d 'Also redact IP addresses'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s h -l help -d 'Print help'
@@ -146,6 +183,9 @@ json\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l fail-on -d 'Exit 1 when signatures in these states are in the report (for CI gating)' -r -f -a "new\t''
 regressed\t''
 escalating\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l escalation-factor -d 'A signature is escalating when its last-24h count is this many times the previous 24h (0: never)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l daily-budget -d 'Daily LLM budget in USD, to show what is left' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t''

@@ -65,6 +65,8 @@ pub enum ColorChoice {
     Never,
 }
 
+// Parsed once per process: boxing the large variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit
@@ -88,10 +90,13 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TelemetryBackend {
+    // Snake case as documented (TELEMETRY_BACKEND=otlp_file); clap's kebab form still accepted.
+    #[value(name = "otlp_file", alias = "otlp-file")]
     OtlpFile,
     Jaeger,
     Tempo,
     Loki,
+    #[value(name = "grafana_stack", alias = "grafana-stack")]
     GrafanaStack,
     Signoz,
 }
@@ -143,6 +148,8 @@ pub struct PollArgs {
     pub resolve_after_days: u64,
     #[command(flatten)]
     pub notify: NotifyArgs,
+    #[command(flatten)]
+    pub llm: LlmArgs,
     /// Print notifications as JSON Lines
     #[arg(long)]
     pub json: bool,
@@ -162,6 +169,34 @@ pub struct NotifyArgs {
     /// A new signature is announced (and diagnosed) once it has occurred this often
     #[arg(long, env = "MIN_OCCURRENCES", default_value_t = 1)]
     pub min_occurrences: u64,
+    /// Announce a signature as escalating when its last-24h count is this many times the previous 24h (0: never)
+    #[arg(
+        long,
+        env = "ESCALATION_FACTOR",
+        default_value_t = 3.0,
+        value_name = "FACTOR"
+    )]
+    pub escalation_factor: f64,
+    /// Directory of the markdown notifier (one file per signature plus index.md)
+    #[arg(long, env = "NOTIFICATION_MARKDOWN_DIR", value_name = "DIR")]
+    pub markdown_dir: Option<PathBuf>,
+    /// Repository for the github_issue notifier, owner/name (the token comes from GITHUB_TOKEN only)
+    #[arg(long, env = "GITHUB_REPOSITORY", value_name = "OWNER/NAME")]
+    pub github_repository: Option<String>,
+    /// Per-service repositories: service=owner/name,... (others go to GITHUB_REPOSITORY)
+    #[arg(long, env = "GITHUB_REPOSITORY_BY_SERVICE", value_name = "MAP")]
+    pub github_repository_by_service: Option<String>,
+    /// GitHub REST API root (GitHub Enterprise: https://HOST/api/v3)
+    #[arg(
+        long,
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com",
+        value_name = "URL"
+    )]
+    pub github_api_url: String,
+    /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
+    #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
+    pub trace_url_template: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -184,9 +219,101 @@ pub struct DiagnoseArgs {
     /// Spend at most this many USD in this run
     #[arg(long, value_name = "USD")]
     pub budget: Option<f64>,
-    /// LLM backend
-    #[arg(long, env = "DIAGNOSIS_BACKEND")]
-    pub backend: Option<String>,
+    /// A signature is diagnosed once it has occurred this often
+    #[arg(long, env = "MIN_OCCURRENCES", default_value_t = 1)]
+    pub min_occurrences: u64,
+    /// JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub llm: LlmArgs,
+}
+
+/// The LLM diagnosis backend, its limits and what is redacted before anything is sent.
+#[derive(Debug, Args, Clone)]
+pub struct LlmArgs {
+    /// LLM backend: claude_code, codex or openai (none: no diagnosis)
+    #[arg(
+        long = "diagnosis-backend",
+        env = "DIAGNOSIS_BACKEND",
+        value_name = "BACKEND"
+    )]
+    pub diagnosis_backend: Option<String>,
+    /// The source tree the model may read (a git work tree gives revisions and staleness)
+    #[arg(long = "codebase", env = "CODEBASE_PATH", value_name = "DIR")]
+    pub codebase: Option<PathBuf>,
+    /// Model id (pin a full id; the backend's default otherwise)
+    #[arg(
+        long = "diagnosis-model",
+        env = "DIAGNOSIS_MODEL",
+        value_name = "MODEL"
+    )]
+    pub model: Option<String>,
+    /// USD per UTC day across all runs, checked against the spend ledger before each call
+    #[arg(
+        long = "daily-budget",
+        env = "DAILY_BUDGET_LIMIT",
+        default_value_t = 5.0,
+        value_name = "USD"
+    )]
+    pub daily_budget: f64,
+    /// USD cap for one diagnosis
+    #[arg(
+        long = "diagnosis-budget",
+        env = "DIAGNOSIS_BUDGET_USD",
+        default_value_t = 0.5,
+        value_name = "USD"
+    )]
+    pub diagnosis_budget: f64,
+    /// At most this many model calls per pass
+    #[arg(
+        long = "max-diagnoses",
+        env = "MAX_DIAGNOSES_PER_PASS",
+        default_value_t = 3,
+        value_name = "N"
+    )]
+    pub max_diagnoses: usize,
+    /// Wall-clock limit for one diagnosis; the backend's process group is killed past it
+    #[arg(
+        long = "diagnosis-timeout",
+        env = "DIAGNOSIS_TIMEOUT_SECS",
+        default_value_t = 600,
+        value_name = "SECS"
+    )]
+    pub timeout_secs: u64,
+    /// The claude binary (default: found on PATH)
+    #[arg(
+        long = "claude-code-path",
+        env = "CLAUDE_CODE_PATH",
+        value_name = "PATH"
+    )]
+    pub claude_code_path: Option<PathBuf>,
+    /// The codex binary (default: found on PATH)
+    #[arg(long = "codex-path", env = "CODEX_PATH", value_name = "PATH")]
+    pub codex_path: Option<PathBuf>,
+    /// API key for the openai backend (and codex with a custom base URL)
+    #[arg(
+        long = "openai-api-key",
+        env = "OPENAI_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub openai_api_key: Option<String>,
+    /// OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama
+    #[arg(long = "openai-base-url", env = "OPENAI_BASE_URL", value_name = "URL")]
+    pub openai_base_url: Option<String>,
+    /// Extra secrets to redact: a regular expression (use | for several)
+    #[arg(long = "redact-pattern", env = "REDACT_PATTERNS", value_name = "REGEX")]
+    pub redact_patterns: Vec<String>,
+    /// Also redact e-mail addresses
+    #[arg(long = "redact-emails", env = "REDACT_EMAILS")]
+    pub redact_emails: bool,
+    /// Also redact IP addresses
+    #[arg(long = "redact-ips", env = "REDACT_IPS")]
+    pub redact_ips: bool,
+    /// Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), ';'-separated
+    #[arg(long = "llm-prices", env = "DIAGNOSIS_PRICES", value_name = "SPEC")]
+    pub prices: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -277,6 +404,20 @@ pub struct ReportArgs {
     /// Exit 1 when signatures in these states are in the report (for CI gating)
     #[arg(long, value_delimiter = ',', value_name = "STATES")]
     pub fail_on: Vec<FailOn>,
+    /// A signature is escalating when its last-24h count is this many times the previous 24h (0: never)
+    #[arg(
+        long,
+        env = "ESCALATION_FACTOR",
+        default_value_t = 3.0,
+        value_name = "FACTOR"
+    )]
+    pub escalation_factor: f64,
+    /// Daily LLM budget in USD, to show what is left
+    #[arg(long, env = "DAILY_BUDGET_LIMIT", value_name = "USD")]
+    pub daily_budget: Option<f64>,
+    /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
+    #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
+    pub trace_url_template: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! Adapters: concrete implementations of the core's ports (telemetry, store, diagnosis, notify).
 
+pub mod codebase;
 pub mod diagnosis;
 pub mod notify;
 pub mod store;

@@ -1,6 +1,7 @@
 //! The driving side: resolve settings, wire adapters to use cases, run one command.
 
 pub mod commands;
+pub mod llm;
 pub mod settings;
 pub mod wiring;
 

@@ -101,3 +101,16 @@ pub fn clock() -> Result<Box<dyn crate::core::ports::Clock>, AppError> {
 }
 
 pub const SECOND: i64 = NANOS_PER_SEC;
+
+/// ESCALATION_FACTOR: 0 turns escalation off; otherwise it must be a jump (above 1).
+pub fn escalation_factor(f: f64) -> Result<Option<f64>, AppError> {
+    if f == 0.0 {
+        Ok(None)
+    } else if f.is_finite() && f > 1.0 {
+        Ok(Some(f))
+    } else {
+        Err(AppError::Config(format!(
+            "ESCALATION_FACTOR: {f} must be above 1 (e.g. 3 for a threefold jump), or 0 to turn escalation off"
+        )))
+    }
+}

@@ -1,10 +1,22 @@
 //! The composition root: the only place that names concrete adapters.
 
+use crate::adapters::notify::github::{
+    parse_routes, valid_repository, GithubConfig, GithubNotifier,
+};
+use crate::adapters::notify::markdown::MarkdownNotifier;
 use crate::adapters::notify::stdout::StdoutNotifier;
 use crate::adapters::store::sqlite::{Access, SqliteStore};
+use crate::adapters::telemetry::http::{parse_header_list, HttpAuth, HttpSettings};
+use crate::adapters::telemetry::jaeger::{
+    JaegerApiVersion, JaegerConfig, JaegerErrorFilter, JaegerSource,
+};
+use crate::adapters::telemetry::loki::{LokiConfig, LokiSource};
 use crate::adapters::telemetry::otlp_file::{Input, OtlpFileSource, ProgressHook};
+use crate::adapters::telemetry::signoz::{SignozConfig, SignozSource};
+use crate::adapters::telemetry::tempo::{GrafanaStackSource, TempoConfig, TempoSource};
+use crate::app::settings::parse_duration;
 use crate::app::settings::Global;
-use crate::cli::{PollArgs, TelemetryBackend};
+use crate::cli::{NotifyArgs, PollArgs, TelemetryBackend};
 use crate::core::ports::{Notifier, TelemetrySource};
 use crate::exit::AppError;
 
@@ -55,11 +67,150 @@ pub fn telemetry_source(
             }
             Ok(Box::new(src))
         }
-        other => Err(AppError::Config(format!(
-            "TELEMETRY_BACKEND={} is not available in this build",
-            backend_name(other)
+        TelemetryBackend::Jaeger => {
+            let mut c = JaegerConfig::new(String::new());
+            c.http = http_settings("JAEGER", "JAEGER_API_URL")?;
+            c.services = services();
+            c.batch_size = args.batch_size;
+            c.api_version = match env("JAEGER_API_VERSION").as_deref() {
+                None | Some("auto") => JaegerApiVersion::Auto,
+                Some("v1") => JaegerApiVersion::V1,
+                Some("v3") => JaegerApiVersion::V3,
+                Some(other) => {
+                    return Err(AppError::Config(format!(
+                        "JAEGER_API_VERSION: '{other}' is not one of auto, v1, v3"
+                    )))
+                }
+            };
+            c.error_filter = match env("JAEGER_ERROR_FILTER").as_deref() {
+                None | Some("auto") => JaegerErrorFilter::Auto,
+                Some("server") => JaegerErrorFilter::Server,
+                Some("client") => JaegerErrorFilter::Client,
+                Some(other) => {
+                    return Err(AppError::Config(format!(
+                        "JAEGER_ERROR_FILTER: '{other}' is not one of auto, server, client"
+                    )))
+                }
+            };
+            Ok(Box::new(JaegerSource::new(c)?))
+        }
+        TelemetryBackend::Tempo => Ok(Box::new(tempo_source(args)?)),
+        TelemetryBackend::Loki => Ok(Box::new(loki_source(args)?)),
+        TelemetryBackend::GrafanaStack => Ok(Box::new(GrafanaStackSource::new(
+            tempo_source(args)?,
+            loki_source(args)?,
         ))),
+        TelemetryBackend::Signoz => {
+            let mut c = SignozConfig::new(String::new());
+            c.http = http_settings("SIGNOZ", "SIGNOZ_API_URL")?;
+            c.api_key = env("SIGNOZ_API_KEY");
+            c.services = services();
+            c.batch_size = args.batch_size;
+            Ok(Box::new(SignozSource::new(c)?))
+        }
     }
+}
+
+/// A non-empty, trimmed environment variable.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// `ROUNDS_SERVICES=a,b`: the services to poll (default: all the backend lists).
+fn services() -> Vec<String> {
+    env("ROUNDS_SERVICES")
+        .map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// HTTP settings of one backend from the environment. Credentials are read from the
+/// environment only (never flags, which other users can see in `ps`):
+/// `<P>_HTTP_HEADERS` and `ROUNDS_HTTP_HEADERS` (`name=value,…`), `<P>_BEARER_TOKEN`,
+/// `<P>_BASIC_AUTH` (`user:password`) or credentials in the URL, `<P>_TENANT` (X-Scope-OrgID);
+/// `ROUNDS_HTTP_TIMEOUT`, `ROUNDS_HTTP_RETRIES`, `ROUNDS_HTTP_BACKOFF`, `ROUNDS_HTTP_MAX_WAIT`.
+fn http_settings(prefix: &str, url_var: &str) -> Result<HttpSettings, AppError> {
+    let url = env(url_var).ok_or_else(|| {
+        AppError::Config(format!(
+            "TELEMETRY_BACKEND={} needs {url_var} (the API base URL, e.g. http://localhost:{})",
+            prefix.to_ascii_lowercase(),
+            match prefix {
+                "JAEGER" => "16686",
+                "TEMPO" => "3200",
+                "LOKI" => "3100",
+                _ => "8080",
+            }
+        ))
+    })?;
+    let mut s = HttpSettings::new(url);
+    for var in [
+        "ROUNDS_HTTP_HEADERS".to_string(),
+        format!("{prefix}_HTTP_HEADERS"),
+    ] {
+        if let Some(v) = env(&var) {
+            let headers =
+                parse_header_list(&v).map_err(|e| AppError::Config(format!("{var}: {e}")))?;
+            s.headers.extend(headers);
+        }
+    }
+    if let Some(token) = env(&format!("{prefix}_BEARER_TOKEN")) {
+        s.auth = HttpAuth::Bearer(token);
+    } else if let Some(basic) = env(&format!("{prefix}_BASIC_AUTH")) {
+        let (user, password) = basic.split_once(':').ok_or_else(|| {
+            AppError::Config(format!("{prefix}_BASIC_AUTH must be user:password"))
+        })?;
+        s.auth = HttpAuth::Basic {
+            user: user.to_string(),
+            password: password.to_string(),
+        };
+    }
+    s.org_id = env(&format!("{prefix}_TENANT"));
+    if let Some(v) = env("ROUNDS_HTTP_TIMEOUT") {
+        s.timeout = parse_duration("ROUNDS_HTTP_TIMEOUT", &v)?;
+    }
+    if let Some(v) = env("ROUNDS_HTTP_RETRIES") {
+        s.retries = v.parse().map_err(|_| {
+            AppError::Config(format!("ROUNDS_HTTP_RETRIES: '{v}' is not a whole number"))
+        })?;
+    }
+    if let Some(v) = env("ROUNDS_HTTP_BACKOFF") {
+        s.backoff_base = parse_duration("ROUNDS_HTTP_BACKOFF", &v)?;
+    }
+    if let Some(v) = env("ROUNDS_HTTP_MAX_WAIT") {
+        s.max_wait = parse_duration("ROUNDS_HTTP_MAX_WAIT", &v)?;
+    }
+    Ok(s)
+}
+
+fn tempo_source(args: &PollArgs) -> Result<TempoSource, AppError> {
+    let mut c = TempoConfig::new(String::new());
+    c.http = http_settings("TEMPO", "TEMPO_API_URL")?;
+    c.services = services();
+    c.batch_size = args.batch_size;
+    if let Some(q) = env("TEMPO_TRACEQL") {
+        c.traceql = q;
+    }
+    Ok(TempoSource::new(c)?)
+}
+
+fn loki_source(args: &PollArgs) -> Result<LokiSource, AppError> {
+    let mut c = LokiConfig::new(String::new());
+    c.http = http_settings("LOKI", "LOKI_API_URL")?;
+    c.services = services();
+    // Loki refuses more than max_entries_limit_per_query (5000 by default) lines per request.
+    c.batch_size = args.batch_size.min(5000);
+    c.query = env("LOKI_QUERY");
+    if let Some(l) = env("LOKI_SERVICE_LABEL") {
+        c.service_label = l;
+    }
+    Ok(LokiSource::new(c)?)
 }
 
 pub fn backend_name(b: TelemetryBackend) -> &'static str {
@@ -73,19 +224,137 @@ pub fn backend_name(b: TelemetryBackend) -> &'static str {
     }
 }
 
-/// The notifiers named by NOTIFICATION_BACKEND.
-pub fn notifiers(channels: &[String], json: bool) -> Result<Vec<Box<dyn Notifier>>, AppError> {
+/// The notifiers named by NOTIFICATION_BACKEND, each configured and validated up front so a
+/// misconfiguration fails before the pass reads anything.
+pub fn notifiers(args: &NotifyArgs, json: bool) -> Result<Vec<Box<dyn Notifier>>, AppError> {
     let mut out: Vec<Box<dyn Notifier>> = Vec::new();
-    for c in channels {
+    for c in &args.channels {
         match c.trim() {
             "" | "none" => {}
             "stdout" => out.push(Box::new(StdoutNotifier::new(json))),
+            "markdown" => {
+                let Some(dir) = args.markdown_dir.clone().filter(|d| !d.as_os_str().is_empty())
+                else {
+                    return Err(AppError::Config(
+                        "NOTIFICATION_BACKEND=markdown needs NOTIFICATION_MARKDOWN_DIR (or --markdown-dir)".into(),
+                    ));
+                };
+                out.push(Box::new(MarkdownNotifier::new(
+                    dir,
+                    args.trace_url_template.clone(),
+                )));
+            }
+            "github_issue" | "github" => out.push(Box::new(github_notifier(args)?)),
             other => {
                 return Err(AppError::Config(format!(
-                    "NOTIFICATION_BACKEND: unknown channel '{other}' (known: stdout, none)"
+                    "NOTIFICATION_BACKEND: unknown channel '{other}' (known: stdout, markdown, github_issue, none)"
                 )))
             }
         }
     }
     Ok(out)
+}
+
+/// The diagnoser named by DIAGNOSIS_BACKEND.
+pub fn diagnoser(
+    s: &crate::app::llm::LlmSettings,
+) -> Result<Box<dyn crate::core::ports::Diagnoser>, AppError> {
+    use crate::adapters::diagnosis::{claude_code, codex, openai};
+    use crate::app::llm::Backend;
+    let root = s
+        .codebase
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    Ok(match s.backend {
+        Backend::ClaudeCode => {
+            let mut c = claude_code::ClaudeCodeConfig::new(root);
+            c.program = s.claude_code_path.clone();
+            c.model = s.model.clone();
+            c.timeout = s.timeout;
+            c.prices = s.prices.clone();
+            Box::new(claude_code::ClaudeCode::new(c))
+        }
+        Backend::Codex => {
+            let mut c = codex::CodexConfig::new(root);
+            c.program = s.codex_path.clone();
+            c.model = s.model.clone();
+            c.base_url = s.openai_base_url.clone();
+            if let Some(k) = &s.openai_api_key {
+                c.extra_env.push(("OPENAI_API_KEY".into(), k.clone()));
+            }
+            c.timeout = s.timeout;
+            c.prices = s.prices.clone();
+            Box::new(codex::Codex::new(c))
+        }
+        Backend::OpenAi => {
+            let mut c = openai::OpenAiConfig::new(s.model.clone().unwrap_or_default());
+            if let Some(u) = &s.openai_base_url {
+                c.base_url = u.clone();
+            }
+            if c.base_url.contains("api.openai.com") && s.openai_api_key.is_none() {
+                return Err(AppError::Config(
+                    "DIAGNOSIS_BACKEND=openai needs OPENAI_API_KEY".into(),
+                ));
+            }
+            c.api_key = s.openai_api_key.clone();
+            c.timeout = s.timeout;
+            c.prices = s.prices.clone();
+            Box::new(openai::OpenAi::new(c))
+        }
+    })
+}
+
+/// The local codebase at CODEBASE_PATH, when one is configured.
+pub fn codebase(
+    s: &crate::app::llm::LlmSettings,
+) -> Result<Option<crate::adapters::codebase::LocalCodebase>, AppError> {
+    match &s.codebase {
+        Some(p) => crate::adapters::codebase::LocalCodebase::new(p)
+            .map(Some)
+            .map_err(|e| AppError::Config(format!("CODEBASE_PATH: {e}"))),
+        None => Ok(None),
+    }
+}
+
+fn github_notifier(args: &NotifyArgs) -> Result<GithubNotifier, AppError> {
+    // The token is read from the environment only: a flag would put it in `ps` and shell history.
+    let token = std::env::var("GITHUB_TOKEN").unwrap_or_default();
+    if token.trim().is_empty() {
+        return Err(AppError::Config(
+            "NOTIFICATION_BACKEND=github_issue needs GITHUB_TOKEN".into(),
+        ));
+    }
+    let default_repository = match args.github_repository.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(r) if valid_repository(r) => Some(r.to_string()),
+        Some(r) => {
+            return Err(AppError::Config(format!(
+                "GITHUB_REPOSITORY: '{r}' is not owner/name"
+            )))
+        }
+    };
+    let by_service = match &args.github_repository_by_service {
+        Some(m) => parse_routes(m)
+            .map_err(|e| AppError::Config(format!("GITHUB_REPOSITORY_BY_SERVICE: {e}")))?,
+        None => Vec::new(),
+    };
+    if default_repository.is_none() && by_service.is_empty() {
+        return Err(AppError::Config(
+            "NOTIFICATION_BACKEND=github_issue needs GITHUB_REPOSITORY=owner/name (or GITHUB_REPOSITORY_BY_SERVICE)".into(),
+        ));
+    }
+    let api_url = args.github_api_url.trim().to_string();
+    if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+        return Err(AppError::Config(format!(
+            "GITHUB_API_URL: '{api_url}' is not an http(s) URL"
+        )));
+    }
+    Ok(GithubNotifier::new(GithubConfig {
+        api_url,
+        token: token.trim().to_string(),
+        default_repository,
+        by_service,
+        trace_url_template: args.trace_url_template.clone(),
+        max_wait: std::time::Duration::from_secs(60),
+    }))
 }

@@ -152,28 +152,67 @@ fn run_pass(
     }
     let mut touched = BTreeSet::new();
     let mut store_error: Option<StoreError> = None;
+    // Pipeline: the source thread parses and keys events (keys depend on order), workers
+    // fingerprint batches, and this thread writes them in the order the source produced them.
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 4);
     let fetched = std::thread::scope(|scope| {
-        let (tx, rx) = sync_channel::<Vec<(EventKey, Fingerprint, ErrorEvent)>>(16);
+        let mut to_workers = Vec::with_capacity(workers);
+        let mut from_workers = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (tx_in, rx_in) = sync_channel::<Vec<(EventKey, ErrorEvent)>>(4);
+            let (tx_out, rx_out) = sync_channel::<Vec<(EventKey, Fingerprint, ErrorEvent)>>(4);
+            scope.spawn(move || {
+                for batch in rx_in {
+                    let done: Vec<_> = batch
+                        .into_iter()
+                        .map(|(key, ev)| {
+                            let fp = fingerprint(&ev);
+                            (key, fp, ev)
+                        })
+                        .collect();
+                    if tx_out.send(done).is_err() {
+                        break;
+                    }
+                }
+            });
+            to_workers.push(tx_in);
+            from_workers.push(rx_out);
+        }
         let producer = scope.spawn(move || {
             let mut keyer = EventKeyer::new();
             let mut batch = Vec::with_capacity(BATCH);
+            let mut next = 0usize;
+            let send =
+                |batch: Vec<(EventKey, ErrorEvent)>, next: &mut usize| -> Result<(), String> {
+                    let worker = &to_workers[*next % to_workers.len()];
+                    *next += 1;
+                    worker
+                        .send(batch)
+                        .map_err(|_| "the store stopped accepting events".to_string())
+                };
             let mut sink = |ev: ErrorEvent| -> Result<(), String> {
                 let key = keyer.key(&ev);
-                let fp = fingerprint(&ev);
-                batch.push((key, fp, ev));
+                batch.push((key, ev));
                 if batch.len() >= BATCH {
-                    tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                        .map_err(|_| "the store stopped accepting events".to_string())?;
+                    send(
+                        std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+                        &mut next,
+                    )?;
                 }
                 Ok(())
             };
             let res = source.fetch(window, &mut sink);
             if !batch.is_empty() && res.is_ok() {
-                let _ = tx.send(batch);
+                let _ = send(batch, &mut next);
             }
             res
         });
-        'recv: for batch in rx {
+        let mut turn = 0usize;
+        'recv: while let Ok(batch) = from_workers[turn % workers].recv() {
+            turn += 1;
             for (key, fp, ev) in batch {
                 out.summary.events_read += 1;
                 match store.record_event(&key, &fp, &ev, now) {
@@ -202,6 +241,7 @@ fn run_pass(
             }
             progress(out.summary.events_read);
         }
+        drop(from_workers);
         producer.join()
     });
     if let Some(e) = store_error {

@@ -1,11 +1,14 @@
-//! The findings report: what happened in a window, rendered as markdown or JSON.
-//! Deterministic: the same store and options give byte-identical output.
+//! The findings report: what happened in a window, rendered as markdown (or handed to JSON), and
+//! the markdown pieces every channel shares (signature section, escaping, fences).
+//! Deterministic: the same store and options give byte-identical output. All telemetry text is
+//! redacted and escaped here, so no caller can forget it.
 
-use crate::core::model::{Diagnosis, HourlyCounts, Signature, Status, UnixNanos};
+use crate::core::model::{Diagnosis, Frame, HourlyCounts, Signature, Status, UnixNanos};
+use crate::core::redact::redact;
 use crate::core::time::rfc3339;
 use std::fmt::Write as _;
 
-/// `▁▂▃▄▅▆▇█` scaled to the maximum; zero is a space-like low bar.
+/// `▁▂▃▄▅▆▇█` scaled to the maximum; zero is a middle dot.
 pub fn sparkline(counts: &[u64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let max = counts.iter().copied().max().unwrap_or(0);
@@ -21,50 +24,102 @@ pub fn sparkline(counts: &[u64]) -> String {
         .collect()
 }
 
-/// One signature as the report shows it.
+/// One signature as the report (and the markdown and GitHub notifiers) show it.
 #[derive(Debug, Clone)]
 pub struct ReportEntry {
     pub signature: Signature,
     pub last_24h: HourlyCounts,
+    /// Occurrences in the 24 h before `last_24h`.
+    pub previous_24h: u64,
+    pub escalating: bool,
     pub diagnosis: Option<Diagnosis>,
     pub trace_ids: Vec<String>,
+}
+
+/// One row of the summary table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    pub label: String,
+    /// Signatures in this state seen within the window.
+    pub in_window: u64,
+    /// Signatures in this state in the whole store.
+    pub all: u64,
 }
 
 #[derive(Debug, Clone)]
 pub struct Report {
     pub since: UnixNanos,
     pub until: UnixNanos,
-    /// Count of signatures per status, over the whole store.
-    pub totals: Vec<(Status, u64)>,
+    pub summary: Vec<SummaryRow>,
     pub spend_today_usd: f64,
     pub daily_budget_usd: Option<f64>,
+    /// e.g. `http://jaeger:16686/trace/{trace_id}`; trace ids become links when set.
+    pub trace_url_template: Option<String>,
     pub entries: Vec<ReportEntry>,
 }
 
-/// Escape telemetry text for markdown so it cannot inject links, mentions, emphasis or HTML.
+/// Escape telemetry text for markdown so it cannot inject links, mentions, issue references,
+/// emphasis, headings, tables or HTML. Newlines become spaces (one item stays one line).
 pub fn escape_md(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut out = String::with_capacity(s.len() + 8);
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
         match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|'
-            | '~' | '>' => {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '+' | '!' | '|' | '~'
+            | '>' => {
                 out.push('\\');
                 out.push(c);
             }
+            // `#123` and `owner/repo#1` are issue references on GitHub even when escaped.
+            '#' => {
+                out.push_str("\\#");
+                if next.is_some_and(|n| n.is_ascii_alphanumeric()) {
+                    out.push('\u{200b}');
+                }
+            }
             '<' => out.push_str("&lt;"),
             '&' => out.push_str("&amp;"),
+            // A zero-width space keeps `@team` from pinging anyone.
             '@' => out.push_str("@\u{200b}"),
-            '\n' | '\r' => out.push(' '),
+            // GitHub autolinks bare `http://` and `www.` text; break the pattern invisibly.
+            ':' if next == Some('/') => out.push_str(":\u{200b}"),
+            '.' if i >= 3
+                && chars[i - 3..i]
+                    .iter()
+                    .collect::<String>()
+                    .eq_ignore_ascii_case("www") =>
+            {
+                out.push_str("\u{200b}.")
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }
     out
 }
 
-/// A fenced code block whose fence is longer than any backtick run inside.
-pub fn fence(s: &str) -> String {
-    let mut longest = 0;
-    let mut run = 0;
+/// Redact, then escape: the one way telemetry text enters markdown.
+pub fn safe(s: &str) -> String {
+    escape_md(&redact(s))
+}
+
+/// A code span that holds any text (backticks inside get a longer delimiter).
+pub fn code(s: &str) -> String {
+    let s = redact(s).replace(['\n', '\r'], " ");
+    let longest = longest_backtick_run(&s);
+    let d = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{d}{pad}{s}{pad}{d}")
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    let (mut longest, mut run) = (0, 0);
     for c in s.chars() {
         if c == '`' {
             run += 1;
@@ -73,21 +128,189 @@ pub fn fence(s: &str) -> String {
             run = 0;
         }
     }
-    let f = "`".repeat((longest + 1).max(3));
+    longest
+}
+
+/// A fenced code block whose fence is longer than any backtick run inside. Redacts.
+pub fn fence(s: &str) -> String {
+    let s = redact(s);
+    let f = "`".repeat((longest_backtick_run(&s) + 1).max(3));
     format!("{f}text\n{}\n{f}", s.trim_end())
+}
+
+/// A plain one-line title for a signature (issue titles, index lines): redacted, not escaped.
+pub fn title(s: &Signature) -> String {
+    let raw = match (s.exception_type.is_empty(), s.template.is_empty()) {
+        (false, false) => format!("{}: {}", s.exception_type, s.template),
+        (false, true) => s.exception_type.clone(),
+        _ => s.template.clone(),
+    };
+    let one_line: String = redact(&raw)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if one_line.chars().count() > 100 {
+        let mut t: String = one_line.chars().take(99).collect();
+        t.push('…');
+        t
+    } else {
+        one_line
+    }
+}
+
+/// The first 12 characters of an id, as every listing shows it.
+pub fn short_id(id: &str) -> &str {
+    let end = id
+        .char_indices()
+        .nth(12)
+        .map(|(i, _)| i)
+        .unwrap_or(id.len());
+    &id[..end]
+}
+
+/// A trace id as a link when a URL template is configured and the id is plain hex.
+pub fn trace_ref(trace_id: &str, template: Option<&str>) -> String {
+    let is_hex = !trace_id.is_empty() && trace_id.chars().all(|c| c.is_ascii_hexdigit());
+    match template {
+        Some(t) if is_hex && t.contains("{trace_id}") => {
+            let url: String = t
+                .replace("{trace_id}", trace_id)
+                .chars()
+                .map(|c| match c {
+                    ' ' => "%20".to_string(),
+                    '(' => "%28".to_string(),
+                    ')' => "%29".to_string(),
+                    '<' => "%3C".to_string(),
+                    '>' => "%3E".to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            format!("[`{trace_id}`]({url})")
+        }
+        _ if is_hex => format!("`{trace_id}`"),
+        _ => code(trace_id),
+    }
+}
+
+fn frame_line(f: &Frame) -> String {
+    match f.location() {
+        Some(loc) => format!("{} ({})", code(&f.qualified()), code(&loc)),
+        None => code(&f.qualified()),
+    }
+}
+
+/// The body of one signature: facts, frames, sample, diagnosis. `level` is the heading level of
+/// the sub-sections (the caller writes the signature's own heading).
+pub fn signature_body(e: &ReportEntry, trace_url_template: Option<&str>) -> String {
+    let mut o = String::new();
+    let s = &e.signature;
+    let _ = writeln!(o, "- **id:** `{}`", code_safe_id(&s.id));
+    let _ = writeln!(o, "- **status:** {}", s.status);
+    let _ = writeln!(
+        o,
+        "- **services:** {}",
+        s.services
+            .iter()
+            .map(|x| safe(x))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        o,
+        "- **count:** {} (last 24 h: {}, previous 24 h: {}{}) `{}`",
+        s.count,
+        e.last_24h.total(),
+        e.previous_24h,
+        if e.escalating { ", escalating" } else { "" },
+        sparkline(&e.last_24h.counts)
+    );
+    let _ = writeln!(
+        o,
+        "- **first seen:** {} · **last seen:** {}",
+        rfc3339(s.first_seen),
+        rfc3339(s.last_seen)
+    );
+    if !s.exception_type.is_empty() {
+        let _ = writeln!(o, "- **type:** {}", safe(&s.exception_type));
+    }
+    if !s.template.is_empty() {
+        let _ = writeln!(o, "- **template:** {}", safe(&s.template));
+    }
+    if let Some(m) = s.sample_message.as_deref().filter(|m| !m.is_empty()) {
+        let _ = writeln!(o, "- **sample message:** {}", safe(m));
+    }
+    if !e.trace_ids.is_empty() {
+        let _ = writeln!(
+            o,
+            "- **traces:** {}",
+            e.trace_ids
+                .iter()
+                .map(|t| trace_ref(t, trace_url_template))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let app: Vec<_> = s.key_frames.iter().filter(|f| f.in_app).take(5).collect();
+    if !app.is_empty() {
+        let _ = writeln!(o, "\nTop application frames:\n");
+        for f in app {
+            let _ = writeln!(o, "1. {}", frame_line(f));
+        }
+    }
+    if let Some(stack) = s.sample_stack.as_deref().filter(|x| !x.trim().is_empty()) {
+        let _ = writeln!(
+            o,
+            "\n<details><summary>Sample stack</summary>\n\n{}\n\n</details>",
+            fence(stack)
+        );
+    }
+    if let Some(d) = &e.diagnosis {
+        let _ = writeln!(
+            o,
+            "\n**Diagnosis** ({} confidence, {} {}, {}):\n",
+            d.confidence.as_str(),
+            safe(&d.backend),
+            safe(&d.model),
+            rfc3339(d.created_at)
+        );
+        let _ = writeln!(o, "- **root cause:** {}", safe(&d.root_cause));
+        let _ = writeln!(o, "- **fix:** {}", safe(&d.suggested_fix));
+        if !d.evidence.is_empty() {
+            let _ = writeln!(o, "- **evidence:**");
+        }
+        for ev in &d.evidence {
+            let loc = ev
+                .line
+                .map(|l| format!("{}:{l}", ev.file))
+                .unwrap_or_else(|| ev.file.clone());
+            let _ = writeln!(
+                o,
+                "  - {}{} {}",
+                code(&loc),
+                if ev.verified { "" } else { " (unverified)" },
+                safe(&ev.note)
+            );
+        }
+    }
+    o
+}
+
+/// Signature ids are hex from the fingerprint; anything else is neutralised for a code span.
+fn code_safe_id(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 pub fn markdown(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# rounds findings\n");
     let _ = writeln!(o, "Window: {} .. {}\n", rfc3339(r.since), rfc3339(r.until));
-    let _ = writeln!(o, "| status | signatures |\n|---|---:|");
-    let mut total = 0;
-    for (st, n) in &r.totals {
-        total += n;
-        let _ = writeln!(o, "| {st} | {n} |");
+    let _ = writeln!(o, "| | in window | all |\n|---|---:|---:|");
+    for row in &r.summary {
+        let _ = writeln!(o, "| {} | {} | {} |", row.label, row.in_window, row.all);
     }
-    let _ = writeln!(o, "| **total** | {total} |\n");
+    let _ = writeln!(o);
     match r.daily_budget_usd {
         Some(b) => {
             let _ = writeln!(
@@ -103,94 +326,76 @@ pub fn markdown(r: &Report) -> String {
         }
     }
     if r.entries.is_empty() {
-        let _ = writeln!(o, "No new or regressed signatures in this window.");
+        let _ = writeln!(o, "Nothing to report in this window.");
         return o;
     }
     for e in &r.entries {
         let s = &e.signature;
-        let title = if s.exception_type.is_empty() {
-            s.template.clone()
-        } else {
-            s.exception_type.clone()
-        };
         let _ = writeln!(
             o,
-            "## {} `{}`\n",
-            escape_md(&title),
-            &s.id[..12.min(s.id.len())]
+            "## {} · {}\n",
+            short_id(&code_safe_id(&s.id)),
+            escape_md(&title(s))
         );
-        let _ = writeln!(o, "- **status:** {}", s.status);
-        let _ = writeln!(o, "- **services:** {}", escape_md(&s.services.join(", ")));
-        let _ = writeln!(
-            o,
-            "- **count:** {} (last 24 h: {} `{}`)",
-            s.count,
-            e.last_24h.total(),
-            sparkline(&e.last_24h.counts)
-        );
-        let _ = writeln!(
-            o,
-            "- **first seen:** {}  **last seen:** {}",
-            rfc3339(s.first_seen),
-            rfc3339(s.last_seen)
-        );
-        let _ = writeln!(o, "- **template:** {}", escape_md(&s.template));
-        if !e.trace_ids.is_empty() {
-            let _ = writeln!(
-                o,
-                "- **traces:** {}",
-                e.trace_ids
-                    .iter()
-                    .map(|t| format!("`{t}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        let app: Vec<_> = s.key_frames.iter().filter(|f| f.in_app).take(5).collect();
-        if !app.is_empty() {
-            let _ = writeln!(o, "\nTop application frames:\n");
-            for f in app {
-                let _ = writeln!(o, "1. {}", escape_md(&f.qualified()));
-            }
-        }
-        if let Some(stack) = &s.sample_stack {
-            let _ = writeln!(
-                o,
-                "\n<details><summary>Sample stack</summary>\n\n{}\n\n</details>",
-                fence(stack)
-            );
-        }
-        if let Some(d) = &e.diagnosis {
-            let _ = writeln!(
-                o,
-                "\n**Diagnosis** ({} confidence, {}):\n",
-                d.confidence.as_str(),
-                escape_md(&d.model)
-            );
-            let _ = writeln!(o, "- **root cause:** {}", escape_md(&d.root_cause));
-            let _ = writeln!(o, "- **fix:** {}", escape_md(&d.suggested_fix));
-            for ev in &d.evidence {
-                let loc = ev
-                    .line
-                    .map(|l| format!("{}:{l}", ev.file))
-                    .unwrap_or_else(|| ev.file.clone());
-                let _ = writeln!(
-                    o,
-                    "  - `{}`{} {}",
-                    loc.replace('`', "'"),
-                    if ev.verified { "" } else { " (unverified)" },
-                    escape_md(&ev.note)
-                );
-            }
-        }
+        o.push_str(&signature_body(e, r.trace_url_template.as_deref()));
         let _ = writeln!(o);
     }
     o
 }
 
+impl ReportEntry {
+    /// What a notification knows about its signature, in the report's shape.
+    pub fn from_notification(n: &crate::core::ports::Notification) -> ReportEntry {
+        ReportEntry {
+            signature: n.signature.clone(),
+            last_24h: n.last_24h.clone().unwrap_or(HourlyCounts {
+                end: n.signature.last_seen,
+                counts: vec![0; 24],
+            }),
+            previous_24h: n.previous_24h.unwrap_or(0),
+            escalating: n.kind == crate::core::ports::NotificationKind::Escalating,
+            diagnosis: n.diagnosis.clone(),
+            trace_ids: n.trace_ids.clone(),
+        }
+    }
+}
+
+/// The statuses a report shows by default.
+pub const DEFAULT_STATUSES: [Status; 3] = [Status::New, Status::Regressed, Status::Diagnosed];
+
+/// A copy of a signature with every telemetry string redacted (for JSON, which is not escaped).
+pub fn redacted_signature(s: &Signature) -> Signature {
+    let mut s = s.clone();
+    s.exception_type = redact(&s.exception_type);
+    s.template = redact(&s.template);
+    s.services = s.services.iter().map(|x| redact(x)).collect();
+    s.sample_stack = s.sample_stack.as_deref().map(redact);
+    s.sample_message = s.sample_message.as_deref().map(redact);
+    s.ignore_reason = s.ignore_reason.as_deref().map(redact);
+    for f in &mut s.key_frames {
+        f.function = redact(&f.function);
+        f.module = f.module.as_deref().map(redact);
+        f.file = f.file.as_deref().map(redact);
+    }
+    s
+}
+
+/// A copy of a diagnosis with its free text redacted.
+pub fn redacted_diagnosis(d: &Diagnosis) -> Diagnosis {
+    let mut d = d.clone();
+    d.root_cause = redact(&d.root_cause);
+    d.suggested_fix = redact(&d.suggested_fix);
+    for ev in &mut d.evidence {
+        ev.note = redact(&ev.note);
+        ev.file = redact(&ev.file);
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::model::{Confidence, Evidence, FingerprintBasis};
 
     #[test]
     fn sparkline_scales() {
@@ -200,10 +405,84 @@ mod tests {
 
     #[test]
     fn escaping_defuses_markdown_and_html() {
-        let e = escape_md("[click](http://x) <img src=x> @admin **b**");
+        let e = escape_md("[click](http://x) <img src=x> @admin **b** #12 www.evil.io");
         assert!(!e.contains("<img"));
         assert!(e.contains("\\[click\\]"));
         assert!(e.contains("@\u{200b}admin"));
+        assert!(!e.contains("http://"));
+        assert!(e.contains("\\#\u{200b}12"));
+        assert!(!e.contains("www."));
         assert_eq!(fence("a ``` b"), "````text\na ``` b\n````");
+        assert_eq!(code("a`b"), "``a`b``");
+    }
+
+    #[test]
+    fn trace_links_only_for_hex_ids() {
+        let t = Some("http://jaeger:16686/trace/{trace_id}");
+        assert_eq!(
+            trace_ref("0af7651916cd43dd8448eb211c80319c", t),
+            "[`0af7651916cd43dd8448eb211c80319c`](http://jaeger:16686/trace/0af7651916cd43dd8448eb211c80319c)"
+        );
+        assert_eq!(trace_ref("abc", None), "`abc`");
+        assert_eq!(trace_ref("x)(y", t), "`x)(y`");
+    }
+
+    #[test]
+    fn diagnosis_text_is_redacted_and_escaped() {
+        let sig = Signature {
+            id: "0123456789abcdef0123456789abcdef".into(),
+            algorithm_version: 1,
+            basis: FingerprintBasis::Template,
+            status: Status::Diagnosed,
+            exception_type: "E".into(),
+            template: "t".into(),
+            key_frames: vec![],
+            services: vec!["svc".into()],
+            count: 1,
+            first_seen: 0,
+            last_seen: 0,
+            sample_stack: None,
+            sample_message: None,
+            ignore_reason: None,
+            ignored_until: None,
+        };
+        let d = Diagnosis {
+            signature_id: sig.id.clone(),
+            created_at: 0,
+            root_cause: "token ghp_abcdefghijklmnopqrstuvwxyz0123 leaked <script>alert(1)</script>"
+                .into(),
+            suggested_fix: "ping @oncall".into(),
+            confidence: Confidence::High,
+            evidence: vec![Evidence {
+                file: "src/a.rs".into(),
+                line: Some(3),
+                note: "[x](javascript:alert(1))".into(),
+                verified: false,
+            }],
+            backend: "openai".into(),
+            model: "m".into(),
+            cost_usd: None,
+            input_tokens: 0,
+            output_tokens: 0,
+            duration_ms: 0,
+            prompt_version: 1,
+            codebase_revision: None,
+        };
+        let e = ReportEntry {
+            signature: sig,
+            last_24h: HourlyCounts {
+                end: 0,
+                counts: vec![0; 24],
+            },
+            previous_24h: 0,
+            escalating: false,
+            diagnosis: Some(d),
+            trace_ids: vec![],
+        };
+        let body = signature_body(&e, None);
+        assert!(!body.contains("ghp_abcdef"), "{body}");
+        assert!(!body.contains("<script"), "{body}");
+        assert!(body.contains("@\u{200b}oncall"));
+        assert!(body.contains("`src/a.rs:3` (unverified) \\[x\\]\\(javascript:alert\\(1\\)\\)"));
     }
 }

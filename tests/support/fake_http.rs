@@ -38,10 +38,15 @@ impl Request {
             .collect()
     }
     pub fn query_param(&self, name: &str) -> Option<String> {
-        self.query().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.query()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
     pub fn body_str(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -59,7 +64,9 @@ fn decode(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                let h = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let h = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match h {
                     Some(v) => {
                         out.push(v);
@@ -89,7 +96,13 @@ pub struct Response {
 
 impl Response {
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        Response { status, headers: vec![], body: body.into(), delay: Duration::ZERO, truncate_at: None }
+        Response {
+            status,
+            headers: vec![],
+            body: body.into(),
+            delay: Duration::ZERO,
+            truncate_at: None,
+        }
     }
     pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Self {
         Self::new(status, body).header("Content-Type", "application/json")
@@ -139,7 +152,11 @@ impl FakeServer {
                 Err(_) => thread::sleep(Duration::from_millis(5)),
             }
         });
-        FakeServer { addr, requests, stop }
+        FakeServer {
+            addr,
+            requests,
+            stop,
+        }
     }
 
     /// Start a server that answers requests in order from a list (the last one repeats).
@@ -193,12 +210,20 @@ fn serve(stream: TcpStream, reqs: &Mutex<Vec<Request>>, handler: &Handler) {
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
-        let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let len: usize = headers
+            .get("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         let mut body = vec![0; len];
         if reader.read_exact(&mut body).is_err() {
             return;
         }
-        let req = Request { method, target, headers, body };
+        let req = Request {
+            method,
+            target,
+            headers,
+            body,
+        };
         reqs.lock().unwrap().push(req.clone());
         let resp = handler(&req);
         if !resp.delay.is_zero() {
@@ -219,7 +244,12 @@ fn serve(stream: TcpStream, reqs: &Mutex<Vec<Request>>, handler: &Handler) {
             503 => "Service Unavailable",
             _ => "Status",
         };
-        let mut head = format!("HTTP/1.1 {} {}\r\nContent-Length: {}\r\n", resp.status, reason, resp.body.len());
+        let mut head = format!(
+            "HTTP/1.1 {} {}\r\nContent-Length: {}\r\n",
+            resp.status,
+            reason,
+            resp.body.len()
+        );
         for (k, v) in &resp.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }

@@ -1,5 +1,6 @@
 //! Telemetry adapters: one folder per backend, each with its wire types and mapping.
 
+pub mod common;
 pub mod http;
 pub mod jaeger;
 pub mod loki;

@@ -34,7 +34,8 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         resolve_after: args.resolve_after_days as i64 * NANOS_PER_DAY,
         dry_run: args.dry_run,
     };
-    let mut notifiers = wiring::notifiers(&args.notify.channels, args.json)?;
+    let mut notifiers = wiring::notifiers(&args.notify, args.json)?;
+    let llm = crate::app::llm::LlmSettings::resolve(&args.llm, None)?;
 
     if args.check {
         let mut source = wiring::telemetry_source(args, None)?;
@@ -73,6 +74,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     let events_bar = bar.clone();
     let policy = NotifyPolicy {
         min_occurrences: args.notify.min_occurrences,
+        escalation_factor: settings::escalation_factor(args.notify.escalation_factor)?,
     };
     let now = clock.now();
     let mut preview_failures = Vec::new();
@@ -138,6 +140,17 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     for (service, err) in &outcome.partial_failures {
         printer.error(&format!("{service}: {err}"));
         exit = exit.worst(telemetry_exit(err));
+    }
+
+    if let (Some(llm), false) = (&llm, args.dry_run) {
+        let diag = crate::app::commands::diagnose::in_poll(
+            &mut store,
+            llm,
+            args.notify.min_occurrences,
+            clock.as_ref(),
+            printer,
+        )?;
+        exit = exit.worst(diag);
     }
 
     let failures = if args.dry_run {

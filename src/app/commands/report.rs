@@ -1,100 +1,234 @@
 //! `rounds report`: the findings report (markdown or JSON) on stdout, for CI.
 
 use crate::app::commands::list::parse_statuses;
-use crate::app::commands::poll::fails_on_entries;
 use crate::app::settings::{self, parse_since, Global};
 use crate::app::wiring;
-use crate::cli::{ReportArgs, ReportFormat};
-use crate::core::model::{Status, NANOS_PER_DAY};
-use crate::core::ports::{SignatureFilter, SignatureSort, SignatureStore};
-use crate::core::report::{markdown, Report, ReportEntry};
+use crate::cli::{FailOn, ReportArgs, ReportFormat};
+use crate::core::model::{HourlyCounts, Signature, Status, NANOS_PER_DAY};
+use crate::core::ports::{SignatureFilter, SignatureStore};
+use crate::core::report::{
+    markdown, redacted_diagnosis, redacted_signature, Report, ReportEntry, SummaryRow,
+    DEFAULT_STATUSES,
+};
 use crate::core::time::rfc3339;
+use crate::core::triage::{day_over_day, is_escalating, NotifyPolicy};
 use crate::exit::{AppError, Exit};
 use crate::output::{json, Printer};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Order of sections: what needs a human first.
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Regressed => 0,
+        Status::New => 1,
+        Status::Investigating => 2,
+        Status::Diagnosed => 3,
+        Status::Resolved => 4,
+        Status::Ignored => 5,
+    }
+}
+
+struct Scored {
+    sig: Signature,
+    hourly: HourlyCounts,
+    last: u64,
+    prev: u64,
+    escalating: bool,
+}
 
 pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit, AppError> {
     let now = settings::clock()?.now();
+    let policy = NotifyPolicy {
+        min_occurrences: 1,
+        escalation_factor: settings::escalation_factor(args.escalation_factor)?,
+    };
+    if let Some(b) = args.daily_budget {
+        if !(b.is_finite() && b >= 0.0) {
+            return Err(AppError::Config(format!(
+                "DAILY_BUDGET_LIMIT: {b} is not an amount in USD"
+            )));
+        }
+    }
+    // `escalating` is not a stored state but may be asked for like one.
+    let want_escalating_status = args.status.iter().any(|s| s.trim() == "escalating");
+    let named: Vec<String> = args
+        .status
+        .iter()
+        .filter(|s| s.trim() != "escalating")
+        .cloned()
+        .collect();
+    let (statuses, include_escalating) = if args.status.is_empty() {
+        (DEFAULT_STATUSES.to_vec(), true)
+    } else {
+        (parse_statuses(&named)?, want_escalating_status)
+    };
+
     let mut store = wiring::open_store_write(g)?;
     let since = match &args.since {
         Some(s) => parse_since("--since", s, now)?,
         None => store.last_report_at()?.unwrap_or(now - NANOS_PER_DAY),
     };
-    let statuses = if args.status.is_empty() {
-        vec![Status::New, Status::Regressed, Status::Diagnosed]
-    } else {
-        parse_statuses(&args.status)?
+    let score = |store: &dyn SignatureStore, sig: Signature| -> Result<Scored, AppError> {
+        let hourly = store.hourly_counts(&sig.id, now, 48)?;
+        let (last, prev) = day_over_day(&hourly);
+        let active = !matches!(sig.status, Status::Ignored | Status::Resolved);
+        Ok(Scored {
+            escalating: active && is_escalating(last, prev, &policy),
+            sig,
+            hourly,
+            last,
+            prev,
+        })
     };
-    let filter = SignatureFilter {
-        statuses,
+    let in_window: Vec<Scored> = store
+        .signatures(&SignatureFilter {
+            service: args.service.clone(),
+            seen_since: Some(since),
+            ..SignatureFilter::default()
+        })?
+        .into_iter()
+        .map(|s| score(&store, s))
+        .collect::<Result<_, _>>()?;
+    let everything = store.signatures(&SignatureFilter {
         service: args.service.clone(),
-        seen_since: Some(since),
-        sort: SignatureSort::Count,
         ..SignatureFilter::default()
+    })?;
+    // Only signatures seen in the last 48 h can be escalating.
+    let escalating_all = everything
+        .iter()
+        .filter(|s| s.last_seen >= now - 2 * NANOS_PER_DAY)
+        .cloned()
+        .map(|s| score(&store, s))
+        .collect::<Result<Vec<_>, _>>()?
+        .iter()
+        .filter(|x| x.escalating)
+        .count() as u64;
+
+    let mut summary = Vec::new();
+    let count_status = |list: &mut dyn Iterator<Item = Status>, st: Status| {
+        list.filter(|s| *s == st).count() as u64
     };
-    let mut sigs = store.signatures(&filter)?;
-    sigs.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
-    let mut entries = Vec::with_capacity(sigs.len());
-    for s in sigs {
-        let last_24h = store.hourly_counts(&s.id, now, 24)?;
-        let diagnosis = store.latest_diagnosis(&s.id)?;
+    let row = |label: &str, st: Status| SummaryRow {
+        label: label.to_string(),
+        in_window: count_status(&mut in_window.iter().map(|x| x.sig.status), st),
+        all: count_status(&mut everything.iter().map(|s| s.status), st),
+    };
+    summary.push(row("new", Status::New));
+    summary.push(row("regressed", Status::Regressed));
+    summary.push(SummaryRow {
+        label: "escalating".into(),
+        in_window: in_window.iter().filter(|x| x.escalating).count() as u64,
+        all: escalating_all,
+    });
+    summary.push(row("diagnosed", Status::Diagnosed));
+    summary.push(row("investigating", Status::Investigating));
+    summary.push(row("resolved", Status::Resolved));
+    summary.push(row("ignored", Status::Ignored));
+    summary.push(SummaryRow {
+        label: "**total**".into(),
+        in_window: in_window.len() as u64,
+        all: everything.len() as u64,
+    });
+
+    let mut selected: Vec<Scored> = in_window
+        .into_iter()
+        .filter(|x| statuses.contains(&x.sig.status) || (include_escalating && x.escalating))
+        .collect();
+    selected.sort_by(|a, b| {
+        rank(a.sig.status)
+            .cmp(&rank(b.sig.status))
+            .then(b.escalating.cmp(&a.escalating))
+            .then(b.sig.count.cmp(&a.sig.count))
+            .then(a.sig.id.cmp(&b.sig.id))
+    });
+    let mut entries = Vec::with_capacity(selected.len());
+    for x in selected {
+        let diagnosis = store.latest_diagnosis(&x.sig.id)?;
         let trace_ids = store
-            .events(&s.id, 3)?
+            .events(&x.sig.id, 3)?
             .into_iter()
             .map(|e| e.trace_id)
             .filter(|t| !t.is_empty())
             .collect();
+        let counts = x.hourly.counts[x.hourly.counts.len().saturating_sub(24)..].to_vec();
+        debug_assert_eq!(counts.iter().sum::<u64>(), x.last);
         entries.push(ReportEntry {
-            signature: s,
-            last_24h,
+            signature: x.sig,
+            last_24h: HourlyCounts {
+                end: x.hourly.end,
+                counts,
+            },
+            previous_24h: x.prev,
+            escalating: x.escalating,
             diagnosis,
             trace_ids,
         });
     }
-    let mut totals = Vec::new();
-    for st in Status::ALL {
-        let n = store
-            .signatures(&SignatureFilter {
-                statuses: vec![st],
-                ..SignatureFilter::default()
-            })?
-            .len() as u64;
-        totals.push((st, n));
-    }
     let day = crate::core::time::day_start(now);
+    let trace_url_template = args
+        .trace_url_template
+        .clone()
+        .filter(|t| !t.trim().is_empty());
     let report = Report {
         since,
         until: now,
-        totals,
+        summary,
         spend_today_usd: store.spend_between(day, now + 1)?,
-        daily_budget_usd: None,
+        daily_budget_usd: args.daily_budget,
+        trace_url_template,
         entries,
     };
     let text = match args.format {
         ReportFormat::Md => markdown(&report),
-        ReportFormat::Json => json::text(&serde_json::json!({
-            "version": json::JSON_VERSION,
-            "since": rfc3339(report.since),
-            "until": rfc3339(report.until),
-            "totals": report.totals.iter().map(|(s, n)| (s.as_str().to_string(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
-            "spend_today_usd": report.spend_today_usd,
-            "signatures": report.entries.iter().map(|e| {
-                let mut v = json::signature(&e.signature);
-                v["last_24h"] = json::hourly(&e.last_24h);
-                v["diagnosis"] = e.diagnosis.as_ref().map(json::diagnosis).unwrap_or(serde_json::Value::Null);
-                v["trace_ids"] = serde_json::json!(e.trace_ids);
-                v
-            }).collect::<Vec<_>>(),
-        })),
+        ReportFormat::Json => json::text(&json_report(&report)) + "\n",
     };
     printer.data(&text).map_err(|e| AppError::WriteFile {
         path: "<stdout>".into(),
         reason: e.to_string(),
     })?;
     store.record_report(now)?;
-    let sigs: Vec<_> = report.entries.iter().map(|e| &e.signature).collect();
-    Ok(if fails_on_entries(&sigs, &args.fail_on) {
-        Exit::Findings
-    } else {
-        Exit::Ok
+    let fails = report.entries.iter().any(|e| {
+        args.fail_on.iter().any(|f| match f {
+            FailOn::New => e.signature.status == Status::New,
+            FailOn::Regressed => e.signature.status == Status::Regressed,
+            FailOn::Escalating => e.escalating,
+        })
+    });
+    Ok(if fails { Exit::Findings } else { Exit::Ok })
+}
+
+fn json_report(r: &Report) -> serde_json::Value {
+    let summary: BTreeMap<String, serde_json::Value> = r
+        .summary
+        .iter()
+        .map(|row| {
+            (
+                row.label.trim_matches('*').to_string(),
+                json!({"in_window": row.in_window, "all": row.all}),
+            )
+        })
+        .collect();
+    json!({
+        "version": json::JSON_VERSION,
+        "since": rfc3339(r.since),
+        "until": rfc3339(r.until),
+        "summary": summary,
+        "spend_today_usd": r.spend_today_usd,
+        "daily_budget_usd": r.daily_budget_usd,
+        "budget_left_usd": r.daily_budget_usd.map(|b| (b - r.spend_today_usd).max(0.0)),
+        "signatures": r.entries.iter().map(|e| {
+            let sig = redacted_signature(&e.signature);
+            let mut v = json::signature(&sig);
+            v["sample_message"] = json!(sig.sample_message);
+            v["sample_stack"] = json!(sig.sample_stack);
+            v["last_24h"] = json::hourly(&e.last_24h);
+            v["previous_24h"] = json!(e.previous_24h);
+            v["escalating"] = json!(e.escalating);
+            v["diagnosis"] = e.diagnosis.as_ref().map(|d| json::diagnosis(&redacted_diagnosis(d))).unwrap_or(serde_json::Value::Null);
+            v["trace_ids"] = json!(e.trace_ids);
+            v["trace_urls"] = json!(e.trace_ids.iter().filter(|t| t.chars().all(|c| c.is_ascii_hexdigit())).filter_map(|t| r.trace_url_template.as_ref().map(|u| u.replace("{trace_id}", t))).collect::<Vec<_>>());
+            v
+        }).collect::<Vec<_>>(),
     })
 }

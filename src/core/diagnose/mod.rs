@@ -1,1 +1,586 @@
-//! Diagnosis use case: triage what to diagnose, assemble the prompt, enforce the budget, record.
+//! The diagnose use case: triage, gather context, assemble a redacted prompt, check the budget
+//! against the spend ledger, call the diagnoser, verify and record the answer with its cost.
+
+pub mod budget;
+pub mod evidence;
+pub mod prompt;
+pub mod triage;
+
+use crate::core::model::{Diagnosis, EventRef, Signature, Status, UnixNanos};
+use crate::core::ports::codebase::Codebase;
+use crate::core::ports::diagnoser::{CallCost, Diagnoser, DiagnoserError, DiagnosisRequest};
+use crate::core::ports::store::{
+    FailedAttempt, SignatureFilter, SignatureStore, SpendEntry, StoreError,
+};
+use crate::core::ports::telemetry::TelemetrySource;
+use crate::core::ports::Clock;
+use crate::core::redact::Redactor;
+use budget::{allowance, utc_day, Allowance, BudgetLimits};
+use prompt::{DiagnosisContext, Prompt, SampleEvent, PROMPT_VERSION};
+use triage::{Candidate, History, Selection, Skip, TriageRules};
+
+/// The slice of the store this use case needs; every `SignatureStore` provides it.
+pub trait DiagnosisStore {
+    fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError>;
+    fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError>;
+    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError>;
+    fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError>;
+    fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError>;
+    fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError>;
+    fn record_diagnosis(
+        &mut self,
+        diagnosis: &Diagnosis,
+        spend: &SpendEntry,
+    ) -> Result<(), StoreError>;
+    fn record_failed_attempt(
+        &mut self,
+        attempt: &FailedAttempt,
+        spend: Option<&SpendEntry>,
+    ) -> Result<(), StoreError>;
+    fn set_status(
+        &mut self,
+        id: &str,
+        to: Status,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError>;
+}
+
+impl<T: SignatureStore + ?Sized> DiagnosisStore for T {
+    fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError> {
+        SignatureStore::signature(self, id_or_prefix)
+    }
+    fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError> {
+        SignatureStore::signatures(self, filter)
+    }
+    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
+        SignatureStore::events(self, id, limit)
+    }
+    fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError> {
+        SignatureStore::latest_diagnosis(self, id)
+    }
+    fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError> {
+        SignatureStore::failed_attempts(self, id)
+    }
+    fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
+        SignatureStore::spend_between(self, from, to)
+    }
+    fn record_diagnosis(
+        &mut self,
+        diagnosis: &Diagnosis,
+        spend: &SpendEntry,
+    ) -> Result<(), StoreError> {
+        SignatureStore::record_diagnosis(self, diagnosis, spend)
+    }
+    fn record_failed_attempt(
+        &mut self,
+        attempt: &FailedAttempt,
+        spend: Option<&SpendEntry>,
+    ) -> Result<(), StoreError> {
+        SignatureStore::record_failed_attempt(self, attempt, spend)
+    }
+    fn set_status(
+        &mut self,
+        id: &str,
+        to: Status,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        SignatureStore::set_status(self, id, to, reason, now)
+    }
+}
+
+/// Everything a diagnose pass is told.
+#[derive(Debug, Clone)]
+pub struct DiagnoseOptions {
+    pub rules: TriageRules,
+    pub limits: BudgetLimits,
+    /// Signatures named by the user; empty = all pending per triage.
+    pub ids: Vec<String>,
+    pub force: bool,
+    /// Assemble and report prompts; call nothing, spend nothing, record nothing.
+    pub dry_run: bool,
+    /// Sample events put in the prompt.
+    pub max_samples: usize,
+    /// Source excerpts put in the prompt, and lines either side of each frame.
+    pub max_excerpts: usize,
+    pub excerpt_radius: u32,
+    pub max_commits: usize,
+}
+
+impl Default for DiagnoseOptions {
+    fn default() -> Self {
+        DiagnoseOptions {
+            rules: TriageRules::default(),
+            limits: BudgetLimits {
+                daily_usd: 5.0,
+                per_diagnosis_usd: 0.5,
+                run_usd: None,
+            },
+            ids: Vec::new(),
+            force: false,
+            dry_run: false,
+            max_samples: 3,
+            max_excerpts: 5,
+            excerpt_radius: 8,
+            max_commits: 5,
+        }
+    }
+}
+
+/// What happened to one signature.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Diagnosed(Box<Diagnosis>),
+    /// Dry run: what would be sent, after redaction, and the cap it would get.
+    WouldSend {
+        prompt: Box<Prompt>,
+        cap_usd: Option<f64>,
+        worst_case_usd: Option<f64>,
+    },
+    Skipped(Skip),
+    /// Left pending: budget, or a transient failure; retried next pass.
+    Pending(String),
+    /// The call failed; recorded as a failed attempt.
+    Failed {
+        kind: &'static str,
+        detail: String,
+    },
+}
+
+/// The result of a pass, for the printer and the exit code.
+#[derive(Debug, Default)]
+pub struct PassReport {
+    pub outcomes: Vec<(String, Outcome)>,
+    /// Lines for the user: budget notes, unknown price, denials, context problems.
+    pub notes: Vec<String>,
+    pub spent_this_run_usd: f64,
+    pub spent_today_usd: f64,
+    pub daily_limit_usd: f64,
+    /// A failure that stopped the pass (missing program, rejected credentials, bad config).
+    pub fatal: Option<DiagnoserError>,
+    /// Transient failures (timeout, 429, 5xx) that left signatures pending.
+    pub transient: usize,
+    /// Answers that failed validation.
+    pub invalid: usize,
+}
+
+/// Errors that stop the use case before or between calls.
+#[derive(Debug, thiserror::Error)]
+pub enum DiagnoseError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The ports a pass drives.
+pub struct Ports<'a> {
+    pub store: &'a mut dyn DiagnosisStore,
+    pub diagnoser: &'a mut dyn Diagnoser,
+    pub codebase: Option<&'a dyn Codebase>,
+    pub telemetry: Option<&'a mut dyn TelemetrySource>,
+    pub clock: &'a dyn Clock,
+    pub redactor: &'a Redactor,
+}
+
+/// Run one diagnose pass.
+pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, DiagnoseError> {
+    let Ports {
+        store,
+        diagnoser,
+        codebase,
+        mut telemetry,
+        clock,
+        redactor,
+    } = ports;
+    let mut report = PassReport {
+        daily_limit_usd: options.limits.daily_usd,
+        ..Default::default()
+    };
+
+    let revision = match codebase.map(|c| c.revision()).transpose() {
+        Ok(r) => r.flatten(),
+        Err(e) => {
+            report.notes.push(format!("codebase revision unknown: {e}"));
+            None
+        }
+    };
+
+    let selection = triage_pass(store, revision.as_deref(), options, clock.now())?;
+    for (sig, skip) in selection.skipped {
+        report.outcomes.push((sig.id, Outcome::Skipped(skip)));
+    }
+
+    let mut unknown_price_noted = false;
+    for sig in selection.selected {
+        let now = clock.now();
+        let context = gather_context(
+            store,
+            &sig,
+            codebase,
+            telemetry.as_deref_mut(),
+            revision.clone(),
+            options,
+            &mut report.notes,
+        )?;
+        let prompt = prompt::assemble(&sig, &context, redactor);
+        let (day_start, day_end) = utc_day(now);
+        let spent_today = store.spend_between(day_start, day_end)?;
+        report.spent_today_usd = spent_today;
+
+        let mut request = DiagnosisRequest {
+            signature_id: sig.id.clone(),
+            prompt: prompt.user.clone(),
+            system: prompt.system.clone(),
+            schema: prompt.schema.clone(),
+            budget_usd: options.limits.per_diagnosis_usd,
+        };
+        let probe = request.clone();
+        let allowed = allowance(
+            &options.limits,
+            spent_today,
+            report.spent_this_run_usd,
+            |cap| {
+                let r = DiagnosisRequest {
+                    budget_usd: cap,
+                    ..probe.clone()
+                };
+                diagnoser.worst_case_cost_usd(&r)
+            },
+        );
+        let (cap, worst) = match allowed {
+            Allowance::Call {
+                cap_usd,
+                worst_case_usd,
+            } => (cap_usd, Some(worst_case_usd)),
+            Allowance::CallPriceUnknown { cap_usd } => {
+                if !unknown_price_noted {
+                    unknown_price_noted = true;
+                    report.notes.push(format!(
+                        "{}: the price of model '{}' is unknown, so spend cannot be checked against the budget; \
+                         only MAX_DIAGNOSES_PER_PASS ({}) limits it (set a price override to enable the budget)",
+                        diagnoser.backend(),
+                        if diagnoser.model().is_empty() { "(backend default)" } else { diagnoser.model() },
+                        options.rules.max_per_pass
+                    ));
+                }
+                (cap_usd, None)
+            }
+            Allowance::Exhausted {
+                remaining_usd,
+                needed_usd,
+                which,
+            } => {
+                let why = format!(
+                    "pending: {which} leaves ${remaining_usd:.4}, a call may cost up to ${needed_usd:.4}; no call made"
+                );
+                report
+                    .outcomes
+                    .push((sig.id.clone(), Outcome::Pending(why)));
+                continue;
+            }
+        };
+        request.budget_usd = cap;
+
+        if options.dry_run {
+            report.outcomes.push((
+                sig.id.clone(),
+                Outcome::WouldSend {
+                    prompt: Box::new(prompt),
+                    cap_usd: Some(cap),
+                    worst_case_usd: worst,
+                },
+            ));
+            continue;
+        }
+
+        let result = diagnoser.diagnose(&request);
+        let done = clock.now();
+        match result {
+            Ok(answer) => {
+                let (cost_usd, charged, estimated) = charge(answer.cost, cap, worst);
+                report.spent_this_run_usd += charged;
+                if !answer.denials.is_empty() {
+                    report.notes.push(format!(
+                        "{}: the backend refused {} tool use(s) while diagnosing {} (possible prompt injection): {}",
+                        diagnoser.backend(),
+                        answer.denials.len(),
+                        short(&sig.id),
+                        redactor.redact(&answer.denials.join("; "))
+                    ));
+                }
+                let model = if answer.model.is_empty() {
+                    diagnoser.model().to_string()
+                } else {
+                    answer.model.clone()
+                };
+                let diagnosis = Diagnosis {
+                    signature_id: sig.id.clone(),
+                    created_at: done,
+                    root_cause: redactor.redact(&answer.root_cause),
+                    suggested_fix: redactor.redact(&answer.suggested_fix),
+                    confidence: answer.confidence,
+                    evidence: evidence::verify(&answer.evidence, codebase, redactor),
+                    backend: diagnoser.backend().to_string(),
+                    model: model.clone(),
+                    cost_usd,
+                    input_tokens: answer.tokens.input,
+                    output_tokens: answer.tokens.output,
+                    duration_ms: answer.duration_ms,
+                    prompt_version: PROMPT_VERSION,
+                    codebase_revision: revision.clone(),
+                };
+                let spend = SpendEntry {
+                    at: done,
+                    signature_id: sig.id.clone(),
+                    backend: diagnoser.backend().to_string(),
+                    model,
+                    cost_usd: charged,
+                    estimated,
+                };
+                store.record_diagnosis(&diagnosis, &spend)?;
+                if matches!(
+                    sig.status,
+                    Status::New | Status::Regressed | Status::Investigating
+                ) {
+                    store.set_status(&sig.id, Status::Diagnosed, "diagnosed", done)?;
+                }
+                report
+                    .outcomes
+                    .push((sig.id.clone(), Outcome::Diagnosed(Box::new(diagnosis))));
+            }
+            Err(err) => {
+                let (_, charged, estimated) = charge(err.cost(), cap, worst);
+                report.spent_this_run_usd += charged;
+                let detail = redactor.redact(&match &err {
+                    DiagnoserError::Invalid {
+                        detail, excerpt, ..
+                    } => format!("{detail}; answer began: {excerpt}"),
+                    other => other.to_string(),
+                });
+                let spend = (!matches!(err.cost(), CallCost::Nothing)).then(|| SpendEntry {
+                    at: done,
+                    signature_id: sig.id.clone(),
+                    backend: diagnoser.backend().to_string(),
+                    model: diagnoser.model().to_string(),
+                    cost_usd: charged,
+                    estimated,
+                });
+                let attempt = FailedAttempt {
+                    signature_id: sig.id.clone(),
+                    at: done,
+                    backend: diagnoser.backend().to_string(),
+                    model: diagnoser.model().to_string(),
+                    kind: err.kind().to_string(),
+                    detail: detail.clone(),
+                    codebase_revision: revision.clone(),
+                };
+                // A missing program cost nothing and says nothing about the signature.
+                if !matches!(
+                    err,
+                    DiagnoserError::Missing { .. } | DiagnoserError::Config { .. }
+                ) {
+                    store.record_failed_attempt(&attempt, spend.as_ref())?;
+                }
+                match &err {
+                    DiagnoserError::Transient { .. } => {
+                        report.transient += 1;
+                        report
+                            .outcomes
+                            .push((sig.id.clone(), Outcome::Pending(detail)));
+                    }
+                    DiagnoserError::Invalid { .. } => {
+                        report.invalid += 1;
+                        report.outcomes.push((
+                            sig.id.clone(),
+                            Outcome::Failed {
+                                kind: err.kind(),
+                                detail,
+                            },
+                        ));
+                    }
+                    _ => report.outcomes.push((
+                        sig.id.clone(),
+                        Outcome::Failed {
+                            kind: err.kind(),
+                            detail,
+                        },
+                    )),
+                }
+                if err.is_fatal() {
+                    report.fatal = Some(err);
+                    break;
+                }
+            }
+        }
+    }
+    let (day_start, day_end) = utc_day(clock.now());
+    report.spent_today_usd = store.spend_between(day_start, day_end)?;
+    Ok(report)
+}
+
+/// (cost to record on the diagnosis, amount charged to the ledger, whether it is an estimate).
+fn charge(cost: CallCost, cap: f64, worst: Option<f64>) -> (Option<f64>, f64, bool) {
+    match cost {
+        CallCost::Nothing => (Some(0.0), 0.0, false),
+        CallCost::Reported(c) | CallCost::Priced(c) => (Some(c), c, false),
+        // Tokens were spent at an unknown price: nothing honest to charge; the note says so.
+        CallCost::Unknown => (None, 0.0, true),
+        // No usage report: charge the worst case, or the cap when even that is unknown.
+        CallCost::Killed => {
+            let w = worst.unwrap_or(cap);
+            (Some(w), w, true)
+        }
+    }
+}
+
+fn triage_pass(
+    store: &dyn DiagnosisStore,
+    revision: Option<&str>,
+    options: &DiagnoseOptions,
+    now: UnixNanos,
+) -> Result<Selection, DiagnoseError> {
+    let explicit = !options.ids.is_empty();
+    let signatures = if explicit {
+        let mut v = Vec::new();
+        for id in &options.ids {
+            let s = store.signature(id)?;
+            if !v.iter().any(|x: &Signature| x.id == s.id) {
+                v.push(s);
+            }
+        }
+        v
+    } else {
+        store.signatures(&SignatureFilter {
+            statuses: vec![Status::New, Status::Regressed, Status::Investigating],
+            ..Default::default()
+        })?
+    };
+    let mut candidates = Vec::with_capacity(signatures.len());
+    for s in signatures {
+        let latest = store.latest_diagnosis(&s.id)?;
+        let invalid_attempts = store
+            .failed_attempts(&s.id)?
+            .iter()
+            .filter(|a| a.kind == "schema" && a.codebase_revision.as_deref() == revision)
+            .count();
+        let history = History {
+            diagnosed_at_revision: latest.map(|d| d.codebase_revision),
+            invalid_attempts,
+        };
+        candidates.push(Candidate {
+            signature: s,
+            history,
+        });
+    }
+    Ok(triage::select(
+        candidates,
+        revision,
+        &options.rules,
+        explicit,
+        options.force,
+        now,
+    ))
+}
+
+fn gather_context(
+    store: &dyn DiagnosisStore,
+    sig: &Signature,
+    codebase: Option<&dyn Codebase>,
+    telemetry: Option<&mut (dyn TelemetrySource + '_)>,
+    revision: Option<String>,
+    options: &DiagnoseOptions,
+    notes: &mut Vec<String>,
+) -> Result<DiagnosisContext, DiagnoseError> {
+    let events = store.events(&sig.id, options.max_samples)?;
+    let samples: Vec<SampleEvent> = events
+        .iter()
+        .map(|e| SampleEvent {
+            timestamp: e.timestamp,
+            service: e.service.clone(),
+            trace_id: e.trace_id.clone(),
+            span_id: e.span_id.clone(),
+            ..Default::default()
+        })
+        .collect();
+    let mut trace = Vec::new();
+    if let (Some(source), Some(ev)) = (telemetry, events.iter().find(|e| !e.trace_id.is_empty())) {
+        match source.fetch_trace(&ev.trace_id) {
+            Ok(Some(spans)) => trace = spans,
+            Ok(None) => {}
+            Err(e) => notes.push(format!(
+                "trace {} not fetched for {}: {e}",
+                ev.trace_id,
+                short(&sig.id)
+            )),
+        }
+    }
+    let mut excerpts = Vec::new();
+    let mut commits = Vec::new();
+    if let Some(cb) = codebase {
+        let mut seen: Vec<(String, u32)> = Vec::new();
+        for f in sig.key_frames.iter().filter(|f| f.in_app) {
+            if excerpts.len() >= options.max_excerpts {
+                break;
+            }
+            let (Some(file), Some(line)) = (&f.file, f.line) else {
+                continue;
+            };
+            let Some(path) = cb.resolve(file) else {
+                continue;
+            };
+            if seen.contains(&(path.clone(), line)) {
+                continue;
+            }
+            seen.push((path.clone(), line));
+            match cb.excerpt(&path, line, options.excerpt_radius) {
+                Ok(Some(ex)) => excerpts.push(ex),
+                Ok(None) => {}
+                Err(e) => notes.push(format!("source excerpt skipped: {e}")),
+            }
+        }
+        let mut paths: Vec<String> = excerpts.iter().map(|e| e.path.clone()).collect();
+        paths.dedup();
+        if !paths.is_empty() && revision.is_some() {
+            match cb.recent_commits(&paths, options.max_commits) {
+                Ok(c) => commits = c,
+                Err(e) => notes.push(format!("recent commits skipped: {e}")),
+            }
+        }
+    }
+    Ok(DiagnosisContext {
+        samples,
+        trace,
+        excerpts,
+        commits,
+        codebase_revision: revision,
+    })
+}
+
+/// Which files cited by a diagnosis changed since it was made: non-empty means stale.
+pub fn stale_files(
+    diagnosis: &Diagnosis,
+    codebase: &dyn Codebase,
+) -> Result<Vec<String>, crate::core::ports::CodebaseError> {
+    let Some(rev) = &diagnosis.codebase_revision else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<String> = diagnosis
+        .evidence
+        .iter()
+        .filter(|e| e.verified)
+        .map(|e| e.file.clone())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    codebase.changed_since(rev, &paths)
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
+#[cfg(test)]
+mod tests;

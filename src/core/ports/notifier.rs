@@ -30,6 +30,11 @@ pub struct Notification {
     pub last_24h: Option<HourlyCounts>,
     /// Trace ids of recent events, newest first.
     pub trace_ids: Vec<String>,
+    /// Occurrences in the 24 h before `last_24h` (for escalation wording).
+    pub previous_24h: Option<u64>,
+    /// What makes this notification happen once (`new`, `regressed:<at>`, `diagnosed:<at>`, ...);
+    /// a notifier can embed it to reconcile after a crash between sending and recording.
+    pub dedup_key: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,5 +73,10 @@ pub trait Notifier {
     /// Called once after all notifications of a pass (e.g. to rewrite an index).
     fn finish(&mut self) -> Result<(), NotifyError> {
         Ok(())
+    }
+    /// Whether notifying changes something outside this process (files, issues). A dry run
+    /// skips such channels: it may print, never write.
+    fn has_side_effects(&self) -> bool {
+        false
     }
 }

@@ -88,7 +88,7 @@ impl SqliteStore {
                 "INSERT OR IGNORE INTO events (event_key, signature_id, trace_id, span_id, timestamp, service, ingested_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
-            .and_then(|mut st| st.execute(params![key.0, sig_id, ev.trace_id, ev.span_id, ev.timestamp, ev.service, now]))
+            .and_then(|mut st| st.execute(params![key_bytes(&key.0), sig_id, ev.trace_id, ev.span_id, ev.timestamp, ev.service, now]))
             .map_err(|e| self.write_err(e))?;
         if inserted == 0 {
             return Ok(RecordOutcome::Duplicate);
@@ -252,4 +252,19 @@ impl SqliteStore {
             .map(|_| ())
             .map_err(|e| self.write_err(e))
     }
+}
+
+/// The 16 bytes behind a 32-hex-character ledger key (stored as a blob: half the index size).
+fn key_bytes(hex: &str) -> Vec<u8> {
+    let b = hex.as_bytes();
+    let val = |c: u8| match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 0,
+    };
+    if !b.len().is_multiple_of(2) || !b.iter().all(u8::is_ascii_hexdigit) {
+        return b.to_vec();
+    }
+    b.chunks(2).map(|p| val(p[0]) << 4 | val(p[1])).collect()
 }

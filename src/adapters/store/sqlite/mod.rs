@@ -114,7 +114,9 @@ impl SqliteStore {
             .map_err(|e| self.write_err(e))?;
         if writer {
             self.conn
-                .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+                .execute_batch(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;\n                     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                )
                 .map_err(|e| self.write_err(e))?;
             self.migrate()?;
         } else {

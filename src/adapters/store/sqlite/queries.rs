@@ -242,7 +242,7 @@ impl SqliteStore {
         self.conn
             .prepare(
                 "SELECT trace_id, span_id, timestamp, service FROM events WHERE signature_id = ?1
-                 ORDER BY timestamp DESC, event_key LIMIT ?2",
+                 ORDER BY timestamp DESC, rowid DESC LIMIT ?2",
             )
             .and_then(|mut st| {
                 st.query_map(params![id, limit], |r| {
@@ -260,13 +260,23 @@ impl SqliteStore {
 
     pub(super) fn prune(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
         let hour = before.div_euclid(NANOS_PER_HOUR);
+        // Rows append in ingest order, so the oldest row says in O(1) whether anything expired.
+        let oldest: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT ingested_at FROM events ORDER BY rowid LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.write_err(e))?;
+        if oldest.is_none_or(|t| t >= before) {
+            return Ok(0);
+        }
         self.in_transaction(|s| {
             let n = s
                 .conn
-                .execute(
-                    "DELETE FROM events WHERE ingested_at < ?1 AND timestamp < ?1",
-                    [before],
-                )
+                .execute("DELETE FROM events WHERE ingested_at < ?1", [before])
                 .map_err(|e| s.write_err(e))?;
             s.conn
                 .execute("DELETE FROM hourly_counts WHERE hour < ?1", [hour])

@@ -1,1 +1,286 @@
-//! The tempo telemetry adapter (see issue: backends).
+//! The Grafana Tempo telemetry adapter: TraceQL search for error traces, then each trace by id.
+//!
+//! Tempo's search has no pagination, so a window whose answer fills `limit` is split in halves
+//! (down to Tempo's one-second resolution). Traces are fetched once per pass and their spans
+//! filtered on the whole window, so sub-windows overlapping by a rounded second never count a
+//! span twice.
+
+pub mod map;
+pub mod stack;
+pub mod wire;
+
+pub use stack::GrafanaStackSource;
+
+use super::common::{
+    cursor_scope, for_each_service, format_rfc3339_nanos, map_error, otlp_trace_spans,
+    sorted_services, split_window, trace_id, DedupSink,
+};
+use super::http::{HttpClient, HttpResponse, HttpSettings};
+use crate::core::model::NANOS_PER_SEC;
+use crate::core::ports::telemetry::{
+    EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource, TraceSpan,
+};
+use std::collections::HashSet;
+use wire::{SearchResponse, TagValues, TempoTrace, TraceByIdV2};
+
+#[derive(Debug, Clone)]
+pub struct TempoConfig {
+    pub http: HttpSettings,
+    /// Services to poll; empty = all services in one search.
+    pub services: Vec<String>,
+    /// TraceQL selecting traces with errors. `{ status = error } || { event:name = "exception" }`
+    /// also finds handled exceptions on Tempo ≥ 2.6.
+    pub traceql: String,
+    /// Traces per search (`limit`).
+    pub batch_size: usize,
+    /// Spans per spanset in search answers (`spss`).
+    pub spans_per_spanset: usize,
+}
+
+impl TempoConfig {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        TempoConfig {
+            http: HttpSettings::new(base_url),
+            services: Vec::new(),
+            traceql: "{ status = error }".into(),
+            batch_size: 500,
+            spans_per_spanset: 3,
+        }
+    }
+}
+
+pub struct TempoSource {
+    cfg: TempoConfig,
+    client: HttpClient,
+    /// Tempo < 2.6 has no `/api/v2/traces`; learnt on the first 404 "page not found".
+    v1_traces: bool,
+}
+
+const BACKEND: &str = "tempo";
+
+fn traceql_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+impl TempoSource {
+    pub fn new(cfg: TempoConfig) -> Result<Self, TelemetryError> {
+        if cfg.batch_size == 0 {
+            return Err(TelemetryError::Config {
+                backend: BACKEND.into(),
+                reason: "batch size must be at least 1".into(),
+            });
+        }
+        let client = HttpClient::new(BACKEND, cfg.http.clone())?;
+        Ok(TempoSource {
+            cfg,
+            client,
+            v1_traces: false,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.client.base_url()
+    }
+
+    pub fn services(&self) -> &[String] {
+        &self.cfg.services
+    }
+
+    fn no_api(resp: &HttpResponse) -> TelemetryError {
+        TelemetryError::Config {
+            backend: BACKEND.into(),
+            reason: format!(
+                "no Tempo API at {} (HTTP 404); check TEMPO_API_URL",
+                resp.endpoint
+            ),
+        }
+    }
+
+    pub fn list_services(&self) -> Result<Vec<String>, TelemetryError> {
+        let resp = self
+            .client
+            .get("/api/search/tag/service.name/values", &[])?;
+        if resp.status == 404 {
+            return Err(Self::no_api(&resp));
+        }
+        let v: TagValues = resp.json()?;
+        Ok(sorted_services(&v.tag_values))
+    }
+
+    fn query_for(&self, service: Option<&str>) -> String {
+        match service {
+            Some(s) => format!(
+                "({}) && {{ resource.service.name = {} }}",
+                self.cfg.traceql,
+                traceql_string(s)
+            ),
+            None => self.cfg.traceql.clone(),
+        }
+    }
+
+    /// Trace ids (32 hex) matching the query in the window.
+    fn search(&self, query: &str, w: PollWindow) -> Result<Vec<String>, TelemetryError> {
+        let start_s = w.start.div_euclid(NANOS_PER_SEC);
+        let end_s = (w.end + NANOS_PER_SEC - 1).div_euclid(NANOS_PER_SEC);
+        let q = [
+            ("q", query.to_string()),
+            ("start", start_s.to_string()),
+            ("end", end_s.to_string()),
+            // One more than the batch, so an answer of exactly `batch_size` is known to be complete.
+            ("limit", (self.cfg.batch_size + 1).to_string()),
+            ("spss", self.cfg.spans_per_spanset.to_string()),
+        ];
+        let resp = self.client.get("/api/search", &q)?;
+        if resp.status == 404 {
+            return Err(Self::no_api(&resp));
+        }
+        let r: SearchResponse = resp.json()?;
+        r.traces
+            .unwrap_or_default()
+            .iter()
+            .map(|t| {
+                trace_id(&t.trace_id)
+                    .filter(|id| !id.is_empty())
+                    .ok_or_else(|| TelemetryError::BadData {
+                        location: resp.endpoint.clone(),
+                        detail: format!("trace id {:?} is not hex", t.trace_id),
+                    })
+            })
+            .collect()
+    }
+
+    /// One trace by id; `None` when Tempo no longer has it.
+    fn get_trace(&mut self, id: &str) -> Result<Option<(TempoTrace, String)>, TelemetryError> {
+        if !self.v1_traces {
+            let resp = self.client.get(&format!("/api/v2/traces/{id}"), &[])?;
+            if resp.status != 404 {
+                let t: TraceByIdV2 = resp.json()?;
+                return Ok(Some((t.trace.unwrap_or_default(), resp.endpoint)));
+            }
+            if resp.is_json() || !resp.body.to_ascii_lowercase().contains("page not found") {
+                return Ok(None);
+            }
+            self.v1_traces = true;
+        }
+        let resp = self.client.get(&format!("/api/traces/{id}"), &[])?;
+        if resp.status == 404 {
+            return Ok(None);
+        }
+        let t: TempoTrace = resp.json()?;
+        Ok(Some((t, resp.endpoint)))
+    }
+
+    /// Emits the error events of one query's traces over `window`, splitting it while the
+    /// search answers are full.
+    pub fn fetch_query(
+        &mut self,
+        service: Option<&str>,
+        window: PollWindow,
+        fetched: &mut HashSet<String>,
+        sink: &mut DedupSink<'_, '_>,
+        report: &mut FetchReport,
+    ) -> Result<(), TelemetryError> {
+        let query = self.query_for(service);
+        // Every configured service, not just this query's: a trace is fetched once per pass, so
+        // its spans of all wanted services are taken the one time it is read.
+        let wanted = sorted_services(&self.cfg.services);
+        let mut pending = vec![window];
+        while let Some(w) = pending.pop() {
+            let ids = self.search(&query, w)?;
+            if ids.len() > self.cfg.batch_size {
+                if w.end - w.start > NANOS_PER_SEC {
+                    let (a, b) = split_window(w);
+                    pending.push(b);
+                    pending.push(a);
+                    continue;
+                }
+                report.notes.push(format!(
+                    "tempo: search returned more than {} traces for {} .. {}, which cannot be split below one second; some errors may be missing",
+                    self.cfg.batch_size,
+                    format_rfc3339_nanos(w.start),
+                    format_rfc3339_nanos(w.end)
+                ));
+            }
+            for id in ids {
+                if !fetched.insert(id.clone()) {
+                    continue;
+                }
+                match self.get_trace(&id)? {
+                    Some((trace, endpoint)) => {
+                        let mut push = |ev| sink.push(ev).map_err(|e| e.to_string());
+                        map::trace_to_events(trace, &wanted, window, &mut push)
+                            .map_err(|e| map_error(&endpoint, e))?;
+                    }
+                    None => report.notes.push(format!(
+                        "tempo: trace {id} was found by search but not by id"
+                    )),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The whole fetch into an already-deduplicating sink (shared with the Grafana stack source).
+    pub fn fetch_into(
+        &mut self,
+        window: PollWindow,
+        sink: &mut DedupSink<'_, '_>,
+        report: &mut FetchReport,
+    ) -> Result<(), TelemetryError> {
+        let mut fetched = HashSet::new();
+        let services = sorted_services(&self.cfg.services);
+        if services.is_empty() {
+            self.fetch_query(None, window, &mut fetched, sink, report)
+        } else {
+            for_each_service(&services, report, |svc, report| {
+                self.fetch_query(Some(svc), window, &mut fetched, sink, report)
+            })
+        }
+    }
+}
+
+impl TelemetrySource for TempoSource {
+    fn backend(&self) -> &str {
+        BACKEND
+    }
+
+    fn cursor_scope(&self) -> String {
+        cursor_scope(BACKEND, self.client.base_url(), &self.cfg.services)
+    }
+
+    fn check(&mut self) -> Result<SourceCheck, TelemetryError> {
+        let services = self.list_services()?;
+        Ok(SourceCheck {
+            backend: BACKEND.into(),
+            endpoint: self.client.base_url().to_string(),
+            services,
+            notes: vec![format!("query: {}", self.cfg.traceql)],
+        })
+    }
+
+    fn fetch(
+        &mut self,
+        window: PollWindow,
+        sink: &mut EventSink<'_>,
+    ) -> Result<FetchReport, TelemetryError> {
+        let mut report = FetchReport::default();
+        let mut dedup = DedupSink::new(sink);
+        self.fetch_into(window, &mut dedup, &mut report)?;
+        Ok(report)
+    }
+
+    fn fetch_trace(&mut self, trace: &str) -> Result<Option<Vec<TraceSpan>>, TelemetryError> {
+        let id =
+            trace_id(trace)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| TelemetryError::NotFound {
+                    path: trace.to_string(),
+                    detail: "not a trace id".into(),
+                })?;
+        Ok(Some(
+            self.get_trace(&id)?
+                .map(|(t, _)| otlp_trace_spans(&t.resource_spans))
+                .unwrap_or_default(),
+        ))
+    }
+}
