@@ -93,8 +93,16 @@ make_venv() {
 }
 
 mkdir -p "$CACHE"
+# Parallel runs share the cache: one builds, the others wait and then reuse.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$CACHE/.lock"
+    flock 9
+fi
 build_jaeger
 make_venv
+if command -v flock >/dev/null 2>&1; then
+    exec 9>&-
+fi
 PY="$VENV/bin/python"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rounds-e2e.XXXXXX")
