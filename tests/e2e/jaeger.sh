@@ -110,6 +110,8 @@ JAEGER_PID=
 stop_jaeger() {
     if [ -n "$JAEGER_PID" ] && kill -0 "$JAEGER_PID" 2>/dev/null; then
         kill "$JAEGER_PID" 2>/dev/null || true
+        # A frozen (SIGSTOPped) Jaeger only acts on SIGTERM once continued.
+        kill -CONT "$JAEGER_PID" 2>/dev/null || true
         wait "$JAEGER_PID" 2>/dev/null || true
     fi
     JAEGER_PID=
@@ -219,6 +221,13 @@ for api in v1 v3; do
     log "restarting Jaeger (memory storage starts empty) and emitting new occurrences"
     start_jaeger
     emit "$api-b" 22
+
+    log "freezing Jaeger (SIGSTOP): it accepts connections but never answers"
+    kill -STOP "$JAEGER_PID"
+    ROUNDS_HTTP_TIMEOUT=1s ROUNDS_HTTP_RETRIES=0 \
+        "${ROUNDS_CHECK[@]}" unavailable --want 75 --db "$db" --expected "$WORK/expected-$api-a.json"
+    kill -CONT "$JAEGER_PID"
+
     "${ROUNDS_CHECK[@]}" catch-up --db "$db" --expected "$WORK/expected-$api-a.json" \
         --expected "$WORK/expected-$api-b.json"
 done

@@ -202,9 +202,10 @@ def cmd_unavailable(a):
     cur, sigs = cursor_snapshot(a.db), counts(list_signatures(a.db))
     if not any(cur.values()):
         raise Failure("no cursor was recorded by the successful polls before Jaeger stopped")
+    want = (a.want,) if a.want else UNAVAILABLE_CODES
     proc = rounds(a.db, "poll", ok=None)
-    if proc.returncode not in UNAVAILABLE_CODES:
-        raise Failure(f"`rounds poll` with Jaeger stopped exited {proc.returncode}, expected 69 or 75\n{proc.stderr}")
+    if proc.returncode not in want:
+        raise Failure(f"`rounds poll` with Jaeger down exited {proc.returncode}, expected one of {want}\n{proc.stderr}")
     lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
     if cursor_snapshot(a.db) != cur:
         raise Failure("a failed poll moved the cursor")
@@ -241,6 +242,8 @@ def main():
         p = sub.add_parser(name)
         p.set_defaults(fn=fn)
         p.add_argument("--db", required=True, action="append" if name == "same-signatures" else "store")
+        if name == "unavailable":
+            p.add_argument("--want", type=int, help="the one exit code expected (default: 69 or 75)")
         if name != "same-signatures":
             p.add_argument("--expected", required=True, action="append")
     args = parser.parse_args()
