@@ -148,6 +148,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
         }
         'rounds;show' {
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How many retained events to list (0 = all)')
+            [CompletionResult]::new('--codebase', '--codebase', [CompletionResultType]::ParameterName, 'The source tree, to tell whether a diagnosis is stale (files it cites changed since)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
             [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')

@@ -705,13 +705,17 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__show)
-            opts="-q -v -h --events --explain --json --db --store-backend --quiet --verbose --color --lock-wait --help"
+            opts="-q -v -h --events --explain --codebase --json --db --store-backend --quiet --verbose --color --lock-wait --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codebase)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -141,6 +141,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
         }
         &'rounds;show'= {
             cand --events 'How many retained events to list (0 = all)'
+            cand --codebase 'The source tree, to tell whether a diagnosis is stale (files it cites changed since)'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
             cand --store-backend 'Store backend (only sqlite today)'
             cand --color 'When to use colour'

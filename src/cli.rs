@@ -356,6 +356,9 @@ pub struct ShowArgs {
     /// Print the fingerprint's inputs: frames kept and dropped, template
     #[arg(long)]
     pub explain: bool,
+    /// The source tree, to tell whether a diagnosis is stale (files it cites changed since)
+    #[arg(long, env = "CODEBASE_PATH", value_name = "DIR")]
+    pub codebase: Option<std::path::PathBuf>,
     #[arg(long)]
     pub json: bool,
 }

@@ -405,3 +405,81 @@ fn shift_ids(src: &str, dir: &std::path::Path, tag: &str) -> String {
     std::fs::write(&path, out.as_bytes()).unwrap();
     path.display().to_string()
 }
+
+/// An OTLP/JSON file with one exception event per timestamp, all of the same bug.
+fn same_bug_at(dir: &std::path::Path, name: &str, times: &[&str]) -> String {
+    let spans: Vec<serde_json::Value> = times
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let nanos = humantime_nanos(t);
+            serde_json::json!({
+                "traceId": format!("{:032x}", 0xabc000 + i + name.len() * 1000),
+                "spanId": format!("{:016x}", 0x100 + i + name.len() * 1000),
+                "name": "GET /x", "startTimeUnixNano": nanos.to_string(), "endTimeUnixNano": nanos.to_string(),
+                "status": {"code": 2},
+                "events": [{"name": "exception", "timeUnixNano": nanos.to_string(), "attributes": [
+                    {"key": "exception.type", "value": {"stringValue": "TimeoutError"}},
+                    {"key": "exception.message", "value": {"stringValue": format!("upstream timed out after {}ms", 100 + i)}}]}]
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({"resourceSpans": [{"resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": "gateway"}}]}, "scopeSpans": [{"spans": spans}]}]});
+    let path = dir.join(name);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    path.display().to_string()
+}
+
+fn humantime_nanos(t: &str) -> i64 {
+    // 2026-11-DDTHH:00:00Z only, enough for these tests.
+    let day: i64 = t[8..10].parse().unwrap();
+    let hour: i64 = t[11..13].parse().unwrap();
+    let base = 1_795_564_800i64; // 2026-11-25T00:00:00Z
+    (base + (day - 25) * 86_400 + hour * 3_600) * 1_000_000_000
+}
+
+#[test]
+fn fail_on_escalating_compares_day_over_day() {
+    let env = Env::new();
+    let prev = same_bug_at(env.path(), "prev.json", &["2026-11-24T10:00:00Z"]);
+    let last = same_bug_at(
+        env.path(),
+        "last-day.json",
+        &[
+            "2026-11-25T09:00:00Z",
+            "2026-11-25T10:00:00Z",
+            "2026-11-25T11:00:00Z",
+        ],
+    );
+    assert_eq!(
+        env.run(&["poll", "--input", &prev, "--notify", "none"])
+            .code,
+        0
+    );
+    let calm = env.run(&[
+        "poll",
+        "--input",
+        &last,
+        "--notify",
+        "none",
+        "--fail-on",
+        "escalating",
+        "--escalation-factor",
+        "5",
+    ]);
+    assert_eq!(calm.code, 0, "3 vs 1 is not a 5x jump: {}", calm.stderr);
+    let hot = env.run(&[
+        "poll",
+        "--input",
+        &last,
+        "--notify",
+        "none",
+        "--fail-on",
+        "escalating",
+        "--escalation-factor",
+        "2",
+    ]);
+    assert_eq!(hot.code, 1, "3 vs 1 is a 2x jump: {}", hot.stderr);
+    assert_eq!(total_count(&env), 4);
+}

@@ -7,7 +7,7 @@ use crate::core::model::{Status, NANOS_PER_DAY};
 use crate::core::notify::notify;
 use crate::core::poll::{poll, PollConfig};
 use crate::core::ports::{SignatureFilter, SignatureStore};
-use crate::core::triage::NotifyPolicy;
+use crate::core::triage::{day_over_day, is_escalating, NotifyPolicy};
 use crate::exit::{notify_exit, telemetry_exit, AppError, Exit};
 use crate::output::Printer;
 
@@ -171,14 +171,19 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         exit = exit.worst(notify_exit(f));
     }
 
-    if exit == Exit::Ok && fails_on(&store, &args.fail_on)? {
+    if exit == Exit::Ok && fails_on(&store, &args.fail_on, &policy, now)? {
         exit = Exit::Findings;
     }
     Ok(exit)
 }
 
 /// Whether signatures in the `--fail-on` states exist.
-pub fn fails_on(store: &dyn SignatureStore, fail_on: &[FailOn]) -> Result<bool, AppError> {
+pub fn fails_on(
+    store: &dyn SignatureStore,
+    fail_on: &[FailOn],
+    policy: &NotifyPolicy,
+    now: crate::core::model::UnixNanos,
+) -> Result<bool, AppError> {
     let statuses: Vec<Status> = fail_on
         .iter()
         .filter_map(|f| match f {
@@ -187,15 +192,33 @@ pub fn fails_on(store: &dyn SignatureStore, fail_on: &[FailOn]) -> Result<bool, 
             FailOn::Escalating => None,
         })
         .collect();
-    if statuses.is_empty() {
-        return Ok(false);
+    if !statuses.is_empty() {
+        let filter = SignatureFilter {
+            statuses,
+            limit: Some(1),
+            ..SignatureFilter::default()
+        };
+        if !store.signatures(&filter)?.is_empty() {
+            return Ok(true);
+        }
     }
-    let filter = SignatureFilter {
-        statuses,
-        limit: Some(1),
-        ..SignatureFilter::default()
-    };
-    Ok(!store.signatures(&filter)?.is_empty())
+    if fail_on.contains(&FailOn::Escalating) {
+        // Escalating is day over day, so only signatures seen in the last 48 h can be.
+        let recent = SignatureFilter {
+            seen_since: Some(now - 2 * NANOS_PER_DAY),
+            ..SignatureFilter::default()
+        };
+        for sig in store.signatures(&recent)? {
+            if matches!(sig.status, Status::Ignored | Status::Resolved) {
+                continue;
+            }
+            let (last, prev) = day_over_day(&store.hourly_counts(&sig.id, now, 48)?);
+            if is_escalating(last, prev, policy) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Whether any of `sigs` is in a `--fail-on` state.

@@ -27,6 +27,14 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
     let events = store.events(&sig.id, args.events)?;
     let diagnosis = store.latest_diagnosis(&sig.id)?;
     let explain = store.explain(&sig.id)?;
+    // Files the diagnosis cites that changed in git since it was made: the diagnosis is stale.
+    let stale: Vec<String> = match (&diagnosis, &args.codebase) {
+        (Some(d), Some(root)) => match crate::adapters::codebase::LocalCodebase::new(root) {
+            Ok(cb) => crate::core::diagnose::stale_files(d, &cb).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
 
     if args.json {
         let mut doc = serde_json::json!({
@@ -39,6 +47,7 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
             "history": json::history(&history),
             "events": json::events(&events),
             "diagnosis": diagnosis.as_ref().map(json::diagnosis),
+            "diagnosis_stale_files": stale,
         });
         if args.explain {
             doc["explain"] = explain_json(&sig, &explain);
@@ -147,6 +156,27 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
             d.model,
             d.confidence.as_str(),
             rfc3339(d.created_at)
+        );
+        if !stale.is_empty() {
+            let _ = writeln!(
+                o,
+                "  STALE: changed since this diagnosis: {}",
+                stale.join(", ")
+            );
+        }
+        let _ = writeln!(
+            o,
+            "  cost:       {}, {} in / {} out tokens, {} ms{}",
+            d.cost_usd
+                .map(|c| format!("${c:.4}"))
+                .unwrap_or_else(|| "unknown".into()),
+            d.input_tokens,
+            d.output_tokens,
+            d.duration_ms,
+            d.codebase_revision
+                .as_deref()
+                .map(|r| format!(", at {}", &r[..r.len().min(12)]))
+                .unwrap_or_default()
         );
         let _ = writeln!(o, "  root cause: {}", d.root_cause);
         let _ = writeln!(o, "  fix:        {}", d.suggested_fix);
