@@ -141,28 +141,37 @@ def collect(exp, query, api):
     return got, bodies, ok_seen
 
 
-def save_capture(capture_dir, api, service, url, body, exp):
+def save_capture(capture_dir, api, service, url, body, exp, status=200):
     os.makedirs(capture_dir, exist_ok=True)
     name = {
         "v1": "jaeger-v2.13.0_api_traces_search.json",
         "v3": "jaeger-v2.13.0_api_v3_traces_search.json",
         "v1-error-tag": "jaeger-v2.13.0_api_traces_search_tags_error_true.json",
+        "v3-no-match": "jaeger-v2.13.0_api_v3_traces_404_no_match.json",
+        "v3-no-num-traces": "jaeger-v2.13.0_api_v3_traces_500_without_num_traces.json",
     }[api]
     path = os.path.join(capture_dir, name)
     with open(path, "wb") as fh:
         fh.write(json.dumps(json.loads(body), indent=2).encode() + b"\n")
     note = os.path.join(capture_dir, "PROVENANCE.txt")
-    with open(note, "a", encoding="utf-8") as fh:
-        fh.write(
-            f"{name}\n"
-            f"  Real response body (re-indented, content unchanged) captured {time.strftime('%Y-%m-%d %H:%M:%SZ', time.gmtime())}\n"
-            f"  from Jaeger built from github.com/jaegertracing/jaeger@v1.76.0 (= Jaeger v2.13.0), memory storage,\n"
-            f"  config tests/e2e/jaeger-config.yaml, by tests/e2e/jaeger.sh --capture.\n"
-            f"  Data: spans exported by tests/e2e/emit.py with opentelemetry-sdk/exporter-otlp-proto-http 1.45.2 (Python)\n"
-            f"  over OTLP/HTTP protobuf; service {service!r}; expected trace ids listed in the emitter output.\n"
-            f"  Request: GET {url.split('/api', 1)[1] if '/api' in url else url}\n"
-            f"  (host and port removed; ports are picked free per run)\n\n"
-        )
+    request = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
+    block = (
+        f"{name}\n"
+        f"  Real response body (re-indented, content unchanged) captured {time.strftime('%Y-%m-%d %H:%M:%SZ', time.gmtime())}\n"
+        f"  from Jaeger built from github.com/jaegertracing/jaeger@v1.76.0 (= Jaeger v2.13.0), memory storage,\n"
+        f"  config tests/e2e/jaeger-config.yaml, by tests/e2e/jaeger.sh --capture.\n"
+        f"  Data: spans exported by tests/e2e/emit.py with opentelemetry-sdk/exporter-otlp-proto-http 1.45.2 (Python)\n"
+        f"  over OTLP/HTTP protobuf; service {service!r}.\n"
+        f"  Request: GET {request}  ->  HTTP {status}\n"
+        f"  (host and port left out: they are picked free per run)\n"
+    )
+    blocks = []
+    if os.path.exists(note):
+        with open(note, encoding="utf-8") as fh:
+            blocks = [b.strip("\n") + "\n" for b in fh.read().split("\n\n") if b.strip()]
+    blocks = [b for b in blocks if not b.startswith(name + "\n")] + [block]
+    with open(note, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(blocks))
     return path
 
 
@@ -199,7 +208,27 @@ def main():
             url, body = bodies[service]
             print(f"jaeger_check: saved {save_capture(args.capture, api, service, url, body, exp)}", file=sys.stderr)
     observe_error_tag(exp, args.query, args.capture)
+    if args.capture:
+        capture_v3_errors(exp, args.query, args.capture)
     return 0
+
+
+def capture_v3_errors(exp, query, capture):
+    """Saves api/v3's real answers for 'no match' (404) and a search without num_traces (500)."""
+    start, end = rfc3339(exp["started_us"] - 60_000_000), rfc3339(exp["ended_us"] + 60_000_000)
+    cases = [
+        ("v3-no-match", 404, {"query.service_name": "no-such-service", "query.start_time_min": start,
+                              "query.start_time_max": end, "query.num_traces": "10"}),
+        ("v3-no-num-traces", 500, {"query.service_name": "inventory-svc", "query.start_time_min": start,
+                                   "query.start_time_max": end}),
+    ]
+    for kind, want, params in cases:
+        url = f"{query}/api/v3/traces?{urllib.parse.urlencode(params)}"
+        status, body = get(url)
+        if status != want:
+            print(f"jaeger_check: observed: {kind} answered HTTP {status}, not {want}", file=sys.stderr)
+        print(f"jaeger_check: saved {save_capture(capture, kind, params['query.service_name'], url, body, exp, status)}",
+              file=sys.stderr)
 
 
 def observe_error_tag(exp, query, capture):

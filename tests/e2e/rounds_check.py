@@ -227,10 +227,12 @@ def cmd_catch_up(a):
 
 
 def cmd_same_signatures(a):
-    first, second = (counts(list_signatures(db)) for db in a.db)
-    if first != second:
-        raise Failure(f"the two APIs gave different signatures or counts: {first} vs {second}")
-    print(f"rounds_check: v1 and v3 APIs gave the same {len(first)} signatures and counts", file=sys.stderr)
+    first, *others = (counts(list_signatures(db)) for db in a.db)
+    for db, other in zip(a.db[1:], others):
+        if other != first:
+            raise Failure(f"{a.db[0]} and {db} hold different signatures or counts: {first} vs {other}")
+    print(f"rounds_check: all {len(a.db)} API settings gave the same {len(first)} signatures and counts",
+          file=sys.stderr)
 
 
 def main():
