@@ -80,13 +80,14 @@ def load(paths):
         for s in exp["signatures"]:
             key = (s["service"], s["exception_type"], s["function"])
             g = groups.setdefault(key, {"service": s["service"], "exception_type": s["exception_type"],
-                                        "function": s["function"], "count": 0, "trace_ids": set()})
+                                        "function": s["function"], "file": s["file"], "count": 0,
+                                        "trace_ids": set()})
             g["count"] += s["count"]
             g["trace_ids"].update(s["trace_ids"])
         for e in exp["error_spans_without_exception"]:
             key = (e["service"], None, e["span_name"])
             g = groups.setdefault(key, {"service": e["service"], "exception_type": None,
-                                        "function": None, "count": 0, "trace_ids": set()})
+                                        "function": None, "file": None, "count": 0, "trace_ids": set()})
             g["count"] += 1
             g["trace_ids"].add(e["trace_id"])
     return groups
@@ -131,9 +132,11 @@ def match(db, expected_paths):
         if g["exception_type"] is not None and not type_matches(exc_type, g["exception_type"]):
             problems.append(f"{sig_id} {key}: exception type {exc_type!r}, expected {g['exception_type']!r}")
         if g["function"] is not None:
-            functions = [f.get("function") for f in sig.get("key_frames") or []]
-            if not functions or functions[0] != g["function"]:
-                problems.append(f"{sig_id} {key}: innermost key frame {functions[:1]}, expected {g['function']!r}")
+            frames = sig.get("key_frames") or []
+            inner = frames[0] if frames else {}
+            if inner.get("function") != g["function"] or not (inner.get("file") or "").endswith("/" + g["file"]):
+                problems.append(f"{sig_id} {key}: innermost key frame {inner or None}, "
+                                f"expected {g['function']!r} in {g['file']!r}")
     missing = [k for k in groups if k not in mapping.values()]
     for k in missing:
         problems.append(f"expected bug {k} ({groups[k]['count']} events) has no signature")
