@@ -64,6 +64,7 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
 /// notifications); a fatal backend error is reported and becomes the exit code, not an abort.
 pub fn in_poll(
     store: &mut dyn crate::core::diagnose::DiagnosisStore,
+    telemetry: Option<&mut (dyn crate::core::ports::TelemetrySource + 'static)>,
     llm: &LlmSettings,
     min_occurrences: u64,
     clock: &dyn crate::core::ports::Clock,
@@ -81,7 +82,7 @@ pub fn in_poll(
             store,
             diagnoser: diagnoser.as_mut(),
             codebase: codebase.as_ref().map(|c| c as &dyn Codebase),
-            telemetry: None,
+            telemetry: telemetry.map(|t| &mut *t as &mut dyn crate::core::ports::TelemetrySource),
             clock,
             redactor: &llm.redactor,
         },

@@ -143,8 +143,10 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     }
 
     if let (Some(llm), false) = (&llm, args.dry_run) {
+        // The source that found the errors also fetches the trace around them, for context.
         let diag = crate::app::commands::diagnose::in_poll(
             &mut store,
+            Some(source.as_mut()),
             llm,
             args.notify.min_occurrences,
             clock.as_ref(),
