@@ -21,9 +21,22 @@ class Failure(Exception):
     pass
 
 
+# Only these reach rounds: a developer's own settings (ROUNDS_INPUT, a GitHub notifier, an LLM
+# backend, another database) must neither change what is tested nor act on the outside world.
+PASSED_ENV = ("PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "XDG_DATA_HOME", "XDG_CONFIG_HOME",
+              "XDG_STATE_HOME", "XDG_CACHE_HOME", "TELEMETRY_BACKEND")
+PASSED_PREFIXES = ("JAEGER_", "ROUNDS_HTTP_")
+
+
+def rounds_env():
+    env = {k: v for k, v in os.environ.items() if k in PASSED_ENV or k.startswith(PASSED_PREFIXES)}
+    env.update(DIAGNOSIS_BACKEND="none", NOTIFICATION_BACKEND="stdout", ROUNDS_COLOR="never")
+    return env
+
+
 def rounds(db, *args, ok=(0,)):
     cmd = [os.environ["E2E_ROUNDS_BIN"], *args, "--db", db]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=rounds_env())
     if ok is not None and proc.returncode not in ok:
         raise Failure(
             f"`{' '.join(cmd[1:])}` exited {proc.returncode} (wanted {ok})\n"
