@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --jaeger-only) JAEGER_ONLY=1 ;;
         --capture) CAPTURE_DIR=$(mkdir -p "$2" && cd "$2" && pwd); shift ;;
-        -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "jaeger.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
