@@ -430,3 +430,36 @@ fn client_side_filtering_can_be_forced() {
         .iter()
         .all(|r| r.query_param("tags").is_none()));
 }
+
+#[test]
+fn real_jaeger_2_13_answering_error_tag_with_ok_spans_is_not_trusted() {
+    // Captured from a real Jaeger v2.13.0 (tests/e2e/captured): the tag search for error=true
+    // returns only a span whose status was set to OK, while the unfiltered search holds the errors.
+    let dir = format!("{}/tests/e2e/captured", env!("CARGO_MANIFEST_DIR"));
+    let ok_only = std::fs::read_to_string(format!(
+        "{dir}/jaeger-v2.13.0_api_traces_search_tags_error_true.json"
+    ))
+    .unwrap();
+    let all =
+        std::fs::read_to_string(format!("{dir}/jaeger-v2.13.0_api_traces_search.json")).unwrap();
+    let server = FakeServer::start(move |r: &Request| {
+        if r.query_param("tags").is_some() {
+            Response::json(200, ok_only.clone())
+        } else {
+            Response::json(200, all.clone())
+        }
+    });
+    let mut src = JaegerSource::new(config(&server.addr, &["inventory-svc"])).unwrap();
+    let window = PollWindow {
+        start: 1_795_623_310_007_866_000,
+        end: 1_795_623_430_165_094_000,
+    };
+    let (events, report) = fetch(&mut src, window).unwrap();
+    // 6 = exception span logs plus status-only error spans in the capture.
+    assert_eq!(events.len(), 6, "{:?}", report.notes);
+    assert!(events.iter().all(|e| e.service == "inventory-svc"));
+    assert!(report
+        .notes
+        .iter()
+        .any(|n| n.contains("tag search does not find error spans")));
+}

@@ -224,7 +224,9 @@ impl JaegerSource {
             let server_filter = self.filter != JaegerErrorFilter::Client;
             let (mut found, mut endpoint) = self.search(service, w, server_filter)?;
             if self.api == Some(Api::V1) && self.filter == JaegerErrorFilter::Auto {
-                if found.trace_count() > 0 {
+                // Trust the server's filter only when its answer holds error spans: Jaeger v2
+                // memory storage answers `error=true` with spans whose status was set to OK.
+                if count_errors(&found, service, w) > 0 {
                     self.filter = JaegerErrorFilter::Server;
                 } else {
                     // An empty filtered answer is either "no errors" or a server whose tag
