@@ -134,8 +134,18 @@ const NATIVE_LIB: &[&str] = &[
     "libc.so",
 ];
 
+/// `prefixes.iter().any(|p| s.starts_with(p))`, comparing the first byte inline first: this runs
+/// for every frame against tables of dozens of prefixes, and most differ at the first byte.
 fn starts_any(s: &str, prefixes: &[&str]) -> bool {
-    prefixes.iter().any(|p| s.starts_with(p))
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
+        return prefixes.iter().any(|p| p.is_empty());
+    };
+    prefixes.iter().any(|p| {
+        let p = p.as_bytes();
+        // A byte loop, not slice equality: that calls memcmp, costly for prefixes this short.
+        p.first() == Some(&first) && b.len() >= p.len() && p.iter().zip(b).all(|(x, y)| x == y)
+    })
 }
 
 /// Classify one (normalised) frame.

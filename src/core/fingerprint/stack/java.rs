@@ -7,7 +7,8 @@ use crate::core::model::Frame;
 
 /// Is the part after `at ` a JVM frame (`pkg.Cls.m(File.java:1)`, `(Native Method)`, ...)?
 pub(crate) fn is_java_location(rest: &str) -> bool {
-    let Some(open) = rest.find('(') else {
+    // Byte search: `str::find(char)` verifies each hit with a memcmp call.
+    let Some(open) = rest.bytes().position(|b| b == b'(') else {
         return false;
     };
     let Some(inner) = rest[open + 1..].strip_suffix(')') else {

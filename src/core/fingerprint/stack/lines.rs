@@ -2,17 +2,23 @@
 
 /// `Foo.java:12` → ("Foo.java", Some(12)); `file.js:3:14` → ("file.js", Some(3), Some(14)).
 pub(crate) fn split_location(loc: &str) -> (Option<String>, Option<u32>, Option<u32>) {
+    let (file, line, column) = location_parts(loc);
+    (file.map(str::to_string), line, column)
+}
+
+/// [`split_location`] without allocating, for the checks that only look at a line.
+pub(crate) fn location_parts(loc: &str) -> (Option<&str>, Option<u32>, Option<u32>) {
     let loc = loc.trim();
     if loc.is_empty() {
         return (None, None, None);
     }
     let (rest, last) = match loc.rsplit_once(':') {
         Some((r, n)) if is_digits(n) => (r, n.parse().ok()),
-        _ => return (Some(loc.to_string()), None, None),
+        _ => return (Some(loc), None, None),
     };
     match rest.rsplit_once(':') {
-        Some((r, n)) if is_digits(n) => (Some(r.to_string()), n.parse().ok(), last),
-        _ => (Some(rest.to_string()), last, None),
+        Some((r, n)) if is_digits(n) => (Some(r), n.parse().ok(), last),
+        _ => (Some(rest), last, None),
     }
 }
 
