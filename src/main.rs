@@ -6,11 +6,6 @@ use rounds::exit::Exit;
 use rounds::output::Printer;
 use std::process::ExitCode;
 
-// mimalloc: a pass allocates and frees millions of small strings across threads (parsed on one,
-// freed on another); glibc malloc spent ~25% of all CPU there, mimalloc a fraction of it.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,

@@ -7,16 +7,22 @@ pub(crate) fn split_location(loc: &str) -> (Option<String>, Option<u32>, Option<
 }
 
 /// [`split_location`] without allocating, for the checks that only look at a line.
-pub(crate) fn location_parts(loc: &str) -> (Option<&str>, Option<u32>, Option<u32>) {
+pub(crate) fn location_parts<'a>(loc: &'a str) -> (Option<&'a str>, Option<u32>, Option<u32>) {
     let loc = loc.trim();
     if loc.is_empty() {
         return (None, None, None);
     }
-    let (rest, last) = match loc.rsplit_once(':') {
+    // Byte searches: `rsplit_once(char)` verifies each hit with a memcmp call.
+    let split = |s: &'a str| {
+        s.bytes()
+            .rposition(|b| b == b':')
+            .map(|i| (&s[..i], &s[i + 1..]))
+    };
+    let (rest, last) = match split(loc) {
         Some((r, n)) if is_digits(n) => (r, n.parse().ok()),
         _ => return (Some(loc), None, None),
     };
-    match rest.rsplit_once(':') {
+    match split(rest) {
         Some((r, n)) if is_digits(n) => (Some(r), n.parse().ok(), last),
         _ => (Some(rest), last, None),
     }
