@@ -198,6 +198,17 @@ fn generate(path: &Path, events: usize) -> u64 {
     written
 }
 
+/// User and system CPU seconds of a running process so far (Linux `/proc`, 100 ticks/s), so a
+/// run on a shared machine can be judged by the work it did rather than by wall time alone.
+fn cpu_secs(pid: u32) -> Option<(f64, f64)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i)?.parse::<f64>().ok().map(|t| t / 100.0);
+    Some((ticks(11)?, ticks(12)?))
+}
+
 /// Peak resident set (VmHWM) of a running process in bytes.
 fn vm_hwm(pid: u32) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -244,9 +255,13 @@ fn run(events: usize, dir: &Path) {
         .unwrap();
     let pid = child.id();
     let mut peak = 0;
+    let mut cpu = (0.0, 0.0);
     let status = loop {
         if let Some(h) = vm_hwm(pid) {
             peak = peak.max(h);
+        }
+        if let Some(c) = cpu_secs(pid) {
+            cpu = c;
         }
         if let Some(s) = child.try_wait().unwrap() {
             break s;
@@ -256,12 +271,15 @@ fn run(events: usize, dir: &Path) {
     let secs = started.elapsed().as_secs_f64();
     assert!(status.success(), "rounds poll failed");
     println!(
-        "{events:>8} events  {:>7.1} MB  {:>6.2} s  {:>8.0} events/s  {:>6.1} MB/s  peak RSS {:>6.1} MB",
+        "{events:>8} events  {:>7.1} MB  {:>6.2} s  {:>8.0} events/s  {:>6.1} MB/s  peak RSS {:>6.1} MB  \
+         CPU {:.2} s user {:.2} s sys (to the last sample)",
         bytes as f64 / 1e6,
         secs,
         events as f64 / secs,
         bytes as f64 / 1e6 / secs,
-        peak as f64 / 1e6
+        peak as f64 / 1e6,
+        cpu.0,
+        cpu.1
     );
 }
 

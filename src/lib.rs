@@ -14,3 +14,9 @@ pub mod cli;
 pub mod core;
 pub mod exit;
 pub mod output;
+
+// mimalloc for every binary built on this crate (the CLI, its tests and benches): a pass
+// allocates and frees millions of small strings across threads (parsed on one, freed on
+// another); glibc malloc spent ~25% of all CPU there, mimalloc a fraction of it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

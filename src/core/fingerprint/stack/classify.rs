@@ -3,6 +3,7 @@
 
 use super::Language;
 use crate::core::model::Frame;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameKind {
@@ -134,9 +135,61 @@ const NATIVE_LIB: &[&str] = &[
     "libc.so",
 ];
 
+/// `prefixes.iter().any(|p| s.starts_with(p))`, comparing the first byte inline first: this runs
+/// for every frame against tables of dozens of prefixes, and most differ at the first byte.
 fn starts_any(s: &str, prefixes: &[&str]) -> bool {
-    prefixes.iter().any(|p| s.starts_with(p))
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
+        return prefixes.iter().any(|p| p.is_empty());
+    };
+    prefixes.iter().any(|p| {
+        let p = p.as_bytes();
+        p.first() == Some(&first) && starts(b, p)
+    })
 }
+
+/// `s.starts_with(p)` as a byte loop: slice equality calls memcmp, costly for prefixes this short.
+fn starts(s: &[u8], p: &[u8]) -> bool {
+    s.len() >= p.len() && p.iter().zip(s).all(|(x, y)| x == y)
+}
+
+/// A prefix table bucketed by first byte, for the long JVM library list checked on every frame.
+struct Prefixes {
+    sorted: Vec<&'static [u8]>,
+    /// `sorted[range[b].0..range[b].1]` are the prefixes starting with byte `b`.
+    range: Vec<(usize, usize)>,
+}
+
+impl Prefixes {
+    fn new(list: &[&'static str]) -> Self {
+        let mut sorted: Vec<&'static [u8]> = list
+            .iter()
+            .map(|p| p.as_bytes())
+            .filter(|p| !p.is_empty())
+            .collect();
+        sorted.sort_by_key(|p| p[0]);
+        let mut range = vec![(0, 0); 256];
+        for (i, p) in sorted.iter().enumerate() {
+            let r = &mut range[usize::from(p[0])];
+            if r.1 == 0 {
+                r.0 = i;
+            }
+            r.1 = i + 1;
+        }
+        Prefixes { sorted, range }
+    }
+
+    fn matches(&self, s: &str) -> bool {
+        let b = s.as_bytes();
+        let Some(&first) = b.first() else {
+            return false;
+        };
+        let (from, to) = self.range[usize::from(first)];
+        self.sorted[from..to].iter().any(|p| starts(b, p))
+    }
+}
+
+static JVM_LIB_TABLE: LazyLock<Prefixes> = LazyLock::new(|| Prefixes::new(JVM_LIB));
 
 /// Classify one (normalised) frame.
 pub fn classify(lang: Language, f: &Frame) -> FrameKind {
@@ -146,7 +199,7 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
             let q = f.module.as_deref().unwrap_or("");
             if starts_any(q, JVM_TEST) {
                 FrameKind::TestRunner
-            } else if starts_any(q, JVM_LIB)
+            } else if JVM_LIB_TABLE.matches(q)
                 || q.contains("$$Lambda")
                 || q.contains("$Proxy")
                 || q.contains("GeneratedMethodAccessor")

@@ -1,23 +1,22 @@
 //! Go panics and goroutine dumps: the panicking (or first running) goroutine decides.
 
-use super::lines::split_location;
+use super::lines::{location_parts, split_location};
 use super::ParsedException;
 use crate::core::model::Frame;
 
-pub(crate) fn has_frames(text: &str) -> bool {
-    let mut prev_is_call = false;
-    for line in text.lines() {
-        if prev_is_call && line.starts_with('\t') && is_go_location(line.trim()) {
-            return true;
-        }
-        prev_is_call = line.ends_with(')') && !line.starts_with(char::is_whitespace);
+/// One line of Go's two-line frames: true when `line` is the `\tfile.go:12 +0x1d` location
+/// under a call line; `prev_is_call` carries whether the previous line was a call.
+pub(crate) fn frame_after(line: &str, prev_is_call: &mut bool) -> bool {
+    if *prev_is_call && line.starts_with('\t') && is_go_location(line.trim()) {
+        return true;
     }
+    *prev_is_call = line.ends_with(')') && !line.starts_with(char::is_whitespace);
     false
 }
 
 fn is_go_location(t: &str) -> bool {
     let loc = t.split(" +0x").next().unwrap_or(t);
-    let (file, line, _) = split_location(loc);
+    let (file, line, _) = location_parts(loc);
     line.is_some() && file.is_some_and(|f| f.ends_with(".go") || f.ends_with(".s"))
 }
 

@@ -1,14 +1,14 @@
 //! JavaScript stacks: V8/Node (`at fn (file:1:2)`), Firefox/Safari (`fn@file:1:2`), including
 //! eval and anonymous frames.
 
-use super::lines::split_location;
+use super::lines::{location_parts, split_location};
 use super::{split_type_message, ParsedException};
 use crate::core::model::Frame;
 
 /// Part after `at ` looks like a V8 frame.
 pub(crate) fn is_v8_frame(rest: &str) -> bool {
     let loc = v8_location(rest);
-    let (file, line, _) = split_location(loc);
+    let (file, line, _) = location_parts(loc);
     line.is_some() && file.is_some()
         || loc == "native"
         || loc == "<anonymous>"
@@ -39,7 +39,7 @@ pub(crate) fn is_gecko_frame(t: &str) -> bool {
     match t.rfind('@') {
         Some(i) => {
             let loc = &t[i + 1..];
-            split_location(loc).1.is_some() || loc == "[native code]"
+            location_parts(loc).1.is_some() || loc == "[native code]"
         }
         None => false,
     }

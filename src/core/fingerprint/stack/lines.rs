@@ -2,17 +2,29 @@
 
 /// `Foo.java:12` → ("Foo.java", Some(12)); `file.js:3:14` → ("file.js", Some(3), Some(14)).
 pub(crate) fn split_location(loc: &str) -> (Option<String>, Option<u32>, Option<u32>) {
+    let (file, line, column) = location_parts(loc);
+    (file.map(str::to_string), line, column)
+}
+
+/// [`split_location`] without allocating, for the checks that only look at a line.
+pub(crate) fn location_parts<'a>(loc: &'a str) -> (Option<&'a str>, Option<u32>, Option<u32>) {
     let loc = loc.trim();
     if loc.is_empty() {
         return (None, None, None);
     }
-    let (rest, last) = match loc.rsplit_once(':') {
-        Some((r, n)) if is_digits(n) => (r, n.parse().ok()),
-        _ => return (Some(loc.to_string()), None, None),
+    // Byte searches: `rsplit_once(char)` verifies each hit with a memcmp call.
+    let split = |s: &'a str| {
+        s.bytes()
+            .rposition(|b| b == b':')
+            .map(|i| (&s[..i], &s[i + 1..]))
     };
-    match rest.rsplit_once(':') {
-        Some((r, n)) if is_digits(n) => (Some(r.to_string()), n.parse().ok(), last),
-        _ => (Some(rest.to_string()), last, None),
+    let (rest, last) = match split(loc) {
+        Some((r, n)) if is_digits(n) => (r, n.parse().ok()),
+        _ => return (Some(loc), None, None),
+    };
+    match split(rest) {
+        Some((r, n)) if is_digits(n) => (Some(r), n.parse().ok(), last),
+        _ => (Some(rest), last, None),
     }
 }
 

@@ -72,31 +72,32 @@ impl ParsedStack {
 }
 
 /// Guess the runtime that printed `text`, from markers that only it prints.
+///
+/// The markers are checked in one pass over the lines (this runs for every event); the
+/// precedence is Python, Go, native/Rust, PHP, Ruby, then whichever of JVM, .NET and V8 frames
+/// dominate.
 pub fn detect(text: &str) -> Option<Language> {
-    if text.contains("Traceback (most recent call last)") || python::has_frames(text) {
+    if text.contains("Traceback (most recent call last)") {
         return Some(Language::Python);
     }
-    if text.contains("goroutine ") && text.contains(" [") || go::has_frames(text) {
-        return Some(Language::Go);
-    }
-    if native::has_frames(text) || text.contains("panicked at") || text.contains("stack backtrace:")
-    {
-        return Some(if native::looks_rust(text) {
-            Language::Rust
-        } else {
-            Language::Native
-        });
-    }
-    if php::has_frames(text) {
-        return Some(Language::Php);
-    }
-    if ruby::has_frames(text) {
-        return Some(Language::Ruby);
-    }
+    let (mut go, mut native, mut php, mut ruby) = (false, false, false, false);
+    let mut prev_is_call = false;
     // Java, .NET and V8 all print "at ..." lines: count which shape dominates.
     let (mut j, mut d, mut v) = (0usize, 0usize, 0usize);
     for line in text.lines() {
         let t = line.trim_start();
+        // Each per-runtime check runs only when the line starts the way its frames must.
+        if t.starts_with("File \"") && python::is_frame_line(line) {
+            return Some(Language::Python);
+        }
+        if !go && go::frame_after(line, &mut prev_is_call) {
+            go = true;
+        }
+        if t.starts_with('#') || t.starts_with("PHP ") {
+            native = native || native::is_frame_line(line);
+            php = php || php::is_frame_line(line);
+        }
+        ruby = ruby || ruby::is_frame_line(line);
         let Some(rest) = t.strip_prefix("at ") else {
             if js::is_gecko_frame(t) {
                 v += 1;
@@ -110,6 +111,22 @@ pub fn detect(text: &str) -> Option<Language> {
         } else if js::is_v8_frame(rest) {
             v += 1;
         }
+    }
+    if go || text.contains("goroutine ") && text.contains(" [") {
+        return Some(Language::Go);
+    }
+    if native || text.contains("panicked at") || text.contains("stack backtrace:") {
+        return Some(if native::looks_rust(text) {
+            Language::Rust
+        } else {
+            Language::Native
+        });
+    }
+    if php {
+        return Some(Language::Php);
+    }
+    if ruby {
+        return Some(Language::Ruby);
     }
     if d > 0 && text.contains(" ---> ") || text.contains("--- End of") {
         d += 1;

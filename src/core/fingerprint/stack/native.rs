@@ -5,8 +5,8 @@ use super::lines::{is_digits, split_location};
 use super::ParsedException;
 use crate::core::model::Frame;
 
-pub(crate) fn has_frames(text: &str) -> bool {
-    text.lines().any(|l| sanitizer_frame(l).is_some())
+pub(crate) fn is_frame_line(line: &str) -> bool {
+    sanitizer_frame(line).is_some()
 }
 
 pub(crate) fn looks_rust(text: &str) -> bool {

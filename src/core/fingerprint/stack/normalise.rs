@@ -38,7 +38,6 @@ static GO_FUNC: LazyLock<Regex> = LazyLock::new(|| re(r"func(·)?\d+(\.\d+)*"));
 static RUBY_BLOCK: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(block( \(\d+ levels\))?|rescue|ensure) in "));
 static RUBY_CALLBACKS: LazyLock<Regex> = LazyLock::new(|| re(r"_run__\d+__(\w+?)__\d+__callbacks"));
-static HASHY: LazyLock<Regex> = LazyLock::new(|| re(r"^[0-9a-fA-F]{6,}$|^\d+$"));
 
 /// Normalise every frame of a parsed stack in place and classify it.
 pub fn normalise_stack(stack: &mut ParsedStack) {
@@ -80,25 +79,35 @@ fn replace(re: &Regex, s: &str, with: &str) -> Option<String> {
 }
 
 fn java(f: &mut Frame) {
-    if f.function.contains('$') {
+    if f.function.contains("lambda$") {
         if let Some(n) = replace(&JAVA_LAMBDA_METHOD, &f.function, "lambda$$$1") {
             f.function = n;
         }
     }
     if let Some(m) = f.module.as_mut() {
         if m.contains('$') {
-            let mut s = m.clone();
-            for (r, w) in [
-                (&*JAVA_CGLIB, ""),
-                (&*JAVA_LAMBDA_CLASS, "$$$$Lambda"),
-                (&*JAVA_PROXY, "$$Proxy"),
-                (&*JAVA_ANON_CLASS, "$$"),
-            ] {
-                if let Some(n) = replace(r, &s, w) {
-                    s = n;
+            // Each regex runs only when the literal it needs is present (inner classes such as
+            // `Handler$Chain` are common and need none of them).
+            type Guard = fn(&str) -> bool;
+            let steps: [(&Regex, &str, Guard); 4] = [
+                (&JAVA_CGLIB, "", |s| {
+                    s.contains("$$") || s.contains("$MockitoMock")
+                }),
+                (&JAVA_LAMBDA_CLASS, "$$$$Lambda", |s| s.contains("$$Lambda")),
+                (&JAVA_PROXY, "$$Proxy", |s| s.contains("$Proxy")),
+                (&JAVA_ANON_CLASS, "$$", |s| {
+                    s.as_bytes()
+                        .windows(2)
+                        .any(|w| w[0] == b'$' && w[1].is_ascii_digit())
+                }),
+            ];
+            for (r, w, needed) in steps {
+                if needed(m) {
+                    if let Some(n) = replace(r, m, w) {
+                        *m = n;
+                    }
                 }
             }
-            *m = s;
         }
         if m.contains("Accessor") {
             if let Some(n) = replace(&JAVA_ACCESSOR, m, "$1") {
@@ -217,10 +226,21 @@ fn ruby(f: &mut Frame) {
 pub fn file_stem(file: &str) -> String {
     let f = file.split(['?', '#']).next().unwrap_or(file);
     let base = super::lines::basename(f);
-    let mut parts: Vec<&str> = base.split('.').collect();
-    if parts.len() > 1 {
-        parts.pop();
+    // Everything before the last `.` (the extension goes), then the dot-separated parts that are
+    // neither empty nor build hashes.
+    let body = base.rfind('.').map_or(base, |i| &base[..i]);
+    let mut out = String::with_capacity(body.len());
+    for p in body.split('.').filter(|p| !p.is_empty() && !is_hashy(p)) {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(p);
     }
-    parts.retain(|p| !p.is_empty() && !HASHY.is_match(p));
-    parts.join(".")
+    out
+}
+
+/// A build hash or a number: six or more hex digits, or only digits.
+fn is_hashy(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.iter().all(u8::is_ascii_digit) || b.len() >= 6 && b.iter().all(u8::is_ascii_hexdigit)
 }

@@ -4,8 +4,8 @@
 use super::ParsedException;
 use crate::core::model::Frame;
 
-pub(crate) fn has_frames(text: &str) -> bool {
-    text.lines().any(|l| parse_frame(l).is_some())
+pub(crate) fn is_frame_line(line: &str) -> bool {
+    parse_frame(line).is_some()
 }
 
 fn parse_frame(line: &str) -> Option<Frame> {

@@ -4,8 +4,8 @@
 use super::{split_type_message, ParsedException};
 use crate::core::model::Frame;
 
-pub(crate) fn has_frames(text: &str) -> bool {
-    text.lines().any(|l| parse_file_line(l).is_some())
+pub(crate) fn is_frame_line(line: &str) -> bool {
+    parse_file_line(line).is_some()
 }
 
 /// `  File "path", line 12, in func` → frame.
