@@ -1,8 +1,9 @@
 //! The poll use case: one pass from a telemetry source into the store.
 //!
-//! The source is read on one thread (parse, key, fingerprint) while this thread writes to the
-//! store, so both cores work; the pass is one transaction, and the cursor moves inside it, so a
-//! failed or interrupted pass leaves counts and cursor exactly as they were.
+//! The source is read on one thread (parse, key), worker threads fingerprint stacks (stateless),
+//! and this thread runs the stateful template miner in source order and writes to the store; the
+//! pass is one transaction, and the cursor and the miner state move inside it, so a failed or
+//! interrupted pass leaves counts, cursor and templates exactly as they were.
 
 use crate::core::fingerprint::fingerprint;
 use crate::core::ledger::EventKeyer;
@@ -11,6 +12,7 @@ use crate::core::ports::store::{PassSummary, RecordOutcome};
 use crate::core::ports::{
     Clock, PollWindow, SignatureStore, StoreError, TelemetryError, TelemetrySource,
 };
+use crate::core::regroup::TemplateGrouper;
 use std::collections::BTreeSet;
 use std::sync::mpsc::sync_channel;
 
@@ -136,6 +138,37 @@ pub fn poll(
     Ok(outcome)
 }
 
+/// A merge moved `absorbed` into `survivor`: the pass reports the survivor in its place.
+fn retarget(
+    out: &mut PollOutcome,
+    touched: &mut BTreeSet<String>,
+    merge: &crate::core::regroup::Merge,
+) {
+    let survivor = &merge.survivor;
+    let both_new = [&merge.absorbed, survivor]
+        .iter()
+        .all(|id| out.new_ids.iter().any(|i| i == *id));
+    if both_new {
+        // Two signatures born this pass turned out to be one.
+        out.summary.new = out.summary.new.saturating_sub(1);
+        out.summary.recurring += 1;
+    }
+    for ids in [
+        &mut out.new_ids,
+        &mut out.regressed_ids,
+        &mut out.touched_ids,
+    ] {
+        let had = ids.iter().any(|i| i == &merge.absorbed || i == survivor);
+        ids.retain(|i| i != &merge.absorbed && i != survivor);
+        if had {
+            ids.push(survivor.clone());
+        }
+    }
+    if touched.remove(&merge.absorbed) {
+        touched.insert(survivor.clone());
+    }
+}
+
 fn run_pass(
     source: &mut dyn TelemetrySource,
     store: &mut dyn SignatureStore,
@@ -150,6 +183,8 @@ fn run_pass(
         out.notes
             .push(format!("{} ignore(s) expired", lifted.len()));
     }
+    let mut grouper = TemplateGrouper::load(store)?;
+    out.notes.extend(grouper.note.take());
     let mut touched = BTreeSet::new();
     let mut store_error: Option<StoreError> = None;
     // Pipeline: the source thread parses and keys events (keys depend on order), workers
@@ -213,8 +248,16 @@ fn run_pass(
         let mut turn = 0usize;
         'recv: while let Ok(batch) = from_workers[turn % workers].recv() {
             turn += 1;
-            for (key, fp, ev) in batch {
+            for (key, mut fp, ev) in batch {
                 out.summary.events_read += 1;
+                match grouper.assign(&mut fp, store, now) {
+                    Ok(Some(merge)) => retarget(&mut out, &mut touched, &merge),
+                    Ok(None) => {}
+                    Err(e) => {
+                        store_error = Some(e);
+                        break 'recv;
+                    }
+                }
                 match store.record_event(&key, &fp, &ev, now) {
                     Ok(RecordOutcome::Duplicate) => out.summary.duplicates += 1,
                     Ok(o) => {
@@ -253,6 +296,7 @@ fn run_pass(
             return Err(TelemetryError::Sink("the telemetry reader crashed".into()).into());
         }
     };
+    grouper.save(store)?;
     out.summary.skipped = out.summary.duplicates;
     out.notes.extend(report.notes);
     out.partial_failures = report.partial_failures;

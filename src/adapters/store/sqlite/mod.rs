@@ -3,6 +3,7 @@
 //! pass writes at a time when cron overlaps runs.
 
 mod ingest;
+mod merge;
 mod migrations;
 mod queries;
 mod records;

@@ -73,6 +73,10 @@ struct Cluster {
     flexible: bool,
     /// Tree leaves that list this cluster, as (token count, route), to unlink on eviction.
     leaves: Vec<(usize, Vec<String>)>,
+    /// Kept apart on purpose (a no-merge signature): joins only messages its template
+    /// already covers, never widens.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    frozen: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -128,7 +132,66 @@ impl TemplateMiner {
 
     /// Add one message: join (and maybe widen) the best cluster of its scope, or start one.
     pub fn add(&mut self, scope: &str, message: &str) -> TemplateMatch {
-        let tokens = tokenize(message);
+        self.add_tokens(scope, tokenize(message))
+    }
+
+    /// `add` for a message already passed through `mask` (the poll workers mask in parallel).
+    pub fn add_masked(&mut self, scope: &str, masked: &str) -> TemplateMatch {
+        self.add_tokens(scope, split_masked(masked))
+    }
+
+    /// Freeze the clusters of `scope` whose template is exactly `template`: they keep
+    /// matching what they match now but never widen. Returns how many were frozen.
+    pub fn freeze(&mut self, scope: &str, template: &str) -> usize {
+        let Some(st) = self.scopes.get_mut(scope) else {
+            return 0;
+        };
+        let want = split_masked(template);
+        let mut n = 0;
+        for c in st.clusters.values_mut() {
+            if c.tokens == want && !c.frozen {
+                c.frozen = true;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Thaw every cluster (before re-freezing the current set of no-merge templates).
+    pub fn unfreeze_all(&mut self) {
+        for st in self.scopes.values_mut() {
+            for c in st.clusters.values_mut() {
+                c.frozen = false;
+            }
+        }
+    }
+
+    /// Keep at most `max` clusters over all scopes, dropping the least recently seen, so the
+    /// persisted state stays bounded however many services and types appear.
+    pub fn prune(&mut self, max: usize) {
+        let total = self.cluster_count();
+        if total <= max {
+            return;
+        }
+        let mut all: Vec<(u64, u64, String)> = self
+            .scopes
+            .iter()
+            .flat_map(|(name, st)| {
+                st.clusters
+                    .iter()
+                    .map(move |(id, c)| (c.last_seen, *id, name.clone()))
+            })
+            .collect();
+        all.sort();
+        for (_, id, name) in all.into_iter().take(total - max) {
+            if let Some(st) = self.scopes.get_mut(&name) {
+                remove_cluster(st, id);
+            }
+        }
+        self.scopes.retain(|_, st| !st.clusters.is_empty());
+    }
+
+    fn add_tokens(&mut self, scope: &str, tokens: Vec<String>) -> TemplateMatch {
         self.tick += 1;
         let tick = self.tick;
         let config = self.config.clone();
@@ -179,6 +242,7 @@ impl TemplateMiner {
                 last_seen: tick,
                 flexible: false,
                 leaves: vec![(tokens.len(), route)],
+                frozen: false,
             },
         );
         if st.clusters.len() > config.max_clusters_per_scope {
@@ -194,8 +258,16 @@ impl TemplateMiner {
 
     /// The cluster a message would join, without changing anything.
     pub fn lookup(&self, scope: &str, message: &str) -> Option<TemplateMatch> {
+        self.lookup_tokens(scope, tokenize(message))
+    }
+
+    /// `lookup` for a message already passed through `mask` (or a stored template).
+    pub fn lookup_masked(&self, scope: &str, masked: &str) -> Option<TemplateMatch> {
+        self.lookup_tokens(scope, split_masked(masked))
+    }
+
+    fn lookup_tokens(&self, scope: &str, tokens: Vec<String>) -> Option<TemplateMatch> {
         let st = self.scopes.get(scope)?;
-        let tokens = tokenize(message);
         let route = route_for(&self.config, st, &tokens);
         let fit = best_fit(&self.config, st, &tokens, &route)?;
         let c = st.clusters.get(&fit.id)?;
@@ -211,7 +283,11 @@ impl TemplateMiner {
 }
 
 fn tokenize(message: &str) -> Vec<String> {
-    mask(message)
+    split_masked(&mask(message))
+}
+
+fn split_masked(masked: &str) -> Vec<String> {
+    masked
         .split(' ')
         .filter(|t| !t.is_empty())
         .map(str::to_string)
@@ -270,7 +346,12 @@ fn leaf_lists(st: &Scope, len: usize, route: &[String], id: u64) -> bool {
 fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String]) -> Option<Fit> {
     let mut best: Option<(f64, Fit)> = None;
     let consider = |best: &mut Option<(f64, Fit)>, sim: f64, fit: Fit| {
-        if sim >= config.similarity
+        let widens_frozen = st
+            .clusters
+            .get(&fit.id)
+            .is_some_and(|c| c.frozen && c.tokens != fit.tokens);
+        if !widens_frozen
+            && sim >= config.similarity
             && best
                 .as_ref()
                 .is_none_or(|(s, b)| sim > *s || (sim == *s && fit.id < b.id))
@@ -463,6 +544,10 @@ fn evict_lru(st: &mut Scope, keep: u64) {
     else {
         return;
     };
+    remove_cluster(st, victim);
+}
+
+fn remove_cluster(st: &mut Scope, victim: u64) {
     let Some(c) = st.clusters.remove(&victim) else {
         return;
     };
