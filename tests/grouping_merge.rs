@@ -133,6 +133,16 @@ fn widening_template_merges_signatures_across_passes() {
     let events = doc["events"].as_array().unwrap();
     assert_eq!(events.len(), 4, "event refs combine: {events:#?}");
 
+    // --explain names the template's variable positions and its miner cluster.
+    let r = env.run(&["show", survivor, "--explain"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("variable tokens 4\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("cluster         #"), "{}", r.stdout);
+    let r = env.run(&["show", survivor, "--explain", "--json"]);
+    let explain = &r.json()["explain"];
+    assert_eq!(explain["variable_positions"], json!([4]));
+    assert!(explain["cluster_id"].is_u64(), "{explain}");
+
     // Feeding both passes again counts nothing twice and keeps the grouping.
     let stderr = poll(&env, &one);
     assert!(

@@ -286,3 +286,31 @@ fn plan_and_apply(
     }
     Ok(report)
 }
+
+/// The miner cluster of a stored template-based signature (`show --explain`), if the persisted
+/// miner still holds a cluster with exactly its template.
+pub fn cluster_of_signature(
+    store: &dyn SignatureStore,
+    sig: &crate::core::model::Signature,
+) -> Result<Option<u64>, StoreError> {
+    if sig.basis != FingerprintBasis::Template {
+        return Ok(None);
+    }
+    let grouper = TemplateGrouper::load(store)?;
+    Ok(sig
+        .services
+        .iter()
+        .find_map(|s| grouper.cluster_of(s, &sig.exception_type, &sig.template)))
+}
+
+/// Token positions (0-based, space-separated) of a template that hold a placeholder, whole
+/// (`<*>`) or inside a token (`index:<*>`).
+pub fn variable_positions(template: &str) -> Vec<usize> {
+    template
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .enumerate()
+        .filter(|(_, t)| t.contains(crate::core::fingerprint::template::WILDCARD))
+        .map(|(i, _)| i)
+        .collect()
+}

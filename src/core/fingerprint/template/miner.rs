@@ -28,6 +28,9 @@ pub struct MinerConfig {
     pub max_align_candidates: usize,
     /// Messages longer than this (in tokens) are only matched by position.
     pub max_align_tokens: usize,
+    /// A cluster of this many messages is settled: widening one of its constants needs more
+    /// agreement (0 = never).
+    pub settled_after: u64,
 }
 
 impl Default for MinerConfig {
@@ -39,6 +42,7 @@ impl Default for MinerConfig {
             max_clusters_per_scope: 1000,
             max_align_candidates: 64,
             max_align_tokens: 64,
+            settled_after: 100,
         }
     }
 }
@@ -365,7 +369,8 @@ fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String
                 continue;
             };
             if !c.flexible && c.tokens.len() == tokens.len() {
-                let (sim, merged) = positional(&c.tokens, tokens);
+                let settled = config.settled_after > 0 && c.size >= config.settled_after;
+                let (sim, merged) = positional(&c.tokens, tokens, settled);
                 consider(
                     &mut best,
                     sim,
@@ -421,7 +426,7 @@ fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String
 /// Drain's positional similarity, over constants: share of the positions where either side
 /// has a constant that hold the same token (shared placeholders say nothing about whether two
 /// messages are one statement). The merged template puts `<*>` where they differ.
-fn positional(template: &[String], tokens: &[String]) -> (f64, Vec<String>) {
+fn positional(template: &[String], tokens: &[String], settled: bool) -> (f64, Vec<String>) {
     let mut same = 0usize;
     let mut constant = 0usize;
     let mut merged = Vec::with_capacity(template.len());
@@ -432,6 +437,9 @@ fn positional(template: &[String], tokens: &[String]) -> (f64, Vec<String>) {
             same += usize::from(!wild);
             merged.push(t.clone());
         } else {
+            // A constant that held across a settled cluster's many messages is strong
+            // evidence of a different statement: its mismatch counts twice.
+            constant += usize::from(settled && !t.contains(WILDCARD));
             merged.push(WILDCARD.to_string());
         }
     }
