@@ -232,13 +232,11 @@ fn age_store(env: &Env) -> Vec<(String, String)> {
     let mut renamed = Vec::new();
     for id in ids {
         let old = format!("ffff{}", &id[4..]);
-        for table in ["signatures"] {
-            conn.execute(
-                &format!("UPDATE {table} SET id = ?2, algorithm_version = 1 WHERE id = ?1"),
-                [&id, &old],
-            )
-            .unwrap();
-        }
+        conn.execute(
+            "UPDATE signatures SET id = ?2, algorithm_version = 1 WHERE id = ?1",
+            [&id, &old],
+        )
+        .unwrap();
         for table in ["events", "hourly_counts", "status_history"] {
             conn.execute(
                 &format!("UPDATE {table} SET signature_id = ?2 WHERE signature_id = ?1"),

@@ -201,7 +201,9 @@ fn plan_and_apply(
         .map(|s| s.id)
         .collect();
 
-    let mut planned: Vec<(String, Fingerprint, Option<(String, u64)>)> = Vec::new();
+    // (stored id, fingerprint now, miner scope and cluster for template signatures)
+    type Planned = (String, Fingerprint, Option<(String, u64)>);
+    let mut planned: Vec<Planned> = Vec::new();
     for sig in &sigs {
         let service = sig.services.first().cloned().unwrap_or_default();
         let mut ev = ErrorEvent::new(service, sig.first_seen, EventOrigin::SpanEvent);
