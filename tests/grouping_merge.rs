@@ -275,6 +275,14 @@ fn regroup_reports_then_applies_with_aliases() {
         .iter()
         .map(|s| s["count"].as_u64().unwrap())
         .sum();
+    // A pass over a store from an older algorithm points at regroup.
+    let r = env.run(&["poll", "--input", &one, "--dry-run", "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rounds poll --regroup --dry-run"),
+        "{}",
+        r.stderr
+    );
 
     let dry = env.run(&["poll", "--regroup", "--dry-run"]);
     assert_eq!(dry.code, 0, "{}", dry.stderr);

@@ -57,6 +57,21 @@ impl TemplateGrouper {
             },
             None => None,
         };
+        if stored.is_none()
+            && note.is_none()
+            && !store
+                .signatures(&SignatureFilter {
+                    limit: Some(1),
+                    ..SignatureFilter::default()
+                })?
+                .is_empty()
+        {
+            // A store written by an older algorithm: its ids no longer match new events.
+            note = Some(format!(
+                "signatures from before fingerprint v{ALGORITHM_VERSION} may be stored: \
+                 `rounds poll --regroup --dry-run` shows how they map to current ids"
+            ));
+        }
         let mut miner = stored.unwrap_or_else(|| TemplateMiner::new(MinerConfig::default()));
         miner.unfreeze_all();
         for sig in store.no_merge_signatures()? {
