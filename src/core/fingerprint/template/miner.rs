@@ -656,4 +656,57 @@ mod tests {
         assert!(again.new_cluster);
         assert_eq!(again.cluster_id, 6);
     }
+
+    #[test]
+    fn frozen_cluster_never_widens_and_thaws() {
+        let mut m = TemplateMiner::new(MinerConfig::default());
+        let a = m.add("s", "user alice logged in from web");
+        assert_eq!(m.freeze("s", "user alice logged in from web"), 1);
+        let again = m.add("s", "user alice logged in from web");
+        assert_eq!(again.cluster_id, a.cluster_id);
+        let bob = m.add("s", "user bob logged in from web");
+        assert_ne!(
+            bob.cluster_id, a.cluster_id,
+            "a frozen cluster does not widen"
+        );
+        assert_eq!(bob.generalized_from, None);
+        m.unfreeze_all();
+        let carol = m.add("s", "user carol logged in from web");
+        assert!(carol.generalized_from.is_some());
+    }
+
+    #[test]
+    fn prune_bounds_all_scopes_keeping_recent() {
+        let mut m = TemplateMiner::new(MinerConfig::default());
+        for scope in ["a", "b", "c"] {
+            for w in ["alpha", "bravo", "charlie"] {
+                m.add(scope, &format!("{w} {w} {w} {w}"));
+            }
+        }
+        m.prune(4);
+        assert_eq!(m.cluster_count(), 4);
+        // The most recent ones survive (scope c entirely, and the last of b).
+        assert!(m.lookup("c", "alpha alpha alpha alpha").is_some());
+        assert!(m.lookup("b", "charlie charlie charlie charlie").is_some());
+        assert!(m.lookup("a", "alpha alpha alpha alpha").is_none());
+    }
+
+    #[test]
+    fn settled_cluster_needs_more_agreement() {
+        let cfg = MinerConfig {
+            settled_after: 3,
+            ..Default::default()
+        };
+        let mut m = TemplateMiner::new(cfg.clone());
+        for _ in 0..3 {
+            m.add("s", "session initialized by client updater");
+        }
+        // 4 of 5 constants agree: enough for a young cluster, not for a settled one.
+        let other = m.add("s", "session initialized by client spp");
+        assert!(other.new_cluster);
+        let mut young = TemplateMiner::new(cfg);
+        young.add("s", "session initialized by client updater");
+        let joined = young.add("s", "session initialized by client spp");
+        assert!(!joined.new_cluster);
+    }
 }
