@@ -36,7 +36,7 @@ pub struct MinerConfig {
 impl Default for MinerConfig {
     fn default() -> Self {
         MinerConfig {
-            similarity: 0.7,
+            similarity: 0.73,
             prefix_tokens: 1,
             max_children: 100,
             max_clusters_per_scope: 1000,
@@ -436,6 +436,13 @@ fn positional(template: &[String], tokens: &[String], settled: bool) -> (f64, Ve
         if t == m {
             same += usize::from(!wild);
             merged.push(t.clone());
+        } else if !is_wild(t) && !is_wild(m) && covers(t, m) {
+            // `(<*>)` vs `()`: the template's in-token placeholder already spans the difference.
+            same += 1;
+            merged.push(t.clone());
+        } else if !is_wild(t) && !is_wild(m) && covers(m, t) {
+            same += 1;
+            merged.push(m.clone());
         } else {
             // A constant that held across a settled cluster's many messages is strong
             // evidence of a different statement: its mismatch counts twice.
@@ -449,6 +456,30 @@ fn positional(template: &[String], tokens: &[String], settled: bool) -> (f64, Ve
         same as f64 / constant as f64
     };
     (sim, merged)
+}
+
+/// Whether `pattern` (a token holding `<*>` placeholders, each spanning any run of characters,
+/// possibly empty) matches the whole of `token`.
+fn covers(pattern: &str, token: &str) -> bool {
+    if !pattern.contains(WILDCARD) {
+        return false;
+    }
+    let mut parts = pattern.split(WILDCARD);
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = token.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+            return rest.len() >= part.len() && rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Longest-common-subsequence alignment of a template and a message of different lengths.
@@ -708,5 +739,20 @@ mod tests {
         young.add("s", "session initialized by client updater");
         let joined = young.add("s", "session initialized by client spp");
         assert!(!joined.new_cluster);
+    }
+
+    #[test]
+    fn in_token_placeholders_cover_their_variants() {
+        assert!(covers("(<*>)", "()"));
+        assert!(covers("<*>,", "LOCAL(<*>),"));
+        assert!(covers("a<*>b<*>c", "aXbYc"));
+        assert!(!covers("index:<*>", "offset:<*>"));
+        assert!(!covers("(<*>)", "[]"));
+        assert!(!covers("plain", "plain"), "no placeholder, no pattern");
+        let mut m = TemplateMiner::new(MinerConfig::default());
+        let a = m.add("s", "connection from host (10.0.0.1) at noon");
+        let b = m.add("s", "connection from host () at noon");
+        assert_eq!(b.cluster_id, a.cluster_id);
+        assert_eq!(b.template, a.template, "the wider in-token shape is kept");
     }
 }
