@@ -13,7 +13,7 @@ use crate::core::ports::{
     Clock, PollWindow, SignatureStore, StoreError, TelemetryError, TelemetrySource,
 };
 use crate::core::regroup::TemplateGrouper;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::mpsc::sync_channel;
 
 /// Settings of one pass, already validated.
@@ -138,35 +138,39 @@ pub fn poll(
     Ok(outcome)
 }
 
-/// A merge moved `absorbed` into `survivor`: the pass reports the survivor in its place.
-fn retarget(
-    out: &mut PollOutcome,
-    touched: &mut BTreeSet<String>,
-    merge: &crate::core::regroup::Merge,
-) {
-    let survivor = &merge.survivor;
-    let both_new = [&merge.absorbed, survivor]
-        .iter()
-        .all(|id| out.new_ids.iter().any(|i| i == *id));
-    if both_new {
-        // Two signatures born this pass turned out to be one.
-        out.summary.new = out.summary.new.saturating_sub(1);
-        out.summary.recurring += 1;
+/// Merges moved absorbed ids into survivors during the pass: report each survivor once, in
+/// the place its first id had (done once at the end, so a pass with many merges stays linear).
+fn retarget(out: &mut PollOutcome, merges: &HashMap<String, String>) {
+    if merges.is_empty() {
+        return;
     }
-    for ids in [
-        &mut out.new_ids,
-        &mut out.regressed_ids,
-        &mut out.touched_ids,
-    ] {
-        let had = ids.iter().any(|i| i == &merge.absorbed || i == survivor);
-        ids.retain(|i| i != &merge.absorbed && i != survivor);
-        if had {
-            ids.push(survivor.clone());
+    let resolve = |id: &String| {
+        let mut id = id;
+        // Chains are short (a template widens a few times); the bound guards against a cycle.
+        for _ in 0..64 {
+            match merges.get(id) {
+                Some(next) if next != id => id = next,
+                _ => break,
+            }
         }
-    }
-    if touched.remove(&merge.absorbed) {
-        touched.insert(survivor.clone());
-    }
+        id.clone()
+    };
+    let rewrite = |ids: &mut Vec<String>| {
+        let mut seen = HashSet::with_capacity(ids.len());
+        let before = ids.len();
+        *ids = ids
+            .iter()
+            .map(resolve)
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
+        before - ids.len()
+    };
+    // Signatures born this pass that turned out to be one are one new signature.
+    let folded = rewrite(&mut out.new_ids) as u64;
+    out.summary.new = out.summary.new.saturating_sub(folded);
+    out.summary.recurring += folded;
+    rewrite(&mut out.regressed_ids);
+    rewrite(&mut out.touched_ids);
 }
 
 fn run_pass(
@@ -186,6 +190,7 @@ fn run_pass(
     let mut grouper = TemplateGrouper::load(store)?;
     out.notes.extend(grouper.note.take());
     let mut touched = BTreeSet::new();
+    let mut merges: HashMap<String, String> = HashMap::new();
     let mut store_error: Option<StoreError> = None;
     // Pipeline: the source thread parses and keys events (keys depend on order), workers
     // fingerprint batches, and this thread writes them in the order the source produced them.
@@ -251,7 +256,9 @@ fn run_pass(
             for (key, mut fp, ev) in batch {
                 out.summary.events_read += 1;
                 match grouper.assign(&mut fp, store, now) {
-                    Ok(Some(merge)) => retarget(&mut out, &mut touched, &merge),
+                    Ok(Some(merge)) => {
+                        merges.insert(merge.absorbed, merge.survivor);
+                    }
                     Ok(None) => {}
                     Err(e) => {
                         store_error = Some(e);
@@ -297,6 +304,7 @@ fn run_pass(
         }
     };
     grouper.save(store)?;
+    retarget(&mut out, &merges);
     out.summary.skipped = out.summary.duplicates;
     out.notes.extend(report.notes);
     out.partial_failures = report.partial_failures;

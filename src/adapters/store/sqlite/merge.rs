@@ -70,11 +70,8 @@ impl SqliteStore {
                 let frames =
                     serde_json::to_string(&survivor.key_frames).unwrap_or_else(|_| "[]".into());
                 let explain = serde_json::to_string(&survivor.dropped_frames).unwrap_or_default();
-                self.conn
-                    .execute(
-                        "UPDATE signatures SET id = ?2, algorithm_version = ?3, basis = ?4, exception_type = ?5,
-                            template = ?6, key_frames = ?7, explain = ?8 WHERE id = ?1",
-                        params![
+                self.conn.prepare_cached("UPDATE signatures SET id = ?2, algorithm_version = ?3, basis = ?4, exception_type = ?5,
+                            template = ?6, key_frames = ?7, explain = ?8 WHERE id = ?1").and_then(|mut st| st.execute(params![
                             from,
                             into,
                             survivor.algorithm_version,
@@ -83,16 +80,11 @@ impl SqliteStore {
                             survivor.template,
                             frames,
                             explain
-                        ],
-                    )
+                        ]))
                     .map_err(|e| err(self, e))?;
                 // The survivor's history starts with the absorbed one's.
-                self.conn
-                    .execute(
-                        "INSERT INTO status_history (signature_id, at, from_status, to_status, reason)
-                         SELECT ?2, at, from_status, to_status, reason FROM status_history WHERE signature_id = ?1",
-                        params![from, into],
-                    )
+                self.conn.prepare_cached("INSERT INTO status_history (signature_id, at, from_status, to_status, reason)
+                         SELECT ?2, at, from_status, to_status, reason FROM status_history WHERE signature_id = ?1").and_then(|mut st| st.execute(params![from, into]))
                     .map_err(|e| err(self, e))?;
                 MergeOutcome::Renamed
             }
@@ -105,14 +97,11 @@ impl SqliteStore {
                 }
                 services.sort();
                 let services = serde_json::to_string(&services).unwrap_or_else(|_| "[]".into());
-                self.conn
-                    .execute(
-                        "UPDATE signatures SET count = count + ?2, first_seen = min(first_seen, ?3),
+                self.conn.prepare_cached("UPDATE signatures SET count = count + ?2, first_seen = min(first_seen, ?3),
                             last_seen = max(last_seen, ?4), services = ?5,
                             sample_stack = coalesce(sample_stack, ?6), sample_message = coalesce(sample_message, ?7),
                             last_ingested = max(last_ingested, (SELECT last_ingested FROM signatures WHERE id = ?8))
-                         WHERE id = ?1",
-                        params![
+                         WHERE id = ?1").and_then(|mut st| st.execute(params![
                             into,
                             old.count as i64,
                             old.first_seen,
@@ -121,11 +110,11 @@ impl SqliteStore {
                             old.sample_stack,
                             old.sample_message,
                             from
-                        ],
-                    )
+                        ]))
                     .map_err(|e| err(self, e))?;
                 self.conn
-                    .execute("DELETE FROM signatures WHERE id = ?1", [&from])
+                    .prepare_cached("DELETE FROM signatures WHERE id = ?1")
+                    .and_then(|mut st| st.execute([&from]))
                     .map_err(|e| err(self, e))?;
                 MergeOutcome::Merged
             }
@@ -168,15 +157,12 @@ impl SqliteStore {
         ];
         for sql in statements {
             self.conn
-                .execute(sql, params![from, into])
+                .prepare_cached(sql)
+                .and_then(|mut st| st.execute(params![from, into]))
                 .map_err(|e| self.write_err(e))?;
         }
-        self.conn
-            .execute(
-                "INSERT INTO signature_aliases (alias, signature_id, created_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (alias) DO UPDATE SET signature_id = excluded.signature_id",
-                params![from, into, now],
-            )
+        self.conn.prepare_cached("INSERT INTO signature_aliases (alias, signature_id, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (alias) DO UPDATE SET signature_id = excluded.signature_id").and_then(|mut st| st.execute(params![from, into, now]))
             .map(|_| ())
             .map_err(|e| self.write_err(e))
     }
@@ -192,10 +178,8 @@ impl SqliteStore {
                 return Err(StoreError::UnknownId { id: id.to_string() });
             };
             s.conn
-                .execute(
-                    "UPDATE signatures SET no_merge = ?2 WHERE id = ?1",
-                    params![id, i64::from(no_merge)],
-                )
+                .prepare_cached("UPDATE signatures SET no_merge = ?2 WHERE id = ?1")
+                .and_then(|mut st| st.execute(params![id, i64::from(no_merge)]))
                 .map_err(|e| s.write_err(e))?;
             let reason = if no_merge {
                 "marked no-merge: a widening template will not absorb it"
