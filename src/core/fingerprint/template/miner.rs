@@ -370,7 +370,17 @@ fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String
             };
             if !c.flexible && c.tokens.len() == tokens.len() {
                 let settled = config.settled_after > 0 && c.size >= config.settled_after;
-                let (sim, merged) = positional(&c.tokens, tokens, settled);
+                // Score first without allocating; build the widened template only for a
+                // cluster that could win (a leaf may list many candidates).
+                let sim = positional_similarity(&c.tokens, tokens, settled);
+                let beats = sim >= config.similarity
+                    && best
+                        .as_ref()
+                        .is_none_or(|(s, b)| sim > *s || (sim == *s && id < b.id));
+                if !beats {
+                    continue;
+                }
+                let (_, merged) = positional(&c.tokens, tokens, settled);
                 consider(
                     &mut best,
                     sim,
@@ -456,6 +466,28 @@ fn positional(template: &[String], tokens: &[String], settled: bool) -> (f64, Ve
         same as f64 / constant as f64
     };
     (sim, merged)
+}
+
+/// `positional`'s similarity alone, without building the merged template.
+fn positional_similarity(template: &[String], tokens: &[String], settled: bool) -> f64 {
+    let mut same = 0usize;
+    let mut constant = 0usize;
+    for (t, m) in template.iter().zip(tokens) {
+        let wild = is_wild(t) && is_wild(m);
+        constant += usize::from(!wild);
+        if t == m {
+            same += usize::from(!wild);
+        } else if !is_wild(t) && !is_wild(m) && (covers(t, m) || covers(m, t)) {
+            same += 1;
+        } else {
+            constant += usize::from(settled && !t.contains(WILDCARD));
+        }
+    }
+    if constant == 0 {
+        1.0
+    } else {
+        same as f64 / constant as f64
+    }
 }
 
 /// Whether `pattern` (a token holding `<*>` placeholders, each spanning any run of characters,
@@ -754,5 +786,32 @@ mod tests {
         let b = m.add("s", "connection from host () at noon");
         assert_eq!(b.cluster_id, a.cluster_id);
         assert_eq!(b.template, a.template, "the wider in-token shape is kept");
+    }
+
+    #[test]
+    fn similarity_alone_agrees_with_the_merging_one() {
+        let msgs = [
+            "connection from <*> () at <*>",
+            "connection from <*> (<*>) at <*>",
+            "connection from host (<*>) at noon",
+            "session <*> initialized by client SPP.",
+            "session <*> initialized by client WindowsUpdateAgent.",
+            "<*> <*> <*> <*> <*> <*>",
+        ];
+        for a in msgs {
+            for b in msgs {
+                let (ta, tb) = (split_masked(a), split_masked(b));
+                if ta.len() != tb.len() {
+                    continue;
+                }
+                for settled in [false, true] {
+                    assert_eq!(
+                        positional_similarity(&ta, &tb, settled),
+                        positional(&ta, &tb, settled).0,
+                        "{a} | {b}"
+                    );
+                }
+            }
+        }
     }
 }
