@@ -2,6 +2,8 @@
 //! signatures (alias, combined counts, history), no-merge keeps a split, events count once, and
 //! `poll --regroup` reports and applies merges of signatures stored by an older algorithm.
 
+#[path = "support/fake_http.rs"]
+mod fake_http;
 #[path = "support/harness.rs"]
 mod harness;
 
@@ -334,4 +336,117 @@ fn regroup_reports_then_applies_with_aliases() {
     // Applying again finds nothing to do.
     let r = env.run(&["poll", "--regroup", "--dry-run"]);
     assert!(r.stdout.contains("0 re-keyed, 0 merge(s)"), "{}", r.stdout);
+}
+
+/// The smallest GitHub issues API that keeps state: list, create, comment, update.
+#[derive(Default)]
+struct GitHub {
+    issues: Vec<(u64, String, bool)>,
+    comments: Vec<(u64, String)>,
+}
+
+fn github(gh: &mut GitHub, r: &fake_http::Request) -> fake_http::Response {
+    use fake_http::Response;
+    let base = "/repos/acme/shop/issues";
+    let issue = |n: u64, body: &str, open: bool| {
+        json!({"number": n, "title": "t", "body": body, "labels": [{"name": "rounds"}],
+               "state": if open { "open" } else { "closed" },
+               "html_url": format!("https://github.example/acme/shop/issues/{n}")})
+    };
+    let rest = r
+        .path()
+        .strip_prefix(base)
+        .unwrap_or("?")
+        .trim_start_matches('/')
+        .to_string();
+    match (
+        r.method.as_str(),
+        rest.split_once('/').unwrap_or((rest.as_str(), "")),
+    ) {
+        ("GET", ("", _)) => Response::json(
+            200,
+            json!(gh
+                .issues
+                .iter()
+                .map(|(n, b, o)| issue(*n, b, *o))
+                .collect::<Vec<_>>())
+            .to_string(),
+        ),
+        ("POST", ("", _)) => {
+            let n = gh.issues.len() as u64 + 1;
+            let body = r.json()["body"].as_str().unwrap_or_default().to_string();
+            gh.issues.push((n, body.clone(), true));
+            Response::json(201, issue(n, &body, true).to_string())
+        }
+        (m, (num, tail)) => {
+            let n: u64 = num.parse().unwrap_or(0);
+            match (m, tail) {
+                ("GET", "comments") => Response::json(200, "[]"),
+                ("POST", "comments") => {
+                    gh.comments
+                        .push((n, r.json()["body"].as_str().unwrap_or_default().into()));
+                    Response::json(201, "{}")
+                }
+                ("PATCH", "") => {
+                    let Some(i) = gh.issues.iter_mut().find(|i| i.0 == n) else {
+                        return Response::json(404, "{}");
+                    };
+                    if let Some(b) = r.json()["body"].as_str() {
+                        i.1 = b.to_string();
+                    }
+                    Response::json(200, issue(i.0, &i.1, i.2).to_string())
+                }
+                _ => Response::json(404, "{}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn github_issue_follows_the_survivor() {
+    let gh = std::sync::Arc::new(std::sync::Mutex::new(GitHub::default()));
+    let g2 = gh.clone();
+    let server = fake_http::FakeServer::start(move |r| github(&mut g2.lock().unwrap(), r));
+    let mut env = Env::new();
+    env.set("GITHUB_TOKEN", "test-token-0000")
+        .set("GITHUB_REPOSITORY", "acme/shop")
+        .set("GITHUB_API_URL", &server.addr);
+    let one = write(&env, "one.json", &pass_one());
+    let two = write(&env, "two.json", &pass_two());
+    let r = env.run(&["poll", "--input", &one, "--notify", "github_issue"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(gh.lock().unwrap().issues.len(), 2);
+    let payments = list(&env)
+        .into_iter()
+        .find(|s| s["template"].as_str().unwrap().contains("payments"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = env.run(&["resolve", &payments]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // The template widens: payments is absorbed, and the survivor regresses.
+    let r = env.run(&["poll", "--input", &two, "--notify", "github_issue"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let survivor = show(&env, &payments)["signature"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(survivor, payments);
+    let gh = gh.lock().unwrap();
+    assert_eq!(gh.issues.len(), 2, "no second issue for the survivor");
+    let (number, body, _) = gh
+        .issues
+        .iter()
+        .find(|i| i.1.contains(&survivor))
+        .expect("the payments issue now carries the survivor's marker");
+    assert!(!body.contains(&payments), "{body}");
+    assert!(
+        gh.comments
+            .iter()
+            .any(|(n, b)| n == number && b.contains("Regressed")),
+        "{:?}",
+        gh.comments
+    );
 }

@@ -245,6 +245,8 @@ pub trait SignatureStore {
     ) -> Result<MergeOutcome, StoreError>;
     /// Mark a signature no-merge (its split is intentional) or lift the mark; recorded in its history.
     fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError>;
+    /// Ids that now resolve to `id` (absorbed by merges), oldest first.
+    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError>;
     /// Signatures marked no-merge.
     fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError>;
 

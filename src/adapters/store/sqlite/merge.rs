@@ -190,6 +190,15 @@ impl SqliteStore {
         })
     }
 
+    pub(super) fn aliases_of(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT alias FROM signature_aliases WHERE signature_id = ?1 ORDER BY created_at, alias",
+            )
+            .and_then(|mut st| st.query_map([id], |r| r.get(0))?.collect())
+            .map_err(|e| self.write_err(e))
+    }
+
     pub(super) fn no_merge_list(&self) -> Result<Vec<Signature>, StoreError> {
         let ids: Vec<String> = self
             .conn

@@ -315,6 +315,10 @@ impl SignatureStore for SqliteStore {
         self.mark_no_merge(id, no_merge, now)
     }
 
+    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        self.aliases_of(id)
+    }
+
     fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError> {
         self.no_merge_list()
     }
