@@ -10,7 +10,28 @@ use crate::core::ports::store::MergeOutcome;
 use crate::core::ports::StoreError;
 use rusqlite::{params, OptionalExtension};
 
+const RENAME: &str = "UPDATE signatures SET id = ?2, algorithm_version = ?3, basis = ?4,
+    exception_type = ?5, template = ?6, key_frames = ?7, explain = ?8 WHERE id = ?1";
+
+const COPY_HISTORY: &str =
+    "INSERT INTO status_history (signature_id, at, from_status, to_status, reason)
+    SELECT ?2, at, from_status, to_status, reason FROM status_history WHERE signature_id = ?1";
+
+const ABSORB: &str = "UPDATE signatures SET count = count + ?2, first_seen = min(first_seen, ?3),
+    last_seen = max(last_seen, ?4), services = ?5, sample_stack = coalesce(sample_stack, ?6),
+    sample_message = coalesce(sample_message, ?7),
+    last_ingested = max(last_ingested, (SELECT last_ingested FROM signatures WHERE id = ?8))
+    WHERE id = ?1";
+
 impl SqliteStore {
+    /// Run one cached statement (merges run the same few statements many times in a pass).
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> Result<usize, StoreError> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut st| st.execute(params))
+            .map_err(|e| self.write_err(e))
+    }
+
     /// The signature an id currently counts under (itself unless it is an alias).
     fn survivor_of(&self, id: &str) -> Result<String, StoreError> {
         let alias: Option<String> = self
@@ -63,29 +84,27 @@ impl SqliteStore {
             return Ok(MergeOutcome::KeptApart);
         }
         let target = self.load_signature(&into)?;
-        let err = |s: &Self, e: rusqlite::Error| s.write_err(e);
         let outcome = match &target {
             None => {
                 // The survivor is new: the absorbed row becomes it, under the new fingerprint.
                 let frames =
                     serde_json::to_string(&survivor.key_frames).unwrap_or_else(|_| "[]".into());
                 let explain = serde_json::to_string(&survivor.dropped_frames).unwrap_or_default();
-                self.conn.prepare_cached("UPDATE signatures SET id = ?2, algorithm_version = ?3, basis = ?4, exception_type = ?5,
-                            template = ?6, key_frames = ?7, explain = ?8 WHERE id = ?1").and_then(|mut st| st.execute(params![
-                            from,
-                            into,
-                            survivor.algorithm_version,
-                            survivor.basis.as_str(),
-                            survivor.exception_type,
-                            survivor.template,
-                            frames,
-                            explain
-                        ]))
-                    .map_err(|e| err(self, e))?;
+                self.exec(
+                    RENAME,
+                    params![
+                        from,
+                        into,
+                        survivor.algorithm_version,
+                        survivor.basis.as_str(),
+                        survivor.exception_type,
+                        survivor.template,
+                        frames,
+                        explain
+                    ],
+                )?;
                 // The survivor's history starts with the absorbed one's.
-                self.conn.prepare_cached("INSERT INTO status_history (signature_id, at, from_status, to_status, reason)
-                         SELECT ?2, at, from_status, to_status, reason FROM status_history WHERE signature_id = ?1").and_then(|mut st| st.execute(params![from, into]))
-                    .map_err(|e| err(self, e))?;
+                self.exec(COPY_HISTORY, params![from, into])?;
                 MergeOutcome::Renamed
             }
             Some(t) => {
@@ -97,25 +116,20 @@ impl SqliteStore {
                 }
                 services.sort();
                 let services = serde_json::to_string(&services).unwrap_or_else(|_| "[]".into());
-                self.conn.prepare_cached("UPDATE signatures SET count = count + ?2, first_seen = min(first_seen, ?3),
-                            last_seen = max(last_seen, ?4), services = ?5,
-                            sample_stack = coalesce(sample_stack, ?6), sample_message = coalesce(sample_message, ?7),
-                            last_ingested = max(last_ingested, (SELECT last_ingested FROM signatures WHERE id = ?8))
-                         WHERE id = ?1").and_then(|mut st| st.execute(params![
-                            into,
-                            old.count as i64,
-                            old.first_seen,
-                            old.last_seen,
-                            services,
-                            old.sample_stack,
-                            old.sample_message,
-                            from
-                        ]))
-                    .map_err(|e| err(self, e))?;
-                self.conn
-                    .prepare_cached("DELETE FROM signatures WHERE id = ?1")
-                    .and_then(|mut st| st.execute([&from]))
-                    .map_err(|e| err(self, e))?;
+                self.exec(
+                    ABSORB,
+                    params![
+                        into,
+                        old.count as i64,
+                        old.first_seen,
+                        old.last_seen,
+                        services,
+                        old.sample_stack,
+                        old.sample_message,
+                        from
+                    ],
+                )?;
+                self.exec("DELETE FROM signatures WHERE id = ?1", [&from])?;
                 MergeOutcome::Merged
             }
         };
@@ -156,15 +170,14 @@ impl SqliteStore {
             "UPDATE signature_aliases SET signature_id = ?2 WHERE signature_id = ?1",
         ];
         for sql in statements {
-            self.conn
-                .prepare_cached(sql)
-                .and_then(|mut st| st.execute(params![from, into]))
-                .map_err(|e| self.write_err(e))?;
+            self.exec(sql, params![from, into])?;
         }
-        self.conn.prepare_cached("INSERT INTO signature_aliases (alias, signature_id, created_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (alias) DO UPDATE SET signature_id = excluded.signature_id").and_then(|mut st| st.execute(params![from, into, now]))
-            .map(|_| ())
-            .map_err(|e| self.write_err(e))
+        self.exec(
+            "INSERT INTO signature_aliases (alias, signature_id, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (alias) DO UPDATE SET signature_id = excluded.signature_id",
+            params![from, into, now],
+        )
+        .map(|_| ())
     }
 
     pub(super) fn mark_no_merge(
@@ -177,10 +190,10 @@ impl SqliteStore {
             let Some(sig) = s.load_signature(id)? else {
                 return Err(StoreError::UnknownId { id: id.to_string() });
             };
-            s.conn
-                .prepare_cached("UPDATE signatures SET no_merge = ?2 WHERE id = ?1")
-                .and_then(|mut st| st.execute(params![id, i64::from(no_merge)]))
-                .map_err(|e| s.write_err(e))?;
+            s.exec(
+                "UPDATE signatures SET no_merge = ?2 WHERE id = ?1",
+                params![id, i64::from(no_merge)],
+            )?;
             let reason = if no_merge {
                 "marked no-merge: a widening template will not absorb it"
             } else {
