@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one signature')
             [CompletionResult]::new('ignore', 'ignore', [CompletionResultType]::ParameterValue, 'Ignore signatures: still counted, never notified or diagnosed')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark signatures resolved (a new occurrence makes them regressed)')
+            [CompletionResult]::new('split', 'split', [CompletionResultType]::ParameterValue, 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -82,6 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Reach the backend, authenticate, list services; write nothing')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything but write: the stdout notifier previews what would be announced')
+            [CompletionResult]::new('--regroup', '--regroup', [CompletionResultType]::ParameterName, 'Instead of a pass: re-fingerprint stored signatures under the current algorithm and merge those that became one (old ids stay as aliases); with --dry-run, only report')
             [CompletionResult]::new('--redact-emails', '--redact-emails', [CompletionResultType]::ParameterName, 'Also redact e-mail addresses')
             [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Also redact IP addresses')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print notifications as JSON Lines')
@@ -194,6 +196,20 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'rounds;split' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass to release the database')
+            [CompletionResult]::new('--undo', '--undo', [CompletionResultType]::ParameterName, 'Allow merging again')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'rounds;report' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'status')
@@ -235,6 +251,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one signature')
             [CompletionResult]::new('ignore', 'ignore', [CompletionResultType]::ParameterValue, 'Ignore signatures: still counted, never notified or diagnosed')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark signatures resolved (a new occurrence makes them regressed)')
+            [CompletionResult]::new('split', 'split', [CompletionResultType]::ParameterValue, 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -256,6 +273,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             break
         }
         'rounds;help;resolve' {
+            break
+        }
+        'rounds;help;split' {
             break
         }
         'rounds;help;report' {

@@ -43,6 +43,9 @@ _rounds() {
             rounds,show)
                 cmd="rounds__subcmd__show"
                 ;;
+            rounds,split)
+                cmd="rounds__subcmd__split"
+                ;;
             rounds__subcmd__help,diagnose)
                 cmd="rounds__subcmd__help__subcmd__diagnose"
                 ;;
@@ -70,6 +73,9 @@ _rounds() {
             rounds__subcmd__help,show)
                 cmd="rounds__subcmd__help__subcmd__show"
                 ;;
+            rounds__subcmd__help,split)
+                cmd="rounds__subcmd__help__subcmd__split"
+                ;;
             *)
                 ;;
         esac
@@ -77,7 +83,7 @@ _rounds() {
 
     case "${cmd}" in
         rounds)
-            opts="-q -v -h -V --db --store-backend --quiet --verbose --color --lock-wait --help --version poll diagnose list show ignore resolve report generate help"
+            opts="-q -v -h -V --db --store-backend --quiet --verbose --color --lock-wait --help --version poll diagnose list show ignore resolve split report generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,7 +233,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__help)
-            opts="poll diagnose list show ignore resolve report generate help"
+            opts="poll diagnose list show ignore resolve split report generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,6 +372,20 @@ _rounds() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rounds__subcmd__help__subcmd__split)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rounds__subcmd__ignore)
             opts="-q -v -h --reason --until --undo --db --store-backend --quiet --verbose --color --lock-wait --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -463,7 +483,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__poll)
-            opts="-i -q -v -h --input --backend --check --dry-run --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-api-key --openai-base-url --redact-pattern --redact-emails --redact-ips --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --help"
+            opts="-i -q -v -h --input --backend --check --dry-run --regroup --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-api-key --openai-base-url --redact-pattern --redact-emails --redact-ips --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -723,6 +743,36 @@ _rounds() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rounds__subcmd__split)
+            opts="-q -v -h --undo --db --store-backend --quiet --verbose --color --lock-wait --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

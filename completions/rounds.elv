@@ -36,6 +36,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand show 'Show everything known about one signature'
             cand ignore 'Ignore signatures: still counted, never notified or diagnosed'
             cand resolve 'Mark signatures resolved (a new occurrence makes them regressed)'
+            cand split 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand generate 'Write the man pages and shell completions (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -78,6 +79,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --lock-wait 'How long a writer waits for another pass to release the database'
             cand --check 'Reach the backend, authenticate, list services; write nothing'
             cand --dry-run 'Do everything but write: the stdout notifier previews what would be announced'
+            cand --regroup 'Instead of a pass: re-fingerprint stored signatures under the current algorithm and merge those that became one (old ids stay as aliases); with --dry-run, only report'
             cand --redact-emails 'Also redact e-mail addresses'
             cand --redact-ips 'Also redact IP addresses'
             cand --json 'Print notifications as JSON Lines'
@@ -184,6 +186,19 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'rounds;split'= {
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass to release the database'
+            cand --undo 'Allow merging again'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'rounds;report'= {
             cand --since 'Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]'
             cand --status 'status'
@@ -223,6 +238,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand show 'Show everything known about one signature'
             cand ignore 'Ignore signatures: still counted, never notified or diagnosed'
             cand resolve 'Mark signatures resolved (a new occurrence makes them regressed)'
+            cand split 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand generate 'Write the man pages and shell completions (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -238,6 +254,8 @@ set edit:completion:arg-completer[rounds] = {|@words|
         &'rounds;help;ignore'= {
         }
         &'rounds;help;resolve'= {
+        }
+        &'rounds;help;split'= {
         }
         &'rounds;help;report'= {
         }

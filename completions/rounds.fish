@@ -40,6 +40,7 @@ complete -c rounds -n "__fish_rounds_needs_command" -f -a "list" -d 'List signat
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "show" -d 'Show everything known about one signature'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "ignore" -d 'Ignore signatures: still counted, never notified or diagnosed'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -88,6 +89,7 @@ never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l check -d 'Reach the backend, authenticate, list services; write nothing'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write: the stdout notifier previews what would be announced'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l regroup -d 'Instead of a pass: re-fingerprint stored signatures under the current algorithm and merge those that became one (old ids stay as aliases); with --dry-run, only report'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-emails -d 'Also redact e-mail addresses'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-ips -d 'Also redact IP addresses'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l json -d 'Print notifications as JSON Lines'
@@ -177,6 +179,16 @@ complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l undo -d 'Reope
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l undo -d 'Allow merging again'
+complete -c rounds -n "__fish_rounds_using_subcommand split" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand split" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand split" -s h -l help -d 'Print help'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l since -d 'Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l status -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l service -r
@@ -206,12 +218,13 @@ complete -c rounds -n "__fish_rounds_using_subcommand generate" -l lock-wait -d 
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "poll" -d 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "diagnose" -d 'Diagnose pending signatures (or the given ones) with the configured LLM'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "list" -d 'List signatures'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "show" -d 'Show everything known about one signature'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "ignore" -d 'Ignore signatures: still counted, never notified or diagnosed'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve report generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "poll" -d 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "diagnose" -d 'Diagnose pending signatures (or the given ones) with the configured LLM'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "list" -d 'List signatures'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "show" -d 'Show everything known about one signature'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "ignore" -d 'Ignore signatures: still counted, never notified or diagnosed'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -47,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
             "--prefix" => a.config.prefix_tokens = num(&val()?)?,
             "--max-children" => a.config.max_children = num(&val()?)?,
             "--max-clusters" => a.config.max_clusters_per_scope = num(&val()?)?,
+            "--settled-after" => a.config.settled_after = num(&val()?)?,
             "--max-align-tokens" => a.config.max_align_tokens = num(&val()?)?,
             "--split-at" => a.split_at = Some(num(&val()?)?),
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),

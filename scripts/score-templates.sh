@@ -14,7 +14,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 # Defaults, kept in step with MinerConfig::default().
-SIM=0.7 PREFIX=1 CHILDREN=100 CLUSTERS=1000
+SIM=0.73 PREFIX=1 CHILDREN=100 CLUSTERS=1000 SETTLED=100
 
 # score OPTIONS... -> prints "dataset ga fga" lines for every dataset
 score() {
@@ -27,7 +27,7 @@ score() {
 }
 mean() { awk '{s+=$2; n++} END {printf "%.3f", s/n}'; }
 minimum() { awk 'NR==1||$2<m{m=$2} END {printf "%.3f", m}'; }
-miner() { score --similarity "$SIM" --prefix "$PREFIX" --max-children "$CHILDREN" --max-clusters "$CLUSTERS" "$@"; }
+miner() { score --similarity "$SIM" --prefix "$PREFIX" --max-children "$CHILDREN" --max-clusters "$CLUSTERS" --settled-after "$SETTLED" "$@"; }
 
 score --mask-only > "$TMP/mask"
 miner > "$TMP/miner"
@@ -55,7 +55,8 @@ row() { # name default lo hi option
   drop=$(awk -v b="$BASE" -v l="$lo" -v h="$hi" 'BEGIN {d=b-l; if (b-h>d) d=b-h; if (d<0) d=0; printf "%.3f", d}')
   echo "| $1 | $2 | $3 | $lo | $4 | $hi | $drop |"
 }
-row similarity "$SIM" 0.65 0.75 --similarity
+row similarity "$SIM" 0.68 0.78 --similarity
 row prefix_tokens "$PREFIX" 0 2 --prefix
 row max_children "$CHILDREN" 50 200 --max-children
 row max_clusters_per_scope "$CLUSTERS" 500 2000 --max-clusters
+row settled_after "$SETTLED" 50 200 --settled-after

@@ -81,6 +81,8 @@ pub enum Command {
     Ignore(IgnoreArgs),
     /// Mark signatures resolved (a new occurrence makes them regressed)
     Resolve(ResolveArgs),
+    /// Keep signatures apart (no-merge): a widening template or --regroup never absorbs them
+    Split(SplitArgs),
     /// Write a findings report (markdown or JSON) to stdout
     Report(ReportArgs),
     /// Write the man pages and shell completions (for packagers)
@@ -115,6 +117,10 @@ pub struct PollArgs {
     /// Do everything but write: the stdout notifier previews what would be announced
     #[arg(long)]
     pub dry_run: bool,
+    /// Instead of a pass: re-fingerprint stored signatures under the current algorithm and merge
+    /// those that became one (old ids stay as aliases); with --dry-run, only report
+    #[arg(long)]
+    pub regroup: bool,
     /// Exit 1 when signatures in these states exist after the pass (for CI gating)
     #[arg(
         long,
@@ -386,6 +392,15 @@ pub struct ResolveArgs {
     #[arg(required = true)]
     pub ids: Vec<String>,
     /// Reopen instead
+    #[arg(long)]
+    pub undo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    #[arg(required = true)]
+    pub ids: Vec<String>,
+    /// Allow merging again
     #[arg(long)]
     pub undo: bool,
 }

@@ -112,9 +112,8 @@ fn grouping_accuracy_floor_on_loghub() {
         let masked: Vec<String> = rows.iter().map(|r| mask(&r.content)).collect();
         let (mask_ga, _) = loghub::ga_fga(&truth, &masked);
         eprintln!("{name}: miner GA {ga:.3}, mask GA {mask_ga:.3}");
-        // Windows scores 0.696: one `client SPP` message joins 608 `client WindowsUpdateAgent`
-        // ones (4 of 5 constants agree); see docs/grouping.md.
-        assert!(ga >= 0.65, "{name}: GA {ga:.3} below the floor");
+        // The floor for every dataset (lowest measured: Linux 0.938; docs/grouping.md).
+        assert!(ga >= 0.75, "{name}: GA {ga:.3} below the floor");
         miner_gas.push(ga);
         mask_gas.push(mask_ga);
     }

@@ -19,6 +19,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<Exit, AppError> {
         Command::Show(args) => commands::show::run(&global, &args, printer),
         Command::Ignore(args) => commands::status::ignore(&global, &args, printer),
         Command::Resolve(args) => commands::status::resolve(&global, &args, printer),
+        Command::Split(args) => commands::regroup::split(&global, &args, printer),
         Command::Report(args) => commands::report::run(&global, &args, printer),
         Command::Generate(args) => commands::generate::run(&args, printer),
     }

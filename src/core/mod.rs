@@ -9,6 +9,7 @@ pub mod notify;
 pub mod poll;
 pub mod ports;
 pub mod redact;
+pub mod regroup;
 pub mod report;
 pub mod time;
 pub mod triage;

@@ -66,6 +66,7 @@ pub fn notify(
             .map(|e| e.trace_id)
             .filter(|t| !t.is_empty())
             .collect();
+        let aliases = store.aliases(&sig.id)?;
         for decision in selected {
             let note = Notification {
                 kind: decision.kind,
@@ -75,6 +76,7 @@ pub fn notify(
                 trace_ids: trace_ids.clone(),
                 previous_24h: Some(prev),
                 dedup_key: decision.dedup_key.clone(),
+                aliases: aliases.clone(),
             };
             for (i, n) in notifiers.iter_mut().enumerate() {
                 if down.contains(&i) || (!record && n.has_side_effects()) {

@@ -1,8 +1,9 @@
 //! The poll use case: one pass from a telemetry source into the store.
 //!
-//! The source is read on one thread (parse, key, fingerprint) while this thread writes to the
-//! store, so both cores work; the pass is one transaction, and the cursor moves inside it, so a
-//! failed or interrupted pass leaves counts and cursor exactly as they were.
+//! The source is read on one thread (parse, key), worker threads fingerprint stacks (stateless),
+//! and this thread runs the stateful template miner in source order and writes to the store; the
+//! pass is one transaction, and the cursor and the miner state move inside it, so a failed or
+//! interrupted pass leaves counts, cursor and templates exactly as they were.
 
 use crate::core::fingerprint::fingerprint;
 use crate::core::ledger::EventKeyer;
@@ -11,7 +12,8 @@ use crate::core::ports::store::{PassSummary, RecordOutcome};
 use crate::core::ports::{
     Clock, PollWindow, SignatureStore, StoreError, TelemetryError, TelemetrySource,
 };
-use std::collections::BTreeSet;
+use crate::core::regroup::TemplateGrouper;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::mpsc::sync_channel;
 
 /// Settings of one pass, already validated.
@@ -136,6 +138,41 @@ pub fn poll(
     Ok(outcome)
 }
 
+/// Merges moved absorbed ids into survivors during the pass: report each survivor once, in
+/// the place its first id had (done once at the end, so a pass with many merges stays linear).
+fn retarget(out: &mut PollOutcome, merges: &HashMap<String, String>) {
+    if merges.is_empty() {
+        return;
+    }
+    let resolve = |id: &String| {
+        let mut id = id;
+        // Chains are short (a template widens a few times); the bound guards against a cycle.
+        for _ in 0..64 {
+            match merges.get(id) {
+                Some(next) if next != id => id = next,
+                _ => break,
+            }
+        }
+        id.clone()
+    };
+    let rewrite = |ids: &mut Vec<String>| {
+        let mut seen = HashSet::with_capacity(ids.len());
+        let before = ids.len();
+        *ids = ids
+            .iter()
+            .map(resolve)
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
+        before - ids.len()
+    };
+    // Signatures born this pass that turned out to be one are one new signature.
+    let folded = rewrite(&mut out.new_ids) as u64;
+    out.summary.new = out.summary.new.saturating_sub(folded);
+    out.summary.recurring += folded;
+    rewrite(&mut out.regressed_ids);
+    rewrite(&mut out.touched_ids);
+}
+
 fn run_pass(
     source: &mut dyn TelemetrySource,
     store: &mut dyn SignatureStore,
@@ -150,7 +187,10 @@ fn run_pass(
         out.notes
             .push(format!("{} ignore(s) expired", lifted.len()));
     }
+    let mut grouper = TemplateGrouper::load(store)?;
+    out.notes.extend(grouper.note.take());
     let mut touched = BTreeSet::new();
+    let mut merges: HashMap<String, String> = HashMap::new();
     let mut store_error: Option<StoreError> = None;
     // Pipeline: the source thread parses and keys events (keys depend on order), workers
     // fingerprint batches, and this thread writes them in the order the source produced them.
@@ -213,8 +253,18 @@ fn run_pass(
         let mut turn = 0usize;
         'recv: while let Ok(batch) = from_workers[turn % workers].recv() {
             turn += 1;
-            for (key, fp, ev) in batch {
+            for (key, mut fp, ev) in batch {
                 out.summary.events_read += 1;
+                match grouper.assign(&mut fp, store, now) {
+                    Ok(Some(merge)) => {
+                        merges.insert(merge.absorbed, merge.survivor);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        store_error = Some(e);
+                        break 'recv;
+                    }
+                }
                 match store.record_event(&key, &fp, &ev, now) {
                     Ok(RecordOutcome::Duplicate) => out.summary.duplicates += 1,
                     Ok(o) => {
@@ -253,6 +303,8 @@ fn run_pass(
             return Err(TelemetryError::Sink("the telemetry reader crashed".into()).into());
         }
     };
+    grouper.save(store)?;
+    retarget(&mut out, &merges);
     out.summary.skipped = out.summary.duplicates;
     out.notes.extend(report.notes);
     out.partial_failures = report.partial_failures;

@@ -4,6 +4,7 @@ pub mod diagnose;
 pub mod generate;
 pub mod list;
 pub mod poll;
+pub mod regroup;
 pub mod report;
 pub mod show;
 pub mod status;

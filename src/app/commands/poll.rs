@@ -14,6 +14,9 @@ use crate::output::Printer;
 const MINUTE: i64 = 60 * settings::SECOND;
 
 pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, AppError> {
+    if args.regroup {
+        return crate::app::commands::regroup::regroup(g, args.dry_run, printer);
+    }
     let clock = settings::clock()?;
     let max_catchup = nanos(parse_duration("MAX_CATCHUP", &args.max_catchup)?);
     if max_catchup <= 0 {

@@ -35,6 +35,11 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
         },
         _ => Vec::new(),
     };
+    let cluster = if args.explain {
+        crate::core::regroup::cluster_of_signature(&store, &sig)?
+    } else {
+        None
+    };
 
     if args.json {
         let mut doc = serde_json::json!({
@@ -51,6 +56,9 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
         });
         if args.explain {
             doc["explain"] = explain_json(&sig, &explain);
+            doc["explain"]["variable_positions"] =
+                serde_json::json!(crate::core::regroup::variable_positions(&sig.template));
+            doc["explain"]["cluster_id"] = serde_json::json!(cluster);
         }
         printer
             .data(&json::text(&doc))
@@ -121,12 +129,9 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
             }
         );
         let _ = writeln!(o, "  template        {}", sig.template);
-        let vars: Vec<String> = sig
-            .template
-            .split_whitespace()
-            .enumerate()
-            .filter(|(_, t)| t.contains("<*>"))
-            .map(|(i, _)| i.to_string())
+        let vars: Vec<String> = crate::core::regroup::variable_positions(&sig.template)
+            .iter()
+            .map(|i| i.to_string())
             .collect();
         let _ = writeln!(
             o,
@@ -137,6 +142,21 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
                 vars.join(", ")
             }
         );
+        if sig.basis == crate::core::model::FingerprintBasis::Template {
+            let _ = writeln!(
+                o,
+                "  cluster         {}",
+                cluster
+                    .map(|c| format!(
+                        "#{c} (template miner, scope {} / {})",
+                        sig.services.join(","),
+                        sig.exception_type
+                    ))
+                    .unwrap_or_else(|| {
+                        "not held by the template miner (evicted, or run poll --regroup)".into()
+                    })
+            );
+        }
         for f in &sig.key_frames {
             let _ = writeln!(o, "  kept     {}", f.qualified());
         }

@@ -1,7 +1,10 @@
 //! Fingerprinting: turn one error event into a stable signature id, with what explains it.
 //!
 //! The algorithm is versioned: every fingerprint records `ALGORITHM_VERSION`, and any change
-//! that moves ids bumps it (see `poll --regroup`).
+//! that moves ids bumps it (see `poll --regroup`). A template-based fingerprint made here is
+//! provisional: the poll pipeline passes it through the persistent template miner
+//! (`core::regroup::TemplateGrouper`), which replaces the per-event template and id with its
+//! cluster's (`template_id`).
 
 pub mod stack;
 pub mod template;
@@ -10,7 +13,27 @@ use crate::core::model::{ErrorEvent, Fingerprint, FingerprintBasis};
 use sha2::{Digest, Sha256};
 
 /// Version of the fingerprint algorithm. Bump on any change that moves ids.
-pub const ALGORITHM_VERSION: u32 = 1;
+///
+/// v2: template-based signatures are keyed by the miner cluster's template, not by the one
+/// event's masked message.
+pub const ALGORITHM_VERSION: u32 = 2;
+
+/// The miner scope of a template-based signature: its service and exception type.
+pub fn scope_key(service: &str, exception_type: &str) -> String {
+    format!("{service}\u{1f}{exception_type}")
+}
+
+/// The id of a template-based signature: service, exception type and template, so the same
+/// message shape keeps the same id across passes.
+pub fn template_id(service: &str, exception_type: &str, template: &str) -> String {
+    hash_parts(&[
+        &format!("v{ALGORITHM_VERSION}"),
+        "template",
+        service,
+        exception_type,
+        template,
+    ])
+}
 
 /// Fingerprint one event: by its application frames when it has a usable stack, else by its
 /// message template.
@@ -95,15 +118,8 @@ pub fn fingerprint_parsed(event: &ErrorEvent, parsed: Option<&stack::ParsedStack
             };
         }
     }
-    let parts = [
-        format!("v{ALGORITHM_VERSION}"),
-        "template".into(),
-        event.service.clone(),
-        exception_type.clone(),
-        template.clone(),
-    ];
     Fingerprint {
-        id: hash_parts(&parts),
+        id: template_id(&event.service, &exception_type, &template),
         algorithm_version: ALGORITHM_VERSION,
         basis: FingerprintBasis::Template,
         service: event.service.clone(),

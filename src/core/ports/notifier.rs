@@ -35,6 +35,9 @@ pub struct Notification {
     /// What makes this notification happen once (`new`, `regressed:<at>`, `diagnosed:<at>`, ...);
     /// a notifier can embed it to reconcile after a crash between sending and recording.
     pub dedup_key: String,
+    /// Ids merged into this signature (a template widened, or a regroup): a notifier that keys
+    /// external state by id (GitHub issue markers) finds it under these too.
+    pub aliases: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

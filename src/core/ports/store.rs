@@ -106,6 +106,19 @@ pub enum NotificationState {
     Sent,
 }
 
+/// What `merge_signatures` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// The absorbed signature joined an existing survivor.
+    Merged,
+    /// No survivor existed yet: the absorbed signature became it under the new id.
+    Renamed,
+    /// The absorbed signature is marked no-merge and stays as it is.
+    KeptApart,
+    /// Nothing to do: no such signature, or both ids already name one signature.
+    Unchanged,
+}
+
 /// Summary of one finished pass, kept for `report`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PassSummary {
@@ -217,6 +230,25 @@ pub trait SignatureStore {
     // Reports.
     fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError>;
     fn record_report(&mut self, at: UnixNanos) -> Result<(), StoreError>;
+
+    // Grouping: merges when a template widens or the algorithm changes.
+    /// Merge `absorbed` into the signature `survivor` names (creating it from `absorbed` when
+    /// it does not exist): counts, first/last seen, hourly counts, event refs, diagnoses and
+    /// notifications move over, `absorbed` stays as an alias, and both histories record it.
+    /// Safe inside the pass transaction (pending pass state is written first).
+    fn merge_signatures(
+        &mut self,
+        absorbed: &str,
+        survivor: &Fingerprint,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<MergeOutcome, StoreError>;
+    /// Mark a signature no-merge (its split is intentional) or lift the mark; recorded in its history.
+    fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError>;
+    /// Ids that now resolve to `id` (absorbed by merges), oldest first.
+    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError>;
+    /// Signatures marked no-merge.
+    fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError>;
 
     // Persistent key/value state for core algorithms (e.g. the template miner), JSON-encoded.
     fn state(&self, key: &str) -> Result<Option<String>, StoreError>;

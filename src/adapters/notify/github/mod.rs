@@ -286,7 +286,12 @@ impl Notifier for GithubNotifier {
         let repo = self.repository(&n.signature)?;
         self.load(&repo)?;
         let id = clean(&n.signature.id, 64);
-        let existing = self.known.get(&repo).and_then(|m| m.get(&id)).cloned();
+        // After a merge the issue may still carry an absorbed id; the update below re-marks it.
+        let existing = self.known.get(&repo).and_then(|m| {
+            m.get(&id)
+                .or_else(|| n.aliases.iter().rev().find_map(|a| m.get(&clean(a, 64))))
+        });
+        let existing = existing.cloned();
         let Some(issue) = existing else {
             let payload = json!({
                 // Titles are plain text, but a mention in one could still page somebody.

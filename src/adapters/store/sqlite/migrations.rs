@@ -144,4 +144,10 @@ CREATE TABLE state (
     value TEXT NOT NULL
 );
 "#,
+    // 2: merges re-key rows by signature id; these lookups must not scan whole tables.
+    r#"
+CREATE INDEX signature_aliases_target ON signature_aliases(signature_id);
+CREATE INDEX notifications_sig ON notifications(signature_id);
+CREATE INDEX spend_ledger_sig ON spend_ledger(signature_id);
+"#,
 ];

@@ -3,6 +3,7 @@
 //! pass writes at a time when cron overlaps runs.
 
 mod ingest;
+mod merge;
 mod migrations;
 mod queries;
 mod records;
@@ -112,6 +113,8 @@ impl SqliteStore {
         self.conn
             .busy_timeout(Duration::from_secs(10))
             .map_err(|e| self.write_err(e))?;
+        // Ingest and merge statements together outnumber rusqlite's default cache of 16.
+        self.conn.set_prepared_statement_cache_capacity(64);
         if writer {
             self.conn
                 .execute_batch(

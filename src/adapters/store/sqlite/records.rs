@@ -7,7 +7,7 @@ use crate::core::model::{
     Signature, Status, StatusChange, UnixNanos,
 };
 use crate::core::ports::store::{
-    FailedAttempt, NotificationRecord, NotificationState, PassSummary, RecordOutcome,
+    FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary, RecordOutcome,
     SignatureFilter, SpendEntry,
 };
 use crate::core::ports::{SignatureStore, StoreError};
@@ -299,6 +299,28 @@ impl SignatureStore for SqliteStore {
                 .map(|_| ())
                 .map_err(|e| s.write_err(e))
         })
+    }
+
+    fn merge_signatures(
+        &mut self,
+        absorbed: &str,
+        survivor: &Fingerprint,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<MergeOutcome, StoreError> {
+        self.merge(absorbed, survivor, reason, now)
+    }
+
+    fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError> {
+        self.mark_no_merge(id, no_merge, now)
+    }
+
+    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        self.aliases_of(id)
+    }
+
+    fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError> {
+        self.no_merge_list()
     }
 
     fn state(&self, key: &str) -> Result<Option<String>, StoreError> {

@@ -28,17 +28,21 @@ pub struct MinerConfig {
     pub max_align_candidates: usize,
     /// Messages longer than this (in tokens) are only matched by position.
     pub max_align_tokens: usize,
+    /// A cluster of this many messages is settled: widening one of its constants needs more
+    /// agreement (0 = never).
+    pub settled_after: u64,
 }
 
 impl Default for MinerConfig {
     fn default() -> Self {
         MinerConfig {
-            similarity: 0.7,
+            similarity: 0.73,
             prefix_tokens: 1,
             max_children: 100,
             max_clusters_per_scope: 1000,
             max_align_candidates: 64,
             max_align_tokens: 64,
+            settled_after: 100,
         }
     }
 }
@@ -73,6 +77,10 @@ struct Cluster {
     flexible: bool,
     /// Tree leaves that list this cluster, as (token count, route), to unlink on eviction.
     leaves: Vec<(usize, Vec<String>)>,
+    /// Kept apart on purpose (a no-merge signature): joins only messages its template
+    /// already covers, never widens.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    frozen: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -128,7 +136,66 @@ impl TemplateMiner {
 
     /// Add one message: join (and maybe widen) the best cluster of its scope, or start one.
     pub fn add(&mut self, scope: &str, message: &str) -> TemplateMatch {
-        let tokens = tokenize(message);
+        self.add_tokens(scope, tokenize(message))
+    }
+
+    /// `add` for a message already passed through `mask` (the poll workers mask in parallel).
+    pub fn add_masked(&mut self, scope: &str, masked: &str) -> TemplateMatch {
+        self.add_tokens(scope, split_masked(masked))
+    }
+
+    /// Freeze the clusters of `scope` whose template is exactly `template`: they keep
+    /// matching what they match now but never widen. Returns how many were frozen.
+    pub fn freeze(&mut self, scope: &str, template: &str) -> usize {
+        let Some(st) = self.scopes.get_mut(scope) else {
+            return 0;
+        };
+        let want = split_masked(template);
+        let mut n = 0;
+        for c in st.clusters.values_mut() {
+            if c.tokens == want && !c.frozen {
+                c.frozen = true;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Thaw every cluster (before re-freezing the current set of no-merge templates).
+    pub fn unfreeze_all(&mut self) {
+        for st in self.scopes.values_mut() {
+            for c in st.clusters.values_mut() {
+                c.frozen = false;
+            }
+        }
+    }
+
+    /// Keep at most `max` clusters over all scopes, dropping the least recently seen, so the
+    /// persisted state stays bounded however many services and types appear.
+    pub fn prune(&mut self, max: usize) {
+        let total = self.cluster_count();
+        if total <= max {
+            return;
+        }
+        let mut all: Vec<(u64, u64, String)> = self
+            .scopes
+            .iter()
+            .flat_map(|(name, st)| {
+                st.clusters
+                    .iter()
+                    .map(move |(id, c)| (c.last_seen, *id, name.clone()))
+            })
+            .collect();
+        all.sort();
+        for (_, id, name) in all.into_iter().take(total - max) {
+            if let Some(st) = self.scopes.get_mut(&name) {
+                remove_cluster(st, id);
+            }
+        }
+        self.scopes.retain(|_, st| !st.clusters.is_empty());
+    }
+
+    fn add_tokens(&mut self, scope: &str, tokens: Vec<String>) -> TemplateMatch {
         self.tick += 1;
         let tick = self.tick;
         let config = self.config.clone();
@@ -179,6 +246,7 @@ impl TemplateMiner {
                 last_seen: tick,
                 flexible: false,
                 leaves: vec![(tokens.len(), route)],
+                frozen: false,
             },
         );
         if st.clusters.len() > config.max_clusters_per_scope {
@@ -194,8 +262,16 @@ impl TemplateMiner {
 
     /// The cluster a message would join, without changing anything.
     pub fn lookup(&self, scope: &str, message: &str) -> Option<TemplateMatch> {
+        self.lookup_tokens(scope, tokenize(message))
+    }
+
+    /// `lookup` for a message already passed through `mask` (or a stored template).
+    pub fn lookup_masked(&self, scope: &str, masked: &str) -> Option<TemplateMatch> {
+        self.lookup_tokens(scope, split_masked(masked))
+    }
+
+    fn lookup_tokens(&self, scope: &str, tokens: Vec<String>) -> Option<TemplateMatch> {
         let st = self.scopes.get(scope)?;
-        let tokens = tokenize(message);
         let route = route_for(&self.config, st, &tokens);
         let fit = best_fit(&self.config, st, &tokens, &route)?;
         let c = st.clusters.get(&fit.id)?;
@@ -211,7 +287,11 @@ impl TemplateMiner {
 }
 
 fn tokenize(message: &str) -> Vec<String> {
-    mask(message)
+    split_masked(&mask(message))
+}
+
+fn split_masked(masked: &str) -> Vec<String> {
+    masked
         .split(' ')
         .filter(|t| !t.is_empty())
         .map(str::to_string)
@@ -270,7 +350,12 @@ fn leaf_lists(st: &Scope, len: usize, route: &[String], id: u64) -> bool {
 fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String]) -> Option<Fit> {
     let mut best: Option<(f64, Fit)> = None;
     let consider = |best: &mut Option<(f64, Fit)>, sim: f64, fit: Fit| {
-        if sim >= config.similarity
+        let widens_frozen = st
+            .clusters
+            .get(&fit.id)
+            .is_some_and(|c| c.frozen && c.tokens != fit.tokens);
+        if !widens_frozen
+            && sim >= config.similarity
             && best
                 .as_ref()
                 .is_none_or(|(s, b)| sim > *s || (sim == *s && fit.id < b.id))
@@ -284,7 +369,18 @@ fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String
                 continue;
             };
             if !c.flexible && c.tokens.len() == tokens.len() {
-                let (sim, merged) = positional(&c.tokens, tokens);
+                let settled = config.settled_after > 0 && c.size >= config.settled_after;
+                // Score first without allocating; build the widened template only for a
+                // cluster that could win (a leaf may list many candidates).
+                let sim = positional_similarity(&c.tokens, tokens, settled);
+                let beats = sim >= config.similarity
+                    && best
+                        .as_ref()
+                        .is_none_or(|(s, b)| sim > *s || (sim == *s && id < b.id));
+                if !beats {
+                    continue;
+                }
+                let (_, merged) = positional(&c.tokens, tokens, settled);
                 consider(
                     &mut best,
                     sim,
@@ -340,7 +436,7 @@ fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String
 /// Drain's positional similarity, over constants: share of the positions where either side
 /// has a constant that hold the same token (shared placeholders say nothing about whether two
 /// messages are one statement). The merged template puts `<*>` where they differ.
-fn positional(template: &[String], tokens: &[String]) -> (f64, Vec<String>) {
+fn positional(template: &[String], tokens: &[String], settled: bool) -> (f64, Vec<String>) {
     let mut same = 0usize;
     let mut constant = 0usize;
     let mut merged = Vec::with_capacity(template.len());
@@ -350,7 +446,17 @@ fn positional(template: &[String], tokens: &[String]) -> (f64, Vec<String>) {
         if t == m {
             same += usize::from(!wild);
             merged.push(t.clone());
+        } else if !is_wild(t) && !is_wild(m) && covers(t, m) {
+            // `(<*>)` vs `()`: the template's in-token placeholder already spans the difference.
+            same += 1;
+            merged.push(t.clone());
+        } else if !is_wild(t) && !is_wild(m) && covers(m, t) {
+            same += 1;
+            merged.push(m.clone());
         } else {
+            // A constant that held across a settled cluster's many messages is strong
+            // evidence of a different statement: its mismatch counts twice.
+            constant += usize::from(settled && !t.contains(WILDCARD));
             merged.push(WILDCARD.to_string());
         }
     }
@@ -360,6 +466,52 @@ fn positional(template: &[String], tokens: &[String]) -> (f64, Vec<String>) {
         same as f64 / constant as f64
     };
     (sim, merged)
+}
+
+/// `positional`'s similarity alone, without building the merged template.
+fn positional_similarity(template: &[String], tokens: &[String], settled: bool) -> f64 {
+    let mut same = 0usize;
+    let mut constant = 0usize;
+    for (t, m) in template.iter().zip(tokens) {
+        let wild = is_wild(t) && is_wild(m);
+        constant += usize::from(!wild);
+        if t == m {
+            same += usize::from(!wild);
+        } else if !is_wild(t) && !is_wild(m) && (covers(t, m) || covers(m, t)) {
+            same += 1;
+        } else {
+            constant += usize::from(settled && !t.contains(WILDCARD));
+        }
+    }
+    if constant == 0 {
+        1.0
+    } else {
+        same as f64 / constant as f64
+    }
+}
+
+/// Whether `pattern` (a token holding `<*>` placeholders, each spanning any run of characters,
+/// possibly empty) matches the whole of `token`.
+fn covers(pattern: &str, token: &str) -> bool {
+    if !pattern.contains(WILDCARD) {
+        return false;
+    }
+    let mut parts = pattern.split(WILDCARD);
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = token.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+            return rest.len() >= part.len() && rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Longest-common-subsequence alignment of a template and a message of different lengths.
@@ -463,6 +615,10 @@ fn evict_lru(st: &mut Scope, keep: u64) {
     else {
         return;
     };
+    remove_cluster(st, victim);
+}
+
+fn remove_cluster(st: &mut Scope, victim: u64) {
     let Some(c) = st.clusters.remove(&victim) else {
         return;
     };
@@ -562,5 +718,100 @@ mod tests {
         let again = m.add("s", "alpha alpha alpha alpha");
         assert!(again.new_cluster);
         assert_eq!(again.cluster_id, 6);
+    }
+
+    #[test]
+    fn frozen_cluster_never_widens_and_thaws() {
+        let mut m = TemplateMiner::new(MinerConfig::default());
+        let a = m.add("s", "user alice logged in from web");
+        assert_eq!(m.freeze("s", "user alice logged in from web"), 1);
+        let again = m.add("s", "user alice logged in from web");
+        assert_eq!(again.cluster_id, a.cluster_id);
+        let bob = m.add("s", "user bob logged in from web");
+        assert_ne!(
+            bob.cluster_id, a.cluster_id,
+            "a frozen cluster does not widen"
+        );
+        assert_eq!(bob.generalized_from, None);
+        m.unfreeze_all();
+        let carol = m.add("s", "user carol logged in from web");
+        assert!(carol.generalized_from.is_some());
+    }
+
+    #[test]
+    fn prune_bounds_all_scopes_keeping_recent() {
+        let mut m = TemplateMiner::new(MinerConfig::default());
+        for scope in ["a", "b", "c"] {
+            for w in ["alpha", "bravo", "charlie"] {
+                m.add(scope, &format!("{w} {w} {w} {w}"));
+            }
+        }
+        m.prune(4);
+        assert_eq!(m.cluster_count(), 4);
+        // The most recent ones survive (scope c entirely, and the last of b).
+        assert!(m.lookup("c", "alpha alpha alpha alpha").is_some());
+        assert!(m.lookup("b", "charlie charlie charlie charlie").is_some());
+        assert!(m.lookup("a", "alpha alpha alpha alpha").is_none());
+    }
+
+    #[test]
+    fn settled_cluster_needs_more_agreement() {
+        let cfg = MinerConfig {
+            settled_after: 3,
+            ..Default::default()
+        };
+        let mut m = TemplateMiner::new(cfg.clone());
+        for _ in 0..3 {
+            m.add("s", "session initialized by client updater");
+        }
+        // 4 of 5 constants agree: enough for a young cluster, not for a settled one.
+        let other = m.add("s", "session initialized by client spp");
+        assert!(other.new_cluster);
+        let mut young = TemplateMiner::new(cfg);
+        young.add("s", "session initialized by client updater");
+        let joined = young.add("s", "session initialized by client spp");
+        assert!(!joined.new_cluster);
+    }
+
+    #[test]
+    fn in_token_placeholders_cover_their_variants() {
+        assert!(covers("(<*>)", "()"));
+        assert!(covers("<*>,", "LOCAL(<*>),"));
+        assert!(covers("a<*>b<*>c", "aXbYc"));
+        assert!(!covers("index:<*>", "offset:<*>"));
+        assert!(!covers("(<*>)", "[]"));
+        assert!(!covers("plain", "plain"), "no placeholder, no pattern");
+        let mut m = TemplateMiner::new(MinerConfig::default());
+        let a = m.add("s", "connection from host (10.0.0.1) at noon");
+        let b = m.add("s", "connection from host () at noon");
+        assert_eq!(b.cluster_id, a.cluster_id);
+        assert_eq!(b.template, a.template, "the wider in-token shape is kept");
+    }
+
+    #[test]
+    fn similarity_alone_agrees_with_the_merging_one() {
+        let msgs = [
+            "connection from <*> () at <*>",
+            "connection from <*> (<*>) at <*>",
+            "connection from host (<*>) at noon",
+            "session <*> initialized by client SPP.",
+            "session <*> initialized by client WindowsUpdateAgent.",
+            "<*> <*> <*> <*> <*> <*>",
+        ];
+        for a in msgs {
+            for b in msgs {
+                let (ta, tb) = (split_masked(a), split_masked(b));
+                if ta.len() != tb.len() {
+                    continue;
+                }
+                for settled in [false, true] {
+                    assert_eq!(
+                        positional_similarity(&ta, &tb, settled),
+                        positional(&ta, &tb, settled).0,
+                        "{a} | {b}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,80 @@
+//! `rounds poll --regroup` (re-fingerprint stored signatures, merge what became one) and
+//! `rounds split` (mark signatures no-merge).
+
+use crate::app::settings::{self, Global};
+use crate::app::wiring;
+use crate::cli::SplitArgs;
+use crate::core::fingerprint::ALGORITHM_VERSION;
+use crate::core::ports::SignatureStore;
+use crate::core::regroup::regroup as run_regroup;
+use crate::exit::{AppError, Exit};
+use crate::output::Printer;
+use std::fmt::Write as _;
+
+pub fn regroup(g: &Global, dry_run: bool, printer: &mut Printer) -> Result<Exit, AppError> {
+    let now = settings::clock()?.now();
+    let mut store = wiring::open_store_write(g)?;
+    let report = run_regroup(&mut store, now, !dry_run)?;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}regroup under fingerprint v{ALGORITHM_VERSION}: {} signature(s) examined ({} from older versions), \
+         {} unchanged, {} re-keyed, {} merge(s)",
+        if dry_run { "dry run: " } else { "" },
+        report.examined,
+        report.older_versions,
+        report.unchanged,
+        report.rekeyed(),
+        report.merges()
+    );
+    for c in &report.changes {
+        let kind = if c.absorbed.len() > 1 {
+            "merge"
+        } else {
+            "re-key"
+        };
+        let _ = writeln!(
+            o,
+            "{kind} {} -> {}  {}",
+            c.absorbed.join(" + "),
+            c.survivor,
+            c.template
+        );
+        for k in &c.kept_apart {
+            let _ = writeln!(o, "  kept apart (no-merge): {k}");
+        }
+    }
+    let _ = writeln!(
+        o,
+        "splits: one retained sample per signature cannot show one; events that now fingerprint apart start their own signature as they arrive"
+    );
+    printer.data(&o).map_err(|e| AppError::WriteFile {
+        path: "<stdout>".into(),
+        reason: e.to_string(),
+    })?;
+    Ok(Exit::Ok)
+}
+
+pub fn split(g: &Global, args: &SplitArgs, printer: &mut Printer) -> Result<Exit, AppError> {
+    let now = settings::clock()?.now();
+    let mut store = wiring::open_store_write(g)?;
+    // Resolve every id first, so a typo in the third id changes nothing.
+    let sigs = args
+        .ids
+        .iter()
+        .map(|id| store.signature(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    for sig in &sigs {
+        store.set_no_merge(&sig.id, !args.undo, now)?;
+        printer.info(&format!(
+            "{}: {}",
+            &sig.id[..12.min(sig.id.len())],
+            if args.undo {
+                "may merge again"
+            } else {
+                "kept apart (no-merge)"
+            }
+        ));
+    }
+    Ok(Exit::Ok)
+}
