@@ -126,6 +126,7 @@ mod tests {
             previous_24h: None,
             trace_ids: vec![],
             dedup_key: "new".into(),
+            aliases: vec![],
         };
         for line in [StdoutNotifier::line(&n), StdoutNotifier::json_line(&n)] {
             assert!(!line.contains("hunter2secret"), "{line}");
