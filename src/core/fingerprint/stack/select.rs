@@ -107,7 +107,7 @@ pub fn select(stack: &ParsedStack) -> Selection {
         .rev()
         .filter(|e| !e.frames.is_empty())
     {
-        let sel = select_frames(stack.language, &e.frames);
+        let sel = select_frames(stack.language, e.exception_type.as_deref(), &e.frames);
         if !sel.kept.is_empty() {
             return sel;
         }
@@ -116,8 +116,22 @@ pub fn select(stack: &ParsedStack) -> Selection {
     fallback.unwrap_or_default()
 }
 
-/// Selection over one exception's frames (innermost first).
-pub fn select_frames(lang: Language, frames: &[Frame]) -> Selection {
+/// Does this exception type say the caller passed a bad value? Then the method that threw it
+/// only validated its input (a precondition, whatever its name): which caller passed the value
+/// is what tells one bug from another.
+pub fn rejects_argument(exception_type: Option<&str>) -> bool {
+    let Some(ty) = exception_type else {
+        return false;
+    };
+    let last = ty.rsplit(['.', ':', '\\', '/']).next().unwrap_or(ty);
+    last.contains("IllegalArgument")
+        || last.contains("InvalidArgument")
+        || last.starts_with("Argument")
+}
+
+/// Selection over one exception's frames (innermost first), thrown as `exception_type`.
+pub fn select_frames(lang: Language, exception_type: Option<&str>, frames: &[Frame]) -> Selection {
+    let validates_input = rejects_argument(exception_type);
     let mut sel = Selection::default();
     let mut need_more = true;
     let mut prev: Option<(&Option<String>, &str)> = None;
@@ -140,7 +154,7 @@ pub fn select_frames(lang: Language, frames: &[Frame]) -> Selection {
             continue;
         }
         if need_more && sel.kept.len() < KEY_FRAMES {
-            need_more = is_helper(&key);
+            need_more = is_helper(&key) || validates_input && sel.kept.is_empty();
             sel.kept.push(key);
         } else {
             sel.dropped.push((key, DropReason::BeyondDepth));
