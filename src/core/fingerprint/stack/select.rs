@@ -95,7 +95,42 @@ pub fn is_helper(f: &Frame) -> bool {
     }
     let ty = f.module.as_deref().unwrap_or("");
     let last = ty.rsplit(['.', '/', ':', '\\', '+']).next().unwrap_or(ty);
-    HELPER_TYPES.contains(&last)
+    HELPER_TYPES.contains(&last) || is_base_class(last)
+}
+
+/// Is this frame in test code (`FooTest`, `FooTests`, `FooTestCase`, `TestFoo`, `test_foo.py`)?
+pub fn is_test_code(f: &Frame) -> bool {
+    let ty = f.module.as_deref().unwrap_or("");
+    let last = ty.rsplit(['.', '/', ':', '\\', '+']).next().unwrap_or(ty);
+    let last = last.split('$').next().unwrap_or(last);
+    let file = f.file.as_deref().unwrap_or("");
+    let file = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    last.ends_with("Test")
+        || last.ends_with("Tests")
+        || last.ends_with("TestCase")
+        || last
+            .strip_prefix("Test")
+            .and_then(|r| r.chars().next())
+            .is_some_and(|c| c.is_ascii_uppercase())
+        || file.starts_with("test_") && file.ends_with(".py")
+        || file.ends_with("_test.py")
+        || file.ends_with("_test.go")
+        || file.ends_with("_spec.rb")
+        || file.ends_with(".test.js")
+        || file.ends_with(".spec.js")
+        || file.ends_with(".test.ts")
+        || file.ends_with(".spec.ts")
+}
+
+/// `AbstractSolver`, `BaseHandler`: code inherited by many concrete classes, reached through
+/// each of them for different reasons — like generic dispatch, it does not say which bug.
+fn is_base_class(name: &str) -> bool {
+    let name = name.split('$').next().unwrap_or(name);
+    ["Abstract", "Base"].iter().any(|p| {
+        name.strip_prefix(p)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_ascii_uppercase())
+    })
 }
 
 /// Pick the frames that identify the bug.
@@ -153,7 +188,12 @@ pub fn select_frames(lang: Language, exception_type: Option<&str>, frames: &[Fra
             sel.dropped.push((key, reason));
             continue;
         }
-        if need_more && sel.kept.len() < KEY_FRAMES {
+        if need_more && !sel.kept.is_empty() && is_test_code(&key) {
+            // A test method is the entry point a harness called, not the caller that tells
+            // bugs apart: each test of one bug would otherwise be its own signature.
+            need_more = false;
+            sel.dropped.push((key, DropReason::TestRunner));
+        } else if need_more && sel.kept.len() < KEY_FRAMES {
             need_more = is_helper(&key) || validates_input && sel.kept.is_empty();
             sel.kept.push(key);
         } else {
