@@ -202,3 +202,84 @@ pub fn select_frames(lang: Language, exception_type: Option<&str>, frames: &[Fra
     }
     sel
 }
+
+#[cfg(test)]
+mod tests {
+    //! Stacks below are real Defects4J traces (tests/fixtures/defects4j/traces.jsonl), cut
+    //! after the first runner frames.
+    use super::super::parse;
+    use super::select;
+
+    fn kept(text: &str) -> Vec<String> {
+        let parsed = parse(text).expect("a Java stack");
+        select(&parsed).kept.iter().map(|f| f.qualified()).collect()
+    }
+
+    const RUNNER: &str = "\tat sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)\n\
+                          \tat junit.framework.TestCase.runTest(TestCase.java:176)\n";
+
+    #[test]
+    fn argument_rejection_brings_in_the_caller_that_passed_the_value() {
+        // Chart-9 and Chart-17: one validation, two bugs in two different callers.
+        let recursion = format!(
+            "java.lang.IllegalArgumentException: Requires start <= end.\n\
+             \tat org.jfree.data.time.TimeSeries.createCopy(TimeSeries.java:883)\n\
+             \tat org.jfree.data.time.TimeSeries.createCopy(TimeSeries.java:953)\n\
+             \tat org.jfree.data.time.junit.TimeSeriesTests.testBug1864222(TimeSeriesTests.java:829)\n{RUNNER}"
+        );
+        let clone = format!(
+            "java.lang.IllegalArgumentException: Requires start <= end.\n\
+             \tat org.jfree.data.time.TimeSeries.createCopy(TimeSeries.java:880)\n\
+             \tat org.jfree.data.time.TimeSeries.clone(TimeSeries.java:857)\n\
+             \tat org.jfree.data.time.junit.TimeSeriesTests.testBug1832432(TimeSeriesTests.java:619)\n{RUNNER}"
+        );
+        assert_eq!(
+            kept(&clone),
+            ["org.jfree.data.time.TimeSeries.createCopy", "org.jfree.data.time.TimeSeries.clone"]
+        );
+        // The recursive call is one frame; the test method that called it does not take part.
+        assert_eq!(kept(&recursion), ["org.jfree.data.time.TimeSeries.createCopy"]);
+        // Another exception type thrown at the same place decides by that frame alone.
+        let npe = clone.replace("IllegalArgumentException", "NullPointerException");
+        assert_eq!(kept(&npe), ["org.jfree.data.time.TimeSeries.createCopy"]);
+    }
+
+    #[test]
+    fn base_class_frames_take_callers_until_a_concrete_class() {
+        // Math-40 and Math-51: the same inherited counter, reached from two solvers.
+        let frames = |solver: &str| {
+            format!(
+                "org.apache.commons.math.exception.TooManyEvaluationsException: illegal state: maximal count (100) exceeded: evaluations\n\
+                 \tat org.apache.commons.math.analysis.solvers.BaseAbstractUnivariateRealSolver.incrementEvaluationCount(BaseAbstractUnivariateRealSolver.java:296)\n\
+                 \tat org.apache.commons.math.analysis.solvers.BaseAbstractUnivariateRealSolver.computeObjectiveValue(BaseAbstractUnivariateRealSolver.java:153)\n\
+                 \tat org.apache.commons.math.analysis.solvers.{solver}.doSolve({solver}.java:283)\n\
+                 \tat org.apache.commons.math.analysis.solvers.BaseAbstractUnivariateRealSolver.solve(BaseAbstractUnivariateRealSolver.java:190)\n{RUNNER}"
+            )
+        };
+        let brent = kept(&frames("BracketingNthOrderBrentSolver"));
+        assert_eq!(brent.len(), 3);
+        assert_eq!(
+            brent[2],
+            "org.apache.commons.math.analysis.solvers.BracketingNthOrderBrentSolver.doSolve"
+        );
+        // A `Base…` solver is shared code too: its caller takes part as well.
+        assert_eq!(kept(&frames("BaseSecantSolver")).len(), 4);
+    }
+
+    #[test]
+    fn test_methods_never_extend_a_fingerprint() {
+        // Collections-10: one bug reached from two test methods through a test base class.
+        let from = |test: &str| {
+            format!(
+                "java.io.InvalidClassException: org.apache.commons.collections.map.MultiValueMap; class invalid for deserialization\n\
+                 \tat java.io.ObjectInputStream.readObject(ObjectInputStream.java:370)\n\
+                 \tat org.apache.commons.collections.AbstractTestObject.readExternalFormFromStream(AbstractTestObject.java:326)\n\
+                 \tat org.apache.commons.collections.AbstractTestObject.readExternalFormFromDisk(AbstractTestObject.java:301)\n\
+                 \tat org.apache.commons.collections.map.TestMultiValueMap.{test}(TestMultiValueMap.java:394)\n{RUNNER}"
+            )
+        };
+        let empty = kept(&from("testEmptyMapCompatibility"));
+        assert_eq!(empty.len(), 2);
+        assert_eq!(empty, kept(&from("testFullMapCompatibility")));
+    }
+}
