@@ -235,10 +235,16 @@ mod tests {
         );
         assert_eq!(
             kept(&clone),
-            ["org.jfree.data.time.TimeSeries.createCopy", "org.jfree.data.time.TimeSeries.clone"]
+            [
+                "org.jfree.data.time.TimeSeries.createCopy",
+                "org.jfree.data.time.TimeSeries.clone"
+            ]
         );
         // The recursive call is one frame; the test method that called it does not take part.
-        assert_eq!(kept(&recursion), ["org.jfree.data.time.TimeSeries.createCopy"]);
+        assert_eq!(
+            kept(&recursion),
+            ["org.jfree.data.time.TimeSeries.createCopy"]
+        );
         // Another exception type thrown at the same place decides by that frame alone.
         let npe = clone.replace("IllegalArgumentException", "NullPointerException");
         assert_eq!(kept(&npe), ["org.jfree.data.time.TimeSeries.createCopy"]);
