@@ -95,7 +95,42 @@ pub fn is_helper(f: &Frame) -> bool {
     }
     let ty = f.module.as_deref().unwrap_or("");
     let last = ty.rsplit(['.', '/', ':', '\\', '+']).next().unwrap_or(ty);
-    HELPER_TYPES.contains(&last)
+    HELPER_TYPES.contains(&last) || is_base_class(last)
+}
+
+/// Is this frame in test code (`FooTest`, `FooTests`, `FooTestCase`, `TestFoo`, `test_foo.py`)?
+pub fn is_test_code(f: &Frame) -> bool {
+    let ty = f.module.as_deref().unwrap_or("");
+    let last = ty.rsplit(['.', '/', ':', '\\', '+']).next().unwrap_or(ty);
+    let last = last.split('$').next().unwrap_or(last);
+    let file = f.file.as_deref().unwrap_or("");
+    let file = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    last.ends_with("Test")
+        || last.ends_with("Tests")
+        || last.ends_with("TestCase")
+        || last
+            .strip_prefix("Test")
+            .and_then(|r| r.chars().next())
+            .is_some_and(|c| c.is_ascii_uppercase())
+        || file.starts_with("test_") && file.ends_with(".py")
+        || file.ends_with("_test.py")
+        || file.ends_with("_test.go")
+        || file.ends_with("_spec.rb")
+        || file.ends_with(".test.js")
+        || file.ends_with(".spec.js")
+        || file.ends_with(".test.ts")
+        || file.ends_with(".spec.ts")
+}
+
+/// `AbstractSolver`, `BaseHandler`: code inherited by many concrete classes, reached through
+/// each of them for different reasons — like generic dispatch, it does not say which bug.
+fn is_base_class(name: &str) -> bool {
+    let name = name.split('$').next().unwrap_or(name);
+    ["Abstract", "Base"].iter().any(|p| {
+        name.strip_prefix(p)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_ascii_uppercase())
+    })
 }
 
 /// Pick the frames that identify the bug.
@@ -107,7 +142,7 @@ pub fn select(stack: &ParsedStack) -> Selection {
         .rev()
         .filter(|e| !e.frames.is_empty())
     {
-        let sel = select_frames(stack.language, &e.frames);
+        let sel = select_frames(stack.language, e.exception_type.as_deref(), &e.frames);
         if !sel.kept.is_empty() {
             return sel;
         }
@@ -116,8 +151,22 @@ pub fn select(stack: &ParsedStack) -> Selection {
     fallback.unwrap_or_default()
 }
 
-/// Selection over one exception's frames (innermost first).
-pub fn select_frames(lang: Language, frames: &[Frame]) -> Selection {
+/// Does this exception type say the caller passed a bad value? Then the method that threw it
+/// only validated its input (a precondition, whatever its name): which caller passed the value
+/// is what tells one bug from another.
+pub fn rejects_argument(exception_type: Option<&str>) -> bool {
+    let Some(ty) = exception_type else {
+        return false;
+    };
+    let last = ty.rsplit(['.', ':', '\\', '/']).next().unwrap_or(ty);
+    last.contains("IllegalArgument")
+        || last.contains("InvalidArgument")
+        || last.starts_with("Argument")
+}
+
+/// Selection over one exception's frames (innermost first), thrown as `exception_type`.
+pub fn select_frames(lang: Language, exception_type: Option<&str>, frames: &[Frame]) -> Selection {
+    let validates_input = rejects_argument(exception_type);
     let mut sel = Selection::default();
     let mut need_more = true;
     let mut prev: Option<(&Option<String>, &str)> = None;
@@ -139,12 +188,104 @@ pub fn select_frames(lang: Language, frames: &[Frame]) -> Selection {
             sel.dropped.push((key, reason));
             continue;
         }
-        if need_more && sel.kept.len() < KEY_FRAMES {
-            need_more = is_helper(&key);
+        if need_more && !sel.kept.is_empty() && is_test_code(&key) {
+            // A test method is the entry point a harness called, not the caller that tells
+            // bugs apart: each test of one bug would otherwise be its own signature.
+            need_more = false;
+            sel.dropped.push((key, DropReason::TestRunner));
+        } else if need_more && sel.kept.len() < KEY_FRAMES {
+            need_more = is_helper(&key) || validates_input && sel.kept.is_empty();
             sel.kept.push(key);
         } else {
             sel.dropped.push((key, DropReason::BeyondDepth));
         }
     }
     sel
+}
+
+#[cfg(test)]
+mod tests {
+    //! Stacks below are real Defects4J traces (tests/fixtures/defects4j/traces.jsonl), cut
+    //! after the first runner frames.
+    use super::super::parse;
+    use super::select;
+
+    fn kept(text: &str) -> Vec<String> {
+        let parsed = parse(text).expect("a Java stack");
+        select(&parsed).kept.iter().map(|f| f.qualified()).collect()
+    }
+
+    const RUNNER: &str = "\tat sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)\n\
+                          \tat junit.framework.TestCase.runTest(TestCase.java:176)\n";
+
+    #[test]
+    fn argument_rejection_brings_in_the_caller_that_passed_the_value() {
+        // Chart-9 and Chart-17: one validation, two bugs in two different callers.
+        let recursion = format!(
+            "java.lang.IllegalArgumentException: Requires start <= end.\n\
+             \tat org.jfree.data.time.TimeSeries.createCopy(TimeSeries.java:883)\n\
+             \tat org.jfree.data.time.TimeSeries.createCopy(TimeSeries.java:953)\n\
+             \tat org.jfree.data.time.junit.TimeSeriesTests.testBug1864222(TimeSeriesTests.java:829)\n{RUNNER}"
+        );
+        let clone = format!(
+            "java.lang.IllegalArgumentException: Requires start <= end.\n\
+             \tat org.jfree.data.time.TimeSeries.createCopy(TimeSeries.java:880)\n\
+             \tat org.jfree.data.time.TimeSeries.clone(TimeSeries.java:857)\n\
+             \tat org.jfree.data.time.junit.TimeSeriesTests.testBug1832432(TimeSeriesTests.java:619)\n{RUNNER}"
+        );
+        assert_eq!(
+            kept(&clone),
+            [
+                "org.jfree.data.time.TimeSeries.createCopy",
+                "org.jfree.data.time.TimeSeries.clone"
+            ]
+        );
+        // The recursive call is one frame; the test method that called it does not take part.
+        assert_eq!(
+            kept(&recursion),
+            ["org.jfree.data.time.TimeSeries.createCopy"]
+        );
+        // Another exception type thrown at the same place decides by that frame alone.
+        let npe = clone.replace("IllegalArgumentException", "NullPointerException");
+        assert_eq!(kept(&npe), ["org.jfree.data.time.TimeSeries.createCopy"]);
+    }
+
+    #[test]
+    fn base_class_frames_take_callers_until_a_concrete_class() {
+        // Math-40 and Math-51: the same inherited counter, reached from two solvers.
+        let frames = |solver: &str| {
+            format!(
+                "org.apache.commons.math.exception.TooManyEvaluationsException: illegal state: maximal count (100) exceeded: evaluations\n\
+                 \tat org.apache.commons.math.analysis.solvers.BaseAbstractUnivariateRealSolver.incrementEvaluationCount(BaseAbstractUnivariateRealSolver.java:296)\n\
+                 \tat org.apache.commons.math.analysis.solvers.BaseAbstractUnivariateRealSolver.computeObjectiveValue(BaseAbstractUnivariateRealSolver.java:153)\n\
+                 \tat org.apache.commons.math.analysis.solvers.{solver}.doSolve({solver}.java:283)\n\
+                 \tat org.apache.commons.math.analysis.solvers.BaseAbstractUnivariateRealSolver.solve(BaseAbstractUnivariateRealSolver.java:190)\n{RUNNER}"
+            )
+        };
+        let brent = kept(&frames("BracketingNthOrderBrentSolver"));
+        assert_eq!(brent.len(), 3);
+        assert_eq!(
+            brent[2],
+            "org.apache.commons.math.analysis.solvers.BracketingNthOrderBrentSolver.doSolve"
+        );
+        // A `Base…` solver is shared code too: its caller takes part as well.
+        assert_eq!(kept(&frames("BaseSecantSolver")).len(), 4);
+    }
+
+    #[test]
+    fn test_methods_never_extend_a_fingerprint() {
+        // Collections-10: one bug reached from two test methods through a test base class.
+        let from = |test: &str| {
+            format!(
+                "java.io.InvalidClassException: org.apache.commons.collections.map.MultiValueMap; class invalid for deserialization\n\
+                 \tat java.io.ObjectInputStream.readObject(ObjectInputStream.java:370)\n\
+                 \tat org.apache.commons.collections.AbstractTestObject.readExternalFormFromStream(AbstractTestObject.java:326)\n\
+                 \tat org.apache.commons.collections.AbstractTestObject.readExternalFormFromDisk(AbstractTestObject.java:301)\n\
+                 \tat org.apache.commons.collections.map.TestMultiValueMap.{test}(TestMultiValueMap.java:394)\n{RUNNER}"
+            )
+        };
+        let empty = kept(&from("testEmptyMapCompatibility"));
+        assert_eq!(empty.len(), 2);
+        assert_eq!(empty, kept(&from("testFullMapCompatibility")));
+    }
 }
