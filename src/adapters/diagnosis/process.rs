@@ -167,6 +167,23 @@ pub fn tail(text: &str, n: usize) -> String {
     t[start..].replace('\n', " ")
 }
 
+/// Spawn, retrying briefly on ETXTBSY: a program file written a moment ago can still be open for
+/// writing in a child another thread is forking (the fd lives until that child's exec), which makes
+/// exec fail with "Text file busy". Freshly installed or generated CLIs hit this; it clears in ms.
+fn spawn_retrying_busy(cmd: &mut Command) -> std::io::Result<std::process::Child> {
+    const ETXTBSY: i32 = 26;
+    let mut attempt = 0;
+    loop {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(ETXTBSY) && attempt < 20 => {
+                attempt += 1;
+                thread::sleep(std::time::Duration::from_millis(10 * attempt));
+            }
+            other => return other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,22 +234,5 @@ mod tests {
         let o = run(c, b"", Duration::from_secs(10), Some(&mut w)).expect("runs");
         assert_eq!(o.stopped.as_deref(), Some("enough"));
         assert!(!o.timed_out && o.status.is_none());
-    }
-}
-
-/// Spawn, retrying briefly on ETXTBSY: a program file written a moment ago can still be open for
-/// writing in a child another thread is forking (the fd lives until that child's exec), which makes
-/// exec fail with "Text file busy". Freshly installed or generated CLIs hit this; it clears in ms.
-fn spawn_retrying_busy(cmd: &mut Command) -> std::io::Result<std::process::Child> {
-    const ETXTBSY: i32 = 26;
-    let mut attempt = 0;
-    loop {
-        match cmd.spawn() {
-            Err(e) if e.raw_os_error() == Some(ETXTBSY) && attempt < 20 => {
-                attempt += 1;
-                thread::sleep(std::time::Duration::from_millis(10 * attempt));
-            }
-            other => return other,
-        }
     }
 }
