@@ -131,6 +131,29 @@ fn stack(bug: &Bug, line_shift: u32) -> String {
     s
 }
 
+/// The attributes an instrumented HTTP handler with a database call records (url, user agent,
+/// peer, SQL): the bulk of a real span besides the stack, bringing an event to about 4 KB.
+fn span_attributes(rng: &mut Rng, service: &str) -> String {
+    let attr = |k: &str, v: String| {
+        format!(
+            "{{\"key\":\"{k}\",\"value\":{{\"stringValue\":{}}}}}",
+            esc(&v)
+        )
+    };
+    let order = rng.below(10_000_000);
+    [
+        attr("http.url", format!("https://{service}.internal.example.com:8443/api/v2/orders/ORD-{order}/items?expand=pricing,inventory&currency=EUR&trace=1")),
+        attr("http.user_agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 checkout-web/4.12.0".to_string()),
+        attr("net.peer.name", format!("ip-10-0-{}-{}.eu-west-1.compute.internal", rng.below(255), rng.below(255))),
+        attr("db.system", "postgresql".to_string()),
+        attr("db.statement", format!("SELECT o.id, o.customer_id, o.status, o.created_at, i.sku, i.quantity, i.unit_price, p.list_price, p.currency, c.segment, c.country FROM orders o JOIN order_items i ON i.order_id = o.id JOIN prices p ON p.sku = i.sku AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) JOIN customers c ON c.id = o.customer_id WHERE o.id = {order} AND o.tenant_id = {} ORDER BY i.position LIMIT 500", rng.below(100))),
+        attr("enduser.id", format!("user{}", rng.below(100_000))),
+        attr("thread.name", format!("http-nio-8443-exec-{}", rng.below(200))),
+        attr("code.namespace", format!("com.acme.{service}.api.OrdersController")),
+    ]
+    .join(",")
+}
+
 fn esc(s: &str) -> String {
     serde_json::to_string(s).unwrap()
 }
@@ -184,8 +207,9 @@ fn generate(path: &Path, events: usize) -> u64 {
             }
             let _ = write!(
                 line,
-                "{{\"traceId\":\"{:016x}{:016x}\",\"spanId\":\"{:016x}\",\"name\":\"POST /api/{}\",\"kind\":2,\"startTimeUnixNano\":\"{t}\",\"endTimeUnixNano\":\"{}\",\"status\":{{\"code\":2}},\"attributes\":[{{\"key\":\"http.request.method\",\"value\":{{\"stringValue\":\"POST\"}}}},{{\"key\":\"http.response.status_code\",\"value\":{{\"intValue\":\"500\"}}}}],\"events\":[{{\"name\":\"exception\",\"timeUnixNano\":\"{t}\",\"attributes\":[{{\"key\":\"exception.type\",\"value\":{{\"stringValue\":{}}}}},{{\"key\":\"exception.message\",\"value\":{{\"stringValue\":{}}}}},{{\"key\":\"exception.stacktrace\",\"value\":{{\"stringValue\":{}}}}}]}}]}}",
+                "{{\"traceId\":\"{:016x}{:016x}\",\"spanId\":\"{:016x}\",\"name\":\"POST /api/{}\",\"kind\":2,\"startTimeUnixNano\":\"{t}\",\"endTimeUnixNano\":\"{}\",\"status\":{{\"code\":2}},\"attributes\":[{{\"key\":\"http.request.method\",\"value\":{{\"stringValue\":\"POST\"}}}},{{\"key\":\"http.response.status_code\",\"value\":{{\"intValue\":\"500\"}}}},{}],\"events\":[{{\"name\":\"exception\",\"timeUnixNano\":\"{t}\",\"attributes\":[{{\"key\":\"exception.type\",\"value\":{{\"stringValue\":{}}}}},{{\"key\":\"exception.message\",\"value\":{{\"stringValue\":{}}}}},{{\"key\":\"exception.stacktrace\",\"value\":{{\"stringValue\":{}}}}}]}}]}}",
                 rng.next(), rng.next(), rng.next(), b.service, t + 5_000_000,
+                span_attributes(&mut rng, &b.service),
                 esc(&b.ty), esc(&msg), esc(&stack(b, rng.below(3) as u32 * 7))
             );
             n += 1;
