@@ -171,8 +171,9 @@ pub fn select_frames(lang: Language, exception_type: Option<&str>, frames: &[Fra
     let mut need_more = true;
     let mut prev: Option<(&Option<String>, &str)> = None;
     for f in frames {
+        // The line stays with the frame (it locates the sample for `show` and for source
+        // excerpts in a diagnosis); the fingerprint hashes only `qualified()`, never the line.
         let mut key = f.clone();
-        key.line = None;
         key.column = None;
         let same_as_prev = prev.is_some_and(|(m, func)| *m == f.module && func == f.function);
         prev = Some((&f.module, &f.function));
