@@ -76,8 +76,22 @@ fn java_caused_by_chain_and_root_cause_decides() {
         sel.kept[0].qualified(),
         "com.example.myproject.MyServlet.doPost"
     );
-    assert!(sel.kept.iter().all(|f| f.line.is_none()));
+    // Kept frames carry the sample's line (for `show` and source excerpts) ...
+    assert!(sel.kept.iter().all(|f| f.line.is_some() && f.column.is_none()));
     assert!(sel.dropped.iter().any(|(_, r)| *r == DropReason::Library));
+    // ... but the fingerprint never depends on it: the same trace with every line shifted.
+    let text = read("java/fpde_complex_java_exc.txt");
+    let re = regex::Regex::new(r"\.java:(\d+)\)").unwrap();
+    let shifted = re.replace_all(&text, |c: &regex::Captures| {
+        format!(".java:{})", c[1].parse::<u32>().unwrap() + 17)
+    });
+    assert_ne!(text, shifted);
+    let fp = |t: &str| {
+        let mut ev = ErrorEvent::new("svc", 0, EventOrigin::SpanEvent);
+        ev.stacktrace = Some(t.to_string());
+        fingerprint(&ev).id
+    };
+    assert_eq!(fp(&text), fp(&shifted));
 }
 
 #[test]
