@@ -77,7 +77,10 @@ fn java_caused_by_chain_and_root_cause_decides() {
         "com.example.myproject.MyServlet.doPost"
     );
     // Kept frames carry the sample's line (for `show` and source excerpts) ...
-    assert!(sel.kept.iter().all(|f| f.line.is_some() && f.column.is_none()));
+    assert!(sel
+        .kept
+        .iter()
+        .all(|f| f.line.is_some() && f.column.is_none()));
     assert!(sel.dropped.iter().any(|(_, r)| *r == DropReason::Library));
     // ... but the fingerprint never depends on it: the same trace with every line shifted.
     let text = read("java/fpde_complex_java_exc.txt");
