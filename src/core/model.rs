@@ -270,6 +270,21 @@ pub struct EventRef {
     pub service: String,
 }
 
+/// One event kept whole (service version, message, attributes) as a sample of its signature;
+/// the store keeps a few per signature so prompts and `show` can say what the failing calls had
+/// in common.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventSample {
+    pub trace_id: String,
+    pub span_id: String,
+    pub timestamp: UnixNanos,
+    pub service: String,
+    pub service_version: Option<String>,
+    pub message: Option<String>,
+    /// Span, event and resource attributes flattened to strings, sorted by key.
+    pub attributes: BTreeMap<String, String>,
+}
+
 /// How confident a diagnosis is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

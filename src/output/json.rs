@@ -1,6 +1,6 @@
 //! JSON output: a contract. Every document carries a top-level `version`; fields are only added.
 
-use crate::core::model::{Diagnosis, EventRef, HourlyCounts, Signature, StatusChange};
+use crate::core::model::{Diagnosis, EventRef, EventSample, HourlyCounts, Signature, StatusChange};
 use crate::core::time::rfc3339;
 use serde_json::{json, Value};
 
@@ -38,6 +38,21 @@ pub fn events(evs: &[EventRef]) -> Value {
     Value::Array(
         evs.iter()
             .map(|e| json!({"trace_id": e.trace_id, "span_id": e.span_id, "timestamp": rfc3339(e.timestamp), "service": e.service}))
+            .collect(),
+    )
+}
+
+pub fn samples(samples: &[EventSample]) -> Value {
+    Value::Array(
+        samples
+            .iter()
+            .map(|e| {
+                json!({
+                    "trace_id": e.trace_id, "span_id": e.span_id, "timestamp": rfc3339(e.timestamp),
+                    "service": e.service, "service_version": e.service_version, "message": e.message,
+                    "attributes": e.attributes,
+                })
+            })
             .collect(),
     )
 }

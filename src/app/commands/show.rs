@@ -25,6 +25,7 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
     let day = store.hourly_counts(&sig.id, now, 24)?;
     let week = store.hourly_counts(&sig.id, now, 24 * 7)?;
     let events = store.events(&sig.id, args.events)?;
+    let samples = store.event_samples(&sig.id, 0)?;
     let diagnosis = store.latest_diagnosis(&sig.id)?;
     let explain = store.explain(&sig.id)?;
     // Files the diagnosis cites that changed in git since it was made: the diagnosis is stale.
@@ -51,6 +52,7 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
             "last_7d_total": week.total(),
             "history": json::history(&history),
             "events": json::events(&events),
+            "samples": json::samples(&samples),
             "diagnosis": diagnosis.as_ref().map(json::diagnosis),
             "diagnosis_stale_files": stale,
         });

@@ -6,7 +6,7 @@ pub mod evidence;
 pub mod prompt;
 pub mod triage;
 
-use crate::core::model::{Diagnosis, EventRef, Signature, Status, UnixNanos};
+use crate::core::model::{Diagnosis, EventRef, EventSample, Signature, Status, UnixNanos};
 use crate::core::ports::codebase::Codebase;
 use crate::core::ports::diagnoser::{CallCost, Diagnoser, DiagnoserError, DiagnosisRequest};
 use crate::core::ports::store::{
@@ -24,6 +24,10 @@ pub trait DiagnosisStore {
     fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError>;
     fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError>;
     fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError>;
+    /// Events kept whole, newest first. A store that keeps none has only `events` to offer.
+    fn event_samples(&self, _id: &str, _limit: usize) -> Result<Vec<EventSample>, StoreError> {
+        Ok(Vec::new())
+    }
     fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError>;
     fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError>;
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError>;
@@ -55,6 +59,9 @@ impl<T: SignatureStore + ?Sized> DiagnosisStore for T {
     }
     fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
         SignatureStore::events(self, id, limit)
+    }
+    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
+        SignatureStore::event_samples(self, id, limit)
     }
     fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError> {
         SignatureStore::latest_diagnosis(self, id)
@@ -492,16 +499,37 @@ fn gather_context(
     notes: &mut Vec<String>,
 ) -> Result<DiagnosisContext, DiagnoseError> {
     let events = store.events(&sig.id, options.max_samples)?;
-    let samples: Vec<SampleEvent> = events
-        .iter()
-        .map(|e| SampleEvent {
-            timestamp: e.timestamp,
-            service: e.service.clone(),
-            trace_id: e.trace_id.clone(),
-            span_id: e.span_id.clone(),
-            ..Default::default()
-        })
-        .collect();
+    let kept = if options.max_samples == 0 {
+        Vec::new()
+    } else {
+        store.event_samples(&sig.id, options.max_samples)?
+    };
+    // Whole samples when the store kept them; bare references (a database from before samples
+    // were kept, or whose samples aged out) otherwise.
+    let samples: Vec<SampleEvent> = if kept.is_empty() {
+        events
+            .iter()
+            .map(|e| SampleEvent {
+                timestamp: e.timestamp,
+                service: e.service.clone(),
+                trace_id: e.trace_id.clone(),
+                span_id: e.span_id.clone(),
+                ..Default::default()
+            })
+            .collect()
+    } else {
+        kept.into_iter()
+            .map(|e| SampleEvent {
+                timestamp: e.timestamp,
+                service: e.service,
+                service_version: e.service_version,
+                trace_id: e.trace_id,
+                span_id: e.span_id,
+                message: e.message,
+                attributes: e.attributes.into_iter().collect(),
+            })
+            .collect()
+    };
     let mut trace = Vec::new();
     if let (Some(source), Some(ev)) = (telemetry, events.iter().find(|e| !e.trace_id.is_empty())) {
         match source.fetch_trace(&ev.trace_id) {

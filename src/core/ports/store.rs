@@ -2,8 +2,8 @@
 //! notifications, all in one transactional store.
 
 use crate::core::model::{
-    Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, Fingerprint, Frame, HourlyCounts,
-    Signature, Status, StatusChange, UnixNanos,
+    Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, EventSample, Fingerprint, Frame,
+    HourlyCounts, Signature, Status, StatusChange, UnixNanos,
 };
 
 /// Errors from the store. Each names the database path.
@@ -185,6 +185,8 @@ pub trait SignatureStore {
     fn explain(&self, id: &str) -> Result<Vec<(Frame, DropReason)>, StoreError>;
     /// Retained event references, newest first; `limit` 0 = all.
     fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError>;
+    /// The few events kept whole as samples of the signature, newest first; `limit` 0 = all.
+    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError>;
 
     /// Drop ledger entries older than `before`; returns how many.
     fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError>;

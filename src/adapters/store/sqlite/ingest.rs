@@ -10,6 +10,7 @@ use crate::core::model::{
 use crate::core::ports::store::RecordOutcome;
 use crate::core::ports::StoreError;
 use rusqlite::{params, OptionalExtension};
+use std::collections::BTreeMap;
 
 /// A signature row as the pass has changed it.
 pub(super) struct PendingSignature {
@@ -17,7 +18,17 @@ pub(super) struct PendingSignature {
     pub explain: String,
     pub is_new: bool,
     pub ingested_at: UnixNanos,
+    /// Samples the signature holds, loaded once per pass and counted up as the pass adds them.
+    pub samples: u32,
 }
+
+/// Whole events kept per signature: enough to show what failing calls share, and bounded so
+/// the check costs one comparison per event once a signature is full.
+pub(super) const MAX_SAMPLES: u32 = 5;
+/// Attribute values longer than this are cut (the prompt shows far less anyway).
+const MAX_ATTRIBUTE_CHARS: usize = 1024;
+/// Attributes kept per sample, first by key.
+const MAX_ATTRIBUTES: usize = 64;
 
 impl SqliteStore {
     pub(super) fn begin_pass(&mut self) -> Result<(), StoreError> {
@@ -106,6 +117,7 @@ impl SqliteStore {
                     explain: String::new(),
                     is_new: false,
                     ingested_at: now,
+                    samples: self.sample_count(&sig_id)?,
                 },
                 None => PendingSignature {
                     sig: Signature {
@@ -128,12 +140,14 @@ impl SqliteStore {
                     explain: serde_json::to_string(&fp.dropped_frames).unwrap_or_default(),
                     is_new: true,
                     ingested_at: now,
+                    samples: 0,
                 },
             };
             self.pending.insert(sig_id.clone(), pending);
         }
         let mut history: Option<(Option<Status>, Status, &str)> = None;
         let outcome;
+        let keep_sample;
         {
             let Some(p) = self.pending.get_mut(&sig_id) else {
                 return Err(StoreError::Corrupt {
@@ -169,11 +183,54 @@ impl SqliteStore {
             if s.sample_message.is_none() {
                 s.sample_message = ev.message.clone();
             }
+            keep_sample = p.samples < MAX_SAMPLES;
+            if keep_sample {
+                p.samples += 1;
+            }
+        }
+        if keep_sample {
+            self.insert_sample(&sig_id, key, ev)?;
         }
         if let Some((from, to, reason)) = history {
             self.history(&sig_id, now, from, to, reason)?;
         }
         Ok(outcome)
+    }
+
+    fn sample_count(&self, sig_id: &str) -> Result<u32, StoreError> {
+        self.conn
+            .prepare_cached("SELECT count(*) FROM event_samples WHERE signature_id = ?1")
+            .and_then(|mut st| st.query_row([sig_id], |r| r.get::<_, i64>(0)))
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn insert_sample(
+        &self,
+        sig_id: &str,
+        key: &EventKey,
+        ev: &ErrorEvent,
+    ) -> Result<(), StoreError> {
+        let attributes: BTreeMap<&str, &str> = ev
+            .attributes
+            .iter()
+            .take(MAX_ATTRIBUTES)
+            .map(|(k, v)| (k.as_str(), cut(v, MAX_ATTRIBUTE_CHARS)))
+            .collect();
+        let attributes = serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into());
+        self.conn
+            .prepare_cached(
+                "INSERT INTO event_samples (signature_id, event_key, timestamp, service, service_version, trace_id,
+                    span_id, message, attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    sig_id, key_bytes(&key.0), ev.timestamp, ev.service, ev.service_version, ev.trace_id,
+                    ev.span_id, ev.message, attributes
+                ])
+            })
+            .map(|_| ())
+            .map_err(|e| self.write_err(e))
     }
 
     /// Write the signature rows and hourly counts the pass touched (idempotent: later events of
@@ -251,6 +308,14 @@ impl SqliteStore {
             )
             .map(|_| ())
             .map_err(|e| self.write_err(e))
+    }
+}
+
+/// `s` cut to at most `max` characters, on a character boundary.
+fn cut(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
     }
 }
 

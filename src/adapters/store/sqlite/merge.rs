@@ -156,6 +156,7 @@ impl SqliteStore {
     fn move_children(&mut self, from: &str, into: &str, now: UnixNanos) -> Result<(), StoreError> {
         let statements = [
             "UPDATE events SET signature_id = ?2 WHERE signature_id = ?1",
+            "UPDATE event_samples SET signature_id = ?2 WHERE signature_id = ?1",
             "INSERT INTO hourly_counts (signature_id, hour, count)
                 SELECT ?2, hour, count FROM hourly_counts WHERE signature_id = ?1
                 ON CONFLICT (signature_id, hour) DO UPDATE SET count = count + excluded.count",
@@ -172,6 +173,13 @@ impl SqliteStore {
         for sql in statements {
             self.exec(sql, params![from, into])?;
         }
+        // Both sides may have been full: the survivor keeps its newest samples only.
+        self.exec(
+            "DELETE FROM event_samples WHERE signature_id = ?1 AND rowid NOT IN
+                (SELECT rowid FROM event_samples WHERE signature_id = ?1
+                 ORDER BY timestamp DESC, rowid DESC LIMIT ?2)",
+            params![into, i64::from(super::ingest::MAX_SAMPLES)],
+        )?;
         self.exec(
             "INSERT INTO signature_aliases (alias, signature_id, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (alias) DO UPDATE SET signature_id = excluded.signature_id",

@@ -150,4 +150,19 @@ CREATE INDEX signature_aliases_target ON signature_aliases(signature_id);
 CREATE INDEX notifications_sig ON notifications(signature_id);
 CREATE INDEX spend_ledger_sig ON spend_ledger(signature_id);
 "#,
+    // 3: a few whole events per signature (attributes, version, message) for prompts and `show`.
+    r#"
+CREATE TABLE event_samples (
+    signature_id    TEXT NOT NULL,
+    event_key       BLOB NOT NULL,
+    timestamp       INTEGER NOT NULL,
+    service         TEXT NOT NULL,
+    service_version TEXT,
+    trace_id        TEXT NOT NULL,
+    span_id         TEXT NOT NULL,
+    message         TEXT,
+    attributes      TEXT NOT NULL             -- JSON object of strings
+);
+CREATE INDEX event_samples_sig ON event_samples(signature_id, timestamp);
+"#,
 ];

@@ -3,8 +3,8 @@
 
 use super::SqliteStore;
 use crate::core::model::{
-    EventRef, FingerprintBasis, Frame, HourlyCounts, Signature, Status, StatusChange, UnixNanos,
-    NANOS_PER_HOUR,
+    EventRef, EventSample, FingerprintBasis, Frame, HourlyCounts, Signature, Status, StatusChange,
+    UnixNanos, NANOS_PER_HOUR,
 };
 use crate::core::ports::store::{SignatureFilter, SignatureSort};
 use crate::core::ports::StoreError;
@@ -258,6 +258,31 @@ impl SqliteStore {
             .map_err(|e| self.write_err(e))
     }
 
+    pub(super) fn samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
+        let limit = if limit == 0 { -1 } else { limit as i64 };
+        self.conn
+            .prepare_cached(
+                "SELECT trace_id, span_id, timestamp, service, service_version, message, attributes
+                 FROM event_samples WHERE signature_id = ?1 ORDER BY timestamp DESC, rowid DESC LIMIT ?2",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![id, limit], |r| {
+                    let attributes: String = r.get(6)?;
+                    Ok(EventSample {
+                        trace_id: r.get(0)?,
+                        span_id: r.get(1)?,
+                        timestamp: r.get(2)?,
+                        service: r.get(3)?,
+                        service_version: r.get(4)?,
+                        message: r.get(5)?,
+                        attributes: serde_json::from_str(&attributes).unwrap_or_default(),
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.write_err(e))
+    }
+
     pub(super) fn prune(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
         let hour = before.div_euclid(NANOS_PER_HOUR);
         // Rows append in ingest order, so the oldest row says in O(1) whether anything expired.
@@ -280,6 +305,15 @@ impl SqliteStore {
                 .map_err(|e| s.write_err(e))?;
             s.conn
                 .execute("DELETE FROM hourly_counts WHERE hour < ?1", [hour])
+                .map_err(|e| s.write_err(e))?;
+            // Samples go with their ledger: too old, or their signature has no events left
+            // (a later pass then keeps fresh ones).
+            s.conn
+                .execute(
+                    "DELETE FROM event_samples WHERE timestamp < ?1 OR NOT EXISTS
+                        (SELECT 1 FROM events WHERE events.signature_id = event_samples.signature_id)",
+                    [before],
+                )
                 .map_err(|e| s.write_err(e))?;
             Ok(n as u64)
         })

@@ -3,8 +3,8 @@
 
 use super::SqliteStore;
 use crate::core::model::{
-    Confidence, Diagnosis, ErrorEvent, EventKey, EventRef, Evidence, Fingerprint, HourlyCounts,
-    Signature, Status, StatusChange, UnixNanos,
+    Confidence, Diagnosis, ErrorEvent, EventKey, EventRef, EventSample, Evidence, Fingerprint,
+    HourlyCounts, Signature, Status, StatusChange, UnixNanos,
 };
 use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary, RecordOutcome,
@@ -123,6 +123,9 @@ impl SignatureStore for SqliteStore {
     }
     fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
         self.event_refs(id, limit)
+    }
+    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
+        self.samples(id, limit)
     }
     fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
         self.prune(before)
