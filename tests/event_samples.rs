@@ -158,3 +158,71 @@ fn the_diagnosis_prompt_carries_sample_attributes() {
     );
     assert!(r.stdout.contains("2.4.1"), "service version: {}", r.stdout);
 }
+
+/// Stackless `UpstreamError`s (grouped by message template), one span each, numbered `n`.
+fn upstream(dir: &std::path::Path, name: &str, events: &[(&str, u64)]) -> String {
+    let spans: Vec<Value> = events
+        .iter()
+        .map(|(msg, n)| {
+            let t = 1_795_600_800_000_000_000u64 + n * 1_000_000_000;
+            serde_json::json!({
+                "traceId": format!("{:032x}", 0xabc000 + n),
+                "spanId": format!("{:016x}", 0x1000 + n),
+                "name": "POST /sync", "kind": 2,
+                "startTimeUnixNano": t.to_string(), "endTimeUnixNano": (t + 1000).to_string(),
+                "attributes": [{"key": "sync.batch", "value": {"stringValue": format!("b{n}")}}],
+                "events": [{"name": "exception", "timeUnixNano": t.to_string(), "attributes": [
+                    {"key": "exception.type", "value": {"stringValue": "UpstreamError"}},
+                    {"key": "exception.message", "value": {"stringValue": msg}}]}],
+                "status": {"code": 2}
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "sync"}}]},
+        "scopeSpans": [{"scope": {"name": "test"}, "spans": spans}]
+    }]});
+    let path = dir.join(name);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_merge_moves_samples_to_the_survivor_and_keeps_it_within_the_cap() {
+    let env = Env::new();
+    let payments = "connection refused by upstream payments gateway";
+    let one: Vec<(&str, u64)> = (1..=4).map(|n| (payments, n)).collect();
+    let one = upstream(env.path(), "one.json", &one);
+    let r = env.run(&["poll", "--input", &one, "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before = ids(&env);
+    assert_eq!(before.len(), 1);
+    assert_eq!(samples(&env, &before[0].0).len(), 4);
+
+    // Two new shapes widen the template: the payments signature is absorbed by the survivor.
+    let two = upstream(
+        env.path(),
+        "two.json",
+        &[
+            ("connection refused by upstream ledger gateway", 5),
+            ("connection refused by upstream billing gateway", 6),
+        ],
+    );
+    let r = env.run(&["poll", "--input", &two, "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after = ids(&env);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_ne!(after[0].0, before[0].0, "the widened template has a new id");
+    assert_eq!(after[0].1, 6);
+    let kept = samples(&env, &after[0].0);
+    assert_eq!(kept.len(), MAX_SAMPLES, "moved and new samples, capped");
+    assert!(
+        kept.iter().any(|e| e["message"] == payments),
+        "the absorbed signature's samples moved: {kept:#?}"
+    );
+    assert!(kept
+        .iter()
+        .all(|e| e["attributes"]["sync.batch"].is_string()));
+    // The absorbed id resolves to the survivor, samples included.
+    assert_eq!(samples(&env, &before[0].0), kept);
+}
