@@ -14,7 +14,7 @@ use crate::core::ports::{
 };
 use crate::core::regroup::TemplateGrouper;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
 
 /// Settings of one pass, already validated.
 #[derive(Debug, Clone)]
@@ -198,6 +198,9 @@ fn run_pass(
         .map(|n| n.get())
         .unwrap_or(2)
         .clamp(1, 4);
+    // Consumed batches go back to the reader thread to be freed: it allocated most of their
+    // strings (a local free is cheaper than a cross-thread one) and the writer is the bottleneck.
+    let (to_reader, spent) = channel::<Vec<(EventKey, Fingerprint, ErrorEvent)>>();
     let fetched = std::thread::scope(|scope| {
         let mut to_workers = Vec::with_capacity(workers);
         let mut from_workers = Vec::with_capacity(workers);
@@ -229,6 +232,10 @@ fn run_pass(
                 |batch: Vec<(EventKey, ErrorEvent)>, next: &mut usize| -> Result<(), String> {
                     let worker = &to_workers[*next % to_workers.len()];
                     *next += 1;
+                    // Bounded by the batches in flight: the writer only returns what was sent.
+                    while let Ok(done) = spent.try_recv() {
+                        drop(done);
+                    }
                     worker
                         .send(batch)
                         .map_err(|_| "the store stopped accepting events".to_string())
@@ -251,11 +258,11 @@ fn run_pass(
             res
         });
         let mut turn = 0usize;
-        'recv: while let Ok(batch) = from_workers[turn % workers].recv() {
+        'recv: while let Ok(mut batch) = from_workers[turn % workers].recv() {
             turn += 1;
-            for (key, mut fp, ev) in batch {
+            for (key, fp, ev) in batch.iter_mut() {
                 out.summary.events_read += 1;
-                match grouper.assign(&mut fp, store, now) {
+                match grouper.assign(fp, store, now) {
                     Ok(Some(merge)) => {
                         merges.insert(merge.absorbed, merge.survivor);
                     }
@@ -265,7 +272,7 @@ fn run_pass(
                         break 'recv;
                     }
                 }
-                match store.record_event(&key, &fp, &ev, now) {
+                match store.record_event(key, fp, ev, now) {
                     Ok(RecordOutcome::Duplicate) => out.summary.duplicates += 1,
                     Ok(o) => {
                         match o {
@@ -280,7 +287,7 @@ fn run_pass(
                             _ => out.summary.recurring += 1,
                         }
                         if touched.insert(fp.id.clone()) {
-                            out.touched_ids.push(fp.id);
+                            out.touched_ids.push(fp.id.clone());
                         }
                     }
                     Err(e) => {
@@ -290,6 +297,8 @@ fn run_pass(
                 }
             }
             progress(out.summary.events_read);
+            // Once the reader is done nobody takes them back: then they are freed here.
+            let _ = to_reader.send(batch);
         }
         drop(from_workers);
         producer.join()
