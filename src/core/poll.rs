@@ -286,7 +286,9 @@ fn run_pass(
                             }
                             _ => out.summary.recurring += 1,
                         }
-                        if touched.insert(fp.id.clone()) {
+                        // Look up before copying: most events touch a signature seen already.
+                        if !touched.contains(&fp.id) {
+                            touched.insert(fp.id.clone());
                             out.touched_ids.push(fp.id.clone());
                         }
                     }
