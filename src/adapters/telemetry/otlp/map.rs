@@ -232,10 +232,7 @@ pub fn logs_into_events(
                 ev.span_id = span_id;
                 absorb(&mut ev, rec.attributes);
                 if ev.message.is_none() {
-                    ev.message = rec
-                        .body
-                        .map(AnyValue::into_text)
-                        .filter(|b| !b.is_empty());
+                    ev.message = rec.body.map(AnyValue::into_text).filter(|b| !b.is_empty());
                 }
                 if let Some(text) = rec.severity_text {
                     ev.attributes.insert("log.severity".into(), text);
