@@ -318,6 +318,56 @@ mod tests {
     }
 
     #[test]
+    fn every_exception_event_of_a_span_keeps_span_and_resource_attributes() {
+        // The mapping moves strings out of the document: the last event takes the span's
+        // attributes, so the earlier ones must still have their own copies.
+        let json = r#"{"resourceSpans":[{"resource":{"attributes":[
+            {"key":"service.name","value":{"stringValue":"api"}},
+            {"key":"host.name","value":{"stringValue":"a"}},
+            {"key":"host.name","value":{"stringValue":"b"}}]},
+          "scopeSpans":[{"spans":[
+            {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"GET /x",
+             "attributes":[{"key":"http.route","value":{"stringValue":"/x"}},
+                           {"key":"exception.message","value":{"stringValue":"not an event field"}}],
+             "events":[
+               {"name":"exception","attributes":[{"key":"exception.type","value":{"stringValue":"A"}}]},
+               {"name":"exception","attributes":[{"key":"exception.type","value":{"stringValue":"B"}},
+                                                 {"key":"retry","value":{"intValue":"2"}}]}]}]}]},
+          {"scopeSpans":[{"spans":[
+            {"traceId":"01","spanId":"02","attributes":[{"key":"k","value":{"stringValue":"v"}}],
+             "status":{"code":2,"message":"boom"}}]}]}]}"#;
+        let evs = collect(json);
+        assert_eq!(evs.len(), 3);
+        for ev in &evs[..2] {
+            assert_eq!(ev.service, "api");
+            assert_eq!(
+                ev.attributes.get("http.route").map(String::as_str),
+                Some("/x")
+            );
+            assert_eq!(
+                ev.attributes.get("host.name").map(String::as_str),
+                Some("b")
+            );
+            assert_eq!(ev.span_name.as_deref(), Some("GET /x"));
+            assert_eq!(
+                ev.message, None,
+                "span attributes never become exception fields"
+            );
+        }
+        assert_eq!(evs[0].exception_type.as_deref(), Some("A"));
+        assert_eq!(evs[1].exception_type.as_deref(), Some("B"));
+        assert_eq!(
+            evs[1].attributes.get("retry").map(String::as_str),
+            Some("2")
+        );
+        assert!(!evs[0].attributes.contains_key("retry"));
+        assert_eq!(evs[2].service, "unknown_service");
+        assert_eq!(evs[2].attributes.get("k").map(String::as_str), Some("v"));
+        assert_eq!(evs[2].message.as_deref(), Some("boom"));
+        assert!(!evs[2].attributes.contains_key("host.name"));
+    }
+
+    #[test]
     fn bad_ids_are_bad_data() {
         let doc: Document = serde_json::from_str(
             r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz-not-an-id","spanId":"01","status":{"code":2}}]}]}]}"#,
