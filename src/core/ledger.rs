@@ -43,7 +43,9 @@ impl EventKeyer {
         content.copy_from_slice(&digest[..16]);
 
         if self.span.0 != ev.trace_id || self.span.1 != ev.span_id {
-            self.span = (ev.trace_id.clone(), ev.span_id.clone());
+            // Reuse the buffers: a new span comes every few events.
+            self.span.0.clone_from(&ev.trace_id);
+            self.span.1.clone_from(&ev.span_id);
             self.seen.clear();
         }
         let ordinal = match self.seen.iter_mut().find(|(c, _)| *c == content) {

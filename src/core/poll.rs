@@ -14,7 +14,7 @@ use crate::core::ports::{
 };
 use crate::core::regroup::TemplateGrouper;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
 
 /// Settings of one pass, already validated.
 #[derive(Debug, Clone)]
@@ -201,11 +201,20 @@ fn run_pass(
     let fetched = std::thread::scope(|scope| {
         let mut to_workers = Vec::with_capacity(workers);
         let mut from_workers = Vec::with_capacity(workers);
+        let mut to_spent = Vec::with_capacity(workers);
         for _ in 0..workers {
             let (tx_in, rx_in) = sync_channel::<Vec<(EventKey, ErrorEvent)>>(4);
             let (tx_out, rx_out) = sync_channel::<Vec<(EventKey, Fingerprint, ErrorEvent)>>(4);
+            // Consumed batches go back to the worker that made them, to be freed between its
+            // batches: freeing thousands of small strings had cost the writer (the serial stage)
+            // a quarter of its time, and the reader is the next busiest thread. Unbounded, yet
+            // bounded by the batches in flight: the writer only returns what it was sent.
+            let (tx_spent, spent) = channel::<Vec<(EventKey, Fingerprint, ErrorEvent)>>();
             scope.spawn(move || {
                 for batch in rx_in {
+                    while let Ok(done) = spent.try_recv() {
+                        drop(done);
+                    }
                     let done: Vec<_> = batch
                         .into_iter()
                         .map(|(key, ev)| {
@@ -220,6 +229,7 @@ fn run_pass(
             });
             to_workers.push(tx_in);
             from_workers.push(rx_out);
+            to_spent.push(tx_spent);
         }
         let producer = scope.spawn(move || {
             let mut keyer = EventKeyer::new();
@@ -251,11 +261,12 @@ fn run_pass(
             res
         });
         let mut turn = 0usize;
-        'recv: while let Ok(batch) = from_workers[turn % workers].recv() {
+        'recv: while let Ok(mut batch) = from_workers[turn % workers].recv() {
+            let from = turn % workers;
             turn += 1;
-            for (key, mut fp, ev) in batch {
+            for (key, fp, ev) in batch.iter_mut() {
                 out.summary.events_read += 1;
-                match grouper.assign(&mut fp, store, now) {
+                match grouper.assign(fp, store, now) {
                     Ok(Some(merge)) => {
                         merges.insert(merge.absorbed, merge.survivor);
                     }
@@ -265,7 +276,7 @@ fn run_pass(
                         break 'recv;
                     }
                 }
-                match store.record_event(&key, &fp, &ev, now) {
+                match store.record_event(key, fp, ev, now) {
                     Ok(RecordOutcome::Duplicate) => out.summary.duplicates += 1,
                     Ok(o) => {
                         match o {
@@ -279,8 +290,10 @@ fn run_pass(
                             }
                             _ => out.summary.recurring += 1,
                         }
-                        if touched.insert(fp.id.clone()) {
-                            out.touched_ids.push(fp.id);
+                        // Look up before copying: most events touch a signature seen already.
+                        if !touched.contains(&fp.id) {
+                            touched.insert(fp.id.clone());
+                            out.touched_ids.push(fp.id.clone());
                         }
                     }
                     Err(e) => {
@@ -290,6 +303,8 @@ fn run_pass(
                 }
             }
             progress(out.summary.events_read);
+            // Once a worker is done nobody takes them back: then they are freed here.
+            let _ = to_spent[from].send(batch);
         }
         drop(from_workers);
         producer.join()

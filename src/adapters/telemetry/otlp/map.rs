@@ -32,18 +32,19 @@ struct ResourceInfo {
     service: String,
     version: Option<String>,
     environment: Option<String>,
-    attributes: Vec<(String, String)>,
+    /// Built once per resource; every event gets a clone (cheaper than rebuilding it per event).
+    attributes: BTreeMap<String, String>,
 }
 
-fn resource_info(attrs: Option<&[KeyValue]>) -> ResourceInfo {
+fn resource_info(attrs: Option<Vec<KeyValue>>) -> ResourceInfo {
     let mut info = ResourceInfo {
         service: String::new(),
         version: None,
         environment: None,
-        attributes: Vec::new(),
+        attributes: BTreeMap::new(),
     };
     for kv in attrs.unwrap_or_default() {
-        let v = kv.value.as_ref().map(AnyValue::to_text).unwrap_or_default();
+        let v = kv.value.map(AnyValue::into_text).unwrap_or_default();
         match kv.key.as_str() {
             "service.name" => info.service = v.clone(),
             "service.version" => info.version = Some(v.clone()),
@@ -52,7 +53,8 @@ fn resource_info(attrs: Option<&[KeyValue]>) -> ResourceInfo {
             }
             _ => {}
         }
-        info.attributes.push((kv.key.clone(), v));
+        // A repeated key keeps its last value.
+        info.attributes.insert(kv.key, v);
     }
     if info.service.is_empty() {
         info.service = "unknown_service".to_string();
@@ -73,78 +75,97 @@ fn base_event(res: &ResourceInfo, ts: i64, origin: EventOrigin) -> ErrorEvent {
     let mut ev = ErrorEvent::new(res.service.clone(), ts, origin);
     ev.service_version = res.version.clone();
     ev.environment = res.environment.clone();
-    ev.attributes = res.attributes.iter().cloned().collect::<BTreeMap<_, _>>();
+    ev.attributes = res.attributes.clone();
     ev
 }
 
-/// Copy attributes into the event; the exception fields go to their own slots instead.
-fn absorb(ev: &mut ErrorEvent, attrs: &[KeyValue]) {
+/// Move attributes into the event; the exception fields go to their own slots instead.
+fn absorb(ev: &mut ErrorEvent, attrs: Vec<KeyValue>) {
     for kv in attrs {
-        let Some(value) = kv.value.as_ref() else {
+        let Some(value) = kv.value else {
             continue;
         };
         match kv.key.as_str() {
-            TYPE => ev.exception_type = Some(value.to_text()),
-            MESSAGE => ev.message = Some(value.to_text()),
-            STACKTRACE => ev.stacktrace = Some(value.to_text()),
-            key => {
-                ev.attributes.insert(key.to_string(), value.to_text());
+            TYPE => ev.exception_type = Some(value.into_text()),
+            MESSAGE => ev.message = Some(value.into_text()),
+            STACKTRACE => ev.stacktrace = Some(value.into_text()),
+            _ => {
+                ev.attributes.insert(kv.key, value.into_text());
             }
         }
     }
 }
 
 /// Emit the error events of every span in `resource_spans`.
+///
+/// Borrowing callers pay one copy of the spans; [`spans_into_events`] moves strings instead.
 pub fn spans_to_events(
     resource_spans: &[ResourceSpans],
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
 ) -> Result<(), MapError> {
+    spans_into_events(resource_spans.to_vec(), sink)
+}
+
+/// Emit the error events of every span in `resource_spans`, moving its strings into the events.
+pub fn spans_into_events(
+    resource_spans: Vec<ResourceSpans>,
+    sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
+) -> Result<(), MapError> {
     for rs in resource_spans {
-        let res = resource_info(rs.resource.as_ref().map(|r| r.attributes.as_slice()));
-        for ss in &rs.scope_spans {
-            for span in &ss.spans {
-                let has_exception = span.events.iter().any(|e| e.name == "exception");
+        let res = resource_info(rs.resource.map(|r| r.attributes));
+        for ss in rs.scope_spans {
+            for mut span in ss.spans {
+                let exceptions = span.events.iter().filter(|e| e.name == "exception").count();
                 let is_error = span
                     .status
                     .as_ref()
                     .and_then(|s| s.code.as_ref())
                     .is_some_and(|c| c.is_status_error());
-                if !has_exception && !is_error {
+                if exceptions == 0 && !is_error {
                     continue;
                 }
                 let (trace_id, span_id) = ids(&span.trace_id, &span.span_id)?;
                 let start = span.start_time_unix_nano.map(|t| t.0).unwrap_or(0);
                 let end = span.end_time_unix_nano.map(|t| t.0).unwrap_or(start);
-                let make = |ts: i64, origin: EventOrigin| {
+                let span_name = Some(std::mem::take(&mut span.name)).filter(|n| !n.is_empty());
+                let span_kind = span.kind.as_ref().and_then(|k| k.span_kind());
+                let mut span_attrs = std::mem::take(&mut span.attributes);
+                // The last event of the span takes the span's attributes; earlier ones copy them.
+                let mut make = |ts: i64, origin: EventOrigin, last: bool| {
                     let mut ev = base_event(&res, ts, origin);
                     ev.trace_id = trace_id.clone();
                     ev.span_id = span_id.clone();
-                    ev.span_name = Some(span.name.clone()).filter(|n| !n.is_empty());
-                    ev.span_kind = span.kind.as_ref().and_then(|k| k.span_kind());
-                    absorb(&mut ev, &span.attributes);
+                    ev.span_name = span_name.clone();
+                    ev.span_kind = span_kind.clone();
+                    let attrs = if last {
+                        std::mem::take(&mut span_attrs)
+                    } else {
+                        span_attrs.clone()
+                    };
+                    absorb(&mut ev, attrs);
                     // Span attributes must not pose as exception fields of the event.
                     ev.exception_type = None;
                     ev.message = None;
                     ev.stacktrace = None;
                     ev
                 };
-                if has_exception {
-                    for event in span.events.iter().filter(|e| e.name == "exception") {
+                if exceptions > 0 {
+                    let events = span.events.into_iter().filter(|e| e.name == "exception");
+                    for (i, event) in events.enumerate() {
                         let ts = event
                             .time_unix_nano
                             .map(|t| t.0)
                             .filter(|t| *t > 0)
                             .unwrap_or(end);
-                        let mut ev = make(ts, EventOrigin::SpanEvent);
-                        absorb(&mut ev, &event.attributes);
+                        let mut ev = make(ts, EventOrigin::SpanEvent, i + 1 == exceptions);
+                        absorb(&mut ev, event.attributes);
                         sink(ev).map_err(MapError::Sink)?;
                     }
                 } else {
-                    let mut ev = make(end, EventOrigin::SpanStatus);
+                    let mut ev = make(end, EventOrigin::SpanStatus, true);
                     ev.message = span
                         .status
-                        .as_ref()
-                        .and_then(|s| s.message.clone())
+                        .and_then(|s| s.message)
                         .filter(|m| !m.is_empty());
                     sink(ev).map_err(MapError::Sink)?;
                 }
@@ -174,14 +195,24 @@ fn is_error_log(severity: Option<i64>, severity_text: Option<&str>, attrs: &[Key
 }
 
 /// Emit the error events among the log records in `resource_logs`.
+///
+/// Borrowing callers pay one copy of the records; [`logs_into_events`] moves strings instead.
 pub fn logs_to_events(
     resource_logs: &[ResourceLogs],
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
 ) -> Result<(), MapError> {
+    logs_into_events(resource_logs.to_vec(), sink)
+}
+
+/// Emit the error events among the log records, moving their strings into the events.
+pub fn logs_into_events(
+    resource_logs: Vec<ResourceLogs>,
+    sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
+) -> Result<(), MapError> {
     for rl in resource_logs {
-        let res = resource_info(rl.resource.as_ref().map(|r| r.attributes.as_slice()));
-        for sl in &rl.scope_logs {
-            for rec in &sl.log_records {
+        let res = resource_info(rl.resource.map(|r| r.attributes));
+        for sl in rl.scope_logs {
+            for rec in sl.log_records {
                 let severity = rec
                     .severity_number
                     .as_ref()
@@ -199,16 +230,12 @@ pub fn logs_to_events(
                 let mut ev = base_event(&res, ts, EventOrigin::LogRecord);
                 ev.trace_id = trace_id;
                 ev.span_id = span_id;
-                absorb(&mut ev, &rec.attributes);
+                absorb(&mut ev, rec.attributes);
                 if ev.message.is_none() {
-                    ev.message = rec
-                        .body
-                        .as_ref()
-                        .map(AnyValue::to_text)
-                        .filter(|b| !b.is_empty());
+                    ev.message = rec.body.map(AnyValue::into_text).filter(|b| !b.is_empty());
                 }
-                if let Some(text) = &rec.severity_text {
-                    ev.attributes.insert("log.severity".into(), text.clone());
+                if let Some(text) = rec.severity_text {
+                    ev.attributes.insert("log.severity".into(), text);
                 }
                 sink(ev).map_err(MapError::Sink)?;
             }
@@ -217,13 +244,14 @@ pub fn logs_to_events(
     Ok(())
 }
 
-/// Emit every error event of a document, spans first.
+/// Emit every error event of a document, spans first; the document is consumed so its strings
+/// move into the events instead of being copied.
 pub fn document_to_events(
-    doc: &Document,
+    doc: Document,
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
 ) -> Result<(), MapError> {
-    spans_to_events(&doc.resource_spans, sink)?;
-    logs_to_events(&doc.resource_logs, sink)
+    spans_into_events(doc.resource_spans, sink)?;
+    logs_into_events(doc.resource_logs, sink)
 }
 
 #[cfg(test)]
@@ -233,7 +261,7 @@ mod tests {
     fn collect(json: &str) -> Vec<ErrorEvent> {
         let doc: Document = serde_json::from_str(json).unwrap();
         let mut out = Vec::new();
-        document_to_events(&doc, &mut |e| {
+        document_to_events(doc, &mut |e| {
             out.push(e);
             Ok(())
         })
@@ -290,12 +318,62 @@ mod tests {
     }
 
     #[test]
+    fn every_exception_event_of_a_span_keeps_span_and_resource_attributes() {
+        // The mapping moves strings out of the document: the last event takes the span's
+        // attributes, so the earlier ones must still have their own copies.
+        let json = r#"{"resourceSpans":[{"resource":{"attributes":[
+            {"key":"service.name","value":{"stringValue":"api"}},
+            {"key":"host.name","value":{"stringValue":"a"}},
+            {"key":"host.name","value":{"stringValue":"b"}}]},
+          "scopeSpans":[{"spans":[
+            {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"GET /x",
+             "attributes":[{"key":"http.route","value":{"stringValue":"/x"}},
+                           {"key":"exception.message","value":{"stringValue":"not an event field"}}],
+             "events":[
+               {"name":"exception","attributes":[{"key":"exception.type","value":{"stringValue":"A"}}]},
+               {"name":"exception","attributes":[{"key":"exception.type","value":{"stringValue":"B"}},
+                                                 {"key":"retry","value":{"intValue":"2"}}]}]}]}]},
+          {"scopeSpans":[{"spans":[
+            {"traceId":"01","spanId":"02","attributes":[{"key":"k","value":{"stringValue":"v"}}],
+             "status":{"code":2,"message":"boom"}}]}]}]}"#;
+        let evs = collect(json);
+        assert_eq!(evs.len(), 3);
+        for ev in &evs[..2] {
+            assert_eq!(ev.service, "api");
+            assert_eq!(
+                ev.attributes.get("http.route").map(String::as_str),
+                Some("/x")
+            );
+            assert_eq!(
+                ev.attributes.get("host.name").map(String::as_str),
+                Some("b")
+            );
+            assert_eq!(ev.span_name.as_deref(), Some("GET /x"));
+            assert_eq!(
+                ev.message, None,
+                "span attributes never become exception fields"
+            );
+        }
+        assert_eq!(evs[0].exception_type.as_deref(), Some("A"));
+        assert_eq!(evs[1].exception_type.as_deref(), Some("B"));
+        assert_eq!(
+            evs[1].attributes.get("retry").map(String::as_str),
+            Some("2")
+        );
+        assert!(!evs[0].attributes.contains_key("retry"));
+        assert_eq!(evs[2].service, "unknown_service");
+        assert_eq!(evs[2].attributes.get("k").map(String::as_str), Some("v"));
+        assert_eq!(evs[2].message.as_deref(), Some("boom"));
+        assert!(!evs[2].attributes.contains_key("host.name"));
+    }
+
+    #[test]
     fn bad_ids_are_bad_data() {
         let doc: Document = serde_json::from_str(
             r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz-not-an-id","spanId":"01","status":{"code":2}}]}]}]}"#,
         )
         .unwrap();
-        let err = document_to_events(&doc, &mut |_| Ok(())).unwrap_err();
+        let err = document_to_events(doc, &mut |_| Ok(())).unwrap_err();
         assert!(matches!(err, MapError::BadData(m) if m.contains("zz-not-an-id")));
     }
 }

@@ -6,7 +6,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportRequest {
     #[serde(default, alias = "resource_spans")]
@@ -15,14 +15,14 @@ pub struct ExportRequest {
     pub resource_logs: Vec<ResourceLogs>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Resource {
     #[serde(default)]
     pub attributes: Vec<KeyValue>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceSpans {
     #[serde(default)]
@@ -31,14 +31,14 @@ pub struct ResourceSpans {
     pub scope_spans: Vec<ScopeSpans>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeSpans {
     #[serde(default)]
     pub spans: Vec<Span>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Span {
     #[serde(default, alias = "trace_id")]
@@ -63,7 +63,7 @@ pub struct Span {
     pub status: Option<Status>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SpanEvent {
     #[serde(default, alias = "time_unix_nano")]
@@ -74,7 +74,7 @@ pub struct SpanEvent {
     pub attributes: Vec<KeyValue>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Status {
     #[serde(default)]
@@ -83,7 +83,7 @@ pub struct Status {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceLogs {
     #[serde(default)]
@@ -92,14 +92,14 @@ pub struct ResourceLogs {
     pub scope_logs: Vec<ScopeLogs>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeLogs {
     #[serde(default, alias = "log_records", alias = "logs")]
     pub log_records: Vec<LogRecord>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogRecord {
     #[serde(default, alias = "time_unix_nano")]
@@ -120,7 +120,7 @@ pub struct LogRecord {
     pub span_id: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct KeyValue {
     #[serde(default)]
     pub key: String,
@@ -128,7 +128,7 @@ pub struct KeyValue {
     pub value: Option<AnyValue>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnyValue {
     #[serde(default, alias = "string_value")]
@@ -147,13 +147,13 @@ pub struct AnyValue {
     pub bytes_value: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ArrayValue {
     #[serde(default)]
     pub values: Vec<AnyValue>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct KvList {
     #[serde(default)]
     pub values: Vec<KeyValue>,
@@ -196,6 +196,14 @@ impl AnyValue {
             return b.clone();
         }
         String::new()
+    }
+
+    /// [`AnyValue::to_text`] that moves a string value out instead of copying it.
+    pub fn into_text(mut self) -> String {
+        match self.string_value.take() {
+            Some(s) => s,
+            None => self.to_text(),
+        }
     }
 
     pub fn as_str(&self) -> Option<&str> {

@@ -139,7 +139,7 @@ fn read_stream(
         }
         match serde_json::from_slice::<Document>(text) {
             Ok(doc) => {
-                document_to_events(&doc, sink)
+                document_to_events(doc, sink)
                     .map_err(|e| map_err(format!("{name}:{line_no}"), e))?;
                 tick();
             }
@@ -154,7 +154,7 @@ fn read_stream(
                         &e,
                     )
                 })?;
-                document_to_events(&doc, sink).map_err(|e| map_err(name.to_string(), e))?;
+                document_to_events(doc, sink).map_err(|e| map_err(name.to_string(), e))?;
                 tick();
                 return Ok(());
             }
