@@ -1,6 +1,6 @@
 //! Triage: pure rules for what deserves a notification, and under which dedup key.
 
-use crate::core::model::{Diagnosis, HourlyCounts, Signature, Status, NANOS_PER_DAY};
+use crate::core::model::{Diagnosis, HourlyCounts, Signature, Status, StatusChange, NANOS_PER_DAY};
 use crate::core::ports::NotificationKind;
 
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +35,18 @@ pub fn day_over_day(counts: &HourlyCounts) -> (u64, u64) {
     let last: u64 = c[split..].iter().sum();
     let prev: u64 = c[split.saturating_sub(24)..split].iter().sum();
     (last, prev)
+}
+
+/// The status a signature had before it was last ignored (where `ignore --undo` and an expired
+/// `--until` return it); `new` when the history does not say.
+pub fn status_before_ignore(history: &[StatusChange]) -> Status {
+    history
+        .iter()
+        .rev()
+        .find(|c| c.to == Status::Ignored)
+        .and_then(|c| c.from)
+        .filter(|s| *s != Status::Ignored)
+        .unwrap_or(Status::New)
 }
 
 /// Whether the frequency jumped by the policy's factor, day over day.

@@ -184,6 +184,25 @@ fn spawn_retrying_busy(cmd: &mut Command) -> std::io::Result<std::process::Child
     }
 }
 
+/// The CLI to run: the configured path if it is a file, else `name` found on PATH.
+pub fn find_program(
+    configured: Option<&std::path::Path>,
+    name: &str,
+    backend: &str,
+    hint: &str,
+) -> Result<std::path::PathBuf, crate::core::ports::DiagnoserError> {
+    let missing = |program: String| crate::core::ports::DiagnoserError::Missing {
+        backend: backend.into(),
+        program,
+        hint: hint.into(),
+    };
+    match configured {
+        Some(p) if p.is_file() => Ok(p.to_path_buf()),
+        Some(p) => Err(missing(p.display().to_string())),
+        None => which::which(name).map_err(|_| missing(name.into())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

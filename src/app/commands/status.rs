@@ -5,6 +5,7 @@ use crate::app::wiring;
 use crate::cli::{IgnoreArgs, ResolveArgs};
 use crate::core::model::Status;
 use crate::core::ports::SignatureStore;
+use crate::core::triage::status_before_ignore;
 use crate::exit::{AppError, Exit};
 use crate::output::Printer;
 
@@ -35,7 +36,7 @@ pub fn ignore(g: &Global, args: &IgnoreArgs, printer: &mut Printer) -> Result<Ex
                 printer.info(&format!("{}: not ignored", short(&sig.id)));
                 continue;
             }
-            let back = store_status_before_ignore(&store, &sig.id)?;
+            let back = status_before_ignore(&store.status_history(&sig.id)?);
             store.set_status(&sig.id, back, "no longer ignored", now)?;
             printer.info(&format!("{}: no longer ignored ({})", short(&sig.id), back));
         } else {
@@ -44,17 +45,6 @@ pub fn ignore(g: &Global, args: &IgnoreArgs, printer: &mut Printer) -> Result<Ex
         }
     }
     Ok(Exit::Ok)
-}
-
-fn store_status_before_ignore(store: &dyn SignatureStore, id: &str) -> Result<Status, AppError> {
-    let history = store.status_history(id)?;
-    Ok(history
-        .iter()
-        .rev()
-        .find(|c| c.to == Status::Ignored)
-        .and_then(|c| c.from)
-        .filter(|s| *s != Status::Ignored)
-        .unwrap_or(Status::New))
 }
 
 pub fn resolve(g: &Global, args: &ResolveArgs, printer: &mut Printer) -> Result<Exit, AppError> {

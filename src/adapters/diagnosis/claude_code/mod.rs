@@ -104,16 +104,12 @@ impl ClaudeCode {
     }
 
     fn program(&self) -> Result<PathBuf, DiagnoserError> {
-        let missing = |program: String| DiagnoserError::Missing {
-            backend: BACKEND.into(),
-            program,
-            hint: INSTALL_HINT.into(),
-        };
-        match &self.config.program {
-            Some(p) if p.is_file() => Ok(p.clone()),
-            Some(p) => Err(missing(p.display().to_string())),
-            None => which::which("claude").map_err(|_| missing("claude".into())),
-        }
+        process::find_program(
+            self.config.program.as_deref(),
+            "claude",
+            BACKEND,
+            INSTALL_HINT,
+        )
     }
 
     /// The full argument list for one call (the prompt goes on stdin, never in argv).

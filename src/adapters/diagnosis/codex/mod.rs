@@ -83,16 +83,12 @@ impl Codex {
     }
 
     fn program(&self) -> Result<PathBuf, DiagnoserError> {
-        let missing = |program: String| DiagnoserError::Missing {
-            backend: BACKEND.into(),
-            program,
-            hint: INSTALL_HINT.into(),
-        };
-        match &self.config.program {
-            Some(p) if p.is_file() => Ok(p.clone()),
-            Some(p) => Err(missing(p.display().to_string())),
-            None => which::which("codex").map_err(|_| missing("codex".into())),
-        }
+        process::find_program(
+            self.config.program.as_deref(),
+            "codex",
+            BACKEND,
+            INSTALL_HINT,
+        )
     }
 
     /// Commands allowed so that (commands + 1) model calls stay within the cap plus one call.

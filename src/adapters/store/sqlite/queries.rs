@@ -181,21 +181,9 @@ impl SqliteStore {
 
     /// The status a signature had before it was last ignored (for `ignore --undo` and expiry).
     pub(super) fn status_before_ignore(&self, id: &str) -> Result<Status, StoreError> {
-        let from: Option<Option<String>> = self
-            .conn
-            .query_row(
-                "SELECT from_status FROM status_history WHERE signature_id = ?1 AND to_status = 'ignored'
-                 ORDER BY at DESC, rowid DESC LIMIT 1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.write_err(e))?;
-        Ok(from
-            .flatten()
-            .and_then(|s| Status::parse(&s))
-            .filter(|s| *s != Status::Ignored)
-            .unwrap_or(Status::New))
+        Ok(crate::core::triage::status_before_ignore(
+            &self.history_of(id)?,
+        ))
     }
 
     pub(super) fn history_of(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
