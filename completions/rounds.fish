@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rounds_global_optspecs
-    string join \n db= store-backend= q/quiet v/verbose color= lock-wait= h/help V/version
+    string join \n db= store-backend= q/quiet v/verbose color= lock-wait= redact-pattern= redact-emails= redact-ips= h/help V/version
 end
 
 function __fish_rounds_needs_command
@@ -30,6 +30,11 @@ complete -c rounds -n "__fish_rounds_needs_command" -l color -d 'When to use col
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_needs_command" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_needs_command" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_needs_command" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_needs_command" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -79,7 +84,6 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l claude-code-path 
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l codex-path -d 'The codex binary (default: found on PATH)' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-api-key -d 'API key for the openai backend (and codex with a custom base URL)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama' -r
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l store-backend -d 'Store backend (only sqlite today)' -r
@@ -87,11 +91,14 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l color -d 'When to
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l check -d 'Reach the backend, authenticate, list services; write nothing'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write: the stdout notifier previews what would be announced'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l regroup -d 'Instead of a pass: re-fingerprint stored signatures under the current algorithm and merge those that became one (old ids stay as aliases); with --dry-run, only report'
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-emails -d 'Also redact e-mail addresses'
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-ips -d 'Also redact IP addresses'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l json -d 'Print notifications as JSON Lines'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -109,7 +116,6 @@ complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l claude-code-p
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l codex-path -d 'The codex binary (default: found on PATH)' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-api-key -d 'API key for the openai backend (and codex with a custom base URL)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama' -r
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l store-backend -d 'Store backend (only sqlite today)' -r
@@ -117,11 +123,14 @@ complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l force -d 'Diagnose again even if this codebase revision was already diagnosed'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l dry-run -d 'Print exactly what would be sent (after redaction) and spend nothing'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l json -d 'JSON instead of text'
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-emails -d 'Also redact e-mail addresses'
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-ips -d 'Also redact IP addresses'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s h -l help -d 'Print help'
@@ -140,6 +149,11 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l color -d 'When to
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l json -d 'JSON instead of a table'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -152,6 +166,11 @@ complete -c rounds -n "__fish_rounds_using_subcommand show" -l color -d 'When to
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l explain -d 'Print the fingerprint\'s inputs: frames kept and dropped, template'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l json
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s q -l quiet -d 'Print only errors'
@@ -165,6 +184,11 @@ complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l color -d 'When 
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l undo -d 'Stop ignoring'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -175,6 +199,11 @@ complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l color -d 'When
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l undo -d 'Reopen instead'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -185,6 +214,11 @@ complete -c rounds -n "__fish_rounds_using_subcommand split" -l color -d 'When t
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l undo -d 'Allow merging again'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -206,6 +240,11 @@ complete -c rounds -n "__fish_rounds_using_subcommand report" -l color -d 'When 
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s h -l help -d 'Print help'
@@ -215,6 +254,11 @@ complete -c rounds -n "__fish_rounds_using_subcommand generate" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s h -l help -d 'Print help'

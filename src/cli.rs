@@ -56,6 +56,50 @@ pub struct GlobalArgs {
         value_name = "DURATION"
     )]
     pub lock_wait: String,
+    #[command(flatten)]
+    pub redact: RedactArgs,
+}
+
+/// What is redacted from everything that leaves the machine: prompts, GitHub issues and
+/// comments, markdown files, reports and the stdout notifier (one redactor for all of them).
+#[derive(Debug, Args, Clone)]
+pub struct RedactArgs {
+    /// Extra secrets to redact: a regular expression (use | for several)
+    #[arg(
+        long = "redact-pattern",
+        global = true,
+        env = "REDACT_PATTERNS",
+        value_name = "REGEX"
+    )]
+    pub redact_patterns: Vec<String>,
+    /// Redact e-mail addresses (1/0, yes/no, on/off, true/false)
+    #[arg(
+        long = "redact-emails",
+        global = true,
+        env = "REDACT_EMAILS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "true",
+        default_missing_value = "true",
+        value_name = "BOOL"
+    )]
+    pub redact_emails: bool,
+    /// Redact IP addresses (1/0, yes/no, on/off, true/false)
+    #[arg(
+        long = "redact-ips",
+        global = true,
+        env = "REDACT_IPS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "false",
+        default_missing_value = "true",
+        value_name = "BOOL"
+    )]
+    pub redact_ips: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -308,15 +352,6 @@ pub struct LlmArgs {
     /// OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama
     #[arg(long = "openai-base-url", env = "OPENAI_BASE_URL", value_name = "URL")]
     pub openai_base_url: Option<String>,
-    /// Extra secrets to redact: a regular expression (use | for several)
-    #[arg(long = "redact-pattern", env = "REDACT_PATTERNS", value_name = "REGEX")]
-    pub redact_patterns: Vec<String>,
-    /// Also redact e-mail addresses
-    #[arg(long = "redact-emails", env = "REDACT_EMAILS")]
-    pub redact_emails: bool,
-    /// Also redact IP addresses
-    #[arg(long = "redact-ips", env = "REDACT_IPS")]
-    pub redact_ips: bool,
     /// Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), ';'-separated
     #[arg(long = "llm-prices", env = "DIAGNOSIS_PRICES", value_name = "SPEC")]
     pub prices: Option<String>,

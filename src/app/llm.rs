@@ -105,10 +105,8 @@ impl LlmSettings {
                 .map_err(|e| AppError::Config(format!("DIAGNOSIS_PRICES: {e}")))?,
             None => PriceTable::new(),
         };
-        let redactor = Redactor::with_patterns(&a.redact_patterns)
-            .map_err(|e| AppError::Config(format!("REDACT_PATTERNS: {e}")))?
-            .emails(a.redact_emails)
-            .ips(a.redact_ips);
+        // The process's one redactor (REDACT_* are global settings, installed before any command).
+        let redactor = crate::core::redact::configured().clone();
         Ok(Some(LlmSettings {
             backend,
             codebase,

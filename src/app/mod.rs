@@ -1,6 +1,7 @@
 //! The driving side: resolve settings, wire adapters to use cases, run one command.
 
 pub mod commands;
+pub mod limits;
 pub mod llm;
 pub mod settings;
 pub mod wiring;
@@ -12,6 +13,7 @@ use crate::output::Printer;
 /// Run the parsed command line; returns the exit code to use.
 pub fn run(cli: Cli, printer: &mut Printer) -> Result<Exit, AppError> {
     let global = settings::Global::resolve(&cli.global)?;
+    crate::core::redact::install(global.redactor.clone());
     match cli.command {
         Command::Poll(args) => commands::poll::run(&global, &args, printer),
         Command::Diagnose(args) => commands::diagnose::run(&global, &args, printer),

@@ -11,6 +11,10 @@ use std::time::Duration;
 pub struct Global {
     pub db: PathBuf,
     pub lock_wait: Duration,
+    /// The one redactor for every outbound sink (installed by `app::run`).
+    pub redactor: crate::core::redact::Redactor,
+    /// Every size cap (`ROUNDS_MAX_*`).
+    pub limits: crate::app::limits::AllLimits,
 }
 
 impl Global {
@@ -29,7 +33,17 @@ impl Global {
             None => default_db_path()?,
         };
         let lock_wait = parse_duration("--lock-wait", &g.lock_wait)?;
-        Ok(Global { db, lock_wait })
+        let redactor = crate::core::redact::Redactor::with_patterns(&g.redact.redact_patterns)
+            .map_err(|e| AppError::Config(format!("REDACT_PATTERNS: {e}")))?
+            .emails(g.redact.redact_emails)
+            .ips(g.redact.redact_ips);
+        let limits = crate::app::limits::from_env()?;
+        Ok(Global {
+            db,
+            lock_wait,
+            redactor,
+            limits,
+        })
     }
 }
 

@@ -11,7 +11,7 @@ use crate::adapters::telemetry::jaeger::{
     JaegerApiVersion, JaegerConfig, JaegerErrorFilter, JaegerSource,
 };
 use crate::adapters::telemetry::loki::{LokiConfig, LokiSource};
-use crate::adapters::telemetry::otlp_file::{Input, OtlpFileSource, ProgressHook};
+use crate::adapters::telemetry::otlp_file::{Input, OtlpFileSource, ProgressHook, ReadLimits};
 use crate::adapters::telemetry::signoz::{SignozConfig, SignozSource};
 use crate::adapters::telemetry::tempo::{GrafanaStackSource, TempoConfig, TempoSource};
 use crate::app::settings::parse_duration;
@@ -61,7 +61,12 @@ pub fn telemetry_source(
                     "TELEMETRY_BACKEND=otlp_file needs --input FILE (or ROUNDS_INPUT)".into(),
                 ));
             };
-            let mut src = OtlpFileSource::new(Input::parse(input));
+            let caps = crate::app::limits::from_env()?.input;
+            let mut src = OtlpFileSource::new(Input::parse(input)).with_limits(ReadLimits {
+                record_bytes: caps.record_bytes,
+                decompressed_bytes: caps.decompressed_bytes,
+                gzip_ratio: caps.gzip_ratio,
+            });
             if let Some(p) = progress {
                 src = src.with_progress(p);
             }
@@ -150,6 +155,7 @@ fn http_settings(prefix: &str, url_var: &str) -> Result<HttpSettings, AppError> 
         ))
     })?;
     let mut s = HttpSettings::new(url);
+    s.max_body_bytes = crate::app::limits::from_env()?.input.http_body_bytes;
     for var in [
         "ROUNDS_HTTP_HEADERS".to_string(),
         format!("{prefix}_HTTP_HEADERS"),

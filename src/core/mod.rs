@@ -4,6 +4,7 @@
 pub mod diagnose;
 pub mod fingerprint;
 pub mod ledger;
+pub mod limits;
 pub mod model;
 pub mod notify;
 pub mod poll;

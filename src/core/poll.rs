@@ -30,6 +30,8 @@ pub struct PollConfig {
     /// Quiet this long and a signature resolves itself.
     pub resolve_after: i64,
     pub dry_run: bool,
+    /// Caps applied to every event before it is keyed, fingerprinted or stored.
+    pub limits: crate::core::limits::Limits,
 }
 
 #[derive(Debug, Default)]
@@ -178,7 +180,7 @@ fn run_pass(
     store: &mut dyn SignatureStore,
     window: PollWindow,
     now: UnixNanos,
-    _cfg: &PollConfig,
+    cfg: &PollConfig,
     progress: &mut dyn FnMut(u64),
 ) -> Result<PollOutcome, PollError> {
     let mut out = PollOutcome::default();
@@ -231,8 +233,10 @@ fn run_pass(
             from_workers.push(rx_out);
             to_spent.push(tx_spent);
         }
+        let limits = cfg.limits;
         let producer = scope.spawn(move || {
             let mut keyer = EventKeyer::new();
+            let redactor = crate::core::redact::configured();
             let mut batch = Vec::with_capacity(BATCH);
             let mut next = 0usize;
             let send =
@@ -244,6 +248,8 @@ fn run_pass(
                         .map_err(|_| "the store stopped accepting events".to_string())
                 };
             let mut sink = |ev: ErrorEvent| -> Result<(), String> {
+                // Bounded before anything else sees it: key, fingerprint, miner and store.
+                let ev = limits.bound(ev, redactor);
                 let key = keyer.key(&ev);
                 batch.push((key, ev));
                 if batch.len() >= BATCH {

@@ -36,6 +36,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         retention: args.retention_days as i64 * NANOS_PER_DAY,
         resolve_after: args.resolve_after_days as i64 * NANOS_PER_DAY,
         dry_run: args.dry_run,
+        limits: g.limits.ingest,
     };
     let mut notifiers = wiring::notifiers(&args.notify, args.json)?;
     let llm = crate::app::llm::LlmSettings::resolve(&args.llm, None)?;

@@ -243,10 +243,16 @@ impl<'de> Deserialize<'de> for Int64 {
                 if t.is_empty() {
                     return Ok(Int64(0));
                 }
-                t.parse::<i64>()
-                    .or_else(|_| t.parse::<u64>().map(|u| u as i64))
-                    .map(Int64)
-                    .map_err(|_| E::custom(format!("expected an integer string, found {v:?}")))
+                // A u64 past i64::MAX must not wrap to a negative time (1969): it is bad data.
+                match t.parse::<i64>() {
+                    Ok(i) => Ok(Int64(i)),
+                    Err(_) if t.parse::<u64>().is_ok() => {
+                        Err(E::custom(format!("integer {t} out of range")))
+                    }
+                    Err(_) => Err(E::custom(format!(
+                        "expected an integer string, found {v:?}"
+                    ))),
+                }
             }
             fn visit_unit<E: de::Error>(self) -> Result<Int64, E> {
                 Ok(Int64(0))
@@ -341,5 +347,22 @@ impl Enum {
                     .map(|i| i as i64 * 4 + digit)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_too_large_timestamp_is_an_error_not_1969() {
+        for json in [r#""18446744073709551615""#, r#"18446744073709551615"#] {
+            let err = serde_json::from_str::<Int64>(json).unwrap_err();
+            assert!(err.to_string().contains("out of range"), "{err}");
+        }
+        assert_eq!(
+            serde_json::from_str::<Int64>(r#""9223372036854775807""#).unwrap(),
+            Int64(i64::MAX)
+        );
     }
 }
