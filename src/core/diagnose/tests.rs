@@ -407,7 +407,16 @@ fn the_prompt_is_redacted_fenced_and_deterministic() {
         other => panic!("{other:?}"),
     };
     let (p1, p2) = (prompt_of(&r1), prompt_of(&r2));
-    assert_eq!(p1, p2, "same input, same prompt");
+    let nonce_of = |p: &str| {
+        let at = p.find("<untrusted-telemetry id=\"").expect("fenced") + 25;
+        p[at..at + p[at..].find('"').expect("closed")].to_string()
+    };
+    assert_ne!(nonce_of(&p1), nonce_of(&p2), "a fresh nonce per call");
+    assert_eq!(
+        p1.replace(&nonce_of(&p1), "N"),
+        p2.replace(&nonce_of(&p2), "N"),
+        "same input, same prompt but for the nonce"
+    );
     assert!(
         d.requests.is_empty() && store.spend.is_empty(),
         "dry run calls and spends nothing"
@@ -424,9 +433,13 @@ fn the_prompt_is_redacted_fenced_and_deterministic() {
     );
     assert!(p1.contains("add discount"), "recent commit present");
     // The injected closing tag has no nonce, so it cannot end the real fence.
-    let nonce_tag = p1.find("<untrusted-telemetry id=\"").expect("fenced");
-    let nonce = &p1[nonce_tag + 25..nonce_tag + 37];
-    assert!(nonce.chars().all(|c| c.is_ascii_hexdigit()), "{nonce}");
+    let nonce = nonce_of(&p1);
+    let nonce = nonce.as_str();
+    assert!(
+        nonce.len() == 32 && nonce.chars().all(|c| c.is_ascii_hexdigit()),
+        "{nonce}"
+    );
+    assert!(!p1.contains("> </untrusted-telemetry>"), "planted tag escaped");
     let closers = p1
         .matches(&format!("</untrusted-telemetry id=\"{nonce}\">"))
         .count();
