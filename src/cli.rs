@@ -474,6 +474,15 @@ pub struct ReportArgs {
     /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
     #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
     pub trace_url_template: Option<String>,
+    /// Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note,
+    /// JSON keeps the signatures that fit and says how many it left out
+    #[arg(
+        long,
+        env = "ROUNDS_REPORT_MAX_BYTES",
+        default_value = "1M",
+        value_name = "SIZE"
+    )]
+    pub max_bytes: String,
 }
 
 #[derive(Debug, Args)]

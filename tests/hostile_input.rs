@@ -271,3 +271,30 @@ fn a_timestamp_past_i64_is_bad_data_not_1969() {
         r.stderr
     );
 }
+
+#[test]
+fn reports_are_sized_for_their_destination() {
+    let env = Env::new();
+    let input = env.path().join("many.jsonl");
+    let lines: Vec<String> = (0..400)
+        .map(|i| record(&format!("svc{i}"), &format!("Error{i}"), &format!("failure {i} {}", "detail ".repeat(200)), ""))
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let r = env.run(&["poll", "--input", input.to_str().unwrap(), "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = env.run(&["report", "--since", "400d", "--max-bytes", "64K"]);
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    assert!(md.stdout.len() <= 64 * 1024, "{}", md.stdout.len());
+    assert!(md.stdout.contains("--max-bytes"), "a note says it was cut");
+    let js = env.run(&["report", "--since", "400d", "--format", "json", "--max-bytes", "64K"]);
+    assert_eq!(js.code, 0, "{}", js.stderr);
+    assert!(js.stdout.len() <= 64 * 1024, "{}", js.stdout.len());
+    let doc = js.json();
+    let kept = doc["signatures"].as_array().unwrap().len() as u64;
+    let omitted = doc["signatures_omitted"].as_u64().unwrap();
+    assert!(kept > 0 && omitted > 0 && kept + omitted == 400, "{kept} + {omitted}");
+    let full = env.run(&["report", "--since", "400d"]);
+    assert!(full.stdout.len() <= 1024 * 1024, "default cap: {}", full.stdout.len());
+    let bad = env.run(&["report", "--max-bytes", "12"]);
+    assert_eq!(bad.code, 78, "{}", bad.stderr);
+}

@@ -62,6 +62,17 @@ fn handle(gh: &mut GitHub, r: &Request) -> Response {
     }
     let base = format!("/repos/{REPO}/issues");
     let path = r.path().to_string();
+    // GitHub's own limit: a body over 65,536 characters is refused, on every attempt.
+    if r.method != "GET"
+        && r.json()["body"]
+            .as_str()
+            .is_some_and(|b| b.chars().count() > 65_536)
+    {
+        return Response::json(
+            422,
+            r#"{"message":"Validation Failed","errors":[{"resource":"Issue","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}]}"#,
+        );
+    }
     let ok = |v: Value| Response::json(200, v.to_string());
     match (r.method.as_str(), path.strip_prefix(&base)) {
         ("GET", Some("")) => {
@@ -548,4 +559,54 @@ fn a_dry_run_never_touches_github() {
             .count(),
         3
     );
+}
+
+#[test]
+fn a_100_kb_message_still_opens_an_issue_within_githubs_limit() {
+    let home = tempfile::tempdir().unwrap();
+    let f = fake(GitHub::default());
+    let input = home.path().join("big.jsonl");
+    let message = format!("order rejected: {}", "x".repeat(100 * 1024));
+    let stack = (0..5000)
+        .map(|i| format!("  at com.acme.Step{i}.run(Step.java:{i})"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let line = json!({"resourceLogs":[{"resource":{"attributes":[
+        {"key":"service.name","value":{"stringValue":"shop"}}]},
+      "scopeLogs":[{"logRecords":[{"timeUnixNano":"1764072000000000000","severityNumber":17,
+        "traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","attributes":[
+          {"key":"exception.type","value":{"stringValue":"BigError"}},
+          {"key":"exception.message","value":{"stringValue":message}},
+          {"key":"exception.stacktrace","value":{"stringValue":stack}}]}]}]}]});
+    std::fs::write(&input, format!("{line}\n")).unwrap();
+    // Raise the ingest caps so the body, not the store, is what must be sized.
+    let o = Command::new(env!("CARGO_BIN_EXE_rounds"))
+        .args(["poll", "--input", input.to_str().unwrap(), "--notify", "github_issue"])
+        .arg("--db")
+        .arg(home.path().join("rounds.db"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("ROUNDS_NOW", NOW1)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_API_URL", &f.server.addr)
+        .env("ROUNDS_MAX_MESSAGE_BYTES", "1M")
+        .env("ROUNDS_MAX_STACK_BYTES", "1M")
+        .env("ROUNDS_MAX_STACK_FRAMES", "100000")
+        .output()
+        .unwrap();
+    ok(&o);
+    let gh = f.gh.lock().unwrap();
+    assert_eq!(gh.issues.len(), 1, "the issue was opened");
+    let body = &gh.issues[0].body;
+    let chars = body.chars().count();
+    eprintln!("issue body: {chars} characters");
+    assert!(chars <= 65_536, "{chars}");
+    assert!(
+        body.contains("truncated by rounds") || body.contains(" bytes\\]"),
+        "a note says what was cut"
+    );
+    assert!(!body.contains(&"x".repeat(20_000)), "the sample was cut");
+    assert!(body.contains("<!-- rounds:fingerprint"), "the marker survives the cut");
 }

@@ -14,3 +14,4 @@ pub mod regroup;
 pub mod report;
 pub mod time;
 pub mod triage;
+pub mod visible;

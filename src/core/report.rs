@@ -92,8 +92,12 @@ pub fn escape_md(s: &str) -> String {
             {
                 out.push_str("\u{200b}.")
             }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.push(' '),
+            '\n' | '\t' => out.push(' '),
+            // Shown, not executed: `\x1b` (its backslash escaped for markdown).
+            c if crate::core::visible::is_hostile(c) => {
+                out.push('\\');
+                out.push_str(&crate::core::visible::visible(c.encode_utf8(&mut [0; 4])));
+            }
             c => out.push(c),
         }
     }
@@ -107,7 +111,7 @@ pub fn safe(s: &str) -> String {
 
 /// A code span that holds any text (backticks inside get a longer delimiter).
 pub fn code(s: &str) -> String {
-    let s = redact(s).replace(['\n', '\r'], " ");
+    let s = crate::core::visible::visible(&redact(s)).into_owned();
     let longest = longest_backtick_run(&s);
     let d = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
@@ -133,9 +137,61 @@ fn longest_backtick_run(s: &str) -> usize {
 
 /// A fenced code block whose fence is longer than any backtick run inside. Redacts.
 pub fn fence(s: &str) -> String {
-    let s = redact(s);
+    let s = crate::core::visible::visible_lines(&redact(s)).into_owned();
     let f = "`".repeat((longest_backtick_run(&s) + 1).max(3));
     format!("{f}text\n{}\n{f}", s.trim_end())
+}
+
+/// `body` within `max_chars` characters and `max_bytes` bytes: cut at a line end where one is
+/// near, any code fence the cut left open closed, and `note` appended to say so. The note and
+/// the closing fence are budgeted, so the result is always within both limits.
+pub fn fit(body: &str, max_chars: usize, max_bytes: usize, note: &str) -> String {
+    if body.len() <= max_bytes && body.chars().count() <= max_chars {
+        return body.to_string();
+    }
+    // Room for the note, a closing fence of up to 64 backticks and two newlines.
+    let reserve_chars = note.chars().count() + 70;
+    let reserve_bytes = note.len() + 70;
+    let (lim_c, lim_b) = (
+        max_chars.saturating_sub(reserve_chars),
+        max_bytes.saturating_sub(reserve_bytes),
+    );
+    let mut end = 0;
+    for (n, (i, c)) in body.char_indices().enumerate() {
+        if n >= lim_c || i + c.len_utf8() > lim_b {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    let mut cut = &body[..end];
+    if let Some(nl) = cut.rfind('\n') {
+        if nl * 10 >= end * 9 {
+            cut = &cut[..nl];
+        }
+    }
+    let mut open: Option<String> = None;
+    for line in cut.lines() {
+        let t = line.trim_start();
+        let ticks = t.chars().take_while(|&c| c == '`').count();
+        if ticks >= 3 {
+            match &open {
+                Some(f) if ticks >= f.len() && t[ticks..].trim().is_empty() => open = None,
+                None => open = Some("`".repeat(ticks)),
+                _ => {}
+            }
+        }
+    }
+    let mut out = String::with_capacity(cut.len() + reserve_bytes);
+    out.push_str(cut);
+    if let Some(f) = open {
+        if f.len() <= 64 {
+            out.push('\n');
+            out.push_str(&f);
+        }
+    }
+    out.push_str("\n\n");
+    out.push_str(note);
+    out
 }
 
 /// A plain one-line title for a signature (issue titles, index lines): redacted, not escaped.
@@ -425,6 +481,19 @@ mod tests {
         );
         assert_eq!(trace_ref("abc", None), "`abc`");
         assert_eq!(trace_ref("x)(y", t), "`x)(y`");
+    }
+
+    #[test]
+    fn fit_keeps_both_limits_and_closes_an_open_fence() {
+        let body = format!("# head\n\n```text\n{}\n```\ntail", "é line\n".repeat(50_000));
+        let note = "(truncated by rounds)";
+        let out = fit(&body, 65_536, usize::MAX, note);
+        assert!(out.chars().count() <= 65_536);
+        assert!(out.ends_with(note));
+        assert_eq!(out.matches("```").count() % 2, 0, "fence closed");
+        let out = fit(&body, usize::MAX, 10_000, note);
+        assert!(out.len() <= 10_000);
+        assert_eq!(fit("short", 10, 10, note), "short");
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod table;
 
 use crate::cli::ColorChoice;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use crate::core::visible::visible_lines;
 use std::io::{self, IsTerminal, Write};
 
 pub struct Printer {
@@ -39,6 +40,8 @@ impl Printer {
         if self.stdout_closed {
             return Ok(());
         }
+        // Nothing reaches the terminal raw: telemetry escapes are shown, not executed.
+        let text = crate::core::visible::visible_lines(text);
         let mut out = io::stdout().lock();
         let res = out.write_all(text.as_bytes()).and_then(|_| {
             if !text.ends_with('\n') {
@@ -58,26 +61,26 @@ impl Printer {
     /// A status line on stderr, unless quiet.
     pub fn info(&self, line: &str) {
         if !self.quiet {
-            eprintln!("{line}");
+            eprintln!("{}", visible_lines(line));
         }
     }
 
     /// Extra detail on stderr with -v.
     pub fn detail(&self, line: &str) {
         if self.verbose > 0 && !self.quiet {
-            eprintln!("{line}");
+            eprintln!("{}", visible_lines(line));
         }
     }
 
     pub fn warn(&self, line: &str) {
         if !self.quiet {
-            eprintln!("{}{line}", self.paint("warning: ", "33"));
+            eprintln!("{}{}", self.paint("warning: ", "33"), visible_lines(line));
         }
     }
 
     /// The one line a failure ends with.
     pub fn error(&self, line: &str) {
-        eprintln!("{}{line}", self.paint("error: ", "31"));
+        eprintln!("{}{}", self.paint("error: ", "31"), visible_lines(line));
     }
 
     pub fn paint(&self, text: &str, ansi: &str) -> String {

@@ -5,9 +5,9 @@ use crate::core::time::ago;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, ContentArrangement, Table};
 
-/// Truncate to `max` characters with an ellipsis.
+/// One line, controls made visible, truncated to `max` characters with an ellipsis.
 pub fn clip(s: &str, max: usize) -> String {
-    let one_line = s.replace(['\n', '\r', '\t'], " ");
+    let one_line = crate::core::visible::visible(s).into_owned();
     if one_line.chars().count() <= max {
         return one_line;
     }

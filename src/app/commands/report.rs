@@ -179,9 +179,25 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
         trace_url_template,
         entries,
     };
+    let max = crate::app::limits::parse_size(&args.max_bytes)
+        .and_then(|v| usize::try_from(v).ok())
+        .filter(|v| *v >= 4096)
+        .ok_or_else(|| {
+            AppError::Config(format!(
+                "--max-bytes: '{}' is not a size of at least 4K (e.g. 1M)",
+                args.max_bytes
+            ))
+        })?;
     let text = match args.format {
-        ReportFormat::Md => markdown(&report),
-        ReportFormat::Json => json::text(&json_report(&report)) + "\n",
+        ReportFormat::Md => crate::core::report::fit(
+            &markdown(&report),
+            usize::MAX,
+            max,
+            &format!(
+                "*…report cut by rounds at {max} bytes (--max-bytes, ROUNDS_REPORT_MAX_BYTES); `rounds list` shows every signature.*\n"
+            ),
+        ),
+        ReportFormat::Json => json::text(&fit_json(json_report(&report), max)) + "\n",
     };
     printer.data(&text).map_err(|e| AppError::WriteFile {
         path: "<stdout>".into(),
@@ -196,6 +212,40 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
         })
     });
     Ok(if fails { Exit::Findings } else { Exit::Ok })
+}
+
+/// Keep the leading signatures that fit in `max` bytes; `signatures_omitted` says how many
+/// did not (JSON cannot be cut mid-way and stay JSON).
+fn fit_json(mut doc: serde_json::Value, max: usize) -> serde_json::Value {
+    // Measured as printed (pretty), with each signature's indentation one level deeper.
+    let size = |v: &serde_json::Value| json::text(v).len() + v.to_string().len() / 4;
+    let total = json::text(&doc).len();
+    if total <= max {
+        return doc;
+    }
+    let Some(sigs) = doc["signatures"].as_array_mut() else {
+        return doc;
+    };
+    let all = std::mem::take(sigs);
+    let base = json::text(&doc).len() + 64;
+    let mut used = base;
+    let mut kept = Vec::new();
+    for v in all.iter() {
+        let n = size(v) + 2;
+        if used + n > max {
+            break;
+        }
+        used += n;
+        kept.push(v.clone());
+    }
+    loop {
+        doc["signatures"] = json!(kept);
+        doc["signatures_omitted"] = json!(all.len() - kept.len());
+        if kept.is_empty() || json::text(&doc).len() <= max {
+            return doc;
+        }
+        kept.pop();
+    }
 }
 
 fn json_report(r: &Report) -> serde_json::Value {

@@ -18,6 +18,11 @@ const MARKER_PREFIX: &str = "<!-- rounds:fingerprint=";
 const NOTE_PREFIX: &str = "<!-- rounds:notification=";
 /// GitHub rejects bodies over 65 536 characters; the sample stack is what gets clipped.
 const MAX_STACK_CHARS: usize = 20_000;
+/// GitHub refuses an issue body or comment over 65,536 characters (422, on every pass).
+pub const MAX_BODY_CHARS: usize = 65_536;
+/// A sample message in a body: the rest of the body (stack, diagnosis) must fit too.
+const MAX_MESSAGE_BYTES: usize = 16_000;
+const TRUNCATED: &str = "*…truncated by rounds to fit GitHub's 65,536-character limit; `rounds show <id>` has the rest.*";
 const MAX_PAGES: u32 = 50;
 
 /// Settings of the notifier, already validated.
@@ -196,18 +201,30 @@ impl GithubNotifier {
         let mut n = n.clone();
         if let Some(st) = &mut n.signature.sample_stack {
             if st.chars().count() > MAX_STACK_CHARS {
-                *st = st.chars().take(MAX_STACK_CHARS).collect::<String>() + "\n…";
+                // Redacted before it is cut, so no secret's prefix is left at the cut.
+                let cut = crate::core::redact::redact_cut(st, MAX_STACK_CHARS);
+                *st = cut.chars().take(MAX_STACK_CHARS).collect::<String>() + "\n…";
             }
         }
+        if let Some(m) = &mut n.signature.sample_message {
+            if m.len() > MAX_MESSAGE_BYTES {
+                *m = crate::core::redact::redact_cut(m, MAX_MESSAGE_BYTES);
+            }
+        }
+        if n.signature.template.len() > MAX_MESSAGE_BYTES {
+            n.signature.template =
+                crate::core::redact::redact_cut(&n.signature.template, MAX_MESSAGE_BYTES);
+        }
         let id = clean(&n.signature.id, 64);
-        format!(
+        let body = format!(
             "{MARKER_PREFIX}{id} -->\nOpened by rounds for signature {}. It updates this issue and comments when the signature regresses, is diagnosed or escalates.\n\n{}",
             code(&id),
             signature_body(
                 &ReportEntry::from_notification(&n),
                 self.cfg.trace_url_template.as_deref()
             )
-        )
+        );
+        crate::core::report::fit(&body, MAX_BODY_CHARS, usize::MAX, TRUNCATED)
     }
 
     fn comment_body(&self, n: &Notification) -> String {
@@ -241,7 +258,8 @@ impl GithubNotifier {
             }
             _ => String::new(),
         };
-        format!("{NOTE_PREFIX}{key} -->\n{headline}\n{detail}")
+        let body = format!("{NOTE_PREFIX}{key} -->\n{headline}\n{detail}");
+        crate::core::report::fit(&body, MAX_BODY_CHARS, usize::MAX, TRUNCATED)
     }
 
     /// Whether a comment for this notification is already on the issue (a crash after posting).

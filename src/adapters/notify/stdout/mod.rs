@@ -31,7 +31,7 @@ impl StdoutNotifier {
         };
         // Cron mails stdout around: secrets in telemetry never get that far.
         let what = crate::output::table::clip(&redact(&what), 120);
-        format!(
+        let line = format!(
             "{:<10} {}  {}  {}  (count {}, last seen {})",
             n.kind.as_str(),
             &s.id[..12.min(s.id.len())],
@@ -39,7 +39,9 @@ impl StdoutNotifier {
             what,
             s.count,
             rfc3339(s.last_seen)
-        )
+        );
+        // A newline or an escape in a service name must not forge or repaint a line.
+        crate::core::visible::visible(&redact(&line)).into_owned()
     }
 
     pub fn json_line(n: &Notification) -> String {
