@@ -701,7 +701,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__report)
-            opts="-q -v -h --since --status --service --format --fail-on --escalation-factor --daily-budget --trace-url-template --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --since --status --service --format --fail-on --escalation-factor --daily-budget --trace-url-template --max-bytes --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -736,6 +736,10 @@ _rounds() {
                     return 0
                     ;;
                 --trace-url-template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -277,24 +277,120 @@ fn reports_are_sized_for_their_destination() {
     let env = Env::new();
     let input = env.path().join("many.jsonl");
     let lines: Vec<String> = (0..400)
-        .map(|i| record(&format!("svc{i}"), &format!("Error{i}"), &format!("failure {i} {}", "detail ".repeat(200)), ""))
+        .map(|i| {
+            record(
+                &format!("svc{i}"),
+                &format!("Error{i}"),
+                &format!("failure {i} {}", "detail ".repeat(200)),
+                "",
+            )
+        })
         .collect();
     std::fs::write(&input, lines.join("\n")).unwrap();
-    let r = env.run(&["poll", "--input", input.to_str().unwrap(), "--notify", "none"]);
+    let r = env.run(&[
+        "poll",
+        "--input",
+        input.to_str().unwrap(),
+        "--notify",
+        "none",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let md = env.run(&["report", "--since", "400d", "--max-bytes", "64K"]);
     assert_eq!(md.code, 0, "{}", md.stderr);
     assert!(md.stdout.len() <= 64 * 1024, "{}", md.stdout.len());
     assert!(md.stdout.contains("--max-bytes"), "a note says it was cut");
-    let js = env.run(&["report", "--since", "400d", "--format", "json", "--max-bytes", "64K"]);
+    let js = env.run(&[
+        "report",
+        "--since",
+        "400d",
+        "--format",
+        "json",
+        "--max-bytes",
+        "64K",
+    ]);
     assert_eq!(js.code, 0, "{}", js.stderr);
     assert!(js.stdout.len() <= 64 * 1024, "{}", js.stdout.len());
     let doc = js.json();
     let kept = doc["signatures"].as_array().unwrap().len() as u64;
     let omitted = doc["signatures_omitted"].as_u64().unwrap();
-    assert!(kept > 0 && omitted > 0 && kept + omitted == 400, "{kept} + {omitted}");
+    assert!(
+        kept > 0 && omitted > 0 && kept + omitted == 400,
+        "{kept} + {omitted}"
+    );
     let full = env.run(&["report", "--since", "400d"]);
-    assert!(full.stdout.len() <= 1024 * 1024, "default cap: {}", full.stdout.len());
+    assert!(
+        full.stdout.len() <= 1024 * 1024,
+        "default cap: {}",
+        full.stdout.len()
+    );
     let bad = env.run(&["report", "--max-bytes", "12"]);
     assert_eq!(bad.code, 78, "{}", bad.stderr);
+}
+
+#[test]
+fn files_and_directories_rounds_creates_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let input = env.path().join("in.jsonl");
+    std::fs::write(&input, record("api", "E", "boom", "")).unwrap();
+    let db = env.path().join("state/deep/rounds.db");
+    let md = env.path().join("notes/out");
+    let mut c = std::process::Command::new("sh");
+    c.arg("-c")
+        .arg("umask 000; exec \"$@\"")
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_rounds"))
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "poll",
+            "--input",
+            input.to_str().unwrap(),
+        ])
+        .args([
+            "--notify",
+            "markdown",
+            "--markdown-dir",
+            md.to_str().unwrap(),
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("HOME", env.path())
+        .env("ROUNDS_NOW", "2026-11-25T12:00:00Z");
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let mut checked = Vec::new();
+    for dir in [
+        env.path().join("state"),
+        env.path().join("state/deep"),
+        env.path().join("notes"),
+        md.clone(),
+    ] {
+        assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+        checked.push(dir);
+    }
+    let mut files = vec![db.clone()];
+    for suffix in ["-wal", "-shm", ".lock"] {
+        let p = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+        if p.exists() {
+            files.push(p);
+        }
+    }
+    for e in std::fs::read_dir(&md).unwrap() {
+        files.push(e.unwrap().path());
+    }
+    assert!(files.len() >= 3, "{files:?}");
+    for f in &files {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    eprintln!(
+        "private under umask 000: {} dirs, {} files",
+        checked.len(),
+        files.len()
+    );
 }

@@ -581,7 +581,13 @@ fn a_100_kb_message_still_opens_an_issue_within_githubs_limit() {
     std::fs::write(&input, format!("{line}\n")).unwrap();
     // Raise the ingest caps so the body, not the store, is what must be sized.
     let o = Command::new(env!("CARGO_BIN_EXE_rounds"))
-        .args(["poll", "--input", input.to_str().unwrap(), "--notify", "github_issue"])
+        .args([
+            "poll",
+            "--input",
+            input.to_str().unwrap(),
+            "--notify",
+            "github_issue",
+        ])
         .arg("--db")
         .arg(home.path().join("rounds.db"))
         .env_clear()
@@ -608,5 +614,8 @@ fn a_100_kb_message_still_opens_an_issue_within_githubs_limit() {
         "a note says what was cut"
     );
     assert!(!body.contains(&"x".repeat(20_000)), "the sample was cut");
-    assert!(body.contains("<!-- rounds:fingerprint"), "the marker survives the cut");
+    assert!(
+        body.contains("<!-- rounds:fingerprint"),
+        "the marker survives the cut"
+    );
 }

@@ -3,5 +3,6 @@
 pub mod codebase;
 pub mod diagnosis;
 pub mod notify;
+pub mod private_fs;
 pub mod store;
 pub mod telemetry;

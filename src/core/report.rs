@@ -485,7 +485,10 @@ mod tests {
 
     #[test]
     fn fit_keeps_both_limits_and_closes_an_open_fence() {
-        let body = format!("# head\n\n```text\n{}\n```\ntail", "é line\n".repeat(50_000));
+        let body = format!(
+            "# head\n\n```text\n{}\n```\ntail",
+            "é line\n".repeat(50_000)
+        );
         let note = "(truncated by rounds)";
         let out = fit(&body, 65_536, usize::MAX, note);
         assert!(out.chars().count() <= 65_536);

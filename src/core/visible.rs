@@ -61,7 +61,8 @@ mod tests {
 
     #[test]
     fn escapes_become_visible_and_newlines_fold() {
-        let hostile = "svc\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}]8;;http://x\u{1b}\\link\rfake\nnew line\u{202e}";
+        let hostile =
+            "svc\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}]8;;http://x\u{1b}\\link\rfake\nnew line\u{202e}";
         let v = visible(hostile);
         assert_eq!(
             v,

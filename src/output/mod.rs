@@ -5,8 +5,8 @@ pub mod json;
 pub mod table;
 
 use crate::cli::ColorChoice;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::core::visible::visible_lines;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
 
 pub struct Printer {

@@ -169,7 +169,11 @@ pub fn assemble_with_nonce(
             attrs.sort();
             for (k, v) in attrs.iter().take(40) {
                 // Redacted before the cut, and by key: a credential-named value is hidden whole.
-                let _ = writeln!(body, "{k} = {}", clean(&redactor.redact_attribute(k, v), 300));
+                let _ = writeln!(
+                    body,
+                    "{k} = {}",
+                    clean(&redactor.redact_attribute(k, v), 300)
+                );
             }
             let _ = writeln!(samples, "Event {}:", i + 1);
             samples.push_str(&fence("event", body.trim_end()));
@@ -222,7 +226,11 @@ pub fn assemble_with_nonce(
                 } else {
                     " "
                 };
-                let _ = writeln!(text, "{mark}{n:>5} | {}", clean(&redactor.redact(line), 400));
+                let _ = writeln!(
+                    text,
+                    "{mark}{n:>5} | {}",
+                    clean(&redactor.redact(line), 400)
+                );
             }
             src.push_str(&fence("source", text.trim_end()));
         }
@@ -386,8 +394,9 @@ mod tests {
             ignored_until: None,
         };
         // service.version pushed past the attribute cap: the case that closed the old fence.
-        let mut attributes: Vec<(String, String)> =
-            (0..100).map(|i| (format!("z{i:03}"), "v".to_string())).collect();
+        let mut attributes: Vec<(String, String)> = (0..100)
+            .map(|i| (format!("z{i:03}"), "v".to_string()))
+            .collect();
         attributes.push((p("attrkey"), p("attrvalue")));
         let ctx = DiagnosisContext {
             samples: vec![SampleEvent {
@@ -437,7 +446,10 @@ mod tests {
             let kind_end = after.find('"').unwrap();
             let body_start = after.find(">\n").unwrap() + 2;
             let end = after.find(&close).expect("every fence closes");
-            out.push((after[..kind_end].to_string(), after[body_start..end].to_string()));
+            out.push((
+                after[..kind_end].to_string(),
+                after[body_start..end].to_string(),
+            ));
             rest = &after[end + close.len()..];
         }
         out
@@ -457,7 +469,16 @@ mod tests {
             let kinds: Vec<&str> = fenced.iter().map(|(k, _)| k.as_str()).collect();
             assert_eq!(
                 kinds,
-                ["signature", "frames", "message", "stacktrace", "event", "trace", "source", "commits"],
+                [
+                    "signature",
+                    "frames",
+                    "message",
+                    "stacktrace",
+                    "event",
+                    "trace",
+                    "source",
+                    "commits"
+                ],
                 "{prompt}"
             );
             // Every planted field sits inside a fence, escaped, and nowhere outside one.
@@ -468,18 +489,42 @@ mod tests {
             }
             let all: String = fenced.iter().map(|(_, b)| b.as_str()).collect();
             for field in [
-                "type", "template", "module", "function", "file", "service", "stack", "message",
-                "sampleservice", "version", "traceid", "samplemessage", "attrkey", "attrvalue",
-                "tracespan", "traceservice", "spanname", "status", "path", "sourceline", "author",
+                "type",
+                "template",
+                "module",
+                "function",
+                "file",
+                "service",
+                "stack",
+                "message",
+                "sampleservice",
+                "version",
+                "traceid",
+                "samplemessage",
+                "attrkey",
+                "attrvalue",
+                "tracespan",
+                "traceservice",
+                "spanname",
+                "status",
+                "path",
+                "sourceline",
+                "author",
                 "subject",
             ] {
-                assert!(all.contains(&format!("after-{field}")), "{field} not fenced");
+                assert!(
+                    all.contains(&format!("after-{field}")),
+                    "{field} not fenced"
+                );
             }
             let mut outside = prompt.clone();
             for (_, body) in &fenced {
                 outside = outside.replace(body.as_str(), "");
             }
-            assert!(!outside.contains("IGNORE"), "telemetry outside a fence: {outside}");
+            assert!(
+                !outside.contains("IGNORE"),
+                "telemetry outside a fence: {outside}"
+            );
         }
     }
 

@@ -439,7 +439,10 @@ fn the_prompt_is_redacted_fenced_and_deterministic() {
         nonce.len() == 32 && nonce.chars().all(|c| c.is_ascii_hexdigit()),
         "{nonce}"
     );
-    assert!(!p1.contains("> </untrusted-telemetry>"), "planted tag escaped");
+    assert!(
+        !p1.contains("> </untrusted-telemetry>"),
+        "planted tag escaped"
+    );
     let closers = p1
         .matches(&format!("</untrusted-telemetry id=\"{nonce}\">"))
         .count();

@@ -51,7 +51,8 @@ impl MarkdownNotifier {
     }
 
     fn ensure_dir(&self) -> Result<(), NotifyError> {
-        fs::create_dir_all(&self.dir).map_err(|e| Self::io_err(&self.dir, e))
+        crate::adapters::private_fs::create_dir_all(&self.dir)
+            .map_err(|e| Self::io_err(&self.dir, e))
     }
 
     fn index(&mut self) -> Result<&mut BTreeMap<String, IndexLine>, NotifyError> {
@@ -134,7 +135,8 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), NotifyError> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
+        // 0600 whatever the umask; the rename keeps the temp file's mode.
+        let mut f = crate::adapters::private_fs::create_file(&tmp, true)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
         fs::rename(&tmp, path)

@@ -12,7 +12,7 @@ use crate::core::model::{Status, UnixNanos};
 use crate::core::ports::StoreError;
 use rusqlite::{Connection, OpenFlags};
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -54,7 +54,7 @@ impl SqliteStore {
             }
             Access::Write { lock_wait } => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|e| {
+                    crate::adapters::private_fs::create_dir_all(parent).map_err(|e| {
                         create_err(format!("cannot create {}: {e}", parent.display()))
                     })?;
                 }
@@ -70,6 +70,12 @@ impl SqliteStore {
             }
         };
         let existed = path.exists();
+        if !existed && matches!(access, Access::Write { .. }) {
+            // Created 0600 before SQLite opens it (no window at the umask's mode); SQLite
+            // then gives the WAL and SHM files the database's mode.
+            crate::adapters::private_fs::create_file(path, false)
+                .map_err(|e| create_err(format!("cannot create: {e}")))?;
+        }
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| create_err(e.to_string()))?;
         if !existed {
@@ -224,12 +230,7 @@ fn write_err(path: &Path, e: rusqlite::Error) -> StoreError {
 }
 
 fn restrict_permissions(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
+    crate::adapters::private_fs::set_mode(path, 0o600)
 }
 
 /// Take the exclusive pass lock (`<db>.lock`), polling until `wait` runs out.
@@ -237,15 +238,12 @@ fn acquire_lock(db: &Path, wait: Duration) -> Result<File, StoreError> {
     let mut lock_path = db.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| StoreError::Create {
+    let file = crate::adapters::private_fs::create_file(&lock_path, false).map_err(|e| {
+        StoreError::Create {
             path: lock_path.display().to_string(),
             reason: e.to_string(),
-        })?;
+        }
+    })?;
     let _ = restrict_permissions(&lock_path);
     let started = Instant::now();
     loop {
