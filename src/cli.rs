@@ -13,7 +13,7 @@ use std::path::PathBuf;
                   each error into a stable signature, deduplicates signatures in a local SQLite file, triages \
                   them, asks an LLM for a root-cause diagnosis of those that matter, records it, notifies, and \
                   exits. Run `rounds poll` from cron or a systemd timer.",
-    after_help = "Exit codes: 0 ok, 1 findings (--fail-on), 2 usage, 65 bad data, 66 unknown id or missing input, \
+    after_help = "Exit codes: 0 ok, 1 findings (--fail-on), 2 usage, 3 partial (unreadable records skipped), 65 bad data, 66 unknown id or missing input, \
                   69 unavailable, 70 internal, 73 cannot create database, 74 cannot write, 75 transient (retry next \
                   pass), 77 credentials rejected, 78 bad configuration."
 )]
@@ -161,6 +161,9 @@ pub struct PollArgs {
     /// Do everything but write: the stdout notifier previews what would be announced
     #[arg(long)]
     pub dry_run: bool,
+    /// Fail (exit 65) on the first unreadable input record instead of skipping it (exit 3)
+    #[arg(long, env = "ROUNDS_STRICT")]
+    pub strict: bool,
     /// Instead of a pass: re-fingerprint stored signatures under the current algorithm and merge
     /// those that became one (old ids stay as aliases); with --dry-run, only report
     #[arg(long)]

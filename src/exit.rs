@@ -11,6 +11,9 @@ pub enum Exit {
     /// Findings matched `--fail-on`.
     Findings = 1,
     Usage = 2,
+    /// Partial: the pass finished and counted everything else, but skipped unreadable
+    /// (poison) records, named on stderr and counted in `report`.
+    Partial = 3,
     /// Bad data from a backend, an LLM or an input file.
     DataErr = 65,
     /// Unknown signature id, or a missing input file.
@@ -40,14 +43,17 @@ impl Exit {
         match self {
             Exit::Ok => 0,
             Exit::Findings => 1,
-            Exit::TempFail => 2,
-            Exit::Unavailable => 3,
-            Exit::DataErr => 4,
-            Exit::NoInput => 5,
-            Exit::IoErr | Exit::CantCreate => 6,
-            Exit::NoPerm => 7,
-            Exit::Config | Exit::Usage => 8,
-            Exit::Software => 9,
+            // Above findings: records were lost from this pass; below a retry (75), whose
+            // next pass may also clear the skip.
+            Exit::Partial => 2,
+            Exit::TempFail => 3,
+            Exit::Unavailable => 4,
+            Exit::DataErr => 5,
+            Exit::NoInput => 6,
+            Exit::IoErr | Exit::CantCreate => 7,
+            Exit::NoPerm => 8,
+            Exit::Config | Exit::Usage => 9,
+            Exit::Software => 10,
         }
     }
 

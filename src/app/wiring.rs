@@ -62,11 +62,13 @@ pub fn telemetry_source(
                 ));
             };
             let caps = crate::app::limits::from_env()?.input;
-            let mut src = OtlpFileSource::new(Input::parse(input)).with_limits(ReadLimits {
-                record_bytes: caps.record_bytes,
-                decompressed_bytes: caps.decompressed_bytes,
-                gzip_ratio: caps.gzip_ratio,
-            });
+            let mut src = OtlpFileSource::new(Input::parse(input))
+                .with_limits(ReadLimits {
+                    record_bytes: caps.record_bytes,
+                    decompressed_bytes: caps.decompressed_bytes,
+                    gzip_ratio: caps.gzip_ratio,
+                })
+                .with_strict(args.strict);
             if let Some(p) = progress {
                 src = src.with_progress(p);
             }

@@ -52,6 +52,10 @@ pub struct ErrorEvent {
     pub stacktrace: Option<String>,
     /// Span, event and resource attributes flattened to strings, sorted by key.
     pub attributes: BTreeMap<String, String>,
+    /// Which of the identical exceptions of this span and origin in one document this is
+    /// (0-based), set by sources that read whole documents; `None` lets the ledger count runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordinal: Option<u32>,
 }
 
 impl ErrorEvent {
@@ -71,6 +75,7 @@ impl ErrorEvent {
             message: None,
             stacktrace: None,
             attributes: BTreeMap::new(),
+            ordinal: None,
         }
     }
 }

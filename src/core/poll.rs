@@ -10,7 +10,8 @@ use crate::core::ledger::EventKeyer;
 use crate::core::model::{ErrorEvent, EventKey, Fingerprint, UnixNanos};
 use crate::core::ports::store::{PassSummary, RecordOutcome};
 use crate::core::ports::{
-    Clock, PollWindow, SignatureStore, StoreError, TelemetryError, TelemetrySource,
+    Clock, HeldWindow, PollWindow, Quarantine, SignatureStore, StoreError, TelemetryError,
+    TelemetrySource,
 };
 use crate::core::regroup::TemplateGrouper;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -50,6 +51,12 @@ pub struct PollOutcome {
     pub notes: Vec<String>,
     /// Services that failed while others succeeded; their events are missing from this pass.
     pub partial_failures: Vec<(String, TelemetryError)>,
+    /// Records skipped as unreadable; the pass went on without them.
+    pub quarantine: Quarantine,
+    /// A window the backend could not return whole: the cursor stayed at its start.
+    pub held: Option<HeldWindow>,
+    /// Read positions to save with the pass (files).
+    positions: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +103,22 @@ pub fn poll(
     let scope = source.cursor_scope();
     let cursor = store.cursor(&scope)?;
     let (window, skipped_backlog) = window_for(cursor, started, cfg);
+    let positions_key = source.positions_key();
     store.begin()?;
+    if let Some(key) = &positions_key {
+        // Read inside the transaction, so positions and the events they cover move together.
+        let saved = match store.state(key) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = store.rollback();
+                return Err(e.into());
+            }
+        };
+        if let Err(e) = source.restore_positions(saved.as_deref()) {
+            let _ = store.rollback();
+            return Err(e.into());
+        }
+    }
     let result = run_pass(source, store, window, started, cfg, progress);
     let mut outcome = match result {
         Ok(o) => o,
@@ -117,7 +139,14 @@ pub fn poll(
         // Move the cursor only when every service was read: the ledger makes re-reading free,
         // while a moved cursor over a failed service would lose its events for good.
         if outcome.window.is_some() && outcome.partial_failures.is_empty() {
-            store.set_cursor(&scope, window.end, started)?;
+            store.set_cursor(
+                &scope,
+                cursor_after(cursor, window, outcome.held.as_ref()),
+                started,
+            )?;
+        }
+        if let (Some(key), Some(positions)) = (&positions_key, outcome.positions.take()) {
+            store.put_state(key, &positions)?;
         }
         outcome.auto_resolved = store.auto_resolve(started - cfg.resolve_after, started)?;
         outcome.pruned = store.prune_events(started - cfg.retention)?;
@@ -138,6 +167,23 @@ pub fn poll(
         return Err(e.into());
     }
     Ok(outcome)
+}
+
+/// Where the cursor goes after a pass over `window`: its end, or, when a window could not be
+/// read whole, no further than that window's start (never backwards, so the overlap does not
+/// walk the window back pass after pass; the next window starts at or before the held start).
+fn cursor_after(
+    cursor: Option<UnixNanos>,
+    window: PollWindow,
+    held: Option<&HeldWindow>,
+) -> UnixNanos {
+    match held {
+        None => window.end,
+        Some(h) => {
+            let at = h.window.start.clamp(window.start, window.end);
+            cursor.map_or(at, |c| c.max(at).min(window.end))
+        }
+    }
 }
 
 /// Merges moved absorbed ids into survivors during the pass: report each survivor once, in
@@ -329,6 +375,10 @@ fn run_pass(
     out.summary.skipped = out.summary.duplicates;
     out.notes.extend(report.notes);
     out.partial_failures = report.partial_failures;
+    out.summary.quarantined = report.quarantine.total();
+    out.quarantine = report.quarantine;
+    out.held = report.held;
+    out.positions = report.positions;
     if !report.window_ignored {
         out.window = Some(window);
     }

@@ -2,7 +2,7 @@
 //! selection, and the per-fetch duplicate guard.
 
 use super::otlp::ids::normalize_id;
-use super::otlp::map::MapError;
+use super::otlp::map::{MapError, Rejects};
 use super::otlp::wire::ResourceSpans;
 use crate::core::model::ErrorEvent;
 use crate::core::ports::telemetry::{
@@ -160,6 +160,14 @@ pub fn map_error(endpoint: &str, e: MapError) -> TelemetryError {
             detail,
         },
         MapError::Sink(msg) => TelemetryError::Sink(msg),
+    }
+}
+
+/// Counts spans a mapping skipped as unreadable (a bad id) against the endpoint they came from.
+pub fn quarantine_rejects(report: &mut FetchReport, endpoint: &str, rejects: Rejects) {
+    let why = rejects.first.unwrap_or_default();
+    for _ in 0..rejects.count {
+        report.quarantine.add(endpoint, None, &why);
     }
 }
 

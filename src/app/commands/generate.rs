@@ -72,6 +72,9 @@ findings matched \-\-fail\-on
 \fB2\fR
 usage error
 .TP
+\fB3\fR
+partial: the pass finished but skipped unreadable records (named on stderr, counted in report); \-\-strict makes them fatal (65)
+.TP
 \fB65\fR
 bad data from a backend, an LLM or an input file
 .TP

@@ -119,7 +119,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         None => String::new(),
     };
     printer.info(&format!(
-        "{}{}: {} events read, {} new, {} recurring, {} regressed, {} skipped (already counted){}",
+        "{}{}: {} events read, {} new, {} recurring, {} regressed, {} skipped (already counted){}{}",
         if args.dry_run { "dry run: " } else { "" },
         source.backend(),
         s.events_read,
@@ -127,6 +127,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         s.recurring,
         s.regressed,
         s.skipped,
+        quarantine_summary(&outcome.quarantine),
         window
     ));
     for note in &outcome.notes {
@@ -141,6 +142,33 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     }
 
     let mut exit = Exit::Ok;
+    if outcome.quarantine.total() > 0 {
+        for example in &outcome.quarantine.examples {
+            printer.error(&format!("skipped unreadable record: {example}"));
+        }
+        let more = outcome
+            .quarantine
+            .total()
+            .saturating_sub(outcome.quarantine.examples.len() as u64);
+        if more > 0 {
+            printer.error(&format!(
+                "skipped {more} more unreadable record(s); --strict stops at the first"
+            ));
+        }
+        exit = exit.worst(Exit::Partial);
+    }
+    if let Some(h) = &outcome.held {
+        printer.error(&format!(
+            "{}: service {}: {} .. {}: {}; the cursor stays at {} and the next pass continues from there",
+            source.backend(),
+            h.service,
+            precise(h.window.start),
+            precise(h.window.end),
+            h.reason,
+            precise(h.window.start),
+        ));
+        exit = exit.worst(Exit::TempFail);
+    }
     for (service, err) in &outcome.partial_failures {
         printer.error(&format!("{service}: {err}"));
         exit = exit.worst(telemetry_exit(err));
@@ -181,6 +209,25 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         exit = Exit::Findings;
     }
     Ok(exit)
+}
+
+/// Held windows can be a microsecond wide: show the instant to the nanosecond.
+fn precise(t: crate::core::model::UnixNanos) -> String {
+    crate::adapters::telemetry::common::format_rfc3339_nanos(t)
+}
+
+/// `, 3 quarantined (a.jsonl 2, b.jsonl 1)`, or nothing when no record was skipped.
+fn quarantine_summary(q: &crate::core::ports::Quarantine) -> String {
+    if q.total() == 0 {
+        return String::new();
+    }
+    // Every file is named: the list is bounded by the files of the input.
+    let per: Vec<String> = q
+        .per_input
+        .iter()
+        .map(|(input, n)| format!("{input} {n}"))
+        .collect();
+    format!(", {} quarantined ({})", q.total(), per.join(", "))
 }
 
 /// Whether signatures in the `--fail-on` states exist.

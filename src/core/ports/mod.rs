@@ -14,4 +14,6 @@ pub use codebase::{Codebase, CodebaseError};
 pub use diagnoser::{Diagnoser, DiagnoserError};
 pub use notifier::{Notification, NotificationKind, Notifier, NotifyError};
 pub use store::{SignatureFilter, SignatureSort, SignatureStore, StoreError};
-pub use telemetry::{FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource};
+pub use telemetry::{
+    FetchReport, HeldWindow, PollWindow, Quarantine, SourceCheck, TelemetryError, TelemetrySource,
+};

@@ -131,6 +131,8 @@ pub struct PassSummary {
     pub recurring: u64,
     pub regressed: u64,
     pub skipped: u64,
+    /// Records skipped as unreadable (poison) by the source.
+    pub quarantined: u64,
 }
 
 pub trait SignatureStore {

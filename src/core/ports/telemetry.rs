@@ -28,6 +28,67 @@ pub struct FetchReport {
     pub partial_failures: Vec<(String, TelemetryError)>,
     /// Whether the window is position-free (a file) rather than time-based (a backend).
     pub window_ignored: bool,
+    /// Records skipped as unreadable (poison), per input; the rest of the pass went on.
+    pub quarantine: Quarantine,
+    /// The source's read positions after this fetch (files), to be saved with the events.
+    pub positions: Option<String>,
+    /// The earliest window a time-based source could not read whole: the cursor must not pass it.
+    pub held: Option<HeldWindow>,
+}
+
+/// A window a backend could not return whole even at its finest resolution: the pass keeps
+/// the cursor at `window.start` and exits 75, so the next pass tries again from there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldWindow {
+    pub service: String,
+    pub window: PollWindow,
+    pub reason: String,
+}
+
+/// How many examples of skipped records a pass names on stderr; the counts are always whole.
+pub const QUARANTINE_EXAMPLES: usize = 5;
+
+/// Poison records a fetch skipped: counts per input (every one), examples (the first few).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Quarantine {
+    /// `(input, records skipped)` in first-seen order; one entry per input file or endpoint.
+    pub per_input: Vec<(String, u64)>,
+    /// `file:line: why` for the first [`QUARANTINE_EXAMPLES`] records.
+    pub examples: Vec<String>,
+}
+
+impl Quarantine {
+    /// Count one skipped record of `input` (at `line` when it has one) and why.
+    pub fn add(&mut self, input: &str, line: Option<u64>, why: &str) {
+        match self.per_input.iter_mut().find(|(i, _)| i == input) {
+            Some((_, n)) => *n += 1,
+            None => self.per_input.push((input.to_string(), 1)),
+        }
+        if self.examples.len() < QUARANTINE_EXAMPLES {
+            self.examples.push(match line {
+                Some(l) => format!("{input}:{l}: {why}"),
+                None => format!("{input}: {why}"),
+            });
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.per_input.iter().map(|(_, n)| n).sum()
+    }
+
+    pub fn merge(&mut self, other: Quarantine) {
+        for (input, n) in other.per_input {
+            match self.per_input.iter_mut().find(|(i, _)| *i == input) {
+                Some((_, m)) => *m += n,
+                None => self.per_input.push((input, n)),
+            }
+        }
+        for e in other.examples {
+            if self.examples.len() < QUARANTINE_EXAMPLES {
+                self.examples.push(e);
+            }
+        }
+    }
 }
 
 /// Errors from a telemetry source. Each variant maps to one exit code.
@@ -104,6 +165,17 @@ pub trait TelemetrySource: Send {
         window: PollWindow,
         sink: &mut EventSink<'_>,
     ) -> Result<FetchReport, TelemetryError>;
+
+    /// The store key under which this source keeps read positions (per-file checkpoints);
+    /// `None` for sources that only use the time cursor.
+    fn positions_key(&self) -> Option<String> {
+        None
+    }
+
+    /// Positions saved by the last committed pass (`None` on the first), before `fetch`.
+    fn restore_positions(&mut self, _saved: Option<&str>) -> Result<(), TelemetryError> {
+        Ok(())
+    }
 
     /// The spans of one trace, for diagnosis context; `None` when the backend cannot fetch traces.
     fn fetch_trace(&mut self, _trace_id: &str) -> Result<Option<Vec<TraceSpan>>, TelemetryError> {

@@ -165,4 +165,8 @@ CREATE TABLE event_samples (
 );
 CREATE INDEX event_samples_sig ON event_samples(signature_id, timestamp);
 "#,
+    // 4: records a pass skipped as unreadable (poison), so `report` can say what was not counted.
+    r#"
+ALTER TABLE passes ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;
+"#,
 ];

@@ -145,11 +145,11 @@ impl SignatureStore for SqliteStore {
         self.in_transaction(|s| {
             s.conn
                 .execute(
-                    "INSERT INTO passes (started_at, finished_at, source, events_read, duplicates, new, recurring, regressed, skipped)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO passes (started_at, finished_at, source, events_read, duplicates, new, recurring, regressed, skipped, quarantined)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![
                         p.started_at, p.finished_at, p.source, p.events_read as i64, p.duplicates as i64, p.new as i64,
-                        p.recurring as i64, p.regressed as i64, p.skipped as i64
+                        p.recurring as i64, p.regressed as i64, p.skipped as i64, p.quarantined as i64
                     ],
                 )
                 .map(|_| ())

@@ -9,7 +9,7 @@ pub mod wire;
 
 use super::common::{
     cursor_scope, for_each_service, format_rfc3339_nanos, map_error, otlp_trace_ids,
-    otlp_trace_spans, retain_spans, sorted_services, split_window, DedupSink,
+    otlp_trace_spans, quarantine_rejects, retain_spans, sorted_services, split_window, DedupSink,
 };
 use super::http::{bad_data, HttpClient, HttpResponse, HttpSettings};
 use super::otlp::map::spans_to_events;
@@ -293,8 +293,9 @@ impl JaegerSource {
                         Some(&[service.to_string()]),
                         Some(w),
                     );
-                    spans_to_events(&doc.resource_spans, &mut push)
+                    let rejects = spans_to_events(&doc.resource_spans, &mut push)
                         .map_err(|e| map_error(&endpoint, e))?;
+                    quarantine_rejects(report, &endpoint, rejects);
                 }
             }
         }

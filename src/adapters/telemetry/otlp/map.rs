@@ -5,8 +5,10 @@
 
 use super::ids::normalize_id;
 use super::wire::{AnyValue, ExportRequest, KeyValue, ResourceLogs, ResourceSpans};
+use crate::core::ledger::content_digest;
 use crate::core::model::{ErrorEvent, EventOrigin};
-use std::collections::BTreeMap;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
 
 /// One OTLP/JSON document: traces, logs, or both.
 pub type Document = ExportRequest;
@@ -18,6 +20,52 @@ pub enum MapError {
     BadData(String),
     /// The sink refused an event.
     Sink(String),
+}
+
+/// Spans or log records of a document that were skipped as unreadable (a bad id): the rest of
+/// the document is still mapped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rejects {
+    pub count: u64,
+    /// Why the first one was skipped.
+    pub first: Option<String>,
+}
+
+impl Rejects {
+    fn add(&mut self, why: String) {
+        self.count += 1;
+        self.first.get_or_insert(why);
+    }
+
+    fn merge(&mut self, other: Rejects) {
+        self.count += other.count;
+        if self.first.is_none() {
+            self.first = other.first;
+        }
+    }
+}
+
+/// Numbers identical exceptions per span and origin within one document, so the same
+/// document read twice gives the same ordinals (and ledger keys) while a retry loop's
+/// repeats on one span still count apart. Memory is bounded by the document's events.
+#[derive(Default)]
+struct Ordinals(HashMap<[u8; 16], u32>);
+
+impl Ordinals {
+    fn stamp(&mut self, ev: &mut ErrorEvent) {
+        let mut h = Sha256::new();
+        h.update(ev.trace_id.as_bytes());
+        h.update([0x1f]);
+        h.update(ev.span_id.as_bytes());
+        h.update([0x1f]);
+        h.update(ev.origin.as_str().as_bytes());
+        h.update(content_digest(ev));
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&h.finalize()[..16]);
+        let n = self.0.entry(id).or_insert(0);
+        ev.ordinal = Some(*n);
+        *n = n.saturating_add(1);
+    }
 }
 
 /// First severity number of the ERROR range (SEVERITY_NUMBER_ERROR).
@@ -62,13 +110,21 @@ fn resource_info(attrs: Option<Vec<KeyValue>>) -> ResourceInfo {
     info
 }
 
-fn ids(trace: &str, span: &str) -> Result<(String, String), MapError> {
+fn ids(trace: &str, span: &str) -> Result<(String, String), String> {
     let t = normalize_id(trace, 32).ok_or_else(|| {
-        MapError::BadData(format!("trace id {trace:?} is neither hex nor base64"))
+        format!(
+            "trace id {:?} is not a 16-byte hex or base64 id",
+            clip(trace)
+        )
     })?;
     let s = normalize_id(span, 16)
-        .ok_or_else(|| MapError::BadData(format!("span id {span:?} is neither hex nor base64")))?;
+        .ok_or_else(|| format!("span id {:?} is not an 8-byte hex or base64 id", clip(span)))?;
     Ok((t, s))
+}
+
+/// An id as quoted in a message: hostile input can be long.
+fn clip(s: &str) -> String {
+    s.chars().take(48).collect()
 }
 
 fn base_event(res: &ResourceInfo, ts: i64, origin: EventOrigin) -> ErrorEvent {
@@ -102,7 +158,7 @@ fn absorb(ev: &mut ErrorEvent, attrs: Vec<KeyValue>) {
 pub fn spans_to_events(
     resource_spans: &[ResourceSpans],
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
-) -> Result<(), MapError> {
+) -> Result<Rejects, MapError> {
     spans_into_events(resource_spans.to_vec(), sink)
 }
 
@@ -110,7 +166,13 @@ pub fn spans_to_events(
 pub fn spans_into_events(
     resource_spans: Vec<ResourceSpans>,
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
-) -> Result<(), MapError> {
+) -> Result<Rejects, MapError> {
+    let mut rejects = Rejects::default();
+    let mut ordinals = Ordinals::default();
+    let mut sink = |mut ev: ErrorEvent| {
+        ordinals.stamp(&mut ev);
+        sink(ev)
+    };
     for rs in resource_spans {
         let res = resource_info(rs.resource.map(|r| r.attributes));
         for ss in rs.scope_spans {
@@ -124,7 +186,14 @@ pub fn spans_into_events(
                 if exceptions == 0 && !is_error {
                     continue;
                 }
-                let (trace_id, span_id) = ids(&span.trace_id, &span.span_id)?;
+                let (trace_id, span_id) = match ids(&span.trace_id, &span.span_id) {
+                    Ok(ids) => ids,
+                    Err(why) => {
+                        // One unreadable span: skip it, keep the rest of the document.
+                        rejects.add(format!("span skipped: {why}"));
+                        continue;
+                    }
+                };
                 let start = span.start_time_unix_nano.map(|t| t.0).unwrap_or(0);
                 let end = span.end_time_unix_nano.map(|t| t.0).unwrap_or(start);
                 let span_name = Some(std::mem::take(&mut span.name)).filter(|n| !n.is_empty());
@@ -172,7 +241,7 @@ pub fn spans_into_events(
             }
         }
     }
-    Ok(())
+    Ok(rejects)
 }
 
 /// Whether a log record is an error: exception attributes, or severity ERROR and above.
@@ -200,7 +269,7 @@ fn is_error_log(severity: Option<i64>, severity_text: Option<&str>, attrs: &[Key
 pub fn logs_to_events(
     resource_logs: &[ResourceLogs],
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
-) -> Result<(), MapError> {
+) -> Result<Rejects, MapError> {
     logs_into_events(resource_logs.to_vec(), sink)
 }
 
@@ -208,7 +277,13 @@ pub fn logs_to_events(
 pub fn logs_into_events(
     resource_logs: Vec<ResourceLogs>,
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
-) -> Result<(), MapError> {
+) -> Result<Rejects, MapError> {
+    let mut rejects = Rejects::default();
+    let mut ordinals = Ordinals::default();
+    let mut sink = |mut ev: ErrorEvent| {
+        ordinals.stamp(&mut ev);
+        sink(ev)
+    };
     for rl in resource_logs {
         let res = resource_info(rl.resource.map(|r| r.attributes));
         for sl in rl.scope_logs {
@@ -220,7 +295,13 @@ pub fn logs_into_events(
                 if !is_error_log(severity, rec.severity_text.as_deref(), &rec.attributes) {
                     continue;
                 }
-                let (trace_id, span_id) = ids(&rec.trace_id, &rec.span_id)?;
+                let (trace_id, span_id) = match ids(&rec.trace_id, &rec.span_id) {
+                    Ok(ids) => ids,
+                    Err(why) => {
+                        rejects.add(format!("log record skipped: {why}"));
+                        continue;
+                    }
+                };
                 let ts = rec
                     .time_unix_nano
                     .map(|t| t.0)
@@ -241,7 +322,7 @@ pub fn logs_into_events(
             }
         }
     }
-    Ok(())
+    Ok(rejects)
 }
 
 /// Emit every error event of a document, spans first; the document is consumed so its strings
@@ -249,9 +330,10 @@ pub fn logs_into_events(
 pub fn document_to_events(
     doc: Document,
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
-) -> Result<(), MapError> {
-    spans_into_events(doc.resource_spans, sink)?;
-    logs_into_events(doc.resource_logs, sink)
+) -> Result<Rejects, MapError> {
+    let mut rejects = spans_into_events(doc.resource_spans, sink)?;
+    rejects.merge(logs_into_events(doc.resource_logs, sink)?);
+    Ok(rejects)
 }
 
 #[cfg(test)]
@@ -368,12 +450,47 @@ mod tests {
     }
 
     #[test]
-    fn bad_ids_are_bad_data() {
+    fn a_bad_id_skips_its_span_and_keeps_the_rest() {
         let doc: Document = serde_json::from_str(
-            r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz-not-an-id","spanId":"01","status":{"code":2}}]}]}]}"#,
+            r#"{"resourceSpans":[{"scopeSpans":[{"spans":[
+                {"traceId":"zz-not-an-id","spanId":"01","status":{"code":2}},
+                {"traceId":"0af7651916cd43dd8448eb211c80319c0af76519","spanId":"01","status":{"code":2}},
+                {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"01","status":{"code":2,"message":"kept"}}]}]}]}"#,
         )
         .unwrap();
-        let err = document_to_events(doc, &mut |_| Ok(())).unwrap_err();
-        assert!(matches!(err, MapError::BadData(m) if m.contains("zz-not-an-id")));
+        let mut kept = Vec::new();
+        let rejects = document_to_events(doc, &mut |e| {
+            kept.push(e);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(rejects.count, 2, "the 40-hex id is rejected too");
+        assert!(rejects.first.unwrap().contains("zz-not-an-id"));
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].message.as_deref(), Some("kept"));
+    }
+
+    #[test]
+    fn ordinals_count_per_span_and_origin_within_a_document() {
+        let json = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[
+            {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",
+             "events":[
+               {"name":"exception","attributes":[{"key":"exception.type","value":{"stringValue":"E"}}]},
+               {"name":"exception","attributes":[{"key":"exception.type","value":{"stringValue":"E"}}]}]}]}]}],
+          "resourceLogs":[{"scopeLogs":[{"logRecords":[
+             {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",
+              "attributes":[{"key":"exception.type","value":{"stringValue":"E"}}]}]}]}]}"#;
+        let evs = collect(json);
+        let got: Vec<_> = evs.iter().map(|e| (e.origin, e.ordinal)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (EventOrigin::SpanEvent, Some(0)),
+                (EventOrigin::SpanEvent, Some(1)),
+                (EventOrigin::LogRecord, Some(0)),
+            ]
+        );
+        // The same document again starts over: `cat f f` gives the same ordinals.
+        assert_eq!(collect(json)[1].ordinal, Some(1));
     }
 }

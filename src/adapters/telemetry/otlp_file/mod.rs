@@ -2,19 +2,21 @@
 //! Collector file exporter writes them) from a file, a directory of files, or stdin; gzip too.
 //!
 //! Input is parsed as a stream, one line (one document) at a time, so memory does not grow with
-//! the input; the poll window does not apply (a file has no time cursor).
-//!
-//! What one record may cost is capped before it is parsed (docs/limits.md): a line or a
-//! pretty-printed document over `record_bytes` is refused as bad data naming file:line (its
-//! bytes are skipped, never held), and a gzip file that inflates past `decompressed_bytes` or
-//! by more than `gzip_ratio` is refused as a bomb.
+//! the input; the poll window does not apply (a file has no time cursor). Each file is read from
+//! its checkpoint (`checkpoint`), and an unreadable record is skipped and counted (`reader`).
 
-use crate::adapters::telemetry::otlp::map::{document_to_events, Document, MapError};
+mod checkpoint;
+mod reader;
+
 use crate::core::ports::telemetry::EventSink;
-use crate::core::ports::{FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource};
+use crate::core::ports::{
+    FetchReport, PollWindow, Quarantine, SourceCheck, TelemetryError, TelemetrySource,
+};
+use checkpoint::{Checkpoints, FileId, HEAD_BYTES};
 use flate2::read::MultiGzDecoder;
+use reader::{read_stream, ReadOptions};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 const BACKEND: &str = "otlp_file";
@@ -67,6 +69,8 @@ pub const RATIO_GRACE: u64 = 64 * 1024 * 1024;
 pub struct OtlpFileSource {
     input: Input,
     progress: Option<ProgressHook>,
+    strict: bool,
+    checkpoints: Checkpoints,
     limits: ReadLimits,
 }
 
@@ -75,12 +79,20 @@ impl OtlpFileSource {
         OtlpFileSource {
             input,
             progress: None,
+            strict: false,
+            checkpoints: Checkpoints::default(),
             limits: ReadLimits::default(),
         }
     }
 
     pub fn with_limits(mut self, limits: ReadLimits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Fail on the first unreadable record (exit 65) instead of skipping it.
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
         self
     }
 
@@ -137,185 +149,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), TelemetryError> {
     Ok(())
 }
 
-fn map_err(location: String, e: MapError) -> TelemetryError {
-    match e {
-        MapError::BadData(detail) => TelemetryError::BadData { location, detail },
-        MapError::Sink(msg) => TelemetryError::Sink(msg),
-    }
-}
-
-fn json_err(location: String, e: &serde_json::Error) -> TelemetryError {
-    TelemetryError::BadData {
-        location,
-        detail: format!("not an OTLP/JSON document: {e}"),
-    }
-}
-
-/// What reading one line gave.
-#[derive(Debug, PartialEq, Eq)]
-enum Line {
-    Eof,
-    /// The line (with its newline, if any) is in the buffer.
-    Complete,
-    /// The line was longer than the cap: this many bytes were skipped, up to and including its
-    /// newline; the buffer holds only its first `cap` bytes.
-    Oversized(u64),
-}
-
-/// `read_until(b'\n')` that holds at most `cap` bytes: the rest of an oversized line is read
-/// and dropped, so the stream is positioned at the next line and memory stays at `cap`.
-fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::Result<Line> {
-    let mut total: u64 = 0;
-    loop {
-        let (done, used) = {
-            let available = match reader.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if available.is_empty() {
-                (true, 0)
-            } else {
-                let (chunk, done) = match memchr_newline(available) {
-                    Some(i) => (&available[..=i], true),
-                    None => (available, false),
-                };
-                let room = cap.saturating_sub(buf.len());
-                buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                (done, chunk.len())
-            }
-        };
-        reader.consume(used);
-        total += used as u64;
-        if done {
-            return Ok(if total == 0 {
-                Line::Eof
-            } else if total > cap as u64 {
-                Line::Oversized(total)
-            } else {
-                Line::Complete
-            });
-        }
-    }
-}
-
-fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
-}
-
-fn too_large(location: String, size: u64, cap: u64) -> TelemetryError {
-    TelemetryError::BadData {
-        location,
-        detail: format!(
-            "record of {size} bytes is over the {cap}-byte cap (ROUNDS_MAX_RECORD_BYTES); not read"
-        ),
-    }
-}
-
-/// Map a read error: the gzip guard and a corrupt gzip stream are bad data, not I/O failures.
-fn read_err(name: &str, e: io::Error) -> TelemetryError {
-    if e.kind() == io::ErrorKind::InvalidData {
-        TelemetryError::BadData {
-            location: name.to_string(),
-            detail: e.to_string(),
-        }
-    } else {
-        TelemetryError::Io {
-            path: name.to_string(),
-            source: e,
-        }
-    }
-}
-
-/// Parse one stream (one file or stdin) into events.
-fn read_stream(
-    name: &str,
-    reader: &mut dyn BufRead,
-    sink: &mut EventSink<'_>,
-    limits: &ReadLimits,
-    mut tick: impl FnMut(),
-) -> Result<(), TelemetryError> {
-    let cap = usize::try_from(limits.record_bytes).unwrap_or(usize::MAX);
-    let mut line = Vec::with_capacity(64 * 1024);
-    let mut line_no = 0usize;
-    loop {
-        line.clear();
-        // One huge line must not pin its buffer for the rest of the file.
-        if line.capacity() > 4 * 1024 * 1024 {
-            line.shrink_to(64 * 1024);
-        }
-        let read = read_line_capped(reader, &mut line, cap).map_err(|e| read_err(name, e))?;
-        line_no += 1;
-        match read {
-            Line::Eof => return Ok(()),
-            Line::Oversized(size) => {
-                return Err(too_large(
-                    format!("{name}:{line_no}"),
-                    size,
-                    limits.record_bytes,
-                ))
-            }
-            Line::Complete => {}
-        }
-        let text = trim_ascii(&line);
-        if text.is_empty() {
-            continue;
-        }
-        match serde_json::from_slice::<Document>(text) {
-            Ok(doc) => {
-                document_to_events(doc, sink)
-                    .map_err(|e| map_err(format!("{name}:{line_no}"), e))?;
-                tick();
-            }
-            Err(e) if e.is_eof() => {
-                // Not JSON Lines: one document spread over several lines (pretty-printed),
-                // held whole up to the same cap.
-                let first_line = line_no;
-                let mut whole = std::mem::take(&mut line);
-                let room = limits.record_bytes.saturating_sub(whole.len() as u64);
-                reader
-                    .take(room.saturating_add(1))
-                    .read_to_end(&mut whole)
-                    .map_err(|e| read_err(name, e))?;
-                if whole.len() as u64 > limits.record_bytes {
-                    return Err(too_large(
-                        format!("{name}:{first_line}"),
-                        whole.len() as u64,
-                        limits.record_bytes,
-                    ));
-                }
-                let doc: Document = serde_json::from_slice(&whole).map_err(|e| {
-                    json_err(
-                        format!("{name}:{}", first_line + e.line().saturating_sub(1)),
-                        &e,
-                    )
-                })?;
-                drop(whole);
-                document_to_events(doc, sink).map_err(|e| map_err(name.to_string(), e))?;
-                tick();
-                return Ok(());
-            }
-            Err(e) => return Err(json_err(format!("{name}:{line_no}"), &e)),
-        }
-    }
-}
-
-fn trim_ascii(b: &[u8]) -> &[u8] {
-    let start = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    let end = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(start, |i| i + 1);
-    &b[start..end]
-}
-
-/// Open a file, transparently gunzipping it when it starts with the gzip magic bytes.
-fn open(path: &Path, limits: &ReadLimits) -> Result<(Box<dyn Read>, u64), TelemetryError> {
+/// Open a file for reading from `offset`: its identity now, and whether it is gzip.
+fn open_at(path: &Path) -> Result<(File, FileId, bool), TelemetryError> {
     let name = path.display().to_string();
-    let mut f = File::open(path).map_err(|e| match e.kind() {
+    let io = |e: io::Error| match e.kind() {
         io::ErrorKind::NotFound => TelemetryError::NotFound {
             path: name.clone(),
             detail: "no such file".into(),
@@ -324,32 +161,24 @@ fn open(path: &Path, limits: &ReadLimits) -> Result<(Box<dyn Read>, u64), Teleme
             path: name.clone(),
             source: e,
         },
-    })?;
-    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut magic = [0u8; 2];
-    let n = read_fully(&mut f, &mut magic).map_err(|e| TelemetryError::Io {
-        path: name.clone(),
-        source: e,
-    })?;
-    let head = io::Cursor::new(magic[..n].to_vec());
-    if n == 2 && magic == [0x1f, 0x8b] {
-        let compressed = std::rc::Rc::new(std::cell::Cell::new(0u64));
-        let counted = CountedShared {
-            inner: head.chain(f),
-            count: compressed.clone(),
-        };
-        Ok((
-            Box::new(GzipGuard {
-                inner: MultiGzDecoder::new(counted),
-                compressed,
-                inflated: 0,
-                limits: *limits,
-            }),
-            size,
-        ))
-    } else {
-        Ok((Box::new(head.chain(f)), size))
-    }
+    };
+    let mut f = File::open(path).map_err(io)?;
+    let meta = f.metadata().map_err(io)?;
+    let mut head = vec![0u8; HEAD_BYTES.min(usize::try_from(meta.len()).unwrap_or(HEAD_BYTES))];
+    let n = read_fully(&mut f, &mut head).map_err(io)?;
+    head.truncate(n);
+    let gz = head.starts_with(&[0x1f, 0x8b]);
+    let (dev, ino) = identity(&meta);
+    Ok((
+        f,
+        FileId {
+            dev,
+            ino,
+            size: meta.len(),
+            head,
+        },
+        gz,
+    ))
 }
 
 /// Refuses a gzip stream that inflates past the caps (a bomb), as `InvalidData`.
@@ -387,6 +216,18 @@ impl<R: Read> Read for GzipGuard<R> {
     }
 }
 
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+/// Without inodes a file is known by its first bytes alone.
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
 fn read_fully(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
@@ -396,6 +237,148 @@ fn read_fully(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(n)
+}
+
+/// What reading one file did.
+struct FileRead {
+    offset: u64,
+    lines: u64,
+    partial_tail: bool,
+}
+
+impl OtlpFileSource {
+    /// Read `path` from where the checkpoints say, into `sink`.
+    fn read_file(
+        &mut self,
+        path: &Path,
+        sink: &mut EventSink<'_>,
+        quarantine: &mut Quarantine,
+        notes: &mut Vec<String>,
+        done: u64,
+        total: u64,
+    ) -> Result<(FileId, FileRead), TelemetryError> {
+        let name = path.display().to_string();
+        let (mut file, id, gz) = open_at(path)?;
+        let resume = self.checkpoints.resume(&name, &id);
+        notes.extend(resume.note.clone());
+        if gz && resume.offset == id.size && id.size > 0 {
+            // A compressed file is read whole once; it does not grow in place.
+            return Ok((
+                id,
+                FileRead {
+                    offset: resume.offset,
+                    lines: resume.lines,
+                    partial_tail: false,
+                },
+            ));
+        }
+        let (start, first_line) = if gz {
+            (0, 0)
+        } else {
+            (resume.offset, resume.lines)
+        };
+        file.seek(SeekFrom::Start(start))
+            .map_err(|e| TelemetryError::Io {
+                path: name.clone(),
+                source: e,
+            })?;
+        let counted = std::rc::Rc::new(std::cell::Cell::new(0u64));
+        let raw = CountedShared {
+            inner: file,
+            count: counted.clone(),
+        };
+        let reader: Box<dyn Read> = if gz {
+            Box::new(GzipGuard {
+                inner: MultiGzDecoder::new(raw),
+                compressed: counted.clone(),
+                inflated: 0,
+                limits: self.limits,
+            })
+        } else {
+            Box::new(raw)
+        };
+        let mut buffered = BufReader::with_capacity(256 * 1024, reader);
+        let opts = ReadOptions {
+            strict: self.strict,
+            growing: !gz,
+            at_start: start == 0,
+            record_bytes: self.limits.record_bytes,
+        };
+        let size = id.size.saturating_sub(start);
+        let progress = &mut self.progress;
+        let end = read_stream(
+            &name,
+            &mut buffered,
+            first_line,
+            opts,
+            sink,
+            quarantine,
+            &mut || {
+                if let Some(p) = progress.as_mut() {
+                    // For .gz the count is of compressed bytes read, against the compressed size.
+                    p(done + counted.get().min(size), Some(total));
+                }
+            },
+        )?;
+        if end.partial_tail {
+            notes.push(format!(
+                "{name}: its last line is still being written; the next pass reads it"
+            ));
+        }
+        let read = if gz {
+            FileRead {
+                offset: id.size,
+                lines: end.lines,
+                partial_tail: false,
+            }
+        } else {
+            FileRead {
+                offset: start + end.consumed,
+                lines: first_line + end.lines,
+                partial_tail: end.partial_tail,
+            }
+        };
+        Ok((id, read))
+    }
+
+    /// A single input file renamed away by rotation since the last pass: its unread tail is
+    /// found by inode in the same directory and read before the new file.
+    fn rotated_away(&self, input: &Path) -> Vec<PathBuf> {
+        let Some(dir) = input.parent() else {
+            return Vec::new();
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let missing = self.checkpoints.missing();
+        if missing.is_empty() {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return found;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.file_name() == input.file_name() || !is_otlp_name(&p) {
+                continue;
+            }
+            let Ok(meta) = std::fs::metadata(&p) else {
+                continue;
+            };
+            let (dev, ino) = identity(&meta);
+            if missing
+                .iter()
+                .any(|c| c.dev == dev && c.ino == ino && (dev, ino) != (0, 0))
+            {
+                found.push(p);
+            }
+        }
+        found.sort();
+        found
+    }
 }
 
 impl TelemetrySource for OtlpFileSource {
@@ -430,52 +413,81 @@ impl TelemetrySource for OtlpFileSource {
         })
     }
 
+    fn positions_key(&self) -> Option<String> {
+        match &self.input {
+            Input::Stdin => None,
+            Input::Path(_) => Some(format!("otlp_file.checkpoints:{}", self.cursor_scope())),
+        }
+    }
+
+    fn restore_positions(&mut self, saved: Option<&str>) -> Result<(), TelemetryError> {
+        self.checkpoints = Checkpoints::load(saved);
+        Ok(())
+    }
+
     fn fetch(
         &mut self,
         _window: PollWindow,
         sink: &mut EventSink<'_>,
     ) -> Result<FetchReport, TelemetryError> {
-        let report = FetchReport {
+        let mut report = FetchReport {
             window_ignored: true,
             ..FetchReport::default()
         };
-        if self.input == Input::Stdin {
+        let Input::Path(input) = self.input.clone() else {
             let stdin = io::stdin();
             let mut lock = stdin.lock();
-            read_stream("<stdin>", &mut lock, sink, &self.limits, || {})?;
+            let opts = ReadOptions {
+                strict: self.strict,
+                growing: false,
+                at_start: true,
+                record_bytes: self.limits.record_bytes,
+            };
+            read_stream(
+                "<stdin>",
+                &mut lock,
+                0,
+                opts,
+                sink,
+                &mut report.quarantine,
+                &mut || {},
+            )?;
             return Ok(report);
+        };
+        let mut files = self.files()?;
+        let single = files.len() == 1 && files[0] == input;
+        if single {
+            // Rotated-away tails first: they hold the older events.
+            let mut rotated = self.rotated_away(&input);
+            rotated.append(&mut files);
+            files = rotated;
         }
-        let files = self.files()?;
         let mut sizes = Vec::with_capacity(files.len());
         for f in &files {
             sizes.push(std::fs::metadata(f).map(|m| m.len()).unwrap_or(0));
         }
         let total: u64 = sizes.iter().sum();
         let mut done = 0u64;
-        for path in &files {
-            let (reader, size) = open(path, &self.limits)?;
-            let name = path.display().to_string();
-            // For .gz the count is of decompressed bytes against a compressed total: capped, so
-            // the bar only runs ahead within one file.
-            let counted = std::rc::Rc::new(std::cell::Cell::new(0u64));
-            let mut buffered = BufReader::with_capacity(
-                256 * 1024,
-                CountedShared {
-                    inner: reader,
-                    count: counted.clone(),
-                },
-            );
-            let progress = &mut self.progress;
-            read_stream(&name, &mut buffered, sink, &self.limits, || {
-                if let Some(p) = progress.as_mut() {
-                    p(done + counted.get().min(size), Some(total));
-                }
-            })?;
+        let mut quarantine = Quarantine::default();
+        let mut notes = Vec::new();
+        for (path, size) in files.iter().zip(&sizes) {
+            let (id, read) =
+                self.read_file(path, sink, &mut quarantine, &mut notes, done, total)?;
+            let away = single && *path != input;
+            // A rotated-away file read to its end is no input any more; one still being
+            // finished by its writer is kept, so the next pass finds its tail.
+            if !away || read.partial_tail {
+                self.checkpoints
+                    .keep(&path.display().to_string(), &id, read.offset, read.lines);
+            }
             done += size;
             if let Some(p) = self.progress.as_mut() {
                 p(done, Some(total));
             }
         }
+        report.notes = notes;
+        report.quarantine = quarantine;
+        report.positions = Some(self.checkpoints.save());
         Ok(report)
     }
 }

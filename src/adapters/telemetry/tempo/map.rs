@@ -3,7 +3,7 @@
 
 use super::wire::TempoTrace;
 use crate::adapters::telemetry::common::retain_spans;
-use crate::adapters::telemetry::otlp::map::{spans_to_events, MapError};
+use crate::adapters::telemetry::otlp::map::{spans_to_events, MapError, Rejects};
 use crate::core::model::ErrorEvent;
 use crate::core::ports::telemetry::PollWindow;
 
@@ -14,7 +14,7 @@ pub fn trace_to_events(
     services: &[String],
     window: PollWindow,
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
-) -> Result<(), MapError> {
+) -> Result<Rejects, MapError> {
     retain_spans(&mut trace.resource_spans, Some(services), Some(window));
     spans_to_events(&trace.resource_spans, sink)
 }

@@ -13,7 +13,7 @@ pub use stack::GrafanaStackSource;
 
 use super::common::{
     cursor_scope, for_each_service, format_rfc3339_nanos, map_error, otlp_trace_spans,
-    sorted_services, split_window, trace_id, DedupSink,
+    quarantine_rejects, sorted_services, split_window, trace_id, DedupSink,
 };
 use super::http::{HttpClient, HttpResponse, HttpSettings};
 use crate::core::model::NANOS_PER_SEC;
@@ -208,8 +208,9 @@ impl TempoSource {
                 match self.get_trace(&id)? {
                     Some((trace, endpoint)) => {
                         let mut push = |ev| sink.push(ev).map_err(|e| e.to_string());
-                        map::trace_to_events(trace, &wanted, window, &mut push)
+                        let rejects = map::trace_to_events(trace, &wanted, window, &mut push)
                             .map_err(|e| map_error(&endpoint, e))?;
+                        quarantine_rejects(report, &endpoint, rejects);
                     }
                     None => report.notes.push(format!(
                         "tempo: trace {id} was found by search but not by id"
