@@ -42,12 +42,13 @@ fn poll_counts_each_event_once_however_often_it_is_fed() {
     );
     assert_eq!(total_count(&env), 11);
 
+    // The file's checkpoint says it was read to its end: nothing is read again.
     let again = env.run(&["poll", "--input", &repo(EXAMPLE)]);
     assert_eq!(again.code, 0);
     assert!(
         again
             .stderr
-            .contains("0 new, 0 recurring, 0 regressed, 11 skipped"),
+            .contains("0 events read, 0 new, 0 recurring, 0 regressed, 0 skipped"),
         "{}",
         again.stderr
     );
@@ -58,6 +59,7 @@ fn poll_counts_each_event_once_however_often_it_is_fed() {
     let raw = std::fs::read(repo(EXAMPLE)).unwrap();
     let r = env.run_stdin(&["poll", "--input", "-"], &raw);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("11 skipped"), "{}", r.stderr);
     let gz = env.path().join("copy.json.gz");
     let mut enc = flate2::write::GzEncoder::new(
         std::fs::File::create(&gz).unwrap(),
@@ -117,27 +119,54 @@ fn a_pretty_printed_document_and_a_directory_are_read() {
 }
 
 #[test]
-fn malformed_input_names_file_and_line_exits_65_and_writes_nothing() {
+fn malformed_input_is_skipped_exit_3_and_strict_makes_it_65_writing_nothing() {
     let env = Env::new();
     let bad = env.path().join("bad.jsonl");
     let mut text = std::fs::read_to_string(repo(EXAMPLE)).unwrap();
     text.push_str("{\"resourceSpans\": [ this is not json\n");
     std::fs::write(&bad, text).unwrap();
-    let r = env.run(&["poll", "--input", bad.to_str().unwrap()]);
+    let r = env.run(&["poll", "--strict", "--input", bad.to_str().unwrap()]);
     assert_eq!(r.code, 65, "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!("{}:6", bad.display())),
-        "{}",
+        "the bad line is line 6: {}",
         r.stderr
     );
     assert_eq!(r.stderr.trim().lines().count(), 1, "one line: {}", r.stderr);
     assert_eq!(total_count(&env), 0, "the pass wrote nothing");
 
+    // Without --strict the bad line is skipped, named with its own line number, and the
+    // other 11 events are counted; the exit code says the pass was partial.
+    let r = env.run(&["poll", "--input", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "skipped unreadable record: {}:6: not JSON",
+            bad.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("1 quarantined ({} 1)", bad.display())),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(total_count(&env), 11);
+
     let ids = env.path().join("ids.jsonl");
     std::fs::write(&ids, r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"not-hex!","spanId":"01","status":{"code":2}}]}]}]}"#).unwrap();
-    let r = env.run(&["poll", "--input", ids.to_str().unwrap()]);
+    let r = env.run(&["poll", "--strict", "--input", ids.to_str().unwrap()]);
     assert_eq!(r.code, 65);
     assert!(r.stderr.contains("not-hex!"), "{}", r.stderr);
+    let r = env.run(&["poll", "--input", ids.to_str().unwrap()]);
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stderr.contains(&format!("{}:1", ids.display())),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
