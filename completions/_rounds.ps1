@@ -88,6 +88,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Redact IP addresses (1/0, yes/no, on/off, true/false)')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Reach the backend, authenticate, list services; write nothing')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Do everything but write: the stdout notifier previews what would be announced')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 65) on the first unreadable input record instead of skipping it (exit 3)')
             [CompletionResult]::new('--regroup', '--regroup', [CompletionResultType]::ParameterName, 'Instead of a pass: re-fingerprint stored signatures under the current algorithm and merge those that became one (old ids stay as aliases); with --dry-run, only report')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print notifications as JSON Lines')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')

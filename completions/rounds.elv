@@ -84,6 +84,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
             cand --check 'Reach the backend, authenticate, list services; write nothing'
             cand --dry-run 'Do everything but write: the stdout notifier previews what would be announced'
+            cand --strict 'Fail (exit 65) on the first unreadable input record instead of skipping it (exit 3)'
             cand --regroup 'Instead of a pass: re-fingerprint stored signatures under the current algorithm and merge those that became one (old ids stay as aliases); with --dry-run, only report'
             cand --json 'Print notifications as JSON Lines'
             cand -q 'Print only errors'

@@ -98,6 +98,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-ips -d 'Re
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l check -d 'Reach the backend, authenticate, list services; write nothing'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write: the stdout notifier previews what would be announced'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l strict -d 'Fail (exit 65) on the first unreadable input record instead of skipping it (exit 3)'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l regroup -d 'Instead of a pass: re-fingerprint stored signatures under the current algorithm and merge those that became one (old ids stay as aliases); with --dry-run, only report'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l json -d 'Print notifications as JSON Lines'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s q -l quiet -d 'Print only errors'
