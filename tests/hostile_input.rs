@@ -83,7 +83,10 @@ fn a_gzip_bomb_is_refused_in_bounded_memory_and_time() {
     // 4 GiB inflated from ~4 MB: the case that asked for a 4 GiB allocation.
     let size = write_bomb(&bomb, 4096);
     assert!(size < 8 * MIB, "{size}");
-    let m = measured(&env, &["poll", "--input", bomb.to_str().unwrap()]);
+    let m = measured(
+        &env,
+        &["poll", "--strict", "--input", bomb.to_str().unwrap()],
+    );
     assert_eq!(m.code, 65, "{}", m.stderr);
     assert!(m.stderr.contains("bomb.jsonl.gz"), "{}", m.stderr);
     assert!(m.stderr.contains("ROUNDS_MAX_GZIP_RATIO"), "{}", m.stderr);
@@ -99,7 +102,10 @@ fn a_gzip_within_its_ratio_but_past_the_decompressed_cap_is_refused() {
     write_bomb(&bomb, 40);
     let mut env = env;
     env.set("ROUNDS_MAX_DECOMPRESSED_BYTES", "16M");
-    let m = measured(&env, &["poll", "--input", bomb.to_str().unwrap()]);
+    let m = measured(
+        &env,
+        &["poll", "--strict", "--input", bomb.to_str().unwrap()],
+    );
     assert_eq!(m.code, 65, "{}", m.stderr);
     assert!(
         m.stderr.contains("ROUNDS_MAX_DECOMPRESSED_BYTES"),
@@ -116,7 +122,10 @@ fn a_record_over_the_cap_is_bad_data_naming_file_and_line() {
     let ok = record("api", "E", "small", "");
     let big = record("api", "E", &"x".repeat(5 * MIB as usize), "");
     std::fs::write(&input, format!("{ok}\n{big}\n{ok}\n")).unwrap();
-    let m = measured(&env, &["poll", "--input", input.to_str().unwrap()]);
+    let m = measured(
+        &env,
+        &["poll", "--strict", "--input", input.to_str().unwrap()],
+    );
     assert_eq!(m.code, 65, "{}", m.stderr);
     assert!(
         m.stderr.contains("in.jsonl:2") && m.stderr.contains("ROUNDS_MAX_RECORD_BYTES"),
@@ -124,12 +133,27 @@ fn a_record_over_the_cap_is_bad_data_naming_file_and_line() {
         m.stderr
     );
     assert!(m.peak_rss < 64 * MIB, "peak RSS {}", m.peak_rss);
+    // Without --strict the over-cap record is one more poison record: skipped, named, the
+    // records around it counted, exit 3 (partial).
+    let m = measured(&env, &["poll", "--input", input.to_str().unwrap()]);
+    assert_eq!(m.code, 3, "{}", m.stderr);
+    assert!(
+        m.stderr.contains("skipped unreadable record:")
+            && m.stderr.contains("in.jsonl:2: record of"),
+        "{}",
+        m.stderr
+    );
+    assert!(m.stderr.contains("2 events read"), "{}", m.stderr);
+    assert!(m.peak_rss < 64 * MIB, "peak RSS {}", m.peak_rss);
 
     // A pretty-printed (multi-line) document is held whole, so the same cap applies to it.
     let pretty = env.path().join("pretty.json");
     let doc: serde_json::Value = serde_json::from_str(&big).unwrap();
     std::fs::write(&pretty, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
-    let m = measured(&env, &["poll", "--input", pretty.to_str().unwrap()]);
+    let m = measured(
+        &env,
+        &["poll", "--strict", "--input", pretty.to_str().unwrap()],
+    );
     assert_eq!(m.code, 65, "{}", m.stderr);
     assert!(m.stderr.contains("pretty.json:1"), "{}", m.stderr);
 }
@@ -263,7 +287,7 @@ fn a_timestamp_past_i64_is_bad_data_not_1969() {
     let line =
         record("api", "E", "boom", "").replace("1764070000000000000", "18446744073709551615");
     std::fs::write(&input, format!("{line}\n")).unwrap();
-    let r = env.run(&["poll", "--input", input.to_str().unwrap()]);
+    let r = env.run(&["poll", "--strict", "--input", input.to_str().unwrap()]);
     assert_eq!(r.code, 65, "{}", r.stderr);
     assert!(
         r.stderr.contains("ts.jsonl:1") && r.stderr.contains("out of range"),
