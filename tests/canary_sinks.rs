@@ -26,12 +26,11 @@ const CANARIES: &[(&str, &str)] = &[
 ];
 
 fn planted_input(env: &Env) -> std::path::PathBuf {
-    let message = format!(
-        "login failed {{\"SecretAccessKey\": \"CANARYbotoSecret00000000000000000000000\"}} \
+    let message =
+        "login failed {\"SecretAccessKey\": \"CANARYbotoSecret00000000000000000000000\"} \
          callback https://app.example/cb?token=CANARYurlToken1&x=1 \
          https://app.example/cb?x=1&access_token=CANARYaccessTok2 \
-         user canary.person@example.com card 4111 1111 1111 1111 ref ACME-CANARY-991"
-    );
+         user canary.person@example.com card 4111 1111 1111 1111 ref ACME-CANARY-991";
     // The secret starts 20 bytes before the 2 KiB message cap set below.
     let straddle = format!(
         "{}aws_secret_access_key=CANARYstraddleAAAAAAAAAAAAAAAAAAAAAAAAAAAA tail",
@@ -58,7 +57,7 @@ fn planted_input(env: &Env) -> std::path::PathBuf {
             "{}\n{}\n",
             rec(
                 "LoginError\u{1b}]8;;http://evil\u{1b}\\\u{1b}[2J",
-                &message,
+                message,
                 "eee19b7ec3c1b174"
             ),
             rec("StraddleError", &straddle, "eee19b7ec3c1b175")
