@@ -1,9 +1,13 @@
 //! Fingerprint every Defects4J trace in a traces.jsonl and print `id<TAB>fingerprint`, for
 //! scoring with scripts/score_grouping.py (see scripts/score-stacks.sh).
 //!
-//! Usage: cargo run --release --example score_stacks -- tests/fixtures/defects4j/traces.jsonl [kind]
+//! Usage: score_stacks TRACES.jsonl [kind] [--key-frames N] [--message always|thrown|never]
+//!        [--in-app PREFIXES] [--not-in-app PREFIXES] [--message-suffix TEXT]
+//! (the options vary the grouping settings for scripts/stack_generalisation.py; `kind` may be
+//! `all`).
 
-use rounds::core::fingerprint::fingerprint;
+use rounds::core::fingerprint::{fingerprint_with, Grouping, MessageRole};
+use rounds::core::fingerprint::stack::InAppRules;
 use rounds::core::model::{ErrorEvent, EventOrigin};
 use serde_json::Value;
 use std::io::{BufRead, Write};
@@ -41,12 +45,44 @@ fn block(out: &mut String, v: &Value, prefix: &str) {
 }
 
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let Some(path) = args.get(1) else {
-        eprintln!("usage: score_stacks TRACES.jsonl [kind]");
-        return std::process::ExitCode::from(2);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut grouping = Grouping::default();
+    let mut suffix = String::new();
+    let mut positional = Vec::new();
+    while !args.is_empty() {
+        let a = args.remove(0);
+        let mut value = || {
+            if args.is_empty() {
+                None
+            } else {
+                Some(args.remove(0))
+            }
+        };
+        match a.as_str() {
+            "--key-frames" => match value().and_then(|v| v.parse().ok()) {
+                Some(n) => grouping.select.key_frames = n,
+                None => return usage(),
+            },
+            "--message" => {
+                grouping.message = match value().as_deref() {
+                    Some("always") => MessageRole::Always,
+                    Some("thrown") => MessageRole::ThrownByKeyFrame,
+                    Some("never") => MessageRole::Never,
+                    _ => return usage(),
+                }
+            }
+            "--in-app" => grouping.in_app.include = InAppRules::prefixes(&value().unwrap_or_default()),
+            "--not-in-app" => {
+                grouping.in_app.exclude = InAppRules::prefixes(&value().unwrap_or_default())
+            }
+            "--message-suffix" => suffix = value().unwrap_or_default().replace("\\n", "\n"),
+            _ => positional.push(a),
+        }
+    }
+    let Some(path) = positional.first() else {
+        return usage();
     };
-    let kind = args.get(2).cloned();
+    let kind = positional.get(1).cloned().filter(|k| k != "all");
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -58,7 +94,7 @@ fn main() -> std::process::ExitCode {
     let mut w = stdout.lock();
     for line in std::io::BufReader::new(file).lines() {
         let Ok(line) = line else { break };
-        let Ok(v) = serde_json::from_str::<Value>(&line) else {
+        let Ok(mut v) = serde_json::from_str::<Value>(&line) else {
             continue;
         };
         if kind
@@ -66,6 +102,11 @@ fn main() -> std::process::ExitCode {
             .is_some_and(|k| v["kind"].as_str() != Some(k))
         {
             continue;
+        }
+        if !suffix.is_empty() {
+            // Perturbation: a second message line (as Jackson prints `at [Source: ...]`).
+            let m = format!("{}{suffix}", v["message"].as_str().unwrap_or(""));
+            v["message"] = Value::String(m);
         }
         let mut ev = ErrorEvent::new(
             v["project"].as_str().unwrap_or(""),
@@ -75,10 +116,18 @@ fn main() -> std::process::ExitCode {
         ev.exception_type = v["exception_type"].as_str().map(str::to_string);
         ev.message = v["message"].as_str().map(str::to_string);
         ev.stacktrace = Some(java_text(&v));
-        let fp = fingerprint(&ev);
+        let fp = fingerprint_with(&ev, &grouping);
         if writeln!(w, "{}\t{}", v["id"].as_str().unwrap_or(""), fp.id).is_err() {
             break;
         }
     }
     std::process::ExitCode::SUCCESS
+}
+
+fn usage() -> std::process::ExitCode {
+    eprintln!(
+        "usage: score_stacks TRACES.jsonl [kind|all] [--key-frames N] [--message always|thrown|never] \
+         [--in-app PREFIXES] [--not-in-app PREFIXES] [--message-suffix TEXT]"
+    );
+    std::process::ExitCode::from(2)
 }

@@ -34,6 +34,7 @@ fn frame(f: &Value) -> Frame {
         line: f["lineno"].as_u64().and_then(|n| u32::try_from(n).ok()),
         column: f["colno"].as_u64().and_then(|n| u32::try_from(n).ok()),
         in_app: true,
+        rule: None,
     }
 }
 

@@ -107,6 +107,56 @@ pub struct Frame {
     pub column: Option<u32>,
     /// Application code (true) or library/runtime/framework code (false).
     pub in_app: bool,
+    /// Which rule decided `in_app` (for `show --explain`); `None` for frames stored before v3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<FrameRule>,
+}
+
+/// The rule that decided whether a frame is application code, in the order they are tried
+/// (docs/grouping.md, "Which frames are application code").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrameRule {
+    /// Its module matches a `ROUNDS_NOT_IN_APP` prefix.
+    NotInAppPrefix,
+    /// Its module matches a `ROUNDS_IN_APP` prefix.
+    InAppPrefix,
+    /// Its file resolves inside `CODEBASE_PATH`.
+    Codebase,
+    /// It names a file, the codebase index is complete, and the file is not in it.
+    OutsideCodebase,
+    /// On no built-in list (the fallback when nothing above decided).
+    BuiltinApp,
+    /// A built-in list of third-party libraries and frameworks.
+    BuiltinLibrary,
+    /// The language runtime, its standard library, reflection or generated proxies.
+    Runtime,
+    /// A test runner or harness.
+    TestRunner,
+}
+
+impl FrameRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FrameRule::NotInAppPrefix => "ROUNDS_NOT_IN_APP",
+            FrameRule::InAppPrefix => "ROUNDS_IN_APP",
+            FrameRule::Codebase => "file in CODEBASE_PATH",
+            FrameRule::OutsideCodebase => "file not in CODEBASE_PATH",
+            FrameRule::BuiltinApp => "built-in: not a known library",
+            FrameRule::BuiltinLibrary => "built-in library list",
+            FrameRule::Runtime => "built-in runtime list",
+            FrameRule::TestRunner => "built-in test-runner list",
+        }
+    }
+
+    /// Not application code, but a third party's code the application ran: it takes part
+    /// when a stack has no application frame at all. Runtime and test-runner frames never do.
+    pub fn is_library(self) -> bool {
+        matches!(
+            self,
+            FrameRule::NotInAppPrefix | FrameRule::OutsideCodebase | FrameRule::BuiltinLibrary
+        )
+    }
 }
 
 impl Frame {
@@ -203,6 +253,8 @@ impl FingerprintBasis {
 #[serde(rename_all = "snake_case")]
 pub enum DropReason {
     Library,
+    /// Runtime, standard library or reflection frames.
+    Runtime,
     TestRunner,
     Recursion,
     BeyondDepth,
@@ -212,6 +264,7 @@ impl DropReason {
     pub fn as_str(self) -> &'static str {
         match self {
             DropReason::Library => "library",
+            DropReason::Runtime => "runtime",
             DropReason::TestRunner => "test runner",
             DropReason::Recursion => "recursion",
             DropReason::BeyondDepth => "beyond depth",

@@ -24,6 +24,7 @@ fn sig(id: &str, count: u64, status: Status) -> Signature {
             line: Some(3),
             column: None,
             in_app: true,
+            rule: None,
         }],
         services: vec!["checkout".into()],
         count,

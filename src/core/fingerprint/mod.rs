@@ -9,7 +9,7 @@
 pub mod stack;
 pub mod template;
 
-use crate::core::model::{ErrorEvent, Fingerprint, FingerprintBasis};
+use crate::core::model::{self, ErrorEvent, Fingerprint, FingerprintBasis};
 use sha2::{Digest, Sha256};
 
 /// Version of the fingerprint algorithm. Bump on any change that moves ids.
@@ -35,11 +35,52 @@ pub fn template_id(service: &str, exception_type: &str, template: &str) -> Strin
     ])
 }
 
-/// Fingerprint one event: by its application frames when it has a usable stack, else by its
-/// message template.
+/// When the root cause's message template takes part in a stack fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageRole {
+    /// Always (fingerprint v2).
+    Always,
+    /// Only when the exception was thrown by a key frame: then the message is that code's own
+    /// words and stands in for the throw line (one method, several `throw`s). Thrown further in
+    /// (a parser, the runtime), it describes the input, and the key frames that called decide
+    /// alone: `Expecting value` and `Extra data` from one `json.loads` call are one bug.
+    ThrownByKeyFrame,
+    /// Never.
+    Never,
+}
+
+/// Everything a fingerprint depends on besides the event: the user's in-app rules (data built
+/// by the caller, e.g. the file index of `CODEBASE_PATH`) and the selection settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grouping {
+    pub in_app: stack::InAppRules,
+    pub select: stack::SelectConfig,
+    pub message: MessageRole,
+}
+
+impl Default for Grouping {
+    fn default() -> Self {
+        Grouping {
+            in_app: stack::InAppRules::builtin(),
+            select: stack::SelectConfig::default(),
+            message: MessageRole::ThrownByKeyFrame,
+        }
+    }
+}
+
+/// Fingerprint one event with the built-in rules: by its key frames when it has a usable
+/// stack, else by its message template.
 pub fn fingerprint(event: &ErrorEvent) -> Fingerprint {
-    let parsed = event.stacktrace.as_deref().and_then(stack::parse);
-    fingerprint_parsed(event, parsed.as_ref())
+    fingerprint_with(event, &Grouping::default())
+}
+
+/// Fingerprint one event with the given rules.
+pub fn fingerprint_with(event: &ErrorEvent, grouping: &Grouping) -> Fingerprint {
+    let parsed = event
+        .stacktrace
+        .as_deref()
+        .and_then(|t| stack::parse_with(t, &grouping.in_app));
+    fingerprint_parsed_with(event, parsed.as_ref(), grouping)
 }
 
 /// Fingerprint an event whose frames arrived already structured (e.g. Sentry-style JSON
@@ -60,6 +101,14 @@ pub fn fingerprint_frames(
 
 /// Fingerprint an event given its already parsed and normalised stack (if any).
 pub fn fingerprint_parsed(event: &ErrorEvent, parsed: Option<&stack::ParsedStack>) -> Fingerprint {
+    fingerprint_parsed_with(event, parsed, &Grouping::default())
+}
+
+fn fingerprint_parsed_with(
+    event: &ErrorEvent,
+    parsed: Option<&stack::ParsedStack>,
+    grouping: &Grouping,
+) -> Fingerprint {
     let exception_type = event
         .exception_type
         .clone()
@@ -84,19 +133,33 @@ pub fn fingerprint_parsed(event: &ErrorEvent, parsed: Option<&stack::ParsedStack
     };
 
     if let Some(parsed) = parsed {
-        let selection = stack::select(parsed);
+        let selection = stack::select_with(parsed, &grouping.select);
         if !selection.kept.is_empty() {
-            // The root cause's type and message template name the failure; its key frames
-            // say where. The message template stands in for the throw site's line number
-            // (which moves with every edit) when one method throws in several places.
+            // The root cause's type names the failure and its key frames say where; its message
+            // template may stand in for the throw line (see `MessageRole`).
             let root = parsed.root_cause();
+            let chained = parsed.exceptions.len() > 1;
             let root_type = root
                 .and_then(|r| r.exception_type.clone())
-                .filter(|_| parsed.exceptions.len() > 1)
+                .filter(|_| chained)
                 .unwrap_or_else(|| exception_type.clone());
-            let root_template = match root.and_then(|r| r.message.as_deref()) {
-                Some(m) if parsed.exceptions.len() > 1 => template::mask(first_line(m)),
-                _ => template::mask(first_line(&message)),
+            let with_message = match grouping.message {
+                MessageRole::Always => true,
+                MessageRole::Never => false,
+                // Panics and native crashes always pass through the runtime's panic or signal
+                // frames, so the frames cannot tell whose words the message is.
+                MessageRole::ThrownByKeyFrame if panics(parsed.language) => true,
+                MessageRole::ThrownByKeyFrame => root
+                    .zip(selection.kept.first())
+                    .is_some_and(|(r, kept)| thrown_by(&r.frames, kept)),
+            };
+            let root_template = if !with_message {
+                String::new()
+            } else {
+                match root.and_then(|r| r.message.as_deref()) {
+                    Some(m) if chained => template::mask(first_line(m)),
+                    _ => template::mask(first_line(&message)),
+                }
             };
             let mut parts: Vec<String> = vec![
                 format!("v{ALGORITHM_VERSION}"),
@@ -126,8 +189,34 @@ pub fn fingerprint_parsed(event: &ErrorEvent, parsed: Option<&stack::ParsedStack
         exception_type,
         template,
         key_frames: Vec::new(),
-        dropped_frames: parsed.map(|p| stack::select(p).dropped).unwrap_or_default(),
+        dropped_frames: parsed
+            .map(|p| stack::select_with(p, &grouping.select).dropped)
+            .unwrap_or_default(),
     }
+}
+
+/// Languages whose failures are raised by the runtime on the code's behalf (panics, signals).
+fn panics(language: stack::Language) -> bool {
+    matches!(
+        language,
+        stack::Language::Go | stack::Language::Rust | stack::Language::Native
+    )
+}
+
+/// Did the code of `kept` throw, directly or through assertion helpers of a test framework
+/// (which throw what the test asserted, in the test's words)? `frames` are the exception's,
+/// innermost first. Runtime or library frames on the way mean someone else's code raised it
+/// about its input.
+fn thrown_by(frames: &[model::Frame], kept: &model::Frame) -> bool {
+    for f in frames {
+        if f.module == kept.module && f.function == kept.function {
+            return true;
+        }
+        if f.rule != Some(model::FrameRule::TestRunner) {
+            return false;
+        }
+    }
+    false
 }
 
 fn first_line(s: &str) -> &str {

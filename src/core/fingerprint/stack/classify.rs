@@ -1,5 +1,6 @@
-//! Which frames are application code: runtime, standard library, third-party packages,
-//! frameworks, reflection and test runners are not.
+//! The built-in lists: which frames are the runtime (standard library, reflection, generated
+//! proxies), third-party libraries and frameworks, or test runners. The user's own rules
+//! (`in_app.rs`) are tried first; these decide only what they leave open.
 
 use super::Language;
 use crate::core::model::Frame;
@@ -8,7 +9,11 @@ use std::sync::LazyLock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameKind {
     App,
+    /// Third-party code the application called or was called by: takes part when a stack has
+    /// no application frame.
     Library,
+    /// The runtime, its standard library, reflection and generated code: never takes part.
+    Runtime,
     TestRunner,
 }
 
@@ -25,21 +30,27 @@ const JVM_TEST: &[&str] = &[
     "org.scalatest.",
     "io.kotest.",
 ];
-const JVM_LIB: &[&str] = &[
+const JVM_RUNTIME: &[&str] = &[
     "java.",
     "javax.",
-    "jakarta.",
     "jdk.",
     "sun.",
     "com.sun.",
     "kotlin.",
-    "kotlinx.",
     "scala.",
     "dalvik.",
     "android.",
-    "androidx.",
     "com.android.internal.",
     "libcore.",
+    "org.mockito.internal.creation.bytebuddy.",
+    "net.bytebuddy.",
+    "net.sf.cglib.",
+    "org.objenesis.",
+];
+const JVM_LIB: &[&str] = &[
+    "jakarta.",
+    "kotlinx.",
+    "androidx.",
     "org.springframework.",
     "org.apache.catalina.",
     "org.apache.tomcat.",
@@ -53,7 +64,6 @@ const JVM_LIB: &[&str] = &[
     "io.reactivex.",
     "rx.",
     "akka.",
-    "net.sf.cglib.",
     "org.aspectj.",
     "com.google.common.",
     "com.fasterxml.jackson.",
@@ -72,9 +82,6 @@ const JVM_LIB: &[&str] = &[
     "zipkin2.",
     "io.opentelemetry.",
     "brave.",
-    "org.mockito.internal.creation.bytebuddy.",
-    "net.bytebuddy.",
-    "org.objenesis.",
 ];
 const DOTNET_TEST: &[&str] = &[
     "NUnit.",
@@ -82,18 +89,27 @@ const DOTNET_TEST: &[&str] = &[
     "xunit.",
     "Microsoft.VisualStudio.TestPlatform.",
 ];
+const DOTNET_RUNTIME: &[&str] = &["System.", "Microsoft.", "Mono."];
 const DOTNET_LIB: &[&str] = &[
-    "System.",
-    "Microsoft.",
-    "Mono.",
     "Newtonsoft.",
     "Castle.",
     "Polly.",
 ];
-const RUST_LIB: &[&str] = &[
+const RUST_RUNTIME: &[&str] = &[
     "std::",
     "core::",
     "alloc::",
+    "backtrace::",
+    "panic_unwind::",
+    "rust_begin_unwind",
+    "rust_panic",
+    "__rust",
+    "<std::",
+    "<core::",
+    "<alloc::",
+    "test::",
+];
+const RUST_LIB: &[&str] = &[
     "tokio::",
     "futures::",
     "futures_util::",
@@ -102,20 +118,11 @@ const RUST_LIB: &[&str] = &[
     "axum::",
     "actix_web::",
     "actix_rt::",
-    "backtrace::",
-    "panic_unwind::",
     "libfuzzer_sys::",
-    "rust_begin_unwind",
-    "rust_panic",
-    "__rust",
-    "<std::",
-    "<core::",
-    "<alloc::",
     "<tokio::",
     "<futures",
     "<hyper::",
     "<tower::",
-    "test::",
 ];
 const NATIVE_LIB: &[&str] = &[
     "__sanitizer",
@@ -190,6 +197,7 @@ impl Prefixes {
 }
 
 static JVM_LIB_TABLE: LazyLock<Prefixes> = LazyLock::new(|| Prefixes::new(JVM_LIB));
+static JVM_RUNTIME_TABLE: LazyLock<Prefixes> = LazyLock::new(|| Prefixes::new(JVM_RUNTIME));
 
 /// Classify one (normalised) frame.
 pub fn classify(lang: Language, f: &Frame) -> FrameKind {
@@ -199,11 +207,13 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
             let q = f.module.as_deref().unwrap_or("");
             if starts_any(q, JVM_TEST) {
                 FrameKind::TestRunner
-            } else if JVM_LIB_TABLE.matches(q)
+            } else if JVM_RUNTIME_TABLE.matches(q)
                 || q.contains("$$Lambda")
                 || q.contains("$Proxy")
                 || q.contains("GeneratedMethodAccessor")
             {
+                FrameKind::Runtime
+            } else if JVM_LIB_TABLE.matches(q) {
                 FrameKind::Library
             } else {
                 FrameKind::App
@@ -213,9 +223,11 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
             let q = f.module.as_deref().unwrap_or("");
             if starts_any(q, DOTNET_TEST) {
                 FrameKind::TestRunner
-            } else if starts_any(q, DOTNET_LIB)
+            } else if starts_any(q, DOTNET_RUNTIME)
                 || q.is_empty() && f.function.contains("lambda_method")
             {
+                FrameKind::Runtime
+            } else if starts_any(q, DOTNET_LIB) {
                 FrameKind::Library
             } else {
                 FrameKind::App
@@ -227,16 +239,16 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
                 || file.contains("/pluggy/")
             {
                 FrameKind::TestRunner
-            } else if file.contains("site-packages")
-                || file.contains("dist-packages")
-                || file.contains("/lib/python")
+            } else if file.contains("site-packages") || file.contains("dist-packages") {
+                FrameKind::Library
+            } else if file.contains("/lib/python")
                 || file.contains("\\Lib\\")
                 || file.starts_with("<frozen")
                 || file.starts_with("<embedded stdlib>")
                 || file.contains("python27_lib")
                 || file.contains("/runtimes/python")
             {
-                FrameKind::Library
+                FrameKind::Runtime
             } else {
                 FrameKind::App
             }
@@ -246,9 +258,9 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
             let first = m.split('/').next().unwrap_or(m);
             if m == "testing" {
                 FrameKind::TestRunner
+            } else if file.contains("/pkg/mod/") || file.contains("/vendor/") {
+                FrameKind::Library
             } else if file.contains("/go/src/") && !file.contains("/gopath/")
-                || file.contains("/pkg/mod/")
-                || file.contains("/vendor/")
                 || file.contains("GOROOT")
                 || m == "runtime"
                 || m.starts_with("runtime/")
@@ -258,7 +270,7 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
                     && !file.contains("/src/github.com")
                     && is_go_std(first)
             {
-                FrameKind::Library
+                FrameKind::Runtime
             } else {
                 FrameKind::App
             }
@@ -269,23 +281,30 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
                 || file.contains("node_modules\\jest")
             {
                 FrameKind::TestRunner
-            } else if file.contains("node_modules")
-                || file.starts_with("node:")
+            } else if file.contains("node_modules") {
+                FrameKind::Library
+            } else if file.starts_with("node:")
                 || file.starts_with("internal/")
                 || file == "native"
                 || file == "[native code]"
+                // Built-ins V8 runs without a script: `JSON.parse (<anonymous>)`, `Array.map`.
+                || file == "<anonymous>"
                 || !file.is_empty() && !file.contains(['/', '\\']) && is_node_core(file)
             {
-                FrameKind::Library
+                FrameKind::Runtime
             } else {
                 FrameKind::App
             }
         }
         Language::Ruby => {
-            if file.contains("/gems/")
-                || file.contains("[GEM_ROOT]")
+            if file.contains("/lib/ruby/")
+                && !file.contains("/gems/")
+                && !file.contains("/minitest/")
                 || file.contains("/rubygems")
-                || file.contains("/lib/ruby/")
+            {
+                FrameKind::Runtime
+            } else if file.contains("/gems/")
+                || file.contains("[GEM_ROOT]")
                 || file.contains(") lib/")
                 || file.contains(") app/") && file.contains(" (")
                 || file.contains("/vendor/bundle/")
@@ -300,13 +319,14 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
         Language::Php => {
             if file.contains("/vendor/phpunit/") {
                 FrameKind::TestRunner
-            } else if file.contains("/vendor/")
-                || file.is_empty()
-                    && f.function != "{main}"
-                    && f.module.is_none()
-                    && is_php_builtin(&f.function)
-            {
+            } else if file.contains("/vendor/") {
                 FrameKind::Library
+            } else if file.is_empty()
+                && f.function != "{main}"
+                && f.module.is_none()
+                && is_php_builtin(&f.function)
+            {
+                FrameKind::Runtime
             } else {
                 FrameKind::App
             }
@@ -314,20 +334,23 @@ pub fn classify(lang: Language, f: &Frame) -> FrameKind {
         Language::Rust | Language::Native => {
             let s = f.function.as_str();
             if starts_any(s, RUST_LIB)
-                || starts_any(s, NATIVE_LIB)
-                || file.contains("/rustc/")
                 || file.contains("/.cargo/registry/")
                 || file.contains("/rust/registry/")
+                || file.contains("/libfuzzer/")
+            {
+                FrameKind::Library
+            } else if starts_any(s, RUST_RUNTIME)
+                || starts_any(s, NATIVE_LIB)
+                || file.contains("/rustc/")
                 || file.contains("rustlib/")
                 || file.contains("compiler-rt/")
                 || file.contains("/glibc")
-                || file.contains("/libfuzzer/")
                 || file.starts_with("/usr/lib/")
                 || file.starts_with("/lib/")
                 || file.starts_with("/System/Library/")
                 || file.ends_with(".dll") && file.contains("Windows")
             {
-                FrameKind::Library
+                FrameKind::Runtime
             } else {
                 FrameKind::App
             }

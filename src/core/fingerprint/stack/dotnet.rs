@@ -64,6 +64,7 @@ fn parse_frame(rest: &str) -> Frame {
         line,
         column: None,
         in_app: true,
+        rule: None,
     }
 }
 

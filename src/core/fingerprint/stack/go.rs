@@ -91,6 +91,7 @@ pub(crate) fn parse(text: &str) -> Vec<ParsedException> {
                     line: line_no,
                     column: None,
                     in_app: true,
+                    rule: None,
                 };
                 match blocks.last_mut() {
                     Some(b) => b.1.push(f),

@@ -67,6 +67,7 @@ pub(crate) fn parse_frame(rest: &str) -> Frame {
         line,
         column: None,
         in_app: true,
+        rule: None,
     }
 }
 

@@ -65,6 +65,7 @@ fn v8_frame(rest: &str) -> Frame {
         line,
         column,
         in_app: true,
+        rule: None,
     }
 }
 
@@ -85,6 +86,7 @@ fn gecko_frame(t: &str) -> Frame {
         line,
         column,
         in_app: true,
+        rule: None,
     }
 }
 

@@ -7,6 +7,7 @@
 mod classify;
 mod dotnet;
 mod go;
+pub mod in_app;
 mod java;
 mod js;
 mod lines;
@@ -17,7 +18,8 @@ mod python;
 mod ruby;
 mod select;
 
-pub use select::{is_helper, select, Selection, KEY_FRAMES};
+pub use in_app::{FileIndex, InAppRules};
+pub use select::{is_helper, select, select_with, Selection, SelectConfig, KEY_FRAMES};
 
 use crate::core::model::Frame;
 
@@ -144,11 +146,17 @@ pub fn detect(text: &str) -> Option<Language> {
     })
 }
 
-/// Parse a stack trace into normalised, classified frames; `None` when no frames were found.
+/// Parse a stack trace into normalised frames classified by the built-in lists; `None` when no
+/// frames were found.
 pub fn parse(text: &str) -> Option<ParsedStack> {
+    parse_with(text, &InAppRules::builtin())
+}
+
+/// Parse a stack trace into normalised frames classified by the user's in-app rules.
+pub fn parse_with(text: &str, rules: &InAppRules) -> Option<ParsedStack> {
     let language = detect(text)?;
     let mut stack = parse_as(text, language)?;
-    normalise::normalise_stack(&mut stack);
+    normalise::normalise_stack_with(&mut stack, rules);
     Some(stack)
 }
 

@@ -38,6 +38,7 @@ fn sanitizer_frame(line: &str) -> Option<Frame> {
         line: line_no,
         column,
         in_app: true,
+        rule: None,
     })
 }
 
@@ -79,6 +80,7 @@ fn backtrace_frame(line: &str) -> Option<Frame> {
     Some(Frame {
         function: rest.to_string(),
         in_app: true,
+        rule: None,
         ..Frame::default()
     })
 }

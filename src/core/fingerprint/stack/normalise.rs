@@ -4,7 +4,7 @@
 //! Regexes are compiled once; each is guarded by a cheap `contains` so the common frame pays
 //! nothing.
 
-use super::classify::{classify, FrameKind};
+use super::in_app::InAppRules;
 use super::{Language, ParsedStack};
 use crate::core::model::Frame;
 use regex::Regex;
@@ -39,18 +39,30 @@ static RUBY_BLOCK: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(block( \(\d+ levels\))?|rescue|ensure) in "));
 static RUBY_CALLBACKS: LazyLock<Regex> = LazyLock::new(|| re(r"_run__\d+__(\w+?)__\d+__callbacks"));
 
-/// Normalise every frame of a parsed stack in place and classify it.
+/// Normalise every frame of a parsed stack in place and classify it by the built-in lists.
 pub fn normalise_stack(stack: &mut ParsedStack) {
+    normalise_stack_with(stack, &InAppRules::builtin());
+}
+
+/// Normalise every frame of a parsed stack in place and classify it by the user's rules.
+pub fn normalise_stack_with(stack: &mut ParsedStack, rules: &InAppRules) {
     let lang = stack.language;
     for e in &mut stack.exceptions {
         for f in &mut e.frames {
-            normalise_frame(lang, f);
+            normalise_names(lang, f);
+            rules.decide(lang, f);
         }
     }
 }
 
-/// Clean one frame's names and set `in_app`.
+/// Clean one frame's names and set `in_app` by the built-in lists.
 pub fn normalise_frame(lang: Language, f: &mut Frame) {
+    normalise_names(lang, f);
+    InAppRules::builtin().decide(lang, f);
+}
+
+/// Clean one frame's names (generated, anonymous and numbered parts).
+fn normalise_names(lang: Language, f: &mut Frame) {
     match lang {
         Language::Java => java(f),
         Language::DotNet => dotnet(f),
@@ -68,7 +80,6 @@ pub fn normalise_frame(lang: Language, f: &mut Frame) {
     {
         f.module = f.file.as_deref().map(file_stem).filter(|s| !s.is_empty());
     }
-    f.in_app = classify(lang, f) == FrameKind::App;
 }
 
 fn replace(re: &Regex, s: &str, with: &str) -> Option<String> {

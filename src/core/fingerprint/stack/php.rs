@@ -20,6 +20,7 @@ fn parse_frame(line: &str) -> Option<Frame> {
         return Some(Frame {
             function: "{main}".into(),
             in_app: true,
+            rule: None,
             ..Frame::default()
         });
     }
@@ -42,6 +43,7 @@ fn parse_frame(line: &str) -> Option<Frame> {
         line: line_no,
         column: None,
         in_app: true,
+        rule: None,
     })
 }
 

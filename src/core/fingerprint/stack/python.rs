@@ -26,6 +26,7 @@ fn parse_file_line(line: &str) -> Option<Frame> {
         line: line_no,
         column: None,
         in_app: true,
+        rule: None,
     })
 }
 

@@ -42,6 +42,7 @@ fn parse_frame(line: &str) -> Option<Frame> {
         line: line_no,
         column: None,
         in_app: true,
+        rule: None,
     })
 }
 

@@ -7,13 +7,15 @@
 
 use super::classify::{classify, FrameKind};
 use super::{Language, ParsedStack};
-use crate::core::model::{DropReason, Frame};
+use crate::core::model::{DropReason, Frame, FrameRule};
 
 /// Frames that take part in a fingerprint, and those left out with why.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Selection {
     pub kept: Vec<Frame>,
     pub dropped: Vec<(Frame, DropReason)>,
+    /// No frame was application code, so library frames were kept (see [`Tier::AllFrames`]).
+    pub all_frames: bool,
 }
 
 /// The most application frames a fingerprint takes (a chain of helpers ends here).
@@ -133,20 +135,58 @@ fn is_base_class(name: &str) -> bool {
     })
 }
 
+/// Settings of the selection (the defaults are the shipped algorithm; scripts/score-stacks.sh
+/// varies them for leave-one-project-out scores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelectConfig {
+    /// The most frames a fingerprint takes (a chain of helpers ends here).
+    pub key_frames: usize,
+}
+
+impl Default for SelectConfig {
+    fn default() -> Self {
+        SelectConfig {
+            key_frames: KEY_FRAMES,
+        }
+    }
+}
+
+/// Which frames may take part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    /// Application frames only.
+    App,
+    /// No application frame anywhere in the stack: library frames too (the whole stack after
+    /// runtime, reflection and test-runner frames are dropped), as Sentry groups on all frames
+    /// when none is in-app. A stack is never left to the message template alone while it has
+    /// a frame of anyone's code.
+    AllFrames,
+}
+
 /// Pick the frames that identify the bug.
 pub fn select(stack: &ParsedStack) -> Selection {
+    select_with(stack, &SelectConfig::default())
+}
+
+/// [`select`] with explicit settings.
+pub fn select_with(stack: &ParsedStack, cfg: &SelectConfig) -> Selection {
     let mut fallback: Option<Selection> = None;
-    for e in stack
-        .exceptions
-        .iter()
-        .rev()
-        .filter(|e| !e.frames.is_empty())
-    {
-        let sel = select_frames(stack.language, e.exception_type.as_deref(), &e.frames);
-        if !sel.kept.is_empty() {
-            return sel;
+    for tier in [Tier::App, Tier::AllFrames] {
+        for e in stack
+            .exceptions
+            .iter()
+            .rev()
+            .filter(|e| !e.frames.is_empty())
+        {
+            let sel = select_tier(stack.language, e.exception_type.as_deref(), &e.frames, cfg, tier);
+            if !sel.kept.is_empty() {
+                return Selection {
+                    all_frames: tier == Tier::AllFrames,
+                    ..sel
+                };
+            }
+            fallback.get_or_insert(sel);
         }
-        fallback.get_or_insert(sel);
     }
     fallback.unwrap_or_default()
 }
@@ -164,8 +204,32 @@ pub fn rejects_argument(exception_type: Option<&str>) -> bool {
         || last.starts_with("Argument")
 }
 
-/// Selection over one exception's frames (innermost first), thrown as `exception_type`.
-pub fn select_frames(lang: Language, exception_type: Option<&str>, frames: &[Frame]) -> Selection {
+/// Why a frame that may not take part in `tier` is left out.
+fn left_out(lang: Language, f: &Frame, tier: Tier) -> Option<DropReason> {
+    let rule = f.rule;
+    let eligible = f.in_app || tier == Tier::AllFrames && rule.is_some_and(FrameRule::is_library);
+    if eligible {
+        return None;
+    }
+    Some(match rule {
+        Some(FrameRule::Runtime) => DropReason::Runtime,
+        Some(FrameRule::TestRunner) => DropReason::TestRunner,
+        Some(_) => DropReason::Library,
+        None => match classify(lang, f) {
+            FrameKind::TestRunner => DropReason::TestRunner,
+            FrameKind::Runtime => DropReason::Runtime,
+            _ => DropReason::Library,
+        },
+    })
+}
+
+fn select_tier(
+    lang: Language,
+    exception_type: Option<&str>,
+    frames: &[Frame],
+    cfg: &SelectConfig,
+    tier: Tier,
+) -> Selection {
     let validates_input = rejects_argument(exception_type);
     let mut sel = Selection::default();
     let mut need_more = true;
@@ -181,11 +245,7 @@ pub fn select_frames(lang: Language, exception_type: Option<&str>, frames: &[Fra
             sel.dropped.push((key, DropReason::Recursion));
             continue;
         }
-        if !f.in_app {
-            let reason = match classify(lang, f) {
-                FrameKind::TestRunner => DropReason::TestRunner,
-                _ => DropReason::Library,
-            };
+        if let Some(reason) = left_out(lang, f, tier) {
             sel.dropped.push((key, reason));
             continue;
         }
@@ -194,7 +254,7 @@ pub fn select_frames(lang: Language, exception_type: Option<&str>, frames: &[Fra
             // bugs apart: each test of one bug would otherwise be its own signature.
             need_more = false;
             sel.dropped.push((key, DropReason::TestRunner));
-        } else if need_more && sel.kept.len() < KEY_FRAMES {
+        } else if need_more && sel.kept.len() < cfg.key_frames {
             need_more = is_helper(&key) || validates_input && sel.kept.is_empty();
             sel.kept.push(key);
         } else {
