@@ -6,8 +6,8 @@
 //! (the options vary the grouping settings for scripts/stack_generalisation.py; `kind` may be
 //! `all`).
 
-use rounds::core::fingerprint::{fingerprint_with, Grouping, MessageRole};
 use rounds::core::fingerprint::stack::InAppRules;
+use rounds::core::fingerprint::{fingerprint_with, Grouping, MessageRole};
 use rounds::core::model::{ErrorEvent, EventOrigin};
 use serde_json::Value;
 use std::io::{BufRead, Write};
@@ -71,7 +71,9 @@ fn main() -> std::process::ExitCode {
                     _ => return usage(),
                 }
             }
-            "--in-app" => grouping.in_app.include = InAppRules::prefixes(&value().unwrap_or_default()),
+            "--in-app" => {
+                grouping.in_app.include = InAppRules::prefixes(&value().unwrap_or_default())
+            }
             "--not-in-app" => {
                 grouping.in_app.exclude = InAppRules::prefixes(&value().unwrap_or_default())
             }

@@ -322,7 +322,7 @@ fn regroup_reports_then_applies_with_aliases() {
         {
             assert_eq!(id, current, "{old}");
         }
-        assert_eq!(doc["signature"]["algorithm_version"], 2);
+        assert_eq!(doc["signature"]["algorithm_version"], 3);
     }
     let merged = show(&env, "eeee0000000000000000000000000001");
     assert_eq!(
@@ -332,7 +332,7 @@ fn regroup_reports_then_applies_with_aliases() {
     assert_eq!(merged["signature"]["count"], 9);
     assert!(merged["history"]
         .to_string()
-        .contains("regrouped under fingerprint v2"));
+        .contains("regrouped under fingerprint v3"));
 
     // Applying again finds nothing to do.
     let r = env.run(&["poll", "--regroup", "--dry-run"]);
@@ -450,4 +450,95 @@ fn github_issue_follows_the_survivor() {
         "{:?}",
         gh.comments
     );
+}
+
+/// A Python traceback of one `json.loads` call site in `caller`, failing with `msg`.
+fn json_traceback(caller: &str, msg: &str) -> String {
+    format!(
+        "Traceback (most recent call last):\n  \
+         File \"/srv/app/shop/orders.py\", line 30, in handle\n    body = {caller}(raw)\n  \
+         File \"/srv/app/shop/orders.py\", line 12, in {caller}\n    return json.loads(raw)\n  \
+         File \"/usr/lib/python3.11/json/__init__.py\", line 346, in loads\n    return _default_decoder.decode(s)\n  \
+         File \"/usr/lib/python3.11/json/decoder.py\", line 337, in decode\n    obj, end = self.raw_decode(s, idx=_w(s, 0).end())\n\
+         json.decoder.JSONDecodeError: {msg}\n"
+    )
+}
+
+#[test]
+fn regroup_carries_a_v2_store_over_to_v3() {
+    let env = Env::new();
+    const JT: &str = "json.decoder.JSONDecodeError";
+    let spans: Vec<Value> = [
+        ("parse_order", "Expecting value: line 1 column 1 (char 0)", 1u64),
+        ("parse_order", "Expecting value: line 1 column 1 (char 0)", 2),
+        ("parse_refund", "Expecting value: line 1 column 1 (char 0)", 3),
+    ]
+    .iter()
+    .map(|(caller, msg, n)| {
+        let t = 1_795_600_800_000_000_000u64 + n * 1_000_000_000;
+        json!({
+            "traceId": format!("{:032x}", 0xdef000 + n), "spanId": format!("{:016x}", 0x2000 + n),
+            "name": "POST /orders", "kind": 2,
+            "startTimeUnixNano": t.to_string(), "endTimeUnixNano": (t + 1000).to_string(),
+            "events": [{"name": "exception", "timeUnixNano": t.to_string(), "attributes": [
+                {"key": "exception.type", "value": {"stringValue": JT}},
+                {"key": "exception.message", "value": {"stringValue": msg}},
+                {"key": "exception.stacktrace", "value": {"stringValue": json_traceback(caller, msg)}}
+            ]}],
+            "status": {"code": 2}
+        })
+    })
+    .collect();
+    let doc = json!({"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "shop"}}]},
+        "scopeSpans": [{"scope": {"name": "test"}, "spans": spans}]
+    }]});
+    let file = write(&env, "json.json", &doc.to_string());
+    poll(&env, &file);
+    let current = list(&env);
+    assert_eq!(current.len(), 2, "two call sites: {current:#?}");
+    let order_id = current
+        .iter()
+        .find(|s| s["count"] == 2)
+        .and_then(|s| s["id"].as_str())
+        .unwrap()
+        .to_string();
+    // What fingerprint v2 had stored: ids of its own, and the same call site split by the
+    // parser's message (`Extra data` apart from `Expecting value`).
+    let renamed = age_store(&env);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("UPDATE signatures SET algorithm_version = 2", [])
+        .unwrap();
+    let extra = "Extra data: line 1 column 5 (char 4)";
+    conn.execute(
+        "INSERT INTO signatures (id, algorithm_version, basis, status, exception_type, template, key_frames,
+            services, count, first_seen, last_seen, sample_message, sample_stack)
+         VALUES ('dddd0000000000000000000000000002', 2, 'stack', 'new', ?1, 'Extra data: line <*>',
+            '[]', '[\"shop\"]', 4, 1795600700000000000, 1795600950000000000, ?2, ?3)",
+        [JT, extra, &json_traceback("parse_order", extra)],
+    )
+    .unwrap();
+    drop(conn);
+
+    let r = env.run(&["poll", "--regroup"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("3 signature(s) examined (3 from older versions)"),
+        "{}",
+        r.stdout
+    );
+    let after = list(&env);
+    assert_eq!(after.len(), 2, "{after:#?}");
+    // The v2 split is one v3 signature with both counts; every old id finds its survivor.
+    let survivor = show(&env, "dddd0000000000000000000000000002");
+    assert_eq!(survivor["signature"]["id"], order_id.as_str());
+    assert_eq!(survivor["signature"]["count"], 6);
+    assert_eq!(survivor["signature"]["algorithm_version"], 3);
+    for (old, current) in &renamed {
+        assert_eq!(show(&env, old)["signature"]["id"], current.as_str());
+    }
+    // A pass after the regroup adds to the carried-over signatures.
+    poll(&env, &file);
+    assert_eq!(list(&env).len(), 2);
 }

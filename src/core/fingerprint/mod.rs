@@ -16,7 +16,10 @@ use sha2::{Digest, Sha256};
 ///
 /// v2: template-based signatures are keyed by the miner cluster's template, not by the one
 /// event's masked message.
-pub const ALGORITHM_VERSION: u32 = 2;
+/// v3: user in-app rules (`ROUNDS_IN_APP`, `ROUNDS_NOT_IN_APP`, the `CODEBASE_PATH` files);
+/// a stack with no application frame decides by its library frames; runtime frames never
+/// decide; a stack's message template takes part only when a key frame threw it.
+pub const ALGORITHM_VERSION: u32 = 3;
 
 /// The miner scope of a template-based signature: its service and exception type.
 pub fn scope_key(service: &str, exception_type: &str) -> String {
@@ -245,3 +248,6 @@ pub fn hex(bytes: &[u8]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests;

@@ -90,11 +90,7 @@ const DOTNET_TEST: &[&str] = &[
     "Microsoft.VisualStudio.TestPlatform.",
 ];
 const DOTNET_RUNTIME: &[&str] = &["System.", "Microsoft.", "Mono."];
-const DOTNET_LIB: &[&str] = &[
-    "Newtonsoft.",
-    "Castle.",
-    "Polly.",
-];
+const DOTNET_LIB: &[&str] = &["Newtonsoft.", "Castle.", "Polly."];
 const RUST_RUNTIME: &[&str] = &[
     "std::",
     "core::",

@@ -294,7 +294,9 @@ mod tests {
 
         // The checkout decides before the built-in lists, both ways.
         let rules = InAppRules {
-            files: Some(index(&["src/main/java/com/fasterxml/jackson/databind/ObjectMapper.java"])),
+            files: Some(index(&[
+                "src/main/java/com/fasterxml/jackson/databind/ObjectMapper.java",
+            ])),
             ..Default::default()
         };
         rules.decide(Language::Java, &mut f);

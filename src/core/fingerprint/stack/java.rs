@@ -7,6 +7,7 @@ use crate::core::model::Frame;
 
 /// Is the part after `at ` a JVM frame (`pkg.Cls.m(File.java:1)`, `(Native Method)`, ...)?
 pub(crate) fn is_java_location(rest: &str) -> bool {
+    let rest = without_packaging(rest.trim_end());
     // Byte search: `str::find(char)` verifies each hit with a memcmp call.
     let Some(open) = rest.bytes().position(|b| b == b'(') else {
         return false;
@@ -42,10 +43,23 @@ fn has_jvm_source(inner: &str) -> bool {
     })
 }
 
+/// Logback and Log4j append the jar a frame came from: `Foo.bar(Foo.java:1) ~[app.jar:1.0]`.
+fn without_packaging(rest: &str) -> &str {
+    if rest.ends_with(']') {
+        if let Some(i) = rest.rfind(") ") {
+            let tail = rest[i + 2..].trim_start_matches('~');
+            if tail.starts_with('[') {
+                return &rest[..=i];
+            }
+        }
+    }
+    rest
+}
+
 /// Parse one `at` line's content into a raw frame.
 pub(crate) fn parse_frame(rest: &str) -> Frame {
     // Java 9+ prefixes module info: `java.base@11/java.lang.Thread.run(...)`.
-    let rest = rest.trim();
+    let rest = without_packaging(rest.trim());
     let (func, loc) = match rest.find('(') {
         Some(i) => (&rest[..i], rest[i + 1..].trim_end_matches(')')),
         None => (rest, ""),
@@ -81,11 +95,9 @@ pub(crate) fn parse(text: &str) -> Vec<ParsedException> {
         if t.is_empty() {
             continue;
         }
-        if let Some(rest) = t.strip_prefix("at ") {
-            // `is_java_location` needs a `(`, so this is `!is_java_location && no (`.
-            if !rest.contains('(') {
-                continue;
-            }
+        // Only a line shaped like a frame is one: message lines may start with `at ` too
+        // (Jackson's `at [Source: (String)"..."; line: 1, column: 7]`).
+        if let Some(rest) = t.strip_prefix("at ").filter(|r| is_java_location(r)) {
             if in_suppressed {
                 continue;
             }

@@ -19,7 +19,7 @@ mod ruby;
 mod select;
 
 pub use in_app::{FileIndex, InAppRules};
-pub use select::{is_helper, select, select_with, Selection, SelectConfig, KEY_FRAMES};
+pub use select::{is_helper, select, select_with, SelectConfig, Selection, KEY_FRAMES};
 
 use crate::core::model::Frame;
 

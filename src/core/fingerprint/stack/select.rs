@@ -178,7 +178,13 @@ pub fn select_with(stack: &ParsedStack, cfg: &SelectConfig) -> Selection {
             .rev()
             .filter(|e| !e.frames.is_empty())
         {
-            let sel = select_tier(stack.language, e.exception_type.as_deref(), &e.frames, cfg, tier);
+            let sel = select_tier(
+                stack.language,
+                e.exception_type.as_deref(),
+                &e.frames,
+                cfg,
+                tier,
+            );
             if !sel.kept.is_empty() {
                 return Selection {
                     all_frames: tier == Tier::AllFrames,
