@@ -81,7 +81,7 @@ fn java_caused_by_chain_and_root_cause_decides() {
         .kept
         .iter()
         .all(|f| f.line.is_some() && f.column.is_none()));
-    assert!(sel.dropped.iter().any(|(_, r)| *r == DropReason::Library));
+    assert!(sel.dropped.iter().any(|(_, r)| *r == DropReason::Runtime));
     // ... but the fingerprint never depends on it: the same trace with every line shifted.
     let text = read("java/fpde_complex_java_exc.txt");
     let re = regex::Regex::new(r"\.java:(\d+)\)").unwrap();
@@ -209,7 +209,10 @@ fn ruby_and_rails_frames() {
         .frames
         .iter()
         .all(|f| !f.function.starts_with("block ")));
-    assert!(select(&e).kept.is_empty(), "gem frames never decide");
+    // Every frame is a gem's: with no application frame, the gems' top frames decide (v3).
+    let sel = select(&e);
+    assert!(sel.all_frames && !sel.kept.is_empty());
+    assert!(sel.kept.iter().all(|f| !f.in_app));
 }
 
 #[test]
