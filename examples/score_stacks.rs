@@ -2,7 +2,7 @@
 //! scoring with scripts/score_grouping.py (see scripts/score-stacks.sh).
 //!
 //! Usage: score_stacks TRACES.jsonl [kind] [--key-frames N] [--message always|thrown|never]
-//!        [--in-app PREFIXES] [--not-in-app PREFIXES] [--message-suffix TEXT]
+//!        [--in-app PREFIXES] [--not-in-app PREFIXES] [--message-suffix TEXT] [--frames]
 //! (the options vary the grouping settings for scripts/stack_generalisation.py; `kind` may be
 //! `all`).
 
@@ -48,6 +48,7 @@ fn main() -> std::process::ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut grouping = Grouping::default();
     let mut suffix = String::new();
+    let mut show_frames = false;
     let mut positional = Vec::new();
     while !args.is_empty() {
         let a = args.remove(0);
@@ -77,6 +78,7 @@ fn main() -> std::process::ExitCode {
             "--not-in-app" => {
                 grouping.in_app.exclude = InAppRules::prefixes(&value().unwrap_or_default())
             }
+            "--frames" => show_frames = true,
             "--message-suffix" => suffix = value().unwrap_or_default().replace("\\n", "\n"),
             _ => positional.push(a),
         }
@@ -119,7 +121,13 @@ fn main() -> std::process::ExitCode {
         ev.message = v["message"].as_str().map(str::to_string);
         ev.stacktrace = Some(java_text(&v));
         let fp = fingerprint_with(&ev, &grouping);
-        if writeln!(w, "{}\t{}", v["id"].as_str().unwrap_or(""), fp.id).is_err() {
+        let frames = if show_frames {
+            let kept: Vec<String> = fp.key_frames.iter().map(|f| f.qualified()).collect();
+            format!("\t{}", kept.join(" < "))
+        } else {
+            String::new()
+        };
+        if writeln!(w, "{}\t{}{frames}", v["id"].as_str().unwrap_or(""), fp.id).is_err() {
             break;
         }
     }

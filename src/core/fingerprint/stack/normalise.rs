@@ -6,7 +6,7 @@
 
 use super::in_app::InAppRules;
 use super::{Language, ParsedStack};
-use crate::core::model::Frame;
+use crate::core::model::{Frame, FrameRule};
 use regex::Regex;
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -49,22 +49,24 @@ pub fn normalise_stack_with(stack: &mut ParsedStack, rules: &InAppRules) {
     let lang = stack.language;
     for e in &mut stack.exceptions {
         for f in &mut e.frames {
-            normalise_names(lang, f);
-            rules.decide(lang, f);
+            let generated = normalise_names(lang, f);
+            decide(lang, f, generated, rules);
         }
     }
 }
 
 /// Clean one frame's names and set `in_app` by the built-in lists.
 pub fn normalise_frame(lang: Language, f: &mut Frame) {
-    normalise_names(lang, f);
-    InAppRules::builtin().decide(lang, f);
+    let generated = normalise_names(lang, f);
+    decide(lang, f, generated, &InAppRules::builtin());
 }
 
-/// Clean one frame's names (generated, anonymous and numbered parts).
-fn normalise_names(lang: Language, f: &mut Frame) {
+/// Clean one frame's names (generated, anonymous and numbered parts); true when the frame is
+/// run-time generated code.
+fn normalise_names(lang: Language, f: &mut Frame) -> bool {
+    let mut generated = false;
     match lang {
-        Language::Java => java(f),
+        Language::Java => generated = java(f),
         Language::DotNet => dotnet(f),
         Language::Rust | Language::Native => rust(f),
         Language::Go => go(f),
@@ -80,6 +82,17 @@ fn normalise_names(lang: Language, f: &mut Frame) {
     {
         f.module = f.file.as_deref().map(file_stem).filter(|s| !s.is_empty());
     }
+    generated
+}
+
+/// Generated proxies are the runtime's; everything else goes by the rules.
+fn decide(lang: Language, f: &mut Frame, generated: bool, rules: &InAppRules) {
+    if generated {
+        f.in_app = false;
+        f.rule = Some(FrameRule::Runtime);
+    } else {
+        rules.decide(lang, f);
+    }
 }
 
 fn replace(re: &Regex, s: &str, with: &str) -> Option<String> {
@@ -89,7 +102,10 @@ fn replace(re: &Regex, s: &str, with: &str) -> Option<String> {
     }
 }
 
-fn java(f: &mut Frame) {
+/// Clean a JVM frame; true when its class was generated at run time (a CGLIB, ByteBuddy or
+/// Mockito proxy/mock subclass): such a frame is the runtime's, whatever class it proxies.
+fn java(f: &mut Frame) -> bool {
+    let mut generated = false;
     if f.function.contains("lambda$") {
         if let Some(n) = replace(&JAVA_LAMBDA_METHOD, &f.function, "lambda$$$1") {
             f.function = n;
@@ -112,10 +128,11 @@ fn java(f: &mut Frame) {
                         .any(|w| w[0] == b'$' && w[1].is_ascii_digit())
                 }),
             ];
-            for (r, w, needed) in steps {
+            for (i, (r, w, needed)) in steps.into_iter().enumerate() {
                 if needed(m) {
                     if let Some(n) = replace(r, m, w) {
                         *m = n;
+                        generated |= i == 0;
                     }
                 }
             }
@@ -126,6 +143,7 @@ fn java(f: &mut Frame) {
             }
         }
     }
+    generated
 }
 
 fn dotnet(f: &mut Frame) {

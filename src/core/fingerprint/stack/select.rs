@@ -171,6 +171,10 @@ pub fn select(stack: &ParsedStack) -> Selection {
 /// [`select`] with explicit settings.
 pub fn select_with(stack: &ParsedStack, cfg: &SelectConfig) -> Selection {
     let mut fallback: Option<Selection> = None;
+    // Application frames that are only test methods: the entry points a harness called, not
+    // code at fault. When library code sits between them and the throw (the project under
+    // test named a library, a test calling a framework), the library frames decide instead.
+    let mut tests_only: Option<Selection> = None;
     for tier in [Tier::App, Tier::AllFrames] {
         for e in stack
             .exceptions
@@ -185,6 +189,10 @@ pub fn select_with(stack: &ParsedStack, cfg: &SelectConfig) -> Selection {
                 cfg,
                 tier,
             );
+            if tier == Tier::App && !sel.kept.is_empty() && sel.kept.iter().all(is_test_code) {
+                tests_only.get_or_insert(sel);
+                continue;
+            }
             if !sel.kept.is_empty() {
                 return Selection {
                     all_frames: tier == Tier::AllFrames,
@@ -194,7 +202,7 @@ pub fn select_with(stack: &ParsedStack, cfg: &SelectConfig) -> Selection {
             fallback.get_or_insert(sel);
         }
     }
-    fallback.unwrap_or_default()
+    tests_only.or(fallback).unwrap_or_default()
 }
 
 /// Does this exception type say the caller passed a bad value? Then the method that threw it
