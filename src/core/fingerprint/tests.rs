@@ -117,16 +117,14 @@ fn a_message_line_starting_with_at_is_not_a_frame() {
         .as_deref()
         .is_some_and(|m| m.contains("at [Source:")));
     // A `Caused by:` with a multi-line message keeps its lines as message too.
-    let chained = format!(
-        "java.lang.RuntimeException: wrapped\n\
+    let chained = "java.lang.RuntimeException: wrapped\n\
          \tat com.acme.api.Router.route(Router.java:12)\n\
          Caused by: com.fasterxml.jackson.core.JsonParseException: Unexpected end-of-input\n \
-         at [Source: (String)\"{{\"; line: 1, column: 2]\n\
+         at [Source: (String)\"{\"; line: 1, column: 2]\n\
          \tat com.fasterxml.jackson.core.JsonParser._constructError(JsonParser.java:2337)\n\
          \tat com.acme.api.OrderHandler.create(OrderHandler.java:41)\n\
-         \t... 1 more\n"
-    );
-    let parsed = super::stack::parse(&chained).expect("a Java stack");
+         \t... 1 more\n";
+    let parsed = super::stack::parse(chained).expect("a Java stack");
     assert_eq!(parsed.exceptions.len(), 2);
     assert_eq!(parsed.exceptions[1].frames.len(), 2);
     // Logback's packaging suffix does not hide a frame.
