@@ -383,6 +383,7 @@ mod tests {
                 line: Some(1),
                 column: None,
                 in_app: true,
+                rule: None,
             }],
             services: vec![p("service")],
             count: 1,

@@ -135,7 +135,9 @@ fn fingerprint_parsed_with(
         template::mask(&message)
     };
 
-    if let Some(parsed) = parsed {
+    // A stack captured at the record call says who recorded the error, not who raised it:
+    // the message decides (docs/grouping.md, "Recorded twice, or by middleware").
+    if let Some(parsed) = parsed.filter(|p| !stack::captured_at_recording(p)) {
         let selection = stack::select_with(parsed, &grouping.select);
         if !selection.kept.is_empty() {
             // The root cause's type names the failure and its key frames say where; its message

@@ -228,3 +228,45 @@ fn the_codebase_decides_which_frames_are_the_users() {
     assert_eq!(dropped.function, "fmt");
     assert_eq!(dropped.rule, Some(FrameRule::OutsideCodebase));
 }
+
+/// What Go's `span.RecordError(err, trace.WithStackTrace(true))` records: the stack of the
+/// record call, here from a middleware or from the handler itself.
+fn go_recorded(recorder: &str, file: &str) -> String {
+    format!(
+        "goroutine 7 [running]:\n\
+         go.opentelemetry.io/otel/sdk/trace.recordStackTrace()\n\
+         \t/root/go/pkg/mod/go.opentelemetry.io/otel/sdk@v1.28.0/trace/span.go:493 +0x65\n\
+         go.opentelemetry.io/otel/sdk/trace.(*recordingSpan).RecordError(0xc000182000, {{0x7d1f20, 0xc00009e050}}, {{0x0, 0x0, 0x0}})\n\
+         \t/root/go/pkg/mod/go.opentelemetry.io/otel/sdk@v1.28.0/trace/span.go:470 +0x3f0\n\
+         example.com/shop/{recorder}(0xc0000a4000)\n\
+         \t/src/shop/{file}:41 +0x1a5\n\
+         net/http.HandlerFunc.ServeHTTP(0xc0000a4000, {{0x7d6a40, 0xc0001a6000}}, 0xc0001b2000)\n\
+         \t/usr/local/go/src/net/http/server.go:2171 +0x29\n"
+    )
+}
+
+#[test]
+fn a_stack_captured_at_the_record_call_does_not_group() {
+    let ev = |stack: &str, msg: &str| {
+        let mut e = event("shop", stack);
+        e.exception_type = Some("*errors.errorString".into());
+        e.message = Some(msg.into());
+        e
+    };
+    let middleware = go_recorded("middleware.Recover.func1", "middleware.go");
+    let handler = go_recorded("handlers.PlaceOrder", "handlers.go");
+    // One error recorded by the handler's span and again by the middleware's: one signature.
+    let a = fingerprint(&ev(&handler, "order 42: out of stock"));
+    let b = fingerprint(&ev(&middleware, "order 42: out of stock"));
+    assert_eq!(a.basis, FingerprintBasis::Template);
+    assert_eq!(a.id, b.id);
+    // Two handler errors recorded by one middleware do not merge on the middleware's frame.
+    let c = fingerprint(&ev(&middleware, "payment gateway timed out"));
+    assert_ne!(b.id, c.id);
+    // A panic's stack is where it was raised: it groups by its frames.
+    let panic = "panic: boom\n\ngoroutine 1 [running]:\nexample.com/shop/handlers.PlaceOrder(0x0)\n\t/src/shop/handlers.go:41 +0x1a5\n";
+    assert_eq!(
+        fingerprint(&ev(panic, "boom")).basis,
+        FingerprintBasis::Stack
+    );
+}

@@ -19,7 +19,9 @@ mod ruby;
 mod select;
 
 pub use in_app::{FileIndex, InAppRules};
-pub use select::{is_helper, select, select_with, SelectConfig, Selection, KEY_FRAMES};
+pub use select::{
+    captured_at_recording, is_helper, select, select_with, SelectConfig, Selection, KEY_FRAMES,
+};
 
 use crate::core::model::Frame;
 

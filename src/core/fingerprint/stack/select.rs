@@ -205,6 +205,34 @@ pub fn select_with(stack: &ParsedStack, cfg: &SelectConfig) -> Selection {
     tests_only.or(fallback).unwrap_or_default()
 }
 
+/// Was this stack captured where the error was *recorded* rather than raised? Go's
+/// `span.RecordError(err, trace.WithStackTrace(true))` prints the stack of the record call
+/// (`go.opentelemetry.io/otel/sdk/trace.recordStackTrace` → `(*recordingSpan).RecordError` →
+/// the caller). Then the frames say who recorded (a middleware records every handler's error),
+/// not which bug it is.
+pub fn captured_at_recording(stack: &ParsedStack) -> bool {
+    let Some(e) = stack
+        .exceptions
+        .first()
+        .filter(|_| stack.exceptions.len() == 1)
+    else {
+        return false;
+    };
+    let mut recorded = false;
+    for f in &e.frames {
+        let module = f.module.as_deref().unwrap_or("");
+        if module.contains("opentelemetry") {
+            recorded |= f.function.to_ascii_lowercase().contains("record");
+            continue;
+        }
+        if f.rule == Some(FrameRule::Runtime) && !recorded {
+            continue; // runtime.Stack, runtime/debug.Stack
+        }
+        break;
+    }
+    recorded
+}
+
 /// Does this exception type say the caller passed a bad value? Then the method that threw it
 /// only validated its input (a precondition, whatever its name): which caller passed the value
 /// is what tells one bug from another.
