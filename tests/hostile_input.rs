@@ -418,3 +418,35 @@ fn files_and_directories_rounds_creates_are_private_whatever_the_umask() {
         files.len()
     );
 }
+
+#[path = "support/fake_http.rs"]
+mod fake_http;
+
+#[test]
+fn an_http_body_over_its_cap_is_refused_not_held() {
+    let body = std::fs::read_to_string(harness::repo(
+        "tests/fixtures/backends/derived/jaeger_v1_search_exception.json",
+    ))
+    .unwrap();
+    assert!(body.len() > 1024, "{}", body.len());
+    let server = fake_http::FakeServer::start(move |r| match r.path() {
+        "/api/services" => fake_http::Response::json(
+            200,
+            r#"{"data":["telemetrygen"],"total":1,"limit":0,"offset":0,"errors":null}"#,
+        ),
+        _ => fake_http::Response::json(200, body.clone()),
+    });
+    let mut env = Env::new();
+    env.set("TELEMETRY_BACKEND", "jaeger")
+        .set("JAEGER_API_URL", &server.addr)
+        .set("JAEGER_API_VERSION", "v1")
+        .set("ROUNDS_HTTP_RETRIES", "0");
+    let ok = env.run(&["poll", "--notify", "none"]);
+    assert_eq!(ok.code, 0, "within the default cap: {}", ok.stderr);
+    env.set("ROUNDS_HTTP_MAX_BODY_BYTES", "1K");
+    let r = env.run(&["poll", "--notify", "none"]);
+    assert_eq!(r.code, 65, "{}", r.stderr);
+    assert!(r.stderr.contains("larger than 1024 bytes"), "{}", r.stderr);
+    env.set("ROUNDS_HTTP_MAX_BODY_BYTES", "lots");
+    assert_eq!(env.run(&["poll", "--notify", "none"]).code, 78);
+}
