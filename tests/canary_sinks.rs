@@ -38,6 +38,11 @@ fn planted_input(env: &Env) -> std::path::PathBuf {
     );
     let stack =
         "Error: boom\n    at handler (/srv/app/idghp_CANARYgluedTok0123456789abcdefgh.js:1:1)";
+    // A secret straddling the 1,024-character cap of a stored sample attribute.
+    let payload = format!(
+        "{}aws_secret_access_key=CANARYattrStraddleAAAAAAAAAAAAAAAAAAAAAAA",
+        "q".repeat(1024 - 16 - "aws_secret_access_key=".len())
+    );
     let rec = |ty: &str, msg: &str, span: &str| {
         json!({"resourceLogs":[{"resource":{"attributes":[
             {"key":"service.name","value":{"stringValue":"shop\nnew      forged 0000000000  line"}},
@@ -47,7 +52,8 @@ fn planted_input(env: &Env) -> std::path::PathBuf {
               {"key":"exception.type","value":{"stringValue":ty}},
               {"key":"exception.message","value":{"stringValue":msg}},
               {"key":"exception.stacktrace","value":{"stringValue":stack}},
-              {"key":"aws.secret_access_key","value":{"stringValue":"CANARYattrValue"}}]}]}]}]})
+              {"key":"aws.secret_access_key","value":{"stringValue":"CANARYattrValue"}},
+              {"key":"app.payload","value":{"stringValue":payload}}]}]}]}]})
         .to_string()
     };
     let input = env.path().join("canaries.jsonl");
@@ -159,6 +165,15 @@ fn canaries_never_leave_through_any_sink() {
         .to_string();
     let r = env.run(&["show", &id, "--explain"]);
     sinks.push(("show --explain", r.stdout));
+    // Not even the local store keeps a secret's prefix where a cap cut a value.
+    for sig in env.run(&["list", "--json"]).json()["signatures"]
+        .as_array()
+        .unwrap()
+    {
+        let show = env.run(&["show", sig["id"].as_str().unwrap(), "--json"]);
+        assert!(show.stdout.contains("app.payload"), "{}", show.stdout);
+        assert!(!show.stdout.contains("CANARYattrS"), "{}", show.stdout);
+    }
     let outbound = sinks.len() - 2;
     // The sinks that carry samples did carry the planted text (so "redacted" is not "never
     // sent"); the stdout notifier shows templates, whose masking hides values anyway.

@@ -211,11 +211,22 @@ impl SqliteStore {
         key: &EventKey,
         ev: &ErrorEvent,
     ) -> Result<(), StoreError> {
-        let attributes: BTreeMap<&str, &str> = ev
+        // A value over the sample cap is redacted before it is cut, so no secret's prefix is
+        // stored at the cut.
+        let attributes: BTreeMap<&str, std::borrow::Cow<'_, str>> = ev
             .attributes
             .iter()
             .take(MAX_ATTRIBUTES)
-            .map(|(k, v)| (k.as_str(), cut(v, MAX_ATTRIBUTE_CHARS)))
+            .map(|(k, v)| {
+                let kept = cut(v, MAX_ATTRIBUTE_CHARS);
+                let v = if kept.len() < v.len() {
+                    let red = crate::core::redact::redact_cut(v, kept.len());
+                    std::borrow::Cow::Owned(red)
+                } else {
+                    std::borrow::Cow::Borrowed(kept)
+                };
+                (k.as_str(), v)
+            })
             .collect();
         let attributes = serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into());
         self.conn
