@@ -2,7 +2,10 @@
 //! (OTLP-shaped JSON) where v1 search is gone.
 //!
 //! Neither API pages, so a window whose answer fills the trace limit is split in halves until
-//! the answers fit (or the window is too narrow to split, which is reported as truncation).
+//! the answers fit, down to the API's resolution (a microsecond for v1, a nanosecond for
+//! api_v3). A window still full at that width cannot be read whole: the fetch reports it as
+//! held, the pass keeps its cursor at the window's start and exits 75, and the next pass
+//! continues from there. Nothing is skipped silently.
 
 pub mod map;
 pub mod wire;
@@ -14,7 +17,8 @@ use super::common::{
 use super::http::{bad_data, HttpClient, HttpResponse, HttpSettings};
 use super::otlp::map::spans_to_events;
 use crate::core::ports::telemetry::{
-    EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource, TraceSpan,
+    EventSink, FetchReport, HeldWindow, PollWindow, SourceCheck, TelemetryError, TelemetrySource,
+    TraceSpan,
 };
 use map::{trace_spans, trace_to_events, SpanFilter};
 use wire::{V1Envelope, V1Trace, V3ErrorEnvelope, V3Services, V3Traces};
@@ -52,8 +56,6 @@ pub struct JaegerConfig {
     /// Traces per request (`limit`, `query.num_traces`); one more is asked for, so a full
     /// answer is told apart from one that just fits.
     pub batch_size: usize,
-    /// Windows narrower than this are not split further; a full answer there is reported.
-    pub min_split_nanos: i64,
 }
 
 impl JaegerConfig {
@@ -64,7 +66,6 @@ impl JaegerConfig {
             api_version: JaegerApiVersion::Auto,
             error_filter: JaegerErrorFilter::Auto,
             batch_size: 500,
-            min_split_nanos: 1_000_000_000,
         }
     }
 }
@@ -99,6 +100,11 @@ pub struct JaegerSource {
 }
 
 const BACKEND: &str = "jaeger";
+
+/// v1 search bounds are whole microseconds (`start`, `end` in µs, both inclusive).
+const V1_RESOLUTION_NANOS: i64 = 1_000;
+/// api_v3 bounds are RFC 3339 with nanoseconds.
+const V3_RESOLUTION_NANOS: i64 = 1;
 
 impl JaegerSource {
     pub fn new(cfg: JaegerConfig) -> Result<Self, TelemetryError> {
@@ -135,6 +141,15 @@ impl JaegerSource {
                 "no Jaeger query API at {} (HTTP 404); check JAEGER_API_URL",
                 resp.endpoint
             ),
+        }
+    }
+
+    /// The narrowest window the API in use can ask for.
+    fn resolution(&self) -> i64 {
+        if self.api == Some(Api::V3) {
+            V3_RESOLUTION_NANOS
+        } else {
+            V1_RESOLUTION_NANOS
         }
     }
 
@@ -192,14 +207,17 @@ impl JaegerSource {
                 return Ok((Found::V1(env.data.unwrap_or_default()), resp.endpoint));
             }
         }
-        let q = [
+        let mut q = vec![
             ("query.service_name", service.to_string()),
             ("query.start_time_min", format_rfc3339_nanos(w.start)),
             ("query.start_time_max", format_rfc3339_nanos(w.end)),
             ("query.num_traces", (self.cfg.batch_size + 1).to_string()),
-            // Ignored before v2.19; errors are filtered client-side regardless.
-            ("query.attributes", r#"{"error":"true"}"#.to_string()),
         ];
+        if server_filter {
+            // Ignored before v2.19 (all traces come back); ClickHouse storage matches it only
+            // as a literal `error` attribute, which is why an empty answer is probed unfiltered.
+            q.push(("query.attributes", r#"{"error":"true"}"#.to_string()));
+        }
         let resp = self.client.get("/api/v3/traces", &q)?;
         if resp.status == 404 {
             // "No traces found" is a JSON 404; anything else means there is no api_v3 here.
@@ -223,7 +241,7 @@ impl JaegerSource {
         while let Some(w) = pending.pop() {
             let server_filter = self.filter != JaegerErrorFilter::Client;
             let (mut found, mut endpoint) = self.search(service, w, server_filter)?;
-            if self.api == Some(Api::V1) && self.filter == JaegerErrorFilter::Auto {
+            if self.filter == JaegerErrorFilter::Auto {
                 // Trust the server's filter only when its answer holds error spans: Jaeger v2
                 // memory storage answers `error=true` with spans whose status was set to OK.
                 if count_errors(&found, service, w) > 0 {
@@ -240,10 +258,10 @@ impl JaegerSource {
                         found = probe;
                         endpoint = probe_endpoint;
                     } else if probe.trace_count() > self.cfg.batch_size
-                        && w.end - w.start > self.cfg.min_split_nanos
+                        && w.end - w.start > self.resolution()
                     {
                         // A full unfiltered answer without errors proves nothing: look closer.
-                        let (a, b) = split_window(w);
+                        let (a, b) = split_at(w, self.resolution());
                         pending.push(b);
                         pending.push(a);
                         continue;
@@ -257,20 +275,34 @@ impl JaegerSource {
                 }
             }
             let full = found.trace_count() > self.cfg.batch_size;
-            if full && w.end - w.start > self.cfg.min_split_nanos {
-                let (a, b) = split_window(w);
+            if full && w.end - w.start > self.resolution() {
+                let (a, b) = split_at(w, self.resolution());
                 // Later half pushed first so the earlier half is fetched first.
                 pending.push(b);
                 pending.push(a);
                 continue;
             }
             if full {
-                report.notes.push(format!(
-                    "jaeger: service {service} returned more than {} traces for {} .. {} and the window cannot be split further; some errors may be missing",
+                // Even one resolution step holds more traces than a search returns: this
+                // window cannot be read whole. Stop this service here (windows are read in
+                // time order, so everything before it was read) and hold the cursor.
+                let reason = format!(
+                    "more than {} traces in one {} step, the finest this API can ask for (raise POLL_BATCH_SIZE)",
                     self.cfg.batch_size,
-                    format_rfc3339_nanos(w.start),
-                    format_rfc3339_nanos(w.end)
-                ));
+                    if self.api == Some(Api::V3) { "nanosecond" } else { "microsecond" }
+                );
+                let earlier = report
+                    .held
+                    .as_ref()
+                    .is_none_or(|h| w.start < h.window.start);
+                if earlier {
+                    report.held = Some(HeldWindow {
+                        service: service.to_string(),
+                        window: w,
+                        reason,
+                    });
+                }
+                return Ok(());
             }
             let mut push = |ev| sink.push(ev).map_err(|e| e.to_string());
             match found {
@@ -303,6 +335,25 @@ impl JaegerSource {
     }
 }
 
+/// Halves of `w` split on a multiple of `step` (the API's resolution), so narrow windows are
+/// whole steps the server can be asked for exactly; `w` must be wider than `step`.
+fn split_at(w: PollWindow, step: i64) -> (PollWindow, PollWindow) {
+    let (a, b) = split_window(w);
+    let aligned = a.end - a.end.rem_euclid(step);
+    let mid = if aligned > w.start { aligned } else { a.end };
+    let _ = b;
+    (
+        PollWindow {
+            start: w.start,
+            end: mid,
+        },
+        PollWindow {
+            start: mid,
+            end: w.end,
+        },
+    )
+}
+
 /// Error events in an answer for one service and window (to judge the server's tag filter).
 fn count_errors(found: &Found, service: &str, w: PollWindow) -> usize {
     let mut n = 0usize;
@@ -323,7 +374,11 @@ fn count_errors(found: &Found, service: &str, w: PollWindow) -> usize {
                 );
             }
         }
-        Found::V3(_) => {}
+        Found::V3(doc) => {
+            let mut spans = doc.resource_spans.clone();
+            retain_spans(&mut spans, Some(&[service.to_string()]), Some(w));
+            let _ = spans_to_events(&spans, &mut count);
+        }
     }
     n
 }
