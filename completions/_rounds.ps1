@@ -52,6 +52,8 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)')
             [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where errors come from')
+            [CompletionResult]::new('--in-app', '--in-app', [CompletionResultType]::ParameterName, 'Module or path prefixes of application code (comma-separated), tried before CODEBASE_PATH and the built-in library lists')
+            [CompletionResult]::new('--not-in-app', '--not-in-app', [CompletionResultType]::ParameterName, 'Module or path prefixes that are never application code (comma-separated; wins over ROUNDS_IN_APP and CODEBASE_PATH)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when signatures in these states exist after the pass (for CI gating)')
             [CompletionResult]::new('--lookback-minutes', '--lookback-minutes', [CompletionResultType]::ParameterName, 'First run: how far back to look, in minutes')
             [CompletionResult]::new('--overlap-minutes', '--overlap-minutes', [CompletionResultType]::ParameterName, 'Re-read this many minutes before the cursor to absorb late spans')

@@ -48,6 +48,8 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand -i 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)'
             cand --input 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)'
             cand --backend 'Where errors come from'
+            cand --in-app 'Module or path prefixes of application code (comma-separated), tried before CODEBASE_PATH and the built-in library lists'
+            cand --not-in-app 'Module or path prefixes that are never application code (comma-separated; wins over ROUNDS_IN_APP and CODEBASE_PATH)'
             cand --fail-on 'Exit 1 when signatures in these states exist after the pass (for CI gating)'
             cand --lookback-minutes 'First run: how far back to look, in minutes'
             cand --overlap-minutes 'Re-read this many minutes before the cursor to absorb late spans'

@@ -56,6 +56,8 @@ tempo\t''
 loki\t''
 grafana_stack\t''
 signoz\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l in-app -d 'Module or path prefixes of application code (comma-separated), tried before CODEBASE_PATH and the built-in library lists' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l not-in-app -d 'Module or path prefixes that are never application code (comma-separated; wins over ROUNDS_IN_APP and CODEBASE_PATH)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l fail-on -d 'Exit 1 when signatures in these states exist after the pass (for CI gating)' -r -f -a "new\t''
 regressed\t''
 escalating\t''"

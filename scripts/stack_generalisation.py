@@ -78,8 +78,8 @@ def main():
         print(f"| {s[0]} | {s[1]}{mark} | {fmt(score(gold, grid[s], subsets['exception']))} | {fmt(score(gold, grid[s], subsets['all']))} |")
 
     print("\n## In-sample vs leave-one-project-out\n")
-    print("| subset | shipped setting, in-sample P / R / F1 / B3 F1 | best setting in-sample | leave-one-project-out P / R / F1 / B3 F1 | settings chosen |")
-    print("|---|---|---|---|---|")
+    print("| subset | in-sample (shipped) P | R | F1 | B3 F1 | best setting in-sample | leave-one-project-out P | R | F1 | B3 F1 | settings chosen |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, ids, choose_on in [
         ("exception, chosen on all traces", subsets["exception"], subsets["all"]),
         ("exception, chosen on exception traces", subsets["exception"], subsets["exception"]),
@@ -104,8 +104,8 @@ def main():
         "second message line `at [Source: ...]`": run(binary, traces, "--message-suffix", MULTILINE),
     }
     print("\n## Perturbations (shipped settings; pooled)\n")
-    print("| perturbation | exception P / R / F1 / B3 F1 | ΔF1 | all P / R / F1 / B3 F1 | ΔF1 |")
-    print("|---|---|---|---|---|")
+    print("| perturbation | exception P | R | F1 | B3 F1 | ΔF1 | all P | R | F1 | B3 F1 | ΔF1 |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print(f"| none | {fmt(score(gold, base, subsets['exception']))} | | {fmt(score(gold, base, subsets['all']))} | |")
     worst = 0.0
     for name, pred in pert.items():

@@ -168,6 +168,14 @@ pub struct PollArgs {
     /// those that became one (old ids stay as aliases); with --dry-run, only report
     #[arg(long)]
     pub regroup: bool,
+    /// Module or path prefixes of application code (comma-separated), tried before CODEBASE_PATH
+    /// and the built-in library lists
+    #[arg(long, env = "ROUNDS_IN_APP", value_name = "PREFIXES")]
+    pub in_app: Option<String>,
+    /// Module or path prefixes that are never application code (comma-separated; wins over
+    /// ROUNDS_IN_APP and CODEBASE_PATH)
+    #[arg(long, env = "ROUNDS_NOT_IN_APP", value_name = "PREFIXES")]
+    pub not_in_app: Option<String>,
     /// Exit 1 when signatures in these states exist after the pass (for CI gating)
     #[arg(
         long,

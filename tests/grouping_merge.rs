@@ -542,3 +542,92 @@ fn regroup_carries_a_v2_store_over_to_v3() {
     poll(&env, &file);
     assert_eq!(list(&env).len(), 2);
 }
+
+/// One OTLP line of `shop` spans failing with the given Python tracebacks.
+fn otlp_stacks(stacks: &[(&str, &str)]) -> String {
+    let spans: Vec<Value> = stacks
+        .iter()
+        .enumerate()
+        .map(|(n, (msg, stack))| {
+            let t = 1_795_600_800_000_000_000u64 + n as u64 * 1_000_000_000;
+            json!({
+                "traceId": format!("{:032x}", 0x7a0000 + n), "spanId": format!("{:016x}", 0x3000 + n),
+                "name": "POST /orders", "kind": 2,
+                "startTimeUnixNano": t.to_string(), "endTimeUnixNano": (t + 1000).to_string(),
+                "events": [{"name": "exception", "timeUnixNano": t.to_string(), "attributes": [
+                    {"key": "exception.type", "value": {"stringValue": "KeyError"}},
+                    {"key": "exception.message", "value": {"stringValue": msg}},
+                    {"key": "exception.stacktrace", "value": {"stringValue": stack}}
+                ]}],
+                "status": {"code": 2}
+            })
+        })
+        .collect();
+    json!({"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "shop"}}]},
+        "scopeSpans": [{"scope": {"name": "test"}, "spans": spans}]
+    }]})
+    .to_string()
+}
+
+#[test]
+fn codebase_files_and_prefixes_decide_in_app_frames_and_explain_says_which() {
+    // `fmtlib` is on no built-in list: without a checkout it would decide, and the two handlers
+    // that call it would merge.
+    let stack = |handler: &str| {
+        format!(
+            "Traceback (most recent call last):\n  \
+             File \"/srv/app/shop/orders.py\", line 30, in {handler}\n    fmt(x)\n  \
+             File \"/srv/app/fmtlib/render.py\", line 3, in fmt\n    raise KeyError(k)\n\
+             KeyError: 'x'\n"
+        )
+    };
+    let (a, b) = (stack("create_order"), stack("cancel_order"));
+    let input = otlp_stacks(&[("'x'", &a), ("'x'", &b)]);
+
+    let plain = Env::new();
+    let file = write(&plain, "in.json", &input);
+    poll(&plain, &file);
+    assert_eq!(
+        list(&plain).len(),
+        1,
+        "built-in lists: the helper library decides"
+    );
+
+    let mut env = Env::new();
+    let checkout = env.path().join("checkout");
+    std::fs::create_dir_all(checkout.join("shop")).unwrap();
+    std::fs::write(checkout.join("shop/orders.py"), "def create_order(): ...\n").unwrap();
+    std::fs::create_dir_all(checkout.join("node_modules/x")).unwrap();
+    std::fs::write(checkout.join("node_modules/x/render.py"), "").unwrap();
+    env.set("CODEBASE_PATH", checkout.to_str().unwrap());
+    let file = write(&env, "in.json", &input);
+    poll(&env, &file);
+    let sigs = list(&env);
+    assert_eq!(sigs.len(), 2, "the checkout's frames decide: {sigs:#?}");
+    let id = sigs[0]["id"].as_str().unwrap();
+    let r = env.run(&["show", id, "--explain"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("[file in CODEBASE_PATH]"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("fmt (library)  [file not in CODEBASE_PATH]"),
+        "{}",
+        r.stdout
+    );
+    let doc = show(&env, id);
+    assert_eq!(doc["signature"]["key_frames"][0]["rule"], "codebase");
+
+    // ROUNDS_NOT_IN_APP wins over the checkout: no application frame is left, so the whole
+    // stack's top frame (the library's `fmt`) decides, not the message alone.
+    let mut excl = Env::new();
+    excl.set("CODEBASE_PATH", checkout.to_str().unwrap());
+    excl.set("ROUNDS_NOT_IN_APP", "/srv/app/shop/");
+    let file = write(&excl, "in.json", &input);
+    poll(&excl, &file);
+    let sigs = list(&excl);
+    assert_eq!(sigs.len(), 1, "{sigs:#?}");
+    let r = excl.run(&["show", sigs[0]["id"].as_str().unwrap(), "--explain"]);
+    assert!(r.stdout.contains("no application frame"), "{}", r.stdout);
+    assert!(r.stdout.contains("[ROUNDS_NOT_IN_APP]"), "{}", r.stdout);
+}

@@ -1,6 +1,7 @@
 //! The driving side: resolve settings, wire adapters to use cases, run one command.
 
 pub mod commands;
+pub mod grouping;
 pub mod limits;
 pub mod llm;
 pub mod settings;

@@ -312,6 +312,14 @@ pub fn diagnoser(
     })
 }
 
+/// The local codebase at `path` (CODEBASE_PATH).
+pub fn open_codebase(
+    path: &std::path::Path,
+) -> Result<crate::adapters::codebase::LocalCodebase, AppError> {
+    crate::adapters::codebase::LocalCodebase::new(path)
+        .map_err(|e| AppError::Config(format!("CODEBASE_PATH: {e}")))
+}
+
 /// The local codebase at CODEBASE_PATH, when one is configured.
 pub fn codebase(
     s: &crate::app::llm::LlmSettings,

@@ -5,7 +5,7 @@
 //! pass is one transaction, and the cursor and the miner state move inside it, so a failed or
 //! interrupted pass leaves counts, cursor and templates exactly as they were.
 
-use crate::core::fingerprint::fingerprint;
+use crate::core::fingerprint::fingerprint_with;
 use crate::core::ledger::EventKeyer;
 use crate::core::model::{ErrorEvent, EventKey, Fingerprint, UnixNanos};
 use crate::core::ports::store::{PassSummary, RecordOutcome};
@@ -33,6 +33,8 @@ pub struct PollConfig {
     pub dry_run: bool,
     /// Caps applied to every event before it is keyed, fingerprinted or stored.
     pub limits: crate::core::limits::Limits,
+    /// In-app rules and selection settings for every fingerprint of the pass.
+    pub grouping: crate::core::fingerprint::Grouping,
 }
 
 #[derive(Debug, Default)]
@@ -246,6 +248,7 @@ fn run_pass(
         .map(|n| n.get())
         .unwrap_or(2)
         .clamp(1, 4);
+    let grouping = &cfg.grouping;
     let fetched = std::thread::scope(|scope| {
         let mut to_workers = Vec::with_capacity(workers);
         let mut from_workers = Vec::with_capacity(workers);
@@ -266,7 +269,7 @@ fn run_pass(
                     let done: Vec<_> = batch
                         .into_iter()
                         .map(|(key, ev)| {
-                            let fp = fingerprint(&ev);
+                            let fp = fingerprint_with(&ev, grouping);
                             (key, fp, ev)
                         })
                         .collect();

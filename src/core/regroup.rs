@@ -4,7 +4,9 @@
 //! algorithm (`poll --regroup`).
 
 use crate::core::fingerprint::template::{MinerConfig, TemplateMiner};
-use crate::core::fingerprint::{fingerprint, scope_key, template_id, ALGORITHM_VERSION};
+use crate::core::fingerprint::{
+    fingerprint_with, scope_key, template_id, Grouping, ALGORITHM_VERSION,
+};
 use crate::core::model::{ErrorEvent, EventOrigin, Fingerprint, FingerprintBasis, UnixNanos};
 use crate::core::ports::store::MergeOutcome;
 use crate::core::ports::{SignatureFilter, SignatureStore, StoreError};
@@ -185,12 +187,13 @@ pub fn regroup(
     store: &mut dyn SignatureStore,
     now: UnixNanos,
     apply: bool,
+    grouping: &Grouping,
 ) -> Result<RegroupReport, StoreError> {
     if !apply {
-        return plan_and_apply(store, now, false);
+        return plan_and_apply(store, now, false, grouping);
     }
     store.begin()?;
-    match plan_and_apply(store, now, true) {
+    match plan_and_apply(store, now, true, grouping) {
         Ok(report) => {
             store.commit()?;
             Ok(report)
@@ -206,6 +209,7 @@ fn plan_and_apply(
     store: &mut dyn SignatureStore,
     now: UnixNanos,
     apply: bool,
+    grouping: &Grouping,
 ) -> Result<RegroupReport, StoreError> {
     let mut grouper = TemplateGrouper::load(store)?;
     let mut sigs = store.signatures(&SignatureFilter::default())?;
@@ -228,7 +232,7 @@ fn plan_and_apply(
             .clone()
             .or_else(|| Some(sig.template.clone()).filter(|t| !t.is_empty()));
         ev.stacktrace = sig.sample_stack.clone();
-        let fp = fingerprint(&ev);
+        let fp = fingerprint_with(&ev, grouping);
         let cluster = (fp.basis == FingerprintBasis::Template).then(|| {
             let scope = scope_key(&fp.service, &fp.exception_type);
             let m = grouper.miner.add_masked(&scope, &fp.template);

@@ -19,7 +19,7 @@ pub fn signature(s: &Signature) -> Value {
         "algorithm_version": s.algorithm_version,
         "basis": s.basis.as_str(),
         "key_frames": s.key_frames.iter().map(|f| json!({
-            "module": f.module, "function": f.function, "file": f.file, "in_app": f.in_app,
+            "module": f.module, "function": f.function, "file": f.file, "in_app": f.in_app, "rule": f.rule,
         })).collect::<Vec<_>>(),
         "ignore_reason": s.ignore_reason,
         "ignored_until": s.ignored_until.map(rfc3339),

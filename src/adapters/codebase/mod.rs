@@ -113,9 +113,21 @@ impl LocalCodebase {
 
 /// Files under `root`, relative, skipping hidden and vendored directories; at most `limit`.
 fn walk(root: &Path, limit: usize) -> Vec<String> {
+    walk_until(root, limit, None).0
+}
+
+/// [`walk`] that also stops at `deadline`; true when every file was listed.
+fn walk_until(
+    root: &Path,
+    limit: usize,
+    deadline: Option<std::time::Instant>,
+) -> (Vec<String>, bool) {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return (out, false);
+        }
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -138,17 +150,35 @@ fn walk(root: &Path, limit: usize) -> Vec<String> {
                     out.push(rel.to_string_lossy().into_owned());
                 }
                 if out.len() >= limit {
-                    return out;
+                    return (out, false);
                 }
             }
         }
     }
-    out
+    (out, true)
 }
 
 impl Codebase for LocalCodebase {
     fn root(&self) -> &str {
         &self.root_str
+    }
+
+    fn files(&self, max_files: usize, budget: std::time::Duration) -> (Vec<String>, bool) {
+        let deadline = std::time::Instant::now() + budget;
+        match self.git(&["ls-files", "-z"]) {
+            Ok(Some(out)) => {
+                let mut files: Vec<String> = out
+                    .split('\0')
+                    .filter(|s| !s.is_empty())
+                    .take(max_files.saturating_add(1))
+                    .map(str::to_string)
+                    .collect();
+                let complete = files.len() <= max_files;
+                files.truncate(max_files);
+                (files, complete)
+            }
+            _ => walk_until(&self.root, max_files, Some(deadline)),
+        }
     }
 
     fn revision(&self) -> Result<Option<String>, CodebaseError> {

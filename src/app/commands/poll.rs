@@ -15,7 +15,8 @@ const MINUTE: i64 = 60 * settings::SECOND;
 
 pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, AppError> {
     if args.regroup {
-        return crate::app::commands::regroup::regroup(g, args.dry_run, printer);
+        let grouping = crate::app::grouping::from_poll_args(args, printer);
+        return crate::app::commands::regroup::regroup(g, args.dry_run, &grouping, printer);
     }
     let clock = settings::clock()?;
     let max_catchup = nanos(parse_duration("MAX_CATCHUP", &args.max_catchup)?);
@@ -37,9 +38,14 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         resolve_after: args.resolve_after_days as i64 * NANOS_PER_DAY,
         dry_run: args.dry_run,
         limits: g.limits.ingest,
+        grouping: Default::default(),
     };
     let mut notifiers = wiring::notifiers(&args.notify, args.json)?;
     let llm = crate::app::llm::LlmSettings::resolve(&args.llm, None)?;
+    let mut cfg = cfg;
+    if !args.check {
+        cfg.grouping = crate::app::grouping::from_poll_args(args, printer);
+    }
 
     if args.check {
         let mut source = wiring::telemetry_source(args, None)?;

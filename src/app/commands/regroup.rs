@@ -11,10 +11,15 @@ use crate::exit::{AppError, Exit};
 use crate::output::Printer;
 use std::fmt::Write as _;
 
-pub fn regroup(g: &Global, dry_run: bool, printer: &mut Printer) -> Result<Exit, AppError> {
+pub fn regroup(
+    g: &Global,
+    dry_run: bool,
+    grouping: &crate::core::fingerprint::Grouping,
+    printer: &mut Printer,
+) -> Result<Exit, AppError> {
     let now = settings::clock()?.now();
     let mut store = wiring::open_store_write(g)?;
-    let report = run_regroup(&mut store, now, !dry_run)?;
+    let report = run_regroup(&mut store, now, !dry_run, grouping)?;
     let mut o = String::new();
     let _ = writeln!(
         o,

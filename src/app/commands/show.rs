@@ -125,9 +125,12 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
             "  basis           {} (the {})",
             sig.basis.as_str(),
             match sig.basis {
+                crate::core::model::FingerprintBasis::Stack
+                    if !sig.key_frames.is_empty() && sig.key_frames.iter().all(|f| !f.in_app) =>
+                    "library frames below decide: no application frame in the stack",
                 crate::core::model::FingerprintBasis::Stack => "application frames below decide",
                 crate::core::model::FingerprintBasis::Template =>
-                    "message template decides: no usable stack",
+                    "message template decides: no usable stack, or a stack captured where the error was recorded",
             }
         );
         let _ = writeln!(o, "  template        {}", sig.template);
@@ -160,10 +163,16 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
             );
         }
         for f in &sig.key_frames {
-            let _ = writeln!(o, "  kept     {}", f.qualified());
+            let _ = writeln!(o, "  kept     {}  [{}]", f.qualified(), rule_of(f));
         }
         for (f, why) in &explain {
-            let _ = writeln!(o, "  dropped  {} ({})", f.qualified(), why.as_str());
+            let _ = writeln!(
+                o,
+                "  dropped  {} ({})  [{}]",
+                f.qualified(),
+                why.as_str(),
+                rule_of(f)
+            );
         }
     }
     if let Some(stack) = &sig.sample_stack {
@@ -258,6 +267,12 @@ fn daily(hours: &[u64]) -> Vec<u64> {
     hours.chunks(24).map(|c| c.iter().sum()).collect()
 }
 
+/// Which in-app rule decided a frame (frames stored before fingerprint v3 carry none).
+fn rule_of(f: &Frame) -> &'static str {
+    f.rule
+        .map_or("rule not recorded (before v3)", |r| r.as_str())
+}
+
 fn explain_json(
     sig: &crate::core::model::Signature,
     dropped: &[(Frame, crate::core::model::DropReason)],
@@ -267,6 +282,7 @@ fn explain_json(
         "basis": sig.basis.as_str(),
         "template": sig.template,
         "kept": sig.key_frames.iter().map(|f| f.qualified()).collect::<Vec<_>>(),
-        "dropped": dropped.iter().map(|(f, why)| serde_json::json!({"frame": f.qualified(), "reason": why.as_str()})).collect::<Vec<_>>(),
+        "kept_rules": sig.key_frames.iter().map(|f| f.rule).collect::<Vec<_>>(),
+        "dropped": dropped.iter().map(|(f, why)| serde_json::json!({"frame": f.qualified(), "reason": why.as_str(), "rule": f.rule})).collect::<Vec<_>>(),
     })
 }

@@ -47,6 +47,12 @@ pub trait Codebase {
         -> Result<Option<Excerpt>, CodebaseError>;
     /// The latest commits touching any of `paths`, newest first.
     fn recent_commits(&self, paths: &[String], limit: usize) -> Result<Vec<Commit>, CodebaseError>;
+    /// Root-relative paths of the checkout's files for the in-app file index: at most
+    /// `max_files`, listing stops after `budget`. The flag says whether the list is complete.
+    fn files(&self, max_files: usize, budget: std::time::Duration) -> (Vec<String>, bool) {
+        let _ = (max_files, budget);
+        (Vec::new(), false)
+    }
     /// Which of `paths` changed between `revision` and the work tree.
     fn changed_since(&self, revision: &str, paths: &[String])
         -> Result<Vec<String>, CodebaseError>;
