@@ -61,7 +61,7 @@ gen_node() {
 }
 
 gen_go() {
-  export GOPATH="$CACHE/gopath" GOMODCACHE="$CACHE/gopath/pkg/mod" GOCACHE="$CACHE/gocache" GOFLAGS=-mod=mod
+  export GOPATH="$CACHE/gopath" GOMODCACHE="$CACHE/gopath/pkg/mod" GOCACHE="$CACHE/gocache"
   for r in 1 2; do
     local dir; dir=$(stage go $r go.mod go.sum main.go)
     (cd "$dir" && go build -o corpus .) || fail "go build of the corpus failed"
