@@ -116,14 +116,13 @@ func reserve(ctx context.Context, tr trace.Tracer, sku string, qty int) error {
 
 func main() {
 	prefix, release := os.Args[1], os.Args[2]
-	rel, _ := strconv.Atoi(release)
 	exp := tracetest.NewInMemoryExporter()
 	res := resource.NewSchemaless(attribute.String("service.name", "shop-go"),
 		attribute.String("service.version", "1."+release+".0"))
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithResource(res))
 	tr := tp.Tracer("corpus.go")
 	ctx := context.Background()
-	rng := rand.New(rand.NewSource(int64(3000 + rel)))
+	rng := rand.New(rand.NewSource(3000)) // the same inputs in both releases: only lines move
 	for i := 0; i < 12; i++ {
 		n := 2 + rng.Intn(99998)
 		parseQuantity(ctx, tr, fmt.Sprintf("%dx", n))
