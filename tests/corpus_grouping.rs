@@ -48,7 +48,11 @@ fn pairwise<'a>(items: impl Iterator<Item = (&'a str, &'a str)>) -> (f64, f64, f
     let pp: u64 = by_sig.values().map(|&n| pairs(n)).sum();
     let p = if pp == 0 { 1.0 } else { tp as f64 / pp as f64 };
     let r = if gp == 0 { 1.0 } else { tp as f64 / gp as f64 };
-    let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+    let f1 = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
     (p, r, f1)
 }
 
@@ -130,8 +134,14 @@ fn score(dir: &PathBuf) -> Scores {
         let (t, s, sig) = row.unwrap();
         assigned.insert((t, s), resolve(sig));
     }
-    let missing: Vec<_> = labels.keys().filter(|k| !assigned.contains_key(*k)).collect();
-    assert!(missing.is_empty(), "labelled spans without an event: {missing:?}");
+    let missing: Vec<_> = labels
+        .keys()
+        .filter(|k| !assigned.contains_key(*k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "labelled spans without an event: {missing:?}"
+    );
 
     let mut by_bug: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_sig: BTreeMap<&str, usize> = BTreeMap::new();
