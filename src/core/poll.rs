@@ -239,6 +239,7 @@ fn run_pass(
     }
     let mut grouper = TemplateGrouper::load(store)?;
     out.notes.extend(grouper.note.take());
+    let mut nested = crate::core::fingerprint::nested::NestedRecordings::new();
     let mut touched = BTreeSet::new();
     let mut merges: HashMap<String, String> = HashMap::new();
     let mut store_error: Option<StoreError> = None;
@@ -331,6 +332,8 @@ fn run_pass(
                         break 'recv;
                     }
                 }
+                // One error recorded again, wrapped, on an outer span is one signature.
+                nested.canonical(ev, fp);
                 match store.record_event(key, fp, ev, now) {
                     Ok(RecordOutcome::Duplicate) => out.summary.duplicates += 1,
                     Ok(o) => {

@@ -6,6 +6,7 @@
 //! (`core::regroup::TemplateGrouper`), which replaces the per-event template and id with its
 //! cluster's (`template_id`).
 
+pub mod nested;
 pub mod stack;
 pub mod template;
 
