@@ -270,3 +270,30 @@ fn a_stack_captured_at_the_record_call_does_not_group() {
         FingerprintBasis::Stack
     );
 }
+
+#[test]
+fn a_node_message_with_an_at_sign_is_not_a_gecko_frame() {
+    let trace = "Error: cannot reach app@db.internal:5432\n    \
+                 at connect (/srv/app/src/db.js:10:11)\n    \
+                 at main (/srv/app/src/index.js:3:1)\n";
+    let parsed = super::stack::parse(trace).expect("a V8 stack");
+    assert_eq!(parsed.exceptions[0].frames.len(), 2);
+    assert_eq!(
+        parsed.exceptions[0].exception_type.as_deref(),
+        Some("Error")
+    );
+    assert_eq!(
+        parsed.exceptions[0].message.as_deref(),
+        Some("cannot reach app@db.internal:5432")
+    );
+    // Gecko stacks still parse.
+    let gecko = "connect@https://app.example/static/db.js:10:11\nmain@https://app.example/static/index.js:3:1\n";
+    assert_eq!(
+        super::stack::parse(gecko)
+            .expect("a Gecko stack")
+            .exceptions[0]
+            .frames
+            .len(),
+        2
+    );
+}

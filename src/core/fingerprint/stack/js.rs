@@ -106,6 +106,11 @@ fn split_receiver(func: &str) -> (Option<String>, String) {
 
 pub(crate) fn parse(text: &str) -> Vec<ParsedException> {
     let mut e = ParsedException::default();
+    // One engine prints one shape: in a V8 stack (`at ...` frames), a `name@host:port` line is
+    // message text (`Error: cannot reach app@db:5432`), not a Gecko frame.
+    let v8 = text
+        .lines()
+        .any(|l| l.trim_start().strip_prefix("at ").is_some_and(is_v8_frame));
     for line in text.lines() {
         let t = line.trim();
         if t.is_empty() {
@@ -117,7 +122,7 @@ pub(crate) fn parse(text: &str) -> Vec<ParsedException> {
                 continue;
             }
         }
-        if is_gecko_frame(t) {
+        if !v8 && is_gecko_frame(t) {
             e.frames.push(gecko_frame(t));
             continue;
         }
