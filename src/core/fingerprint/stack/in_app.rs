@@ -194,11 +194,18 @@ impl InAppRules {
         let file = f.file.as_deref().unwrap_or("");
         prefixes.iter().any(|p| {
             !module.is_empty() && module.starts_with(p.as_str())
-                || !file.is_empty()
-                    && (file.starts_with(p.as_str()) || file.contains(&format!("/{p}")))
+                || !file.is_empty() && (file.starts_with(p.as_str()) || after_slash(file, p))
                 || module.is_empty() && f.function.starts_with(p.as_str())
         })
     }
+}
+
+/// Does `prefix` occur in `file` right after a `/` (no allocation: this runs per frame)?
+fn after_slash(file: &str, prefix: &str) -> bool {
+    !prefix.is_empty()
+        && file
+            .match_indices(prefix)
+            .any(|(i, _)| i > 0 && file.as_bytes()[i - 1] == b'/')
 }
 
 /// The path a frame's file would have in a checkout. JVM frames name only `Orders.java`: the
