@@ -21,9 +21,10 @@ fn fixture(rel: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
+/// Ten minutes: Tempo searches end 30 s before the window's end (its now).
 const WINDOW: PollWindow = PollWindow {
     start: 1_706_678_909_000_000_000,
-    end: 1_706_678_910_000_000_000,
+    end: 1_706_679_509_000_000_000,
 };
 
 fn jaeger(base: &str) -> JaegerConfig {

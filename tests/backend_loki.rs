@@ -139,11 +139,48 @@ fn real_bodies_without_errors_parse_and_yield_nothing_by_severity() {
     let body = fixture("loki/query_range_streams.json");
     let server = FakeServer::start(move |_| Response::json(200, body.clone()));
     let mut src = LokiSource::new(config(&server.addr, &[])).unwrap();
+    // Around the recorded entries (1970-01-02): a window longer than Loki's 721 h
+    // max_query_length would be read in 721 h pieces, one request each.
     let w = PollWindow {
         start: 0,
-        end: i64::MAX,
+        end: 123_456_790_000_000,
     };
     assert!(!fetch(&mut src, w).unwrap().0.is_empty());
+}
+
+#[test]
+fn a_window_longer_than_721_hours_is_read_in_pieces_loki_accepts() {
+    let server = FakeServer::start(|_| {
+        Response::json(
+            200,
+            r#"{"status":"success","data":{"resultType":"streams","result":[]}}"#,
+        )
+    });
+    let mut src = LokiSource::new(config(&server.addr, &[])).unwrap();
+    let hour = 3_600_000_000_000i64;
+    let w = PollWindow {
+        start: 1_787_000_000_000_000_000,
+        end: 1_787_000_000_000_000_000 + 1500 * hour,
+    };
+    fetch(&mut src, w).unwrap();
+    let spans: Vec<(i64, i64)> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            (
+                r.query_param("start").unwrap().parse().unwrap(),
+                r.query_param("end").unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(spans.len(), 3, "{spans:?}");
+    assert!(spans.iter().all(|(s, e)| e - s <= 721 * hour), "{spans:?}");
+    assert_eq!(spans[0].0, w.start);
+    assert_eq!(spans[2].1, w.end);
+    assert!(
+        spans.windows(2).all(|p| p[0].1 == p[1].0),
+        "contiguous: {spans:?}"
+    );
 }
 
 #[test]

@@ -24,6 +24,8 @@ fn config(base: &str, services: &[&str]) -> TempoConfig {
     c.services = services.iter().map(|s| s.to_string()).collect();
     c.http.backoff_base = Duration::from_millis(5);
     c.http.retries = 1;
+    // The windows here sit on the recorded spans, not before a live Tempo's now.
+    c.search_end_lag = 0;
     c
 }
 
@@ -186,6 +188,67 @@ fn older_tempo_falls_back_to_v1_trace_route_and_batches_shape() {
 }
 
 #[test]
+fn a_second_full_even_at_the_largest_limit_is_held_and_searches_end_30s_before_now() {
+    // Every search answers one more trace than asked for: never complete.
+    let search: serde_json::Value = serde_json::from_str(&fixture(
+        "tempo/api_search_status_error_response_docs_REPAIRED.json",
+    ))
+    .unwrap();
+    let server = FakeServer::start(move |r: &Request| {
+        let limit: usize = r.query_param("limit").unwrap().parse().unwrap();
+        let mut body = search.clone();
+        let one = body["traces"][0].clone();
+        body["traces"] = (0..limit)
+            .map(|i| {
+                let mut t = one.clone();
+                t["traceID"] = format!("{:x}", 0xa000 + i).into();
+                t
+            })
+            .collect::<Vec<_>>()
+            .into();
+        Response::json(200, body.to_string())
+    });
+    let mut cfg = config(&server.addr, &[]);
+    cfg.batch_size = 10;
+    cfg.search_end_lag = 30_000_000_000;
+    let mut src = TempoSource::new(cfg).unwrap();
+    let w = PollWindow {
+        start: 1_658_325_670_000_000_000,
+        end: 1_658_325_702_000_000_000,
+    };
+    let (events, report) = fetch(&mut src, w).unwrap();
+    assert!(events.is_empty());
+    let held = report.held.expect("held");
+    assert_eq!(
+        held.window.end - held.window.start,
+        1_000_000_000,
+        "{held:?}"
+    );
+    assert_eq!(held.window.start, w.start);
+    assert!(held.reason.contains("20000"), "{held:?}");
+    let reqs = server.requests();
+    assert!(reqs
+        .iter()
+        .any(|r| r.query_param("limit").as_deref() == Some("20001")));
+    assert!(reqs
+        .iter()
+        .all(|r| r.query_param("end").as_deref() <= Some("1658325672")));
+    assert_eq!(report.read_until, Some(1_658_325_672_000_000_000));
+}
+
+#[test]
+fn a_401_without_a_tenant_names_tempo_tenant() {
+    let server = FakeServer::start(|_| Response::new(401, "no org id\n"));
+    let mut src = TempoSource::new(config(&server.addr, &[])).unwrap();
+    let err = fetch(&mut src, SG_WINDOW).unwrap_err();
+    assert!(err.to_string().contains("set TEMPO_TENANT"), "{err}");
+    let mut cfg = config(&server.addr, &[]);
+    cfg.http.org_id = Some("t1".into());
+    let err = fetch(&mut TempoSource::new(cfg).unwrap(), SG_WINDOW).unwrap_err();
+    assert!(!err.to_string().contains("TENANT"), "{err}");
+}
+
+#[test]
 fn empty_search_means_no_events_and_no_trace_requests() {
     let server =
         FakeServer::start(|_| Response::json(200, r#"{"traces":[],"metrics":{"totalBlocks":13}}"#));
@@ -235,14 +298,16 @@ fn full_search_splits_the_window_and_fetches_each_trace_once() {
         "4 s split down to 1 s windows: {searches} searches"
     );
     assert_eq!(traces, 2, "each trace is fetched once per pass");
+    // A one-second window still full at limit 1 is searched again with a larger limit
+    // (Tempo cannot search finer than a second); it fits, so nothing is held.
     assert!(
-        report
-            .notes
+        server
+            .requests()
             .iter()
-            .any(|n| n.contains("cannot be split below one second")),
-        "{:?}",
-        report.notes
+            .any(|r| r.query_param("limit").as_deref() == Some("5")),
+        "limit raised 1 -> 4"
     );
+    assert!(report.held.is_none(), "{:?}", report.held);
 }
 
 fn exception_servers() -> (FakeServer, FakeServer) {

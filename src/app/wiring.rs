@@ -112,7 +112,8 @@ pub fn telemetry_source(
             c.http = http_settings("SIGNOZ", "SIGNOZ_API_URL")?;
             c.api_key = env("SIGNOZ_API_KEY");
             c.services = services();
-            c.batch_size = args.batch_size;
+            // SigNoz answers a limit above 10,000 with HTTP 400.
+            c.batch_size = args.batch_size.min(10_000);
             Ok(Box::new(SignozSource::new(c)?))
         }
     }

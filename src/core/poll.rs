@@ -59,6 +59,8 @@ pub struct PollOutcome {
     pub held: Option<HeldWindow>,
     /// Read positions to save with the pass (files).
     positions: Option<String>,
+    /// Where the source stopped reading, when before the window's end.
+    read_until: Option<UnixNanos>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -385,6 +387,7 @@ fn run_pass(
     out.quarantine = report.quarantine;
     out.held = report.held;
     out.positions = report.positions;
+    out.read_until = report.read_until;
     if !report.window_ignored {
         out.window = Some(window);
     }

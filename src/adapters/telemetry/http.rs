@@ -432,6 +432,24 @@ impl HttpClient {
         }
     }
 
+    /// A multi-tenant Tempo or Loki answers 401 "no org id" to a request without a tenant:
+    /// say which setting is missing rather than only "credentials rejected".
+    fn tenant_hint(&self, status: u16) -> String {
+        let tenant_set = self.settings.org_id.is_some()
+            || self
+                .settings
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("X-Scope-OrgID"));
+        match self.backend.as_str() {
+            b @ ("tempo" | "loki") if status == 401 && !tenant_set => format!(
+                "; a multi-tenant {b} needs a tenant id (X-Scope-OrgID): set {}_TENANT",
+                b.to_ascii_uppercase()
+            ),
+            _ => String::new(),
+        }
+    }
+
     fn status_error(&self, endpoint: &str, status: u16, resp: ureq::Response) -> Attempt {
         let retry_after = resp.header("Retry-After").and_then(parse_retry_after);
         let mut body = String::new();
@@ -447,6 +465,7 @@ impl HttpClient {
                 backend: self.backend.clone(),
                 url: endpoint.to_string(),
                 status,
+                hint: self.tenant_hint(status),
             }),
             408 | 429 | 500..=599 => Attempt::Retry {
                 err: self.transient(endpoint, format!("HTTP {status} ({})", excerpt(&body))),
@@ -519,6 +538,7 @@ impl HttpClient {
                 backend: self.backend.clone(),
                 url: endpoint.to_string(),
                 status: 407,
+                hint: "; the proxy wants credentials".into(),
             }),
             K::BadStatus | K::BadHeader | K::TooManyRedirects => Attempt::Fail(bad_data(
                 endpoint,

@@ -34,6 +34,9 @@ pub struct FetchReport {
     pub positions: Option<String>,
     /// The earliest window a time-based source could not read whole: the cursor must not pass it.
     pub held: Option<HeldWindow>,
+    /// Where a time-based source stopped reading when that is before the window's end (Tempo
+    /// ends searches 30 s before now): the cursor goes no further.
+    pub read_until: Option<crate::core::model::UnixNanos>,
 }
 
 /// A window a backend could not return whole even at its finest resolution: the pass keeps
@@ -100,11 +103,13 @@ pub enum TelemetryError {
         url: String,
         reason: String,
     },
-    #[error("{backend}: credentials rejected by {url} (HTTP {status})")]
+    #[error("{backend}: credentials rejected by {url} (HTTP {status}){hint}")]
     Auth {
         backend: String,
         url: String,
         status: u16,
+        /// What to check, with its leading `; ` (empty when there is nothing to add).
+        hint: String,
     },
     #[error("{backend}: {url}: {reason} (will retry next pass)")]
     Transient {

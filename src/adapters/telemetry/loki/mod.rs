@@ -10,7 +10,7 @@ pub mod wire;
 use super::common::{cursor_scope, for_each_service, sorted_services, DedupSink};
 use super::http::{bad_data, HttpClient, HttpResponse, HttpSettings};
 use crate::core::ports::telemetry::{
-    EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource,
+    EventSink, FetchReport, HeldWindow, PollWindow, SourceCheck, TelemetryError, TelemetrySource,
 };
 use map::{entry_to_event, Entry};
 use std::collections::HashSet;
@@ -54,6 +54,10 @@ pub struct LokiSource {
 
 const BACKEND: &str = "loki";
 const QUERY_RANGE: &str = "/loki/api/v1/query_range";
+/// Loki's default `max_entries_limit_per_query`: the page a crowded nanosecond is read with.
+pub const MAX_PAGE: usize = 5000;
+/// Loki's default `max_query_length` (721 h): a longer query_range is refused.
+pub const MAX_QUERY_SPAN: i64 = 721 * 3_600 * 1_000_000_000;
 
 /// LogQL string literal with escapes.
 fn logql_string(s: &str) -> String {
@@ -178,6 +182,101 @@ impl LokiSource {
         sink: &mut DedupSink<'_, '_>,
         report: &mut FetchReport,
     ) -> Result<(), TelemetryError> {
+        // Loki refuses a query longer than `max_query_length` (721 h by default): longer
+        // windows are read in pieces, in time order.
+        let mut piece_start = window.start;
+        while piece_start < window.end {
+            let piece = PollWindow {
+                start: piece_start,
+                end: piece_start.saturating_add(MAX_QUERY_SPAN).min(window.end),
+            };
+            let held = self.fetch_piece(query, wanted, piece, sink, report)?;
+            if held {
+                return Ok(());
+            }
+            piece_start = piece.end;
+        }
+        Ok(())
+    }
+
+    /// Every entry at nanosecond `at` not in `seen`, in one request of [`MAX_PAGE`] entries;
+    /// `false` (and the window held) when that page is full too.
+    fn read_nanosecond(
+        &self,
+        query: &str,
+        wanted: &[String],
+        at: i64,
+        seen: &HashSet<(i64, String, String)>,
+        sink: &mut DedupSink<'_, '_>,
+        report: &mut FetchReport,
+    ) -> Result<bool, TelemetryError> {
+        let limit = MAX_PAGE.max(self.cfg.batch_size);
+        let q = [
+            ("query", query.to_string()),
+            ("start", at.to_string()),
+            ("end", (at + 1).to_string()),
+            ("limit", limit.to_string()),
+            ("direction", "forward".to_string()),
+        ];
+        let resp = self.client.get_with(
+            QUERY_RANGE,
+            &q,
+            &[("X-Loki-Response-Encoding-Flags", "categorize-labels")],
+        )?;
+        let entries = self.parse_page(&resp)?;
+        if entries.len() >= limit {
+            let w = PollWindow {
+                start: at,
+                end: at.saturating_add(1),
+            };
+            if report
+                .held
+                .as_ref()
+                .is_none_or(|h| w.start < h.window.start)
+            {
+                report.held = Some(HeldWindow {
+                    service: query.to_string(),
+                    window: w,
+                    reason: format!("more than {limit} entries share one nanosecond"),
+                });
+            }
+            return Ok(false);
+        }
+        let mut page = Vec::new();
+        for e in entries {
+            if e.timestamp != at
+                || seen.contains(&(e.timestamp, format!("{:?}", e.labels), e.line.clone()))
+            {
+                continue;
+            }
+            if !wanted.is_empty()
+                && !e
+                    .labels
+                    .get(&self.cfg.service_label)
+                    .is_some_and(|s| wanted.contains(s))
+            {
+                continue;
+            }
+            if let Some(ev) = entry_to_event(e, &self.cfg.service_label) {
+                page.push(ev);
+            }
+        }
+        page.sort_by(|a, b| (&a.trace_id, &a.span_id).cmp(&(&b.trace_id, &b.span_id)));
+        for ev in page {
+            sink.push(ev)?;
+        }
+        Ok(true)
+    }
+
+    /// One piece of at most [`MAX_QUERY_SPAN`]; `true` when a nanosecond could not be read whole.
+    fn fetch_piece(
+        &self,
+        query: &str,
+        wanted: &[String],
+        window: PollWindow,
+        sink: &mut DedupSink<'_, '_>,
+        report: &mut FetchReport,
+    ) -> Result<bool, TelemetryError> {
         let mut start = window.start;
         // Entries at the page boundary timestamp already emitted: (ts, labels, line) identity.
         let mut boundary: HashSet<(i64, String, String)> = HashSet::new();
@@ -233,15 +332,19 @@ impl LokiSource {
                 sink.push(ev)?;
             }
             if count < self.cfg.batch_size {
-                return Ok(());
+                return Ok(false);
             }
-            let Some(last) = last_ts else { return Ok(()) };
+            let Some(last) = last_ts else {
+                return Ok(false);
+            };
             if fresh == 0 || last == start && next_boundary.len() >= self.cfg.batch_size {
-                // More entries share one nanosecond than a page holds: step past it.
-                report.notes.push(format!(
-                    "loki: more than {} entries at timestamp {last} for query {query}; some may be missing",
-                    self.cfg.batch_size
-                ));
+                // A page's worth of entries share the nanosecond `last`: read that nanosecond
+                // alone at Loki's largest page; only when even that is full is it held (the
+                // cursor stays there, exit 75) instead of stepping past unread entries.
+                boundary.extend(next_boundary);
+                if !self.read_nanosecond(query, wanted, last, &boundary, sink, report)? {
+                    return Ok(true);
+                }
                 start = last + 1;
                 boundary.clear();
             } else {
@@ -252,7 +355,7 @@ impl LokiSource {
                 start = last;
             }
             if start >= window.end {
-                return Ok(());
+                return Ok(false);
             }
         }
     }

@@ -1,9 +1,13 @@
 //! The Grafana Tempo telemetry adapter: TraceQL search for error traces, then each trace by id.
 //!
 //! Tempo's search has no pagination, so a window whose answer fills `limit` is split in halves
-//! (down to Tempo's one-second resolution). Traces are fetched once per pass and their spans
-//! filtered on the whole window, so sub-windows overlapping by a rounded second never count a
-//! span twice.
+//! down to Tempo's one-second resolution, and a second still full is searched again with a
+//! larger `limit` (×4 each time, up to [`MAX_SEARCH_LIMIT`]); a second full even then is held:
+//! the pass keeps its cursor there and exits 75. Searches are at most [`MAX_SEARCH_SPAN`] wide
+//! (Tempo's `max_duration` default, 168 h; longer ones fail), and end 30 s before now, where
+//! Tempo clamps them (its ingester lag), so the cursor stops there too. Traces are fetched once
+//! per pass and their spans filtered on the whole window, so sub-windows overlapping by a
+//! rounded second never count a span twice.
 
 pub mod map;
 pub mod stack;
@@ -12,13 +16,14 @@ pub mod wire;
 pub use stack::GrafanaStackSource;
 
 use super::common::{
-    cursor_scope, for_each_service, format_rfc3339_nanos, map_error, otlp_trace_spans,
-    quarantine_rejects, sorted_services, split_window, trace_id, DedupSink,
+    cursor_scope, for_each_service, map_error, otlp_trace_spans, quarantine_rejects,
+    sorted_services, split_window, trace_id, DedupSink,
 };
 use super::http::{HttpClient, HttpResponse, HttpSettings};
 use crate::core::model::NANOS_PER_SEC;
 use crate::core::ports::telemetry::{
-    EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource, TraceSpan,
+    EventSink, FetchReport, HeldWindow, PollWindow, SourceCheck, TelemetryError, TelemetrySource,
+    TraceSpan,
 };
 use std::collections::HashSet;
 use wire::{SearchResponse, TagValues, TempoTrace, TraceByIdV2};
@@ -35,6 +40,8 @@ pub struct TempoConfig {
     pub batch_size: usize,
     /// Spans per spanset in search answers (`spss`).
     pub spans_per_spanset: usize,
+    /// How far before the window's end (the pass's now) searches stop: [`SEARCH_END_LAG`].
+    pub search_end_lag: i64,
 }
 
 impl TempoConfig {
@@ -45,6 +52,7 @@ impl TempoConfig {
             traceql: "{ status = error }".into(),
             batch_size: 500,
             spans_per_spanset: 3,
+            search_end_lag: SEARCH_END_LAG,
         }
     }
 }
@@ -57,6 +65,16 @@ pub struct TempoSource {
 }
 
 const BACKEND: &str = "tempo";
+
+/// The largest `limit` a one-second search is raised to before the second is held. Tempo's
+/// query frontend has no default cap (`max_limit` 0), and 20,000 trace ids are ~1 MB of answer.
+pub const MAX_SEARCH_LIMIT: usize = 20_000;
+/// Tempo refuses searches longer than its `max_duration` (default 168 h): longer windows are
+/// searched in pieces.
+pub const MAX_SEARCH_SPAN: i64 = 168 * 3_600 * NANOS_PER_SEC;
+/// Tempo ends searches at now − 30 s (`query_backend_after`/ingester lag); reading closer to
+/// now would move the cursor over spans no search returned yet.
+pub const SEARCH_END_LAG: i64 = 30 * NANOS_PER_SEC;
 
 fn traceql_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
@@ -119,7 +137,12 @@ impl TempoSource {
     }
 
     /// Trace ids (32 hex) matching the query in the window.
-    fn search(&self, query: &str, w: PollWindow) -> Result<Vec<String>, TelemetryError> {
+    fn search(
+        &self,
+        query: &str,
+        w: PollWindow,
+        limit: usize,
+    ) -> Result<Vec<String>, TelemetryError> {
         let start_s = w.start.div_euclid(NANOS_PER_SEC);
         let end_s = (w.end + NANOS_PER_SEC - 1).div_euclid(NANOS_PER_SEC);
         let q = [
@@ -127,7 +150,7 @@ impl TempoSource {
             ("start", start_s.to_string()),
             ("end", end_s.to_string()),
             // One more than the batch, so an answer of exactly `batch_size` is known to be complete.
-            ("limit", (self.cfg.batch_size + 1).to_string()),
+            ("limit", (limit + 1).to_string()),
             ("spss", self.cfg.spans_per_spanset.to_string()),
         ];
         let resp = self.client.get("/api/search", &q)?;
@@ -184,22 +207,43 @@ impl TempoSource {
         // Every configured service, not just this query's: a trace is fetched once per pass, so
         // its spans of all wanted services are taken the one time it is read.
         let wanted = sorted_services(&self.cfg.services);
-        let mut pending = vec![window];
+        // Longest pieces first in time order: later pieces are pushed first.
+        let mut pending = Vec::new();
+        let mut end = window.end;
+        while end > window.start {
+            let start = (end - MAX_SEARCH_SPAN).max(window.start);
+            pending.push(PollWindow { start, end });
+            end = start;
+        }
         while let Some(w) = pending.pop() {
-            let ids = self.search(&query, w)?;
-            if ids.len() > self.cfg.batch_size {
-                if w.end - w.start > NANOS_PER_SEC {
-                    let (a, b) = split_window(w);
-                    pending.push(b);
-                    pending.push(a);
-                    continue;
+            let mut limit = self.cfg.batch_size;
+            let mut ids = self.search(&query, w, limit)?;
+            if ids.len() > limit && w.end - w.start > NANOS_PER_SEC {
+                let (a, b) = split_window(w);
+                pending.push(b);
+                pending.push(a);
+                continue;
+            }
+            // One second is as fine as Tempo searches: ask for more instead.
+            while ids.len() > limit && limit < MAX_SEARCH_LIMIT {
+                limit = (limit.saturating_mul(4)).min(MAX_SEARCH_LIMIT);
+                ids = self.search(&query, w, limit)?;
+            }
+            if ids.len() > limit {
+                let earlier = report
+                    .held
+                    .as_ref()
+                    .is_none_or(|h| w.start < h.window.start);
+                if earlier {
+                    report.held = Some(HeldWindow {
+                        service: service.unwrap_or("*").to_string(),
+                        window: w,
+                        reason: format!(
+                            "more than {MAX_SEARCH_LIMIT} traces in one second, Tempo's finest search step, even at the largest limit"
+                        ),
+                    });
                 }
-                report.notes.push(format!(
-                    "tempo: search returned more than {} traces for {} .. {}, which cannot be split below one second; some errors may be missing",
-                    self.cfg.batch_size,
-                    format_rfc3339_nanos(w.start),
-                    format_rfc3339_nanos(w.end)
-                ));
+                return Ok(());
             }
             for id in ids {
                 if !fetched.insert(id.clone()) {
@@ -230,6 +274,15 @@ impl TempoSource {
     ) -> Result<(), TelemetryError> {
         let mut fetched = HashSet::new();
         let services = sorted_services(&self.cfg.services);
+        // Tempo clamps a search's end to now − 30 s; `window.end` is the pass's now.
+        let clamped = PollWindow {
+            start: window.start,
+            end: (window.end - self.cfg.search_end_lag).max(window.start),
+        };
+        if clamped.end < window.end {
+            report.read_until = Some(clamped.end);
+        }
+        let window = clamped;
         if services.is_empty() {
             self.fetch_query(None, window, &mut fetched, sink, report)
         } else {
