@@ -512,3 +512,101 @@ fn fail_on_escalating_compares_day_over_day() {
     assert_eq!(hot.code, 1, "3 vs 1 is a 2x jump: {}", hot.stderr);
     assert_eq!(total_count(&env), 4);
 }
+
+/// Durations and counts that are multiplied or converted are range-checked: out of range is
+/// exit 78 with one line naming the variable and its range, before anything is read or written
+/// (EVENT_RETENTION_DAYS=999999 once wrapped negative and pruned the whole ledger every pass).
+#[test]
+fn out_of_range_durations_and_counts_exit_78_naming_variable_and_range() {
+    let mut env = Env::new();
+    assert_eq!(
+        env.run(&["poll", "--input", &repo(EXAMPLE), "--notify", "none"])
+            .code,
+        0
+    );
+    let jaeger: &[(&str, &str)] = &[
+        ("TELEMETRY_BACKEND", "jaeger"),
+        ("JAEGER_API_URL", "http://127.0.0.1:9"),
+    ];
+    // (variable, bad value, other variables, expected range text, a valid value to restore)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
+        (
+            "EVENT_RETENTION_DAYS",
+            "999999",
+            &[],
+            "1 days to 36500 days",
+            "30",
+        ),
+        (
+            "RESOLVE_AFTER_DAYS",
+            "999999",
+            &[],
+            "1 days to 36500 days",
+            "14",
+        ),
+        (
+            "ERROR_LOOKBACK_MINUTES",
+            "0",
+            &[],
+            "1 minutes to 525600 minutes",
+            "60",
+        ),
+        (
+            "POLL_OVERLAP_MINUTES",
+            "99999999",
+            &[],
+            "0 minutes to 10080 minutes",
+            "5",
+        ),
+        (
+            "MAX_CATCHUP",
+            "400d",
+            &[],
+            "400d is out of range (allowed: 1s to 365d)",
+            "24h",
+        ),
+        ("ROUNDS_LOCK_WAIT", "3d", &[], "0s to 1d", "30s"),
+        (
+            "DIAGNOSIS_TIMEOUT_SECS",
+            "18446744073709551615",
+            &[("DIAGNOSIS_BACKEND", "openai")],
+            "1 seconds to 86400 seconds",
+            "600",
+        ),
+        ("ROUNDS_HTTP_RETRIES", "99", jaeger, "0 to 20", "0"),
+        ("ROUNDS_HTTP_TIMEOUT", "2h", jaeger, "1ms to 1h", "1s"),
+    ];
+    for (var, value, extra, range, valid) in cases {
+        env.set(var, value);
+        for (k, v) in extra.iter() {
+            env.set(k, v);
+        }
+        let input = repo(EXAMPLE);
+        let mut args = vec!["poll", "--notify", "none"];
+        if !extra.iter().any(|(k, _)| *k == "TELEMETRY_BACKEND") {
+            args.extend(["--input", input.as_str()]);
+        }
+        let r = env.run(&args);
+        assert_eq!(r.code, 78, "{var}={value}: {}", r.stderr);
+        let lines: Vec<&str> = r.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{var}: one line: {}", r.stderr);
+        assert!(lines[0].contains(var), "{var}: {}", r.stderr);
+        assert!(
+            lines[0].contains(range),
+            "{var}: wants {range}: {}",
+            r.stderr
+        );
+        // Back to valid values (the defaults) for the next case.
+        env.set(var, valid).set("TELEMETRY_BACKEND", "otlp_file");
+        env.set("DIAGNOSIS_BACKEND", "none");
+    }
+    assert_eq!(total_count(&env), 11, "no setting above touched the ledger");
+
+    // The edge of each range is accepted and keeps the ledger.
+    env.set("EVENT_RETENTION_DAYS", "36500")
+        .set("RESOLVE_AFTER_DAYS", "36500");
+    let r = env.run(&["poll", "--input", &repo(EXAMPLE), "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(total_count(&env), 11);
+}

@@ -8,6 +8,9 @@ use crate::exit::AppError;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The largest USD amount any budget setting takes.
+const MAX_USD: f64 = 1_000_000.0;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     ClaudeCode,
@@ -63,16 +66,30 @@ impl LlmSettings {
                     "{what}: {v} is not an amount of USD {bound}"
                 )));
             }
+            // Amounts are summed and compared in the spend ledger: bound them far below where
+            // f64 loses cents.
+            if v > MAX_USD {
+                return Err(AppError::Config(format!(
+                    "{what}: {v} is out of range (allowed: 0 to {MAX_USD} USD)"
+                )));
+            }
             Ok(v)
         };
         let daily = usd("DAILY_BUDGET_LIMIT", a.daily_budget, true)?;
         let per = usd("DIAGNOSIS_BUDGET_USD", a.diagnosis_budget, false)?;
         let run = run_budget.map(|b| usd("--budget", b, true)).transpose()?;
-        if a.timeout_secs == 0 {
-            return Err(AppError::Config(
-                "DIAGNOSIS_TIMEOUT_SECS must be at least 1".into(),
-            ));
-        }
+        let timeout = crate::app::checked::secs(
+            "DIAGNOSIS_TIMEOUT_SECS (--diagnosis-timeout)",
+            a.timeout_secs,
+            1,
+            86_400,
+        )?;
+        let max_per_pass = crate::app::checked::count(
+            "MAX_DIAGNOSES_PER_PASS (--max-diagnoses)",
+            a.max_diagnoses,
+            0,
+            10_000,
+        )?;
         let codebase = match &a.codebase {
             Some(p) if p.is_dir() => Some(p.clone()),
             Some(p) => {
@@ -116,8 +133,8 @@ impl LlmSettings {
                 per_diagnosis_usd: per,
                 run_usd: run,
             },
-            max_per_pass: a.max_diagnoses,
-            timeout: Duration::from_secs(a.timeout_secs),
+            max_per_pass,
+            timeout,
             claude_code_path: a.claude_code_path.clone(),
             codex_path: a.codex_path.clone(),
             openai_api_key: a.openai_api_key.clone().filter(|k| !k.is_empty()),

@@ -1,5 +1,6 @@
 //! The driving side: resolve settings, wire adapters to use cases, run one command.
 
+pub mod checked;
 pub mod commands;
 pub mod grouping;
 pub mod limits;

@@ -32,7 +32,12 @@ impl Global {
             Some(p) => p.clone(),
             None => default_db_path()?,
         };
-        let lock_wait = parse_duration("--lock-wait", &g.lock_wait)?;
+        let lock_wait = crate::app::checked::duration(
+            "ROUNDS_LOCK_WAIT (--lock-wait)",
+            parse_duration("--lock-wait", &g.lock_wait)?,
+            Duration::ZERO,
+            crate::app::checked::DAY,
+        )?;
         let redactor = crate::core::redact::Redactor::with_patterns(&g.redact.redact_patterns)
             .map_err(|e| AppError::Config(format!("REDACT_PATTERNS: {e}")))?
             .emails(g.redact.redact_emails)
@@ -84,7 +89,15 @@ pub fn parse_until(what: &str, s: &str, now: UnixNanos) -> Result<UnixNanos, App
 fn parse_time(what: &str, s: &str, now: UnixNanos, sign: i64) -> Result<UnixNanos, AppError> {
     let t = s.trim();
     if let Ok(d) = humantime::parse_duration(t) {
-        return Ok(now + sign * nanos(d));
+        // Checked: `--since 999999999d` must be a usage error, not a wrapped time.
+        return i64::try_from(d.as_nanos())
+            .ok()
+            .and_then(|n| now.checked_add(sign.checked_mul(n)?))
+            .ok_or_else(|| {
+                AppError::Usage(format!(
+                    "{what}: '{s}' is out of range (allowed: up to about 290 years from now)"
+                ))
+            });
     }
     match humantime::parse_rfc3339_weak(t) {
         Ok(st) => Ok(st

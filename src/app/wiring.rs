@@ -181,19 +181,37 @@ fn http_settings(prefix: &str, url_var: &str) -> Result<HttpSettings, AppError> 
         };
     }
     s.org_id = env(&format!("{prefix}_TENANT"));
+    use crate::app::checked;
+    use std::time::Duration;
     if let Some(v) = env("ROUNDS_HTTP_TIMEOUT") {
-        s.timeout = parse_duration("ROUNDS_HTTP_TIMEOUT", &v)?;
+        s.timeout = checked::duration(
+            "ROUNDS_HTTP_TIMEOUT",
+            parse_duration("ROUNDS_HTTP_TIMEOUT", &v)?,
+            Duration::from_millis(1),
+            Duration::from_secs(3_600),
+        )?;
     }
     if let Some(v) = env("ROUNDS_HTTP_RETRIES") {
-        s.retries = v.parse().map_err(|_| {
+        let n: u32 = v.parse().map_err(|_| {
             AppError::Config(format!("ROUNDS_HTTP_RETRIES: '{v}' is not a whole number"))
         })?;
+        s.retries = checked::count("ROUNDS_HTTP_RETRIES", n, 0, 20)?;
     }
     if let Some(v) = env("ROUNDS_HTTP_BACKOFF") {
-        s.backoff_base = parse_duration("ROUNDS_HTTP_BACKOFF", &v)?;
+        s.backoff_base = checked::duration(
+            "ROUNDS_HTTP_BACKOFF",
+            parse_duration("ROUNDS_HTTP_BACKOFF", &v)?,
+            Duration::ZERO,
+            Duration::from_secs(600),
+        )?;
     }
     if let Some(v) = env("ROUNDS_HTTP_MAX_WAIT") {
-        s.max_wait = parse_duration("ROUNDS_HTTP_MAX_WAIT", &v)?;
+        s.max_wait = checked::duration(
+            "ROUNDS_HTTP_MAX_WAIT",
+            parse_duration("ROUNDS_HTTP_MAX_WAIT", &v)?,
+            Duration::ZERO,
+            Duration::from_secs(3_600),
+        )?;
     }
     Ok(s)
 }

@@ -1,6 +1,7 @@
 //! `rounds poll`: one pass, then exit.
 
-use crate::app::settings::{self, nanos, parse_duration, Global};
+use crate::app::checked;
+use crate::app::settings::{self, parse_duration, Global};
 use crate::app::wiring;
 use crate::cli::{FailOn, PollArgs};
 use crate::core::model::{Status, NANOS_PER_DAY};
@@ -11,31 +12,51 @@ use crate::core::triage::{day_over_day, is_escalating, NotifyPolicy};
 use crate::exit::{notify_exit, telemetry_exit, AppError, Exit};
 use crate::output::Printer;
 
-const MINUTE: i64 = 60 * settings::SECOND;
-
 pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, AppError> {
     if args.regroup {
         let grouping = crate::app::grouping::from_poll_args(args, printer);
         return crate::app::commands::regroup::regroup(g, args.dry_run, &grouping, printer);
     }
     let clock = settings::clock()?;
-    let max_catchup = nanos(parse_duration("MAX_CATCHUP", &args.max_catchup)?);
-    if max_catchup <= 0 {
-        return Err(AppError::Config(
-            "MAX_CATCHUP must be longer than zero".into(),
-        ));
-    }
-    if args.batch_size == 0 {
-        return Err(AppError::Config(
-            "POLL_BATCH_SIZE must be at least 1".into(),
-        ));
-    }
+    // Every duration and count below is range-checked before it is multiplied (exit 78).
+    let max_catchup = checked::duration_nanos(
+        "MAX_CATCHUP (--max-catchup)",
+        parse_duration("MAX_CATCHUP", &args.max_catchup)?,
+        std::time::Duration::from_secs(1),
+        checked::DAY * 365,
+    )?;
+    checked::count(
+        "POLL_BATCH_SIZE (--batch-size)",
+        args.batch_size,
+        1,
+        100_000,
+    )?;
     let cfg = PollConfig {
-        lookback: args.lookback_minutes as i64 * MINUTE,
-        overlap: args.overlap_minutes as i64 * MINUTE,
+        lookback: checked::minutes(
+            "ERROR_LOOKBACK_MINUTES (--lookback-minutes)",
+            args.lookback_minutes,
+            1,
+            525_600,
+        )?,
+        overlap: checked::minutes(
+            "POLL_OVERLAP_MINUTES (--overlap-minutes)",
+            args.overlap_minutes,
+            0,
+            10_080,
+        )?,
         max_catchup,
-        retention: args.retention_days as i64 * NANOS_PER_DAY,
-        resolve_after: args.resolve_after_days as i64 * NANOS_PER_DAY,
+        retention: checked::days(
+            "EVENT_RETENTION_DAYS (--retention-days)",
+            args.retention_days,
+            1,
+            36_500,
+        )?,
+        resolve_after: checked::days(
+            "RESOLVE_AFTER_DAYS (--resolve-after-days)",
+            args.resolve_after_days,
+            1,
+            36_500,
+        )?,
         dry_run: args.dry_run,
         limits: g.limits.ingest,
         grouping: Default::default(),
