@@ -1,10 +1,8 @@
 //! `rounds poll` end to end against loopback Jaeger, Tempo, Loki and SigNoz servers replaying
 //! real (and derived) bodies: counting, the cursor, `--check`, and exit codes for every fault.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
-#[path = "support/harness.rs"]
-mod harness;
+use crate::support::fake_http;
+use crate::support::harness;
 
 use fake_http::{FakeServer, Request, Response};
 use harness::Env;

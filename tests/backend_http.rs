@@ -1,8 +1,7 @@
 //! Fault semantics shared by every HTTP backend, exercised through real adapters against a
 //! loopback server: auth, retries with Retry-After, persistent 5xx, timeouts, bad bodies.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
+use crate::support::fake_http;
 
 use fake_http::{FakeServer, Response};
 use rounds::adapters::telemetry::http::HttpAuth;

@@ -1,7 +1,6 @@
 //! Jaeger adapter against a loopback server replaying real (and derived) Jaeger bodies.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
+use crate::support::fake_http;
 
 use fake_http::{FakeServer, Request, Response};
 use rounds::adapters::telemetry::jaeger::{JaegerApiVersion, JaegerConfig, JaegerSource};

@@ -1,7 +1,6 @@
 //! Loki adapter against a loopback server replaying real (and derived) Loki bodies.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
+use crate::support::fake_http;
 
 use fake_http::{FakeServer, Request, Response};
 use rounds::adapters::telemetry::loki::{LokiConfig, LokiSource};

@@ -1,8 +1,7 @@
 //! SigNoz adapter against a loopback server replaying SigNoz v5 bodies (SigNoz-authored test
 //! bodies and synthetic ones written from its Go structs; see the fixtures' README).
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
+use crate::support::fake_http;
 
 use fake_http::{FakeServer, Request, Response};
 use rounds::adapters::telemetry::signoz::{SignozConfig, SignozSource};

@@ -8,10 +8,8 @@
 //! still full at one microsecond holds the cursor at its start and exits 75 naming the
 //! service and window, and a later pass that can read it counts every event exactly once.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
-#[path = "support/harness.rs"]
-mod harness;
+use crate::support::fake_http;
+use crate::support::harness;
 
 use fake_http::{FakeServer, Request, Response};
 use harness::{repo, Env};

@@ -1,8 +1,7 @@
 //! Tempo adapter and the Grafana stack (Tempo + Loki) source against loopback servers replaying
 //! real (and derived) Tempo and Loki bodies.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
+use crate::support::fake_http;
 
 use fake_http::{FakeServer, Request, Response};
 use rounds::adapters::telemetry::loki::{LokiConfig, LokiSource};

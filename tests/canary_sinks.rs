@@ -3,10 +3,8 @@
 //! redactor must hide (or, for the escapes row, a control sequence the sanitiser must defuse);
 //! the test prints the canary × sink matrix and fails on any cell that leaked.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
-#[path = "support/harness.rs"]
-mod harness;
+use crate::support::fake_http;
+use crate::support::harness;
 
 use fake_http::{FakeServer, Response};
 use harness::Env;

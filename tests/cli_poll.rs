@@ -1,7 +1,6 @@
 //! End to end through the binary on OTLP files: counting, idempotence, lifecycle, errors, exit codes.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::support::harness;
 
 use harness::{repo, Env};
 

@@ -6,8 +6,7 @@
 //! `ROUNDS_CORPUS_DIR` scores another generated corpus (the `.ci/run` step that regenerates it
 //! from the SDKs) instead of the checked-in fixture.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::support::harness;
 
 use harness::{repo, Env};
 use std::collections::{BTreeMap, BTreeSet};

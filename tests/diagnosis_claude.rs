@@ -2,10 +2,8 @@
 //! fake of the Anthropic Messages API: flags, parsing, budget hit, timeout kill, bad answers,
 //! credentials, and what tools a prompt-injected model could reach.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
-#[path = "diagnosis_support/mod.rs"]
-mod support;
+use crate::support::diagnosis as support;
+use crate::support::fake_http;
 
 use fake_http::{FakeServer, Request, Response};
 use rounds::adapters::diagnosis::claude_code::{ClaudeCode, ClaudeCodeConfig};
@@ -95,10 +93,9 @@ fn main_requests(server: &FakeServer) -> Vec<Value> {
 }
 
 #[test]
+#[ignore = "needs the claude CLI (tests/e2e/install-llm-clis.sh)"]
 fn success_is_parsed_validated_and_priced() {
-    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else {
-        return;
-    };
+    let claude = require_cli("claude", "CLAUDE_CODE_PATH");
     let srv = server(|n, body| {
         if n == 0 && !last_turn_is_tool_result(body) {
             sse(anthropic_reply(
@@ -149,10 +146,9 @@ fn success_is_parsed_validated_and_priced() {
 }
 
 #[test]
+#[ignore = "needs the claude CLI (tests/e2e/install-llm-clis.sh)"]
 fn injected_instructions_find_no_tool_that_runs_commands_or_writes() {
-    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else {
-        return;
-    };
+    let claude = require_cli("claude", "CLAUDE_CODE_PATH");
     // The scripted model obeys the injection: it asks for Bash, then Write, then a secrets read.
     let srv = server(|n, _| match n {
         0 => sse(anthropic_reply(
@@ -228,10 +224,9 @@ fn injected_instructions_find_no_tool_that_runs_commands_or_writes() {
 }
 
 #[test]
+#[ignore = "needs the claude CLI (tests/e2e/install-llm-clis.sh)"]
 fn budget_hit_reports_the_real_cost_past_the_cap() {
-    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else {
-        return;
-    };
+    let claude = require_cli("claude", "CLAUDE_CODE_PATH");
     // Each call bills 60k input + 4k output tokens at Sonnet rates: $0.24 > the $0.10 cap.
     let srv = server(|_, _| {
         sse(anthropic_reply(
@@ -262,10 +257,9 @@ fn budget_hit_reports_the_real_cost_past_the_cap() {
 }
 
 #[test]
+#[ignore = "needs the claude CLI (tests/e2e/install-llm-clis.sh)"]
 fn timeout_kills_the_process_group_and_charges_the_worst_case() {
-    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else {
-        return;
-    };
+    let claude = require_cli("claude", "CLAUDE_CODE_PATH");
     let srv = server(|_, _| {
         sse(anthropic_reply(None, Some("late"), 10, 2)).delay(Duration::from_secs(60))
     });
@@ -288,10 +282,9 @@ fn timeout_kills_the_process_group_and_charges_the_worst_case() {
 }
 
 #[test]
+#[ignore = "needs the claude CLI (tests/e2e/install-llm-clis.sh)"]
 fn an_answer_without_structured_output_is_invalid() {
-    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else {
-        return;
-    };
+    let claude = require_cli("claude", "CLAUDE_CODE_PATH");
     let srv = server(|_, _| sse(anthropic_reply(None, Some("Diagnosis complete."), 800, 40)));
     let mut s = setup(claude, &srv, Duration::from_secs(120));
     match s.diagnoser.diagnose(&request("Diagnose it", 0.5)) {
@@ -308,10 +301,9 @@ fn an_answer_without_structured_output_is_invalid() {
 }
 
 #[test]
+#[ignore = "needs the claude CLI (tests/e2e/install-llm-clis.sh)"]
 fn a_schema_violating_answer_is_invalid() {
-    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else {
-        return;
-    };
+    let claude = require_cli("claude", "CLAUDE_CODE_PATH");
     let bad = json!({"root_cause": "x", "suggested_fix": "y", "confidence": "certain", "evidence": "none"});
     let srv = server(move |_, _| {
         sse(anthropic_reply(
@@ -329,10 +321,9 @@ fn a_schema_violating_answer_is_invalid() {
 }
 
 #[test]
+#[ignore = "needs the claude CLI (tests/e2e/install-llm-clis.sh)"]
 fn rejected_credentials_are_an_auth_error() {
-    let Some(claude) = require_cli("claude", "CLAUDE_CODE_PATH") else {
-        return;
-    };
+    let claude = require_cli("claude", "CLAUDE_CODE_PATH");
     let srv = server(|_, _| {
         Response::json(
             401,

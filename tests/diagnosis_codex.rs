@@ -2,10 +2,8 @@
 //! the OpenAI Responses API, configured as a custom model provider: flags, JSONL parsing, token
 //! pricing, the command cap, timeout kill, bad answers and credentials.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
-#[path = "diagnosis_support/mod.rs"]
-mod support;
+use crate::support::diagnosis as support;
+use crate::support::fake_http;
 
 use fake_http::{FakeServer, Request, Response};
 use rounds::adapters::diagnosis::codex::{Codex, CodexConfig};
@@ -89,10 +87,9 @@ fn request(prompt: &str, budget: f64) -> DiagnosisRequest {
 }
 
 #[test]
+#[ignore = "needs the codex CLI (tests/e2e/install-llm-clis.sh)"]
 fn success_is_parsed_and_priced_from_tokens() {
-    let Some(codex) = require_cli("codex", "CODEX_PATH") else {
-        return;
-    };
+    let codex = require_cli("codex", "CODEX_PATH");
     let answer = good_answer().to_string();
     let srv = server(move |_, _| sse(responses_reply(Some(&answer), None, 18_000, 700)));
     let mut s = setup(codex, &srv, Duration::from_secs(120));
@@ -151,10 +148,9 @@ fn success_is_parsed_and_priced_from_tokens() {
 }
 
 #[test]
+#[ignore = "needs the codex CLI (tests/e2e/install-llm-clis.sh)"]
 fn shell_commands_see_no_keys_and_cannot_write() {
-    let Some(codex) = require_cli("codex", "CODEX_PATH") else {
-        return;
-    };
+    let codex = require_cli("codex", "CODEX_PATH");
     let answer = good_answer().to_string();
     let srv = server(move |n, _| match n {
         0 => sse(responses_reply(
@@ -188,10 +184,9 @@ fn shell_commands_see_no_keys_and_cannot_write() {
 }
 
 #[test]
+#[ignore = "needs the codex CLI (tests/e2e/install-llm-clis.sh)"]
 fn too_many_commands_stop_the_run() {
-    let Some(codex) = require_cli("codex", "CODEX_PATH") else {
-        return;
-    };
+    let codex = require_cli("codex", "CODEX_PATH");
     // The model keeps asking for commands; the adapter allows 3 and kills the 4th.
     let srv = server(|_, _| sse(responses_reply(None, Some("ls"), 500, 20)));
     let mut s = setup(codex, &srv, Duration::from_secs(120));
@@ -206,10 +201,9 @@ fn too_many_commands_stop_the_run() {
 }
 
 #[test]
+#[ignore = "needs the codex CLI (tests/e2e/install-llm-clis.sh)"]
 fn timeout_kills_the_process_group() {
-    let Some(codex) = require_cli("codex", "CODEX_PATH") else {
-        return;
-    };
+    let codex = require_cli("codex", "CODEX_PATH");
     let srv =
         server(|_, _| sse(responses_reply(Some("{}"), None, 1, 1)).delay(Duration::from_secs(60)));
     let mut s = setup(codex, &srv, Duration::from_secs(4));
@@ -233,10 +227,9 @@ fn timeout_kills_the_process_group() {
 }
 
 #[test]
+#[ignore = "needs the codex CLI (tests/e2e/install-llm-clis.sh)"]
 fn a_malformed_answer_is_invalid() {
-    let Some(codex) = require_cli("codex", "CODEX_PATH") else {
-        return;
-    };
+    let codex = require_cli("codex", "CODEX_PATH");
     let srv = server(|_, _| {
         sse(responses_reply(
             Some(r#"{"root_cause":"x","confidence":"sure"}"#),
@@ -260,10 +253,9 @@ fn a_malformed_answer_is_invalid() {
 }
 
 #[test]
+#[ignore = "needs the codex CLI (tests/e2e/install-llm-clis.sh)"]
 fn rejected_credentials_are_an_auth_error() {
-    let Some(codex) = require_cli("codex", "CODEX_PATH") else {
-        return;
-    };
+    let codex = require_cli("codex", "CODEX_PATH");
     let srv = server(|_, _| {
         Response::json(
             401,

@@ -1,8 +1,7 @@
 //! The OpenAI-compatible HTTP diagnoser against a loopback fake Chat Completions server:
 //! request shape, local re-validation, pricing, retries (Retry-After), and errors not retried.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
+use crate::support::fake_http;
 
 use fake_http::{FakeServer, Response};
 use rounds::adapters::diagnosis::openai::{OpenAi, OpenAiConfig};

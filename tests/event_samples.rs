@@ -1,8 +1,7 @@
 //! Sample events through the binary: a poll keeps a few whole events per signature (attributes,
 //! service version, message), `show --json` lists them, and the diagnosis prompt carries them.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::support::harness;
 
 use harness::{repo, Env};
 use serde_json::Value;

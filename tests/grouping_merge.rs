@@ -2,10 +2,8 @@
 //! signatures (alias, combined counts, history), no-merge keeps a split, events count once, and
 //! `poll --regroup` reports and applies merges of signatures stored by an older algorithm.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
-#[path = "support/harness.rs"]
-mod harness;
+use crate::support::fake_http;
+use crate::support::harness;
 
 use harness::{repo, Env};
 use serde_json::{json, Value};

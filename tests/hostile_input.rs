@@ -2,10 +2,8 @@
 //! child (wait4's ru_maxrss), wall time, database size and output size. The large inputs are
 //! generated here (a gzip bomb is a few megabytes of repeated gzip members).
 
-#[path = "support/harness.rs"]
-mod harness;
-#[path = "support/measure.rs"]
-mod measure;
+use crate::support::harness;
+use crate::support::measure;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -419,8 +417,7 @@ fn files_and_directories_rounds_creates_are_private_whatever_the_umask() {
     );
 }
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
+use crate::support::fake_http;
 
 #[test]
 fn an_http_body_over_its_cap_is_refused_not_held() {

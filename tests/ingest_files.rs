@@ -2,8 +2,7 @@
 //! line numbers, per-file checkpoints (appends, partial last lines, rotation, truncation), and
 //! exactly-once for neighbours (a span event and its log copy; the same document twice).
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::support::harness;
 
 use harness::{repo, Env};
 use std::io::Write;

@@ -1,8 +1,7 @@
 //! The github_issue notifier end to end: the real binary polls a fixture and talks to a loopback
 //! fake of the GitHub REST API that keeps issues and comments like GitHub does.
 
-#[path = "support/fake_http.rs"]
-mod fake_http;
+use crate::support::fake_http;
 
 use fake_http::{FakeServer, Request, Response};
 use serde_json::{json, Value};

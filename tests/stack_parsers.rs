@@ -27,7 +27,7 @@ fn funcs(s: &ParsedStack, exc: usize) -> Vec<String> {
 }
 
 #[test]
-#[ignore]
+#[ignore = "a survey for development: prints what every fixture parses to"]
 fn survey() {
     for lang in std::fs::read_dir(dir()).unwrap() {
         let lang = lang.unwrap().path();

@@ -1,8 +1,7 @@
 //! Message templating quality: masking of every variable kind, miner stability across a
 //! serialize/deserialize pass boundary, and a Grouping Accuracy floor on the Loghub-2k copies.
 
-#[path = "support/loghub.rs"]
-mod loghub;
+use crate::support::loghub;
 
 use rounds::core::fingerprint::template::{mask, MinerConfig, TemplateMiner};
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! A scripted loopback HTTP/1.1 server for tests: replays canned responses and records requests.
 //!
-//! Include with `#[path = "support/fake_http.rs"] mod fake_http;` from an integration test.
+//! Used as `crate::support::fake_http` by the modules of the integration binary (`tests/main.rs`).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;

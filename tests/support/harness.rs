@@ -1,6 +1,6 @@
 //! Runs the built `rounds` binary in an isolated temp home, for integration tests.
 //!
-//! Include with `#[path = "support/harness.rs"] mod harness;`.
+//! Used as `crate::support::harness` by the modules of the integration binary (`tests/main.rs`).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! Runs a child process and measures it: peak RSS (the child's VmHWM, polled) and wall time. Include with `#[path = "support/measure.rs"] mod measure;`.
+//! Runs a child process and measures it: peak RSS (the child's VmHWM, polled) and wall time. Used as `crate::support::measure`.
 #![allow(dead_code)]
 
 use std::io::Read;

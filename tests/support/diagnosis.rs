@@ -1,6 +1,6 @@
 //! Shared helpers for the diagnosis tests: locating the pinned real CLIs, a scratch repository,
 //! and scripted replies in the wire formats the CLIs stream (Anthropic Messages SSE, OpenAI
-//! Responses SSE). Included with `#[path]` from each `tests/diagnosis_*.rs`.
+//! Responses SSE). Used as `crate::support::diagnosis` by each `tests/diagnosis_*.rs`.
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
@@ -24,17 +24,15 @@ pub fn cli(name: &str, env_override: &str) -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
-/// Skip (with a clear line) when the CLI is not installed, unless CI demands it.
-pub fn require_cli(name: &str, env_override: &str) -> Option<PathBuf> {
+/// The CLI for a test marked `#[ignore = "needs the … CLI"]`: such a test runs only when asked
+/// (`cargo test -- --include-ignored`, as `.ci/run` does), so a missing CLI is a failure, never a
+/// silent pass.
+pub fn require_cli(name: &str, env_override: &str) -> PathBuf {
     match cli(name, env_override) {
-        Some(p) => Some(p),
-        None if std::env::var("ROUNDS_REQUIRE_LLM_CLIS").is_ok() => {
-            panic!("{name} is required (ROUNDS_REQUIRE_LLM_CLIS set): run tests/e2e/install-llm-clis.sh")
-        }
-        None => {
-            eprintln!("SKIPPED: {name} not installed; run tests/e2e/install-llm-clis.sh (or set {env_override})");
-            None
-        }
+        Some(p) => p,
+        None => panic!(
+            "{name} is not installed: run tests/e2e/install-llm-clis.sh (or set {env_override})"
+        ),
     }
 }
 

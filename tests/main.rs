@@ -1,0 +1,34 @@
+//! The one integration-test binary (ripgrep's layout): one module per area, one shared harness in
+//! `support/`, so the library and the HTTP fake are compiled and linked once per `cargo test`.
+//!
+//! A new test file `tests/<area>.rs` must be registered here (`autotests = false` in Cargo.toml:
+//! cargo no longer picks test files up on its own). Run one area with `cargo test <area>::`.
+
+mod support;
+
+mod architecture;
+mod backend_binary;
+mod backend_http;
+mod backend_jaeger;
+mod backend_loki;
+mod backend_signoz;
+mod backend_storm;
+mod backend_tempo;
+mod canary_sinks;
+mod cli_poll;
+mod corpus_grouping;
+mod diagnosis_claude;
+mod diagnosis_cli;
+mod diagnosis_codex;
+mod diagnosis_fake_cli;
+mod diagnosis_openai;
+mod docs_fresh;
+mod event_samples;
+mod grouping_merge;
+mod hostile_input;
+mod ingest_files;
+mod notify_github;
+mod report_golden;
+mod sentry_grouping;
+mod stack_parsers;
+mod template_quality;
