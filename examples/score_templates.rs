@@ -2,11 +2,14 @@
 //! `scripts/ga.py` (see `scripts/score-templates.sh`).
 //!
 //! Usage: score_templates [--mask-only] [--similarity F] [--prefix N] [--max-children N]
-//!                        [--max-clusters N] [--split-at N] [--summary] CSV...
+//!                        [--max-clusters N] [--split-at N] [--summary]
+//!                        [--perturb ip|reqid|timestamp|host|user] CSV...
 //! Messages go through the miner in file order as one scope; each message then gets its
 //! FINAL cluster's id, so late generalisation counts. `--split-at N` serializes the miner to
 //! JSON and back after N messages (a pass boundary). `--summary` prints GA/FGA computed in Rust
-//! instead of the per-line keys; `--bench` prints mask/miner throughput.
+//! instead of the per-line keys; `--bench` prints mask/miner throughput. `--perturb KIND`
+//! prepends a variable token of that kind to every message (a different value per line, as an
+//! access log's client address or a request id would be) without changing its true template.
 
 #[path = "../tests/support/loghub.rs"]
 mod loghub;
@@ -21,6 +24,7 @@ struct Args {
     bench: bool,
     show_templates: bool,
     split_at: Option<usize>,
+    perturb: Option<String>,
     config: MinerConfig,
     files: Vec<String>,
 }
@@ -32,6 +36,7 @@ fn parse_args() -> Result<Args, String> {
         bench: false,
         show_templates: false,
         split_at: None,
+        perturb: None,
         config: MinerConfig::default(),
         files: Vec::new(),
     };
@@ -45,11 +50,19 @@ fn parse_args() -> Result<Args, String> {
             "--show-templates" => a.show_templates = true,
             "--similarity" => a.config.similarity = num(&val()?)?,
             "--prefix" => a.config.prefix_tokens = num(&val()?)?,
+            "--route" => {
+                a.config.route_on_constants = match val()?.as_str() {
+                    "constants" => true,
+                    "positions" => false,
+                    other => return Err(format!("--route constants|positions, not {other:?}")),
+                }
+            }
             "--max-children" => a.config.max_children = num(&val()?)?,
             "--max-clusters" => a.config.max_clusters_per_scope = num(&val()?)?,
             "--settled-after" => a.config.settled_after = num(&val()?)?,
             "--max-align-tokens" => a.config.max_align_tokens = num(&val()?)?,
             "--split-at" => a.split_at = Some(num(&val()?)?),
+            "--perturb" => a.perturb = Some(val()?),
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             _ => a.files.push(arg),
         }
@@ -64,6 +77,40 @@ fn num<T: std::str::FromStr>(s: &str) -> Result<T, String> {
     s.parse().map_err(|_| format!("bad number {s:?}"))
 }
 
+/// A variable token of `kind` for line `i`: values spread like real ones (a splitmix hash of
+/// the line), so neighbouring lines rarely share one.
+fn variable_token(kind: &str, i: usize) -> Result<String, String> {
+    let mut x = (i as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    let b = |k: u32| (x >> (8 * k)) & 0xff;
+    Ok(match kind {
+        "ip" => format!("{}.{}.{}.{}", 1 + b(0) % 223, b(1), b(2), b(3)),
+        "reqid" => format!("req-{:012x}", x & 0xffff_ffff_ffff),
+        "timestamp" => format!(
+            "2026-12-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            1 + b(0) % 28,
+            b(1) % 24,
+            b(2) % 60,
+            b(3) % 60,
+            x % 1000
+        ),
+        "host" => format!(
+            "web-{}.{}",
+            b(0) % 40,
+            ["eu", "us", "ap"][(b(1) % 3) as usize]
+        ),
+        "user" => {
+            let letters = b"abcdefghijklmnopqrstuvwxyz";
+            (0..6)
+                .map(|k| letters[(b(k) % 26) as usize] as char)
+                .collect()
+        }
+        other => return Err(format!("unknown --perturb kind {other:?}")),
+    })
+}
+
 /// The group key of every message.
 fn group(args: &Args, rows: &[loghub::Row]) -> Result<Vec<String>, String> {
     if args.mask_only {
@@ -76,7 +123,14 @@ fn group(args: &Args, rows: &[loghub::Row]) -> Result<Vec<String>, String> {
             let json = serde_json::to_string(&miner).map_err(|e| e.to_string())?;
             miner = serde_json::from_str(&json).map_err(|e| e.to_string())?;
         }
-        ids.push(miner.add("dataset", &r.content).cluster_id);
+        let id = match &args.perturb {
+            Some(kind) => {
+                let message = format!("{} {}", variable_token(kind, i)?, r.content);
+                miner.add("dataset", &message).cluster_id
+            }
+            None => miner.add("dataset", &r.content).cluster_id,
+        };
+        ids.push(id);
     }
     if args.show_templates {
         return Ok(ids

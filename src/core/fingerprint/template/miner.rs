@@ -20,6 +20,10 @@ pub struct MinerConfig {
     pub similarity: f64,
     /// Leading tokens that route a message in the prefix tree (Drain's depth minus two).
     pub prefix_tokens: usize,
+    /// Route on the first *constant* tokens, skipping placeholders, rather than on the first
+    /// positions: a message that starts with a client address, a request id or a timestamp is
+    /// routed by the statement's first word, not by one shared `<*>` bucket.
+    pub route_on_constants: bool,
     /// Distinct tokens a tree node keeps before routing the rest to `<*>`.
     pub max_children: usize,
     /// Clusters kept per scope; the least recently seen is evicted beyond it.
@@ -38,6 +42,7 @@ impl Default for MinerConfig {
         MinerConfig {
             similarity: 0.73,
             prefix_tokens: 1,
+            route_on_constants: true,
             max_children: 100,
             max_clusters_per_scope: 1000,
             max_align_candidates: 64,
@@ -88,7 +93,8 @@ struct Scope {
     clusters: BTreeMap<u64, Cluster>,
     /// Token count -> prefix tree.
     tree: BTreeMap<usize, Node>,
-    /// First template token -> clusters, for the variable-length alignment.
+    /// First template token (first constant token with `route_on_constants`) -> clusters, for
+    /// the variable-length alignment.
     by_first: BTreeMap<String, Vec<u64>>,
 }
 
@@ -235,7 +241,7 @@ impl TemplateMiner {
 
         let id = self.next_id;
         self.next_id += 1;
-        let first = tokens.first().cloned().unwrap_or_default();
+        let first = anchor(&config, &tokens).to_string();
         leaf_mut(st, tokens.len(), &route).clusters.push(id);
         st.by_first.entry(first).or_default().push(id);
         st.clusters.insert(
@@ -298,6 +304,19 @@ fn split_masked(masked: &str) -> Vec<String> {
         .collect()
 }
 
+/// The token a message is listed under for the variable-length alignment: its first token, or
+/// its first constant token when routing on constants (all placeholders: the first token).
+fn anchor<'a>(config: &MinerConfig, tokens: &'a [String]) -> &'a str {
+    let constant = config
+        .route_on_constants
+        .then(|| tokens.iter().find(|t| !is_wild(t)))
+        .flatten();
+    constant
+        .or(tokens.first())
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
 /// A whole-token placeholder; `key=<*>` is a constant shape, not a placeholder.
 fn is_wild(tok: &str) -> bool {
     tok == WILDCARD
@@ -308,7 +327,11 @@ fn is_wild(tok: &str) -> bool {
 fn route_for(config: &MinerConfig, st: &Scope, tokens: &[String]) -> Vec<String> {
     let mut node = st.tree.get(&tokens.len());
     let mut route = Vec::new();
-    for tok in tokens.iter().take(config.prefix_tokens) {
+    let routed = tokens
+        .iter()
+        .filter(|t| !(config.route_on_constants && is_wild(t)))
+        .take(config.prefix_tokens);
+    for tok in routed {
         let key = match node {
             _ if is_wild(tok) => WILDCARD.to_string(),
             Some(n) if n.children.contains_key(tok.as_str()) => tok.clone(),
@@ -406,7 +429,7 @@ fn best_fit(config: &MinerConfig, st: &Scope, tokens: &[String], route: &[String
     if best.is_some() || tokens.len() > config.max_align_tokens {
         return best.map(|(_, f)| f);
     }
-    let first = tokens.first().map(String::as_str).unwrap_or_default();
+    let first = anchor(config, tokens);
     if let Some(ids) = st.by_first.get(first) {
         let skip = ids.len().saturating_sub(config.max_align_candidates);
         for &id in &ids[skip..] {
@@ -627,14 +650,12 @@ fn remove_cluster(st: &mut Scope, victim: u64) {
             node.clusters.retain(|x| *x != victim);
         }
     }
-    if let Some(first) = c.tokens.first() {
-        if let Some(ids) = st.by_first.get_mut(first) {
-            ids.retain(|x| *x != victim);
-            if ids.is_empty() {
-                st.by_first.remove(first);
-            }
-        }
-    }
+    // The template may have widened since the cluster was listed under its first token, so
+    // drop the id wherever it is listed (lists are bounded by the clusters of one scope).
+    st.by_first.retain(|_, ids| {
+        ids.retain(|x| *x != victim);
+        !ids.is_empty()
+    });
 }
 
 fn leaf_opt_mut<'a>(st: &'a mut Scope, len: usize, route: &[String]) -> Option<&'a mut Node> {
@@ -648,6 +669,34 @@ fn leaf_opt_mut<'a>(st: &'a mut Scope, len: usize, route: &[String]) -> Option<&
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_variable_first_token_does_not_pool_statements() {
+        // Two statements that share most words but not their first constant, each after a
+        // client address: routed by position they share one `<*>` bucket and merge.
+        let msgs = [
+            "10.0.0.1 Receiving block 17 from peer 9",
+            "10.0.0.2 Received block 18 from peer 9",
+            "10.0.3.3 Receiving block 19 from peer 9",
+            "10.0.0.4 Received block 20 from peer 9",
+        ];
+        let ids = |route_on_constants| {
+            let mut m = TemplateMiner::new(MinerConfig {
+                route_on_constants,
+                ..MinerConfig::default()
+            });
+            msgs.map(|msg| m.add("svc", msg).cluster_id)
+        };
+        let by_constant = ids(true);
+        assert_eq!(by_constant[0], by_constant[2]);
+        assert_eq!(by_constant[1], by_constant[3]);
+        assert_ne!(by_constant[0], by_constant[1]);
+        let by_position = ids(false);
+        assert_eq!(
+            by_position[0], by_position[1],
+            "the old routing merged them"
+        );
+    }
 
     #[test]
     fn joins_and_generalizes() {
