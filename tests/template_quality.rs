@@ -170,7 +170,8 @@ fn a_variable_first_token_costs_at_most_two_points_of_ga() {
             let ga = loghub::ga_fga(&truth, &ids).0;
             let before = plain[plain.len() - 1];
             eprintln!("{kind} {name}: GA {ga:.3} (unperturbed {before:.3})");
-            // Per dataset too: routing by position lost 0.08 on one (Linux) while the mean held.
+            // Per dataset too: routing by position lost 0.09 on Android (0.951 -> 0.859) while the
+            // mean moved only 0.015.
             assert!(
                 ga >= before - 0.02,
                 "{kind} {name}: GA {ga:.3} vs {before:.3}"

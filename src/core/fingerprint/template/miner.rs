@@ -1,7 +1,8 @@
 //! Persistent Drain-style template miner: clusters masked messages across events and passes.
 //!
 //! Each scope (the caller passes service + exception type) owns a small prefix tree keyed by
-//! token count and the first tokens; a leaf lists the clusters a message may join. A message
+//! token count and the first constant tokens (placeholders skipped, so a leading client address
+//! or request id does not pool every statement); a leaf lists the clusters a message may join. A message
 //! joins the most similar cluster above the threshold and the template gains `<*>` where they
 //! differ. When no same-length cluster fits, clusters sharing the first token are aligned
 //! token-by-token (longest common subsequence), so a variable part spanning a different
