@@ -12,11 +12,11 @@ use harness::{repo, Env};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-/// Floors that main meets today (P 1.000, F1 0.976, shift 1.000 on the fixture with the v3
+/// Floors that main meets today (P 1.000, F1 1.000, shift 1.000 on the fixture with the v3
 /// stack rules; see docs/grouping.md, "Real-SDK corpus"); raise them as
 /// grouping improves, never lower them to make a change pass.
 const MIN_PRECISION: f64 = 0.97;
-const MIN_F1: f64 = 0.95;
+const MIN_F1: f64 = 0.97;
 const MIN_SHIFT_STABLE: f64 = 0.95;
 
 struct Scores {
