@@ -125,7 +125,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__diagnose)
-            opts="-q -v -h --force --dry-run --budget --min-occurrences --json --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-api-key --openai-base-url --llm-prices --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --force --dry-run --budget --min-occurrences --json --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -172,10 +172,6 @@ _rounds() {
                     return 0
                     ;;
                 --codex-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --openai-api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -539,7 +535,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__poll)
-            opts="-i -q -v -h --input --backend --check --dry-run --strict --regroup --in-app --not-in-app --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-api-key --openai-base-url --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-i -q -v -h --input --backend --check --dry-run --strict --regroup --in-app --not-in-app --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,10 +654,6 @@ _rounds() {
                     return 0
                     ;;
                 --codex-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --openai-api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

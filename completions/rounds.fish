@@ -84,8 +84,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-diagnoses -d 
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l diagnosis-timeout -d 'Wall-clock limit for one diagnosis; the backend\'s process group is killed past it' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l claude-code-path -d 'The claude binary (default: found on PATH)' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l codex-path -d 'The codex binary (default: found on PATH)' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-api-key -d 'API key for the openai backend (and codex with a custom base URL)' -r
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l store-backend -d 'Store backend (only sqlite today)' -r
@@ -117,8 +116,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-diagnoses
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-timeout -d 'Wall-clock limit for one diagnosis; the backend\'s process group is killed past it' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l claude-code-path -d 'The claude binary (default: found on PATH)' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l codex-path -d 'The codex binary (default: found on PATH)' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-api-key -d 'API key for the openai backend (and codex with a custom base URL)' -r
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l store-backend -d 'Store backend (only sqlite today)' -r

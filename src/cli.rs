@@ -352,15 +352,8 @@ pub struct LlmArgs {
     /// The codex binary (default: found on PATH)
     #[arg(long = "codex-path", env = "CODEX_PATH", value_name = "PATH")]
     pub codex_path: Option<PathBuf>,
-    /// API key for the openai backend (and codex with a custom base URL)
-    #[arg(
-        long = "openai-api-key",
-        env = "OPENAI_API_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
-    pub openai_api_key: Option<String>,
-    /// OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama
+    /// OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read
+    /// from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)
     #[arg(long = "openai-base-url", env = "OPENAI_BASE_URL", value_name = "URL")]
     pub openai_base_url: Option<String>,
     /// Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), ';'-separated

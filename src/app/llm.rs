@@ -137,7 +137,10 @@ impl LlmSettings {
             timeout,
             claude_code_path: a.claude_code_path.clone(),
             codex_path: a.codex_path.clone(),
-            openai_api_key: a.openai_api_key.clone().filter(|k| !k.is_empty()),
+            // A secret: from the environment only, so it never sits in argv or shell history.
+            openai_api_key: std::env::var("OPENAI_API_KEY")
+                .ok()
+                .filter(|k| !k.is_empty()),
             openai_base_url: a.openai_base_url.clone().filter(|u| !u.is_empty()),
             prices,
             redactor,
