@@ -67,6 +67,24 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-catchup -d 'T
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l batch-size -d 'Most traces or rows one backend request asks for' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l retention-days -d 'Keep the event ledger this many days' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l resolve-after-days -d 'Resolve a signature quiet for this many days' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l services -d 'Only these services (comma-separated; default: every service the backend lists)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-url -d 'Jaeger query API base URL, e.g. http://localhost:16686 (a path prefix is kept)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-api-version -d 'Jaeger API: auto, v1 (/api/traces) or v3 (/api/v3)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-error-filter -d 'How errors are searched: auto, server (error=true tag) or client (filter each trace)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-query -d 'LogQL selector for error lines' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-backoff -d 'First retry backoff, doubling per attempt (0s to 10m) [default: 500ms]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-max-wait -d 'Longest single wait, backoff or Retry-After (0s to 1h) [default: 30s]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l notify -d 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l min-occurrences -d 'A new signature is announced (and diagnosed) once it has occurred this often' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l escalation-factor -d 'Announce a signature as escalating when its last-24h count is this many times the previous 24h (0: never)' -r

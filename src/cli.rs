@@ -114,6 +114,7 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit
+    #[command(after_help = POLL_ENVIRONMENT)]
     Poll(PollArgs),
     /// Diagnose pending signatures (or the given ones) with the configured LLM
     Diagnose(DiagnoseArgs),
@@ -134,6 +135,29 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
+/// Settings read from the environment only, listed in `poll --help` and the man page. Secrets
+/// are never flags: a flag's value is visible to every user in `ps` and kept in shell history.
+pub const POLL_ENVIRONMENT: &str = "\
+ENVIRONMENT (secrets: read from the environment only, never from flags):
+  JAEGER_BEARER_TOKEN, TEMPO_BEARER_TOKEN, LOKI_BEARER_TOKEN, SIGNOZ_BEARER_TOKEN
+      Bearer token for that backend (Authorization: Bearer ...)
+  JAEGER_BASIC_AUTH, TEMPO_BASIC_AUTH, LOKI_BASIC_AUTH, SIGNOZ_BASIC_AUTH
+      user:password for HTTP basic auth (or credentials in the API URL)
+  JAEGER_HTTP_HEADERS, TEMPO_HTTP_HEADERS, LOKI_HTTP_HEADERS, SIGNOZ_HTTP_HEADERS
+      Extra headers for that backend, name=value,... (may carry credentials)
+  ROUNDS_HTTP_HEADERS
+      Extra headers for every backend, name=value,...
+  SIGNOZ_API_KEY
+      SigNoz API key (SIGNOZ-API-KEY header)
+  OPENAI_API_KEY
+      API key for the openai diagnosis backend (and codex with a custom base URL)
+  GITHUB_TOKEN
+      Token for the github_issue notifier
+  ROUNDS_MAX_*
+      Size caps on input and ingest (see docs/limits.md)
+  ROUNDS_NOW
+      Pin the clock (RFC 3339), for reproducible runs";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TelemetryBackend {
     // Snake case as documented (TELEMETRY_BACKEND=otlp_file); clap's kebab form still accepted.
@@ -148,12 +172,24 @@ pub enum TelemetryBackend {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Store and passes")]
 pub struct PollArgs {
     /// OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)
-    #[arg(long, short, env = "ROUNDS_INPUT", value_name = "PATH")]
+    #[arg(
+        long,
+        short,
+        env = "ROUNDS_INPUT",
+        value_name = "PATH",
+        help_heading = "Telemetry source"
+    )]
     pub input: Option<String>,
     /// Where errors come from
-    #[arg(long, env = "TELEMETRY_BACKEND", value_enum)]
+    #[arg(
+        long,
+        env = "TELEMETRY_BACKEND",
+        value_enum,
+        help_heading = "Telemetry source"
+    )]
     pub backend: Option<TelemetryBackend>,
     /// Reach the backend, authenticate, list services; write nothing
     #[arg(long)]
@@ -208,15 +244,204 @@ pub struct PollArgs {
     #[arg(long, env = "RESOLVE_AFTER_DAYS", default_value_t = 14)]
     pub resolve_after_days: u64,
     #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
     pub notify: NotifyArgs,
     #[command(flatten)]
     pub llm: LlmArgs,
     /// Print notifications as JSON Lines
-    #[arg(long)]
+    #[arg(long, help_heading = "Store and passes")]
     pub json: bool,
 }
 
+/// Where the telemetry backends are and how to reach them. Credentials are not here: they come
+/// from the environment only (see the ENVIRONMENT section of `poll --help`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct SourceArgs {
+    /// Only these services (comma-separated; default: every service the backend lists)
+    #[arg(
+        long,
+        env = "ROUNDS_SERVICES",
+        value_name = "SERVICES",
+        help_heading = "Telemetry source"
+    )]
+    pub services: Option<String>,
+    #[command(flatten)]
+    pub jaeger: JaegerArgs,
+    #[command(flatten)]
+    pub tempo: TempoArgs,
+    #[command(flatten)]
+    pub loki: LokiArgs,
+    #[command(flatten)]
+    pub signoz: SignozArgs,
+    #[command(flatten)]
+    pub http: HttpArgs,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Jaeger")]
+pub struct JaegerArgs {
+    /// Jaeger query API base URL, e.g. http://localhost:16686 (a path prefix is kept)
+    #[arg(
+        id = "jaeger_url",
+        long = "jaeger-url",
+        env = "JAEGER_API_URL",
+        value_name = "URL"
+    )]
+    pub url: Option<String>,
+    /// Jaeger API: auto, v1 (/api/traces) or v3 (/api/v3)
+    #[arg(
+        id = "jaeger_api_version",
+        long = "jaeger-api-version",
+        env = "JAEGER_API_VERSION",
+        value_name = "VERSION"
+    )]
+    pub api_version: Option<String>,
+    /// How errors are searched: auto, server (error=true tag) or client (filter each trace)
+    #[arg(
+        id = "jaeger_error_filter",
+        long = "jaeger-error-filter",
+        env = "JAEGER_ERROR_FILTER",
+        value_name = "FILTER"
+    )]
+    pub error_filter: Option<String>,
+    /// Tenant sent as X-Scope-OrgID
+    #[arg(
+        id = "jaeger_tenant",
+        long = "jaeger-tenant",
+        env = "JAEGER_TENANT",
+        value_name = "TENANT"
+    )]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Tempo")]
+pub struct TempoArgs {
+    /// Grafana Tempo API base URL, e.g. http://localhost:3200
+    #[arg(
+        id = "tempo_url",
+        long = "tempo-url",
+        env = "TEMPO_API_URL",
+        value_name = "URL"
+    )]
+    pub url: Option<String>,
+    /// TraceQL query for error spans [default: { status = error }]
+    #[arg(
+        id = "tempo_traceql",
+        long = "tempo-traceql",
+        env = "TEMPO_TRACEQL",
+        value_name = "QUERY"
+    )]
+    pub traceql: Option<String>,
+    /// Tenant sent as X-Scope-OrgID
+    #[arg(
+        id = "tempo_tenant",
+        long = "tempo-tenant",
+        env = "TEMPO_TENANT",
+        value_name = "TENANT"
+    )]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Loki")]
+pub struct LokiArgs {
+    /// Grafana Loki API base URL, e.g. http://localhost:3100
+    #[arg(
+        id = "loki_url",
+        long = "loki-url",
+        env = "LOKI_API_URL",
+        value_name = "URL"
+    )]
+    pub url: Option<String>,
+    /// LogQL selector for error lines
+    #[arg(
+        id = "loki_query",
+        long = "loki-query",
+        env = "LOKI_QUERY",
+        value_name = "LOGQL"
+    )]
+    pub query: Option<String>,
+    /// The stream label that names the service [default: service_name]
+    #[arg(
+        id = "loki_service_label",
+        long = "loki-service-label",
+        env = "LOKI_SERVICE_LABEL",
+        value_name = "LABEL"
+    )]
+    pub service_label: Option<String>,
+    /// Tenant sent as X-Scope-OrgID
+    #[arg(
+        id = "loki_tenant",
+        long = "loki-tenant",
+        env = "LOKI_TENANT",
+        value_name = "TENANT"
+    )]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "SigNoz")]
+pub struct SignozArgs {
+    /// SigNoz API base URL, e.g. http://localhost:8080
+    #[arg(
+        id = "signoz_url",
+        long = "signoz-url",
+        env = "SIGNOZ_API_URL",
+        value_name = "URL"
+    )]
+    pub url: Option<String>,
+    /// Tenant sent as X-Scope-OrgID
+    #[arg(
+        id = "signoz_tenant",
+        long = "signoz-tenant",
+        env = "SIGNOZ_TENANT",
+        value_name = "TENANT"
+    )]
+    pub tenant: Option<String>,
+}
+
+/// The HTTP transport every telemetry backend shares.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "HTTP")]
+pub struct HttpArgs {
+    /// Timeout of one backend request (1ms to 1h) [default: 60s]
+    #[arg(
+        id = "http_timeout",
+        long = "http-timeout",
+        env = "ROUNDS_HTTP_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub timeout: Option<String>,
+    /// Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]
+    #[arg(
+        id = "http_retries",
+        long = "http-retries",
+        env = "ROUNDS_HTTP_RETRIES",
+        value_name = "N"
+    )]
+    pub retries: Option<String>,
+    /// First retry backoff, doubling per attempt (0s to 10m) [default: 500ms]
+    #[arg(
+        id = "http_backoff",
+        long = "http-backoff",
+        env = "ROUNDS_HTTP_BACKOFF",
+        value_name = "DURATION"
+    )]
+    pub backoff: Option<String>,
+    /// Longest single wait, backoff or Retry-After (0s to 1h) [default: 30s]
+    #[arg(
+        id = "http_max_wait",
+        long = "http-max-wait",
+        env = "ROUNDS_HTTP_MAX_WAIT",
+        value_name = "DURATION"
+    )]
+    pub max_wait: Option<String>,
+}
+
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Notifications")]
 pub struct NotifyArgs {
     /// Where findings go: stdout, markdown, github_issue (comma-separated); none to disable
     #[arg(
@@ -292,6 +517,7 @@ pub struct DiagnoseArgs {
 
 /// The LLM diagnosis backend, its limits and what is redacted before anything is sent.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Diagnosis")]
 pub struct LlmArgs {
     /// LLM backend: claude_code, codex or openai (none: no diagnosis)
     #[arg(

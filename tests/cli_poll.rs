@@ -609,3 +609,90 @@ fn out_of_range_durations_and_counts_exit_78_naming_variable_and_range() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(total_count(&env), 11);
 }
+
+/// Every backend option is a flag with its variable, grouped by heading in `poll --help` (and so
+/// in the man page and completions); secrets are listed there but are never flags.
+#[test]
+fn backend_options_are_flags_under_headings_and_secrets_stay_env_only() {
+    let env = Env::new();
+    let r = env.run(&["poll", "--help"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for heading in [
+        "Telemetry source:",
+        "Store and passes:",
+        "Jaeger:",
+        "Tempo:",
+        "Loki:",
+        "SigNoz:",
+        "HTTP:",
+        "Notifications:",
+        "Diagnosis:",
+    ] {
+        assert!(r.stdout.contains(heading), "{heading}\n{}", r.stdout);
+    }
+    // Help wraps lines: compare with whitespace collapsed.
+    let flat = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (flag, var) in [
+        ("--jaeger-url", "JAEGER_API_URL"),
+        ("--jaeger-api-version", "JAEGER_API_VERSION"),
+        ("--jaeger-tenant", "JAEGER_TENANT"),
+        ("--tempo-url", "TEMPO_API_URL"),
+        ("--tempo-traceql", "TEMPO_TRACEQL"),
+        ("--loki-url", "LOKI_API_URL"),
+        ("--loki-query", "LOKI_QUERY"),
+        ("--loki-service-label", "LOKI_SERVICE_LABEL"),
+        ("--signoz-url", "SIGNOZ_API_URL"),
+        ("--http-timeout", "ROUNDS_HTTP_TIMEOUT"),
+        ("--http-retries", "ROUNDS_HTTP_RETRIES"),
+        ("--services", "ROUNDS_SERVICES"),
+    ] {
+        assert!(flat.contains(flag), "{flag}");
+        assert!(flat.contains(&format!("[env: {var}=")), "{var}");
+    }
+    let (_, environment) = r
+        .stdout
+        .split_once("ENVIRONMENT")
+        .expect("an ENVIRONMENT section");
+    for secret in [
+        "JAEGER_BEARER_TOKEN",
+        "LOKI_BASIC_AUTH",
+        "TEMPO_HTTP_HEADERS",
+        "SIGNOZ_API_KEY",
+        "OPENAI_API_KEY",
+        "GITHUB_TOKEN",
+    ] {
+        assert!(environment.contains(secret), "{secret}");
+    }
+    for never in [
+        "--jaeger-bearer-token",
+        "--signoz-api-key",
+        "--basic-auth",
+        "--github-token",
+    ] {
+        assert!(!r.stdout.contains(never), "{never} must not be a flag");
+    }
+    let man = std::fs::read_to_string(repo("man/rounds-poll.1")).unwrap();
+    assert!(man.contains("jaeger\\-url") && man.contains("JAEGER_BEARER_TOKEN"));
+
+    // The wiring reads the parsed flags: a flag alone configures the backend (here out of
+    // range, so nothing is contacted).
+    let r = env.run(&[
+        "poll",
+        "--backend",
+        "jaeger",
+        "--jaeger-url",
+        "http://127.0.0.1:9",
+        "--http-retries",
+        "99",
+    ]);
+    assert_eq!(r.code, 78, "{}", r.stderr);
+    assert!(r.stderr.contains("ROUNDS_HTTP_RETRIES"), "{}", r.stderr);
+    // Without the URL the error names both ways to give it.
+    let r = env.run(&["poll", "--backend", "tempo"]);
+    assert_eq!(r.code, 78, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("TEMPO_API_URL or --tempo-url"),
+        "{}",
+        r.stderr
+    );
+}

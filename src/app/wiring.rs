@@ -75,11 +75,12 @@ pub fn telemetry_source(
             Ok(Box::new(src))
         }
         TelemetryBackend::Jaeger => {
+            let j = &args.source.jaeger;
             let mut c = JaegerConfig::new(String::new());
-            c.http = http_settings("JAEGER", "JAEGER_API_URL")?;
-            c.services = services();
+            c.http = http_settings(args, "JAEGER", "JAEGER_API_URL", &j.url, &j.tenant)?;
+            c.services = services(args);
             c.batch_size = args.batch_size;
-            c.api_version = match env("JAEGER_API_VERSION").as_deref() {
+            c.api_version = match opt(&j.api_version) {
                 None | Some("auto") => JaegerApiVersion::Auto,
                 Some("v1") => JaegerApiVersion::V1,
                 Some("v3") => JaegerApiVersion::V3,
@@ -89,7 +90,7 @@ pub fn telemetry_source(
                     )))
                 }
             };
-            c.error_filter = match env("JAEGER_ERROR_FILTER").as_deref() {
+            c.error_filter = match opt(&j.error_filter) {
                 None | Some("auto") => JaegerErrorFilter::Auto,
                 Some("server") => JaegerErrorFilter::Server,
                 Some("client") => JaegerErrorFilter::Client,
@@ -108,10 +109,12 @@ pub fn telemetry_source(
             loki_source(args)?,
         ))),
         TelemetryBackend::Signoz => {
+            let z = &args.source.signoz;
             let mut c = SignozConfig::new(String::new());
-            c.http = http_settings("SIGNOZ", "SIGNOZ_API_URL")?;
+            c.http = http_settings(args, "SIGNOZ", "SIGNOZ_API_URL", &z.url, &z.tenant)?;
+            // A secret: from the environment only.
             c.api_key = env("SIGNOZ_API_KEY");
-            c.services = services();
+            c.services = services(args);
             // SigNoz answers a limit above 10,000 with HTTP 400.
             c.batch_size = args.batch_size.min(10_000);
             Ok(Box::new(SignozSource::new(c)?))
@@ -127,9 +130,14 @@ fn env(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// A non-empty, trimmed option from the parsed command line (flag or its variable).
+fn opt(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// `ROUNDS_SERVICES=a,b`: the services to poll (default: all the backend lists).
-fn services() -> Vec<String> {
-    env("ROUNDS_SERVICES")
+fn services(args: &PollArgs) -> Vec<String> {
+    opt(&args.source.services)
         .map(|v| {
             v.split(',')
                 .map(|s| s.trim().to_string())
@@ -139,15 +147,22 @@ fn services() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// HTTP settings of one backend from the environment. Credentials are read from the
-/// environment only (never flags, which other users can see in `ps`):
-/// `<P>_HTTP_HEADERS` and `ROUNDS_HTTP_HEADERS` (`name=value,…`), `<P>_BEARER_TOKEN`,
-/// `<P>_BASIC_AUTH` (`user:password`) or credentials in the URL, `<P>_TENANT` (X-Scope-OrgID);
-/// `ROUNDS_HTTP_TIMEOUT`, `ROUNDS_HTTP_RETRIES`, `ROUNDS_HTTP_BACKOFF`, `ROUNDS_HTTP_MAX_WAIT`.
-fn http_settings(prefix: &str, url_var: &str) -> Result<HttpSettings, AppError> {
-    let url = env(url_var).ok_or_else(|| {
+/// HTTP settings of one backend: URL, tenant (X-Scope-OrgID) and the shared timeouts from the
+/// parsed command line (flags or their variables). Credentials are read from the environment
+/// only (never flags, which other users can see in `ps`): `<P>_HTTP_HEADERS` and
+/// `ROUNDS_HTTP_HEADERS` (`name=value,…`), `<P>_BEARER_TOKEN`, `<P>_BASIC_AUTH`
+/// (`user:password`) or credentials in the URL.
+fn http_settings(
+    args: &PollArgs,
+    prefix: &str,
+    url_var: &str,
+    url: &Option<String>,
+    tenant: &Option<String>,
+) -> Result<HttpSettings, AppError> {
+    let url = opt(url).map(str::to_string).ok_or_else(|| {
         AppError::Config(format!(
-            "TELEMETRY_BACKEND={} needs {url_var} (the API base URL, e.g. http://localhost:{})",
+            "TELEMETRY_BACKEND={} needs {url_var} or --{}-url (the API base URL, e.g. http://localhost:{})",
+            prefix.to_ascii_lowercase(),
             prefix.to_ascii_lowercase(),
             match prefix {
                 "JAEGER" => "16686",
@@ -180,35 +195,36 @@ fn http_settings(prefix: &str, url_var: &str) -> Result<HttpSettings, AppError> 
             password: password.to_string(),
         };
     }
-    s.org_id = env(&format!("{prefix}_TENANT"));
+    s.org_id = opt(tenant).map(str::to_string);
+    let h = &args.source.http;
     use crate::app::checked;
     use std::time::Duration;
-    if let Some(v) = env("ROUNDS_HTTP_TIMEOUT") {
+    if let Some(v) = opt(&h.timeout) {
         s.timeout = checked::duration(
             "ROUNDS_HTTP_TIMEOUT",
-            parse_duration("ROUNDS_HTTP_TIMEOUT", &v)?,
+            parse_duration("ROUNDS_HTTP_TIMEOUT", v)?,
             Duration::from_millis(1),
             Duration::from_secs(3_600),
         )?;
     }
-    if let Some(v) = env("ROUNDS_HTTP_RETRIES") {
+    if let Some(v) = opt(&h.retries) {
         let n: u32 = v.parse().map_err(|_| {
             AppError::Config(format!("ROUNDS_HTTP_RETRIES: '{v}' is not a whole number"))
         })?;
         s.retries = checked::count("ROUNDS_HTTP_RETRIES", n, 0, 20)?;
     }
-    if let Some(v) = env("ROUNDS_HTTP_BACKOFF") {
+    if let Some(v) = opt(&h.backoff) {
         s.backoff_base = checked::duration(
             "ROUNDS_HTTP_BACKOFF",
-            parse_duration("ROUNDS_HTTP_BACKOFF", &v)?,
+            parse_duration("ROUNDS_HTTP_BACKOFF", v)?,
             Duration::ZERO,
             Duration::from_secs(600),
         )?;
     }
-    if let Some(v) = env("ROUNDS_HTTP_MAX_WAIT") {
+    if let Some(v) = opt(&h.max_wait) {
         s.max_wait = checked::duration(
             "ROUNDS_HTTP_MAX_WAIT",
-            parse_duration("ROUNDS_HTTP_MAX_WAIT", &v)?,
+            parse_duration("ROUNDS_HTTP_MAX_WAIT", v)?,
             Duration::ZERO,
             Duration::from_secs(3_600),
         )?;
@@ -217,25 +233,27 @@ fn http_settings(prefix: &str, url_var: &str) -> Result<HttpSettings, AppError> 
 }
 
 fn tempo_source(args: &PollArgs) -> Result<TempoSource, AppError> {
+    let t = &args.source.tempo;
     let mut c = TempoConfig::new(String::new());
-    c.http = http_settings("TEMPO", "TEMPO_API_URL")?;
-    c.services = services();
+    c.http = http_settings(args, "TEMPO", "TEMPO_API_URL", &t.url, &t.tenant)?;
+    c.services = services(args);
     c.batch_size = args.batch_size;
-    if let Some(q) = env("TEMPO_TRACEQL") {
-        c.traceql = q;
+    if let Some(q) = opt(&t.traceql) {
+        c.traceql = q.to_string();
     }
     Ok(TempoSource::new(c)?)
 }
 
 fn loki_source(args: &PollArgs) -> Result<LokiSource, AppError> {
+    let l = &args.source.loki;
     let mut c = LokiConfig::new(String::new());
-    c.http = http_settings("LOKI", "LOKI_API_URL")?;
-    c.services = services();
+    c.http = http_settings(args, "LOKI", "LOKI_API_URL", &l.url, &l.tenant)?;
+    c.services = services(args);
     // Loki refuses more than max_entries_limit_per_query (5000 by default) lines per request.
     c.batch_size = args.batch_size.min(5000);
-    c.query = env("LOKI_QUERY");
-    if let Some(l) = env("LOKI_SERVICE_LABEL") {
-        c.service_label = l;
+    c.query = opt(&l.query).map(str::to_string);
+    if let Some(label) = opt(&l.service_label) {
+        c.service_label = label.to_string();
     }
     Ok(LokiSource::new(c)?)
 }
