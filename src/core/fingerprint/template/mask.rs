@@ -86,6 +86,14 @@ impl Masker<'_> {
         let mut p = start;
         while p < n && !b[p].is_ascii_whitespace() {
             let c = b[p];
+            if (c == b'"' || c == b'\'') && opens_quote(b, start, p) && is_request_line(&b[p + 1..])
+            {
+                // `"GET /api/users/1 HTTP/1.1"`: the method and route name the statement, so
+                // the quoted request is masked token by token, not as one value.
+                self.push_str(&self.src[p..p + 1]);
+                p += 1;
+                continue;
+            }
             if (c == b'"' || c == b'\'') && opens_quote(b, start, p) {
                 if let Some(close) = find_close_quote(b, p) {
                     self.push_str(&self.src[p..p + 1]);
@@ -131,6 +139,10 @@ impl Masker<'_> {
     /// `:`-separated part on its own so `index:42` keeps its key.
     fn segment(&mut self, s: usize, e: usize) {
         let seg = &self.src[s..e];
+        if is_route_path(seg.as_bytes()) {
+            self.path(seg);
+            return;
+        }
         if is_whole_variable(seg) {
             self.push_wild();
             return;
@@ -166,6 +178,26 @@ impl Masker<'_> {
                 || is_hostname(part)
                 || is_long_hex(part)
             {
+                self.push_wild();
+            } else {
+                self.push_str(part);
+            }
+        }
+    }
+
+    /// A `/`-separated path keeps its constant directories (`/api/users/<*>/orders`): a route
+    /// or a directory names the statement, only its id-like parts are data. A placeholder here
+    /// still collapses with a neighbouring one across spaces (`/orders/<*> 200 <*>` → one).
+    fn path(&mut self, seg: &str) {
+        let mut first = true;
+        for part in seg.split('/') {
+            if !first {
+                self.push_str("/");
+            }
+            first = false;
+            if part.is_empty() || matches!(part, "." | ".." | "~") {
+                self.push_str(part);
+            } else if is_variable_path_part(part) {
                 self.push_wild();
             } else {
                 self.push_str(part);
@@ -215,6 +247,16 @@ impl Masker<'_> {
         self.out.push_str(WILDCARD);
         self.last_wild_end = Some(self.out.len());
     }
+}
+
+/// An HTTP request line at the start of `b`: an upper-case method, one space, then `/`.
+fn is_request_line(b: &[u8]) -> bool {
+    const METHODS: &[&[u8]] = &[
+        b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"PATCH", b"OPTIONS", b"CONNECT", b"TRACE",
+    ];
+    METHODS
+        .iter()
+        .any(|m| b.starts_with(m) && b[m.len()..].starts_with(b" /"))
 }
 
 /// `scheme://` at the start of `b`.
@@ -317,6 +359,65 @@ fn is_host_before_port(host: &str) -> bool {
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')
         && !SOURCE.iter().any(|e| last.eq_ignore_ascii_case(e))
+}
+
+/// An absolute `/a/b` path that is not under a filesystem root: a route (`/api/users/1/cart`),
+/// masked part by part. A file path (`/etc/xinetd.d/echo`, `./a`, `~/a`, `C:\\a`) names a file,
+/// which is data, so it stays one placeholder.
+fn is_route_path(b: &[u8]) -> bool {
+    let Some(rest) = b.strip_prefix(b"/") else {
+        return false;
+    };
+    if !rest.iter().any(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    // Top-level directories of the Filesystem Hierarchy Standard and of macOS.
+    const FS_ROOTS: &[&[u8]] = &[
+        b"bin",
+        b"boot",
+        b"dev",
+        b"etc",
+        b"home",
+        b"lib",
+        b"lib32",
+        b"lib64",
+        b"media",
+        b"mnt",
+        b"opt",
+        b"proc",
+        b"root",
+        b"run",
+        b"sbin",
+        b"srv",
+        b"sys",
+        b"tmp",
+        b"usr",
+        b"var",
+        b"nix",
+        b"snap",
+        b"private",
+        b"Users",
+        b"Volumes",
+        b"System",
+        b"Library",
+        b"Applications",
+    ];
+    let first = rest.split(|&c| c == b'/').next().unwrap_or_default();
+    !FS_ROOTS.contains(&first)
+}
+
+/// Longest path part kept as text; a longer one is a token or a generated name.
+const MAX_PATH_WORD: usize = 24;
+
+/// A path part that is data: any digit (ids, versions, `app.123.js`), hex, a host, a value
+/// after `:`/`?`/`&`, or a part too long to be a route word.
+fn is_variable_path_part(part: &str) -> bool {
+    part.len() > MAX_PATH_WORD
+        || part
+            .bytes()
+            .any(|c| c.is_ascii_digit() || matches!(c, b'?' | b'&' | b'%' | b':' | b'@'))
+        || is_long_hex(part)
+        || is_hostname(part)
 }
 
 fn is_path(b: &[u8]) -> bool {
@@ -557,6 +658,36 @@ mod tests {
         check("user 'bob smith' not found", "user '<*>' not found");
         check("key=\"a b c\" rejected", "key=\"<*>\" rejected");
         check("can't open it", "can't open it");
+    }
+
+    #[test]
+    fn routes_keep_constant_parts_and_file_paths_stay_whole() {
+        check(
+            "GET /api/users/123/orders failed",
+            "GET /api/users/<*>/orders failed",
+        );
+        check(
+            "DELETE /api/sessions/9f86d081884c7d65 401",
+            "DELETE /api/sessions/<*>",
+        );
+        check(
+            "GET /api/tokens/AbCdEfGhIjKlMnOpQrStUvWxYz/x",
+            "GET /api/tokens/<*>/x",
+        );
+        check("GET /static/app.123.js 304", "GET /static/<*>");
+        check("no route /health/live", "no route /health/live");
+        check(
+            "GET /api/users/123e4567-e89b-12d3-a456-426614174000/cart",
+            "GET /api/users/<*>/cart",
+        );
+        // Filesystem paths name a file, which is data.
+        check("reading /etc/xinetd.d/echo now", "reading <*> now");
+        check("open ./conf/app.yaml failed", "open <*> failed");
+        check(
+            r#"10.0.0.1 - - [03/Dec/2026:10:00:01 +0000] "GET /api/users/123/orders HTTP/1.1" 200 512 "-" "curl/8""#,
+            r#"<*> - - [<*>] "GET /api/users/<*>/orders <*>" <*> "<*>" "<*>""#,
+        );
+        check(r#"said "GET off" loudly"#, r#"said "<*>" loudly"#);
     }
 
     #[test]
