@@ -29,7 +29,7 @@ complete -c rounds -n "__fish_rounds_needs_command" -l store-backend -d 'Store b
 complete -c rounds -n "__fish_rounds_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_needs_command" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_needs_command" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_needs_command" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
@@ -109,7 +109,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l store-backend -d 
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
@@ -141,7 +141,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l store-backend
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
@@ -167,7 +167,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l store-backend -d 
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand list" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
@@ -184,7 +184,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand show" -l store-backend -d 
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand show" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
@@ -202,7 +202,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l store-backend -
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
@@ -217,7 +217,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l store-backend 
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
@@ -232,7 +232,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand split" -l store-backend -d
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand split" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
@@ -259,7 +259,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand report" -l store-backend -
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand report" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
@@ -273,7 +273,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand generate" -l store-backend
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand generate" -l lock-wait -d 'How long a writer waits for another pass to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"

@@ -47,7 +47,7 @@ pub struct GlobalArgs {
     /// When to use colour
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "ROUNDS_COLOR")]
     pub color: ColorChoice,
-    /// How long a writer waits for another pass to release the database
+    /// How long a writer waits for another pass (or another program's SQLite write lock) to release the database
     #[arg(
         long,
         global = true,

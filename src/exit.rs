@@ -103,7 +103,7 @@ impl AppError {
             AppError::Store(e) => match e {
                 StoreError::Create { .. } => Exit::CantCreate,
                 StoreError::Write { .. } => Exit::IoErr,
-                StoreError::Locked { .. } => Exit::TempFail,
+                StoreError::Locked { .. } | StoreError::Busy { .. } => Exit::TempFail,
                 StoreError::UnknownId { .. } => Exit::NoInput,
                 StoreError::AmbiguousId { .. } => Exit::Usage,
                 StoreError::TooNew { .. } => Exit::Config,

@@ -15,6 +15,10 @@ pub enum StoreError {
     Write { path: String, reason: String },
     #[error("the database {path} is busy: another pass holds its lock (waited {waited_secs}s)")]
     Locked { path: String, waited_secs: u64 },
+    /// SQLite's own write lock stayed held (by another program, or a writer that ignores the pass
+    /// lock) for the whole `--lock-wait`: temporary, like `Locked`.
+    #[error("the database {path} is busy: another program holds its SQLite write lock (waited {waited_secs}s)")]
+    Busy { path: String, waited_secs: u64 },
     #[error("no signature matches '{id}'")]
     UnknownId { id: String },
     #[error("'{id}' matches {count} signatures; give more characters")]

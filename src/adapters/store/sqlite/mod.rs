@@ -25,11 +25,16 @@ pub enum Access {
     Write { lock_wait: Duration },
 }
 
+/// Readers take no pass lock; this bounds their wait on SQLite's own lock.
+const READER_BUSY_WAIT: Duration = Duration::from_secs(10);
+
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     /// Held for the life of a writer; the OS releases it if the process dies.
     _lock: Option<File>,
+    /// How long a statement waits on SQLite's own lock before the error says "busy" (exit 75).
+    busy_wait: Duration,
     in_tx: bool,
     /// Signature state touched in this pass, flushed at commit (keeps ingest to one statement per event).
     pending: HashMap<String, ingest::PendingSignature>,
@@ -61,6 +66,12 @@ impl SqliteStore {
                 Some(acquire_lock(path, lock_wait)?)
             }
         };
+        // Writers wait on a foreign SQLite lock as long as they would on the pass lock; readers
+        // (WAL: blocked only by a checkpoint or a non-WAL writer) keep a fixed bound.
+        let busy_wait = match access {
+            Access::Read => READER_BUSY_WAIT,
+            Access::Write { lock_wait } => lock_wait,
+        };
         let flags = match access {
             Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             Access::Write { .. } => {
@@ -86,6 +97,7 @@ impl SqliteStore {
             conn,
             path: path.to_path_buf(),
             _lock: lock,
+            busy_wait,
             in_tx: false,
             pending: HashMap::new(),
             pending_hours: HashMap::new(),
@@ -103,6 +115,7 @@ impl SqliteStore {
             conn,
             path: path.to_path_buf(),
             _lock: None,
+            busy_wait: READER_BUSY_WAIT,
             in_tx: false,
             pending: HashMap::new(),
             pending_hours: HashMap::new(),
@@ -117,7 +130,7 @@ impl SqliteStore {
 
     fn configure(&mut self, writer: bool) -> Result<(), StoreError> {
         self.conn
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(self.busy_wait)
             .map_err(|e| self.write_err(e))?;
         // Ingest and merge statements together outnumber rusqlite's default cache of 16.
         self.conn.set_prepared_statement_cache_capacity(64);
@@ -165,18 +178,19 @@ impl SqliteStore {
             let tx = self
                 .conn
                 .transaction()
-                .map_err(|e| write_err(&self.path, e))?;
+                .map_err(|e| write_err(&self.path, self.busy_wait, e))?;
             tx.execute_batch(sql)
-                .map_err(|e| write_err(&self.path, e))?;
+                .map_err(|e| write_err(&self.path, self.busy_wait, e))?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)
-                .map_err(|e| write_err(&self.path, e))?;
-            tx.commit().map_err(|e| write_err(&self.path, e))?;
+                .map_err(|e| write_err(&self.path, self.busy_wait, e))?;
+            tx.commit()
+                .map_err(|e| write_err(&self.path, self.busy_wait, e))?;
         }
         Ok(())
     }
 
     fn write_err(&self, e: rusqlite::Error) -> StoreError {
-        write_err(&self.path, e)
+        write_err(&self.path, self.busy_wait, e)
     }
 
     /// Run `f` inside the pass transaction, or inside its own when no pass is open.
@@ -222,7 +236,20 @@ impl SqliteStore {
     }
 }
 
-fn write_err(path: &Path, e: rusqlite::Error) -> StoreError {
+/// A failed statement as a store error: SQLite's busy/locked (after the busy timeout ran out) is
+/// the temporary `Busy` (exit 75, retry later), anything else a write error.
+fn write_err(path: &Path, waited: Duration, e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        if matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        ) {
+            return StoreError::Busy {
+                path: path.display().to_string(),
+                waited_secs: waited.as_secs(),
+            };
+        }
+    }
     StoreError::Write {
         path: path.display().to_string(),
         reason: e.to_string(),
