@@ -1,13 +1,20 @@
 //! Runs a CLI child in its own process group with the prompt on stdin, a wall-clock timeout, and
 //! an optional per-line watcher on stdout; a timeout or a watcher veto kills the whole group.
 //!
-//! The group is killed with the system `kill` program (`kill -KILL -- -PGID`) so no libc binding
-//! is needed; the direct child is also killed through std as a fallback.
+//! The child never outlives `rounds`:
+//! - it asks the kernel for SIGKILL when its parent dies (`PR_SET_PDEATHSIG`, set between fork
+//!   and exec), which covers kill -9 and the OOM killer;
+//! - SIGTERM, SIGINT and SIGHUP sent to `rounds` (cron's `timeout`, systemd stop, Ctrl-C) are
+//!   forwarded to the child's whole process group before `rounds` dies of them;
+//! - every child carries `ROUNDS_CALL=<owner>` in its environment, so grandchildren that a
+//!   SIGKILLed parent could not take down are found and killed by the next pass
+//!   ([`reap_orphans`]).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{mpsc, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -38,12 +45,21 @@ pub fn run(
     mut watcher: Option<&mut dyn FnMut(&str) -> Watch>,
 ) -> std::io::Result<ChildOutput> {
     let start = Instant::now();
+    install_forwarding();
+    let parent = std::process::id();
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .env(CALL_MARKER, crate::adapters::liveness::current_owner())
         .process_group(0);
+    // SAFETY: the closure runs in the forked child before exec and calls only async-signal-safe
+    // functions (prctl, getppid, _exit); it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || die_with_parent(parent));
+    }
     let mut child = spawn_retrying_busy(&mut cmd)?;
     let pgid = child.id();
+    let slot = Running::register(pgid);
 
     let mut input = child.stdin.take();
     let data = stdin.to_vec();
@@ -138,6 +154,7 @@ pub fn run(
     if status.is_some() {
         kill_group(pgid);
     }
+    drop(slot);
     let _ = writer.join();
     let _ = reader.join();
     let stderr = err_reader.join().unwrap_or_default();
@@ -151,13 +168,146 @@ pub fn run(
     })
 }
 
+/// The environment variable every CLI child (and so its descendants) carries: the `pid:start` of
+/// the `rounds` that started it.
+pub const CALL_MARKER: &str = "ROUNDS_CALL";
+
 fn kill_group(pgid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pgid}")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    if let Ok(pgid) = i32::try_from(pgid) {
+        // SAFETY: kill(2) with a negative pid signals that process group; no memory is touched.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+}
+
+/// In the child, between fork and exec: SIGKILL when the parent dies. If the parent died
+/// before the request took effect, the child would never get the signal: exit at once instead.
+fn die_with_parent(parent: u32) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: prctl(PR_SET_PDEATHSIG) affects only the calling (child) process.
+        let r = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) };
+        if r != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    // SAFETY: getppid and _exit are async-signal-safe.
+    unsafe {
+        if libc::getppid() as u32 != parent {
+            libc::_exit(137);
+        }
+    }
+    Ok(())
+}
+
+/// Process groups of the children running now, for the signal handler (a fixed table: the
+/// handler may not allocate or lock). Diagnoses run one at a time; 16 leaves room for tests.
+static RUNNING: [AtomicI32; 16] = [const { AtomicI32::new(0) }; 16];
+
+/// A registered child group, unregistered when dropped.
+struct Running(Option<usize>);
+
+impl Running {
+    fn register(pgid: u32) -> Running {
+        let Ok(pgid) = i32::try_from(pgid) else {
+            return Running(None);
+        };
+        for (i, s) in RUNNING.iter().enumerate() {
+            if s
+                .compare_exchange(0, pgid, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                return Running(Some(i));
+            }
+        }
+        // Table full: the child still dies with us through PR_SET_PDEATHSIG.
+        Running(None)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(i) = self.0 {
+            RUNNING[i].store(0, Ordering::SeqCst);
+        }
+    }
+}
+
+/// SIGTERM, SIGINT, SIGHUP: pass the signal to every running child group, then die of it as
+/// if no handler were installed (the default action), so the exit status is what cron expects.
+extern "C" fn forward(sig: libc::c_int) {
+    for s in RUNNING.iter() {
+        let pgid = s.load(Ordering::SeqCst);
+        if pgid > 0 {
+            // SAFETY: kill, signal and raise are async-signal-safe.
+            unsafe {
+                libc::kill(-pgid, sig);
+            }
+        }
+    }
+    // SAFETY: as above; restoring the default action and re-raising terminates the process.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        libc::raise(sig);
+    }
+}
+
+/// Install the forwarding handler once, the first time a child is started (a `rounds` that
+/// never runs a CLI keeps the default signal actions).
+fn install_forwarding() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+            // SAFETY: installs a handler that only calls async-signal-safe functions.
+            unsafe {
+                let mut act: libc::sigaction = std::mem::zeroed();
+                act.sa_sigaction = forward as extern "C" fn(libc::c_int) as libc::sighandler_t;
+                libc::sigemptyset(&mut act.sa_mask);
+                act.sa_flags = libc::SA_RESTART;
+                libc::sigaction(sig, &act, std::ptr::null_mut());
+            }
+        }
+    });
+}
+
+/// Kill what earlier, dead `rounds` processes left running: any process of ours whose
+/// environment carries [`CALL_MARKER`] naming an owner that is no longer alive (a grandchild of
+/// a CLI killed by PR_SET_PDEATHSIG, which only reaches the direct child). Returns how many.
+/// Linux only (reads `/proc`); elsewhere it finds nothing.
+pub fn reap_orphans() -> usize {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let needle = format!("{CALL_MARKER}=");
+    let mut killed = 0;
+    for entry in dir.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // Other users' processes are unreadable (EACCES) and so never touched.
+        let Ok(env) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
+        let Some(owner) = env
+            .split(|b| *b == 0)
+            .filter_map(|v| std::str::from_utf8(v).ok())
+            .find_map(|v| v.strip_prefix(needle.as_str()))
+        else {
+            continue;
+        };
+        if !crate::adapters::liveness::owner_alive(owner) {
+            // SAFETY: kill(2) on a pid we just read; no memory is touched.
+            if unsafe { libc::kill(pid, libc::SIGKILL) } == 0 {
+                killed += 1;
+            }
+        }
+    }
+    killed
 }
 
 /// The last `n` characters of a text, on one line, for error messages.
