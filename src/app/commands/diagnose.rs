@@ -20,6 +20,7 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
         ));
     };
     let clock = settings::clock()?;
+    reap(printer);
     let mut diagnoser = wiring::diagnoser(&llm)?;
     let codebase = wiring::codebase(&llm)?;
     let mut store = if args.dry_run {
@@ -70,6 +71,7 @@ pub fn in_poll(
     clock: &dyn crate::core::ports::Clock,
     printer: &mut Printer,
 ) -> Result<Exit, AppError> {
+    reap(printer);
     let mut diagnoser = wiring::diagnoser(llm)?;
     let codebase = wiring::codebase(llm)?;
     let options = DiagnoseOptions {
@@ -124,6 +126,17 @@ pub fn in_poll(
         Ok(exit) => exit,
         Err(e) => e.exit(),
     })
+}
+
+/// Before starting any CLI child: kill what a killed earlier pass left running (grandchildren
+/// of its CLI, which the kernel's parent-death signal does not reach).
+fn reap(printer: &mut Printer) {
+    let n = crate::adapters::diagnosis::process::reap_orphans();
+    if n > 0 {
+        printer.warn(&format!(
+            "killed {n} process(es) left running by an earlier rounds that was killed"
+        ));
+    }
 }
 
 /// The exit code of a pass: a fatal backend error wins; then invalid answers (65); then
