@@ -26,7 +26,8 @@ fn alive(pid: i32) -> bool {
     // A zombie has exited; /proc shows it as state Z until reaped.
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(s) => !matches!(
-            s.rsplit_once(')').map(|(_, r)| r.trim_start().chars().next()),
+            s.rsplit_once(')')
+                .map(|(_, r)| r.trim_start().chars().next()),
             Some(Some('Z' | 'X'))
         ),
         Err(_) => false,
@@ -62,7 +63,10 @@ fn env_with_fake(tmp: &Path) -> harness::Env {
     let code = tmp.join("code");
     std::fs::create_dir_all(&code).unwrap();
     env.set("DIAGNOSIS_BACKEND", "claude_code")
-        .set("CLAUDE_CODE_PATH", &hanging_claude(tmp).display().to_string())
+        .set(
+            "CLAUDE_CODE_PATH",
+            &hanging_claude(tmp).display().to_string(),
+        )
         .set("CODEBASE_PATH", &code.display().to_string())
         .set("DIAGNOSIS_TIMEOUT_SECS", "120");
     env
@@ -72,7 +76,11 @@ fn killed_pass_leaves_no_cli(signal: i32) {
     let tmp = tempfile::tempdir().unwrap();
     let mut env = env_with_fake(tmp.path());
     let mut rounds = env
-        .command(&["poll", "--input", &harness::repo("examples/otlp-errors.jsonl")])
+        .command(&[
+            "poll",
+            "--input",
+            &harness::repo("examples/otlp-errors.jsonl"),
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -214,8 +214,7 @@ impl Running {
             return Running(None);
         };
         for (i, s) in RUNNING.iter().enumerate() {
-            if s
-                .compare_exchange(0, pgid, Ordering::SeqCst, Ordering::SeqCst)
+            if s.compare_exchange(0, pgid, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
             {
                 return Running(Some(i));
