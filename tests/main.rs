@@ -28,6 +28,7 @@ mod grouping_merge;
 mod hostile_input;
 mod ingest_files;
 mod notify_github;
+mod reliability;
 mod reliability_lock;
 mod report_golden;
 mod sentry_grouping;

@@ -1,8 +1,7 @@
 //! Crash reliability with the real binary and a fake LLM CLI (a real shell script): a `rounds`
 //! killed with SIGKILL or SIGTERM while diagnosing leaves no CLI process behind.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::support::harness;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
