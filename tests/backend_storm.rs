@@ -140,17 +140,6 @@ fn env_for(server: &FakeServer, batch: usize) -> Env {
     env
 }
 
-fn total_count(env: &Env) -> u64 {
-    let r = env.run(&["list", "--json", "--limit", "1000"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.json()["signatures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["count"].as_u64().unwrap())
-        .sum()
-}
-
 fn errors_per_trace(template: &Value) -> u64 {
     template["spans"]
         .as_array()
@@ -186,7 +175,7 @@ fn a_storm_of_1208_errors_in_one_second_is_read_whole_with_a_20_trace_limit() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("may be missing"), "{}", r.stderr);
     assert_eq!(
-        total_count(&env),
+        env.total_count(),
         1208 * per,
         "every error of the storm: {}",
         r.stderr
@@ -233,7 +222,7 @@ fn a_microsecond_denser_than_the_limit_holds_the_cursor_and_exits_75_then_is_rea
     );
     assert!(r.stderr.contains("the cursor stays at"), "{}", r.stderr);
     assert_eq!(
-        total_count(&env),
+        env.total_count(),
         10 * per,
         "what came before the dense microsecond is counted, nothing after it yet"
     );
@@ -258,12 +247,12 @@ fn a_microsecond_denser_than_the_limit_holds_the_cursor_and_exits_75_then_is_rea
     // The same pass again (the storm is still too dense) holds again; nothing is double-counted.
     let r = env.run(&["poll", "--notify", "none"]);
     assert_eq!(r.code, 75, "{}", r.stderr);
-    assert_eq!(total_count(&env), 10 * per);
+    assert_eq!(env.total_count(), 10 * per);
 
     // With a limit that fits, the next pass continues from the held window and reads the rest.
     let mut env = env;
     env.set("POLL_BATCH_SIZE", "40");
     let r = env.run(&["poll", "--notify", "none"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(total_count(&env), 50 * per, "{}", r.stderr);
+    assert_eq!(env.total_count(), 50 * per, "{}", r.stderr);
 }

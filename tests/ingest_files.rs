@@ -31,17 +31,6 @@ fn docs(range: std::ops::Range<usize>) -> String {
     range.map(|i| doc(i) + "\n").collect()
 }
 
-fn total_count(env: &Env) -> u64 {
-    let r = env.run(&["list", "--json", "--limit", "1000"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.json()["signatures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["count"].as_u64().unwrap())
-        .sum()
-}
-
 fn append(path: &std::path::Path, text: &[u8]) {
     std::fs::OpenOptions::new()
         .append(true)
@@ -122,7 +111,7 @@ fn each_kind_of_poison_record_is_skipped_with_its_own_line_and_the_rest_is_count
         r.stderr
     );
     assert_eq!(
-        total_count(&env),
+        env.total_count(),
         10 + 5,
         "the good file whole, 5 good lines of the bad one"
     );
@@ -161,7 +150,7 @@ fn a_file_is_read_incrementally_and_a_partial_last_line_waits_for_the_next_pass(
     let input = f.to_str().unwrap();
     let r = env.run(&["poll", "--notify", "none", "--input", input]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(total_count(&env), 2);
+    assert_eq!(env.total_count(), 2);
 
     // The collector is in the middle of writing line 3.
     let line3 = doc(2);
@@ -171,7 +160,7 @@ fn a_file_is_read_incrementally_and_a_partial_last_line_waits_for_the_next_pass(
     assert_eq!(r.code, 0, "an unfinished line is not poison: {}", r.stderr);
     assert!(r.stderr.contains("0 events read"), "{}", r.stderr);
     assert!(r.stderr.contains("still being written"), "{}", r.stderr);
-    assert_eq!(total_count(&env), 2);
+    assert_eq!(env.total_count(), 2);
 
     append(&f, format!("{tail}\n{}", docs(3..4)).as_bytes());
     let r = env.run(&["poll", "--notify", "none", "--input", input]);
@@ -182,7 +171,7 @@ fn a_file_is_read_incrementally_and_a_partial_last_line_waits_for_the_next_pass(
         "only the two new lines are read: {}",
         r.stderr
     );
-    assert_eq!(total_count(&env), 4);
+    assert_eq!(env.total_count(), 4);
 
     // A line number after a resume is the line's own.
     append(&f, b"{\"resourceSpans\": 5}\n");
@@ -218,7 +207,7 @@ fn rotation_and_truncation_neither_lose_nor_double_count() {
         "the rotated tail and the new file, nothing re-read: {}",
         r.stderr
     );
-    assert_eq!(total_count(&env), 8);
+    assert_eq!(env.total_count(), 8);
 
     // Truncated and rewritten (copytruncate): read from the start; the ledger keeps counts.
     std::fs::write(&f, docs(6..7)).unwrap();
@@ -230,11 +219,11 @@ fn rotation_and_truncation_neither_lose_nor_double_count() {
         "{}",
         r.stderr
     );
-    assert_eq!(total_count(&env), 8);
+    assert_eq!(env.total_count(), 8);
     append(&f, docs(8..9).as_bytes());
     let r = env.run(&["poll", "--notify", "none", "--input", &input]);
     assert!(r.stderr.contains("1 events read"), "{}", r.stderr);
-    assert_eq!(total_count(&env), 9);
+    assert_eq!(env.total_count(), 9);
 }
 
 #[test]
@@ -262,7 +251,7 @@ fn the_same_document_twice_and_a_span_event_with_its_log_copy_count_once() {
     let r = env.run_stdin(&["poll", "--notify", "none", "--input", "-"], &twice);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        total_count(&env),
+        env.total_count(),
         11,
         "cat f f | rounds poll --input - counts once"
     );
@@ -290,7 +279,7 @@ fn the_same_document_twice_and_a_span_event_with_its_log_copy_count_once() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        total_count(&env),
+        env.total_count(),
         3,
         "KeyError once (span event = log record), TimeoutError twice (two on one span)"
     );

@@ -7,24 +7,13 @@ use std::time::{Duration, Instant};
 
 const EXAMPLE: &str = "examples/otlp-errors.jsonl";
 
-fn total(env: &Env) -> u64 {
-    let r = env.run(&["list", "--json", "--limit", "1000"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.json()["signatures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["count"].as_u64().unwrap())
-        .sum()
-}
-
 #[test]
 fn a_foreign_sqlite_write_lock_waits_lock_wait_then_exits_75() {
     let env = Env::new();
     let input = repo(EXAMPLE);
     let first = env.run(&["poll", "--input", &input]);
     assert_eq!(first.code, 0, "{}", first.stderr);
-    let counted = total(&env);
+    let counted = env.total_count();
     assert!(counted > 0);
 
     // Another program's write transaction: rounds' pass lock file is free, SQLite's lock is not.
@@ -57,7 +46,7 @@ fn a_foreign_sqlite_write_lock_waits_lock_wait_then_exits_75() {
     let again = env.run(&["poll", "--input", &input]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(
-        total(&env),
+        env.total_count(),
         counted,
         "nothing lost or doubled by the busy passes"
     );

@@ -78,6 +78,18 @@ impl Env {
         to_run(out)
     }
 
+    /// The sum of every signature's count, read through `list --json` (what a user sees).
+    pub fn total_count(&self) -> u64 {
+        let r = self.run(&["list", "--json", "--limit", "1000"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.json()["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["count"].as_u64().unwrap())
+            .sum()
+    }
+
     pub fn run_stdin(&self, args: &[&str], input: &[u8]) -> Run {
         use std::io::Write;
         let mut child = self
