@@ -199,6 +199,15 @@ impl LokiSource {
         Ok(())
     }
 
+    /// The event of one entry, when its service is among the wanted ones (all when none is named).
+    fn wanted_event(&self, e: Entry, wanted: &[String]) -> Option<crate::core::model::ErrorEvent> {
+        let service = e.labels.get(&self.cfg.service_label);
+        if !wanted.is_empty() && !service.is_some_and(|s| wanted.contains(s)) {
+            return None;
+        }
+        entry_to_event(e, &self.cfg.service_label)
+    }
+
     /// Every entry at nanosecond `at` not in `seen`, in one request of [`MAX_PAGE`] entries;
     /// `false` (and the window held) when that page is full too.
     fn read_nanosecond(
@@ -249,17 +258,7 @@ impl LokiSource {
             {
                 continue;
             }
-            if !wanted.is_empty()
-                && !e
-                    .labels
-                    .get(&self.cfg.service_label)
-                    .is_some_and(|s| wanted.contains(s))
-            {
-                continue;
-            }
-            if let Some(ev) = entry_to_event(e, &self.cfg.service_label) {
-                page.push(ev);
-            }
+            page.extend(self.wanted_event(e, wanted));
         }
         page.sort_by(|a, b| (&a.trace_id, &a.span_id).cmp(&(&b.trace_id, &b.span_id)));
         for ev in page {
@@ -312,17 +311,7 @@ impl LokiSource {
                 if e.timestamp < window.start || e.timestamp >= window.end {
                     continue;
                 }
-                if !wanted.is_empty()
-                    && !e
-                        .labels
-                        .get(&self.cfg.service_label)
-                        .is_some_and(|s| wanted.contains(s))
-                {
-                    continue;
-                }
-                if let Some(ev) = entry_to_event(e, &self.cfg.service_label) {
-                    page.push(ev);
-                }
+                page.extend(self.wanted_event(e, wanted));
             }
             // The ledger numbers identical exceptions of one span as they arrive together; lines
             // come in time order across spans, so a page is regrouped by span (stable: time order
