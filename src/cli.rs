@@ -130,6 +130,8 @@ pub enum Command {
     Split(SplitArgs),
     /// Write a findings report (markdown or JSON) to stdout
     Report(ReportArgs),
+    /// Which database and configuration this rounds uses, and how the last pass went
+    Status(StatusArgs),
     /// Write the man pages and shell completions (for packagers)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -678,9 +680,23 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]
+    /// Window start: a duration (24h), an RFC 3339 time, or `last` (the report last written with
+    /// --mark under --cursor; 24h before the first mark). A report is a pure read unless --mark
+    #[arg(long, default_value = "24h", value_name = "DURATION|TIME|last")]
+    pub since: String,
+    /// After writing the report, move the cursor to its end, so the next `--since last` starts
+    /// there (a CI digest); the only way `report` writes to the database
     #[arg(long)]
-    pub since: Option<String>,
+    pub mark: bool,
+    /// The named cursor `--since last` reads and `--mark` moves (one per consumer: a nightly
+    /// digest and a weekly one keep apart)
+    #[arg(
+        long,
+        env = "ROUNDS_REPORT_CURSOR",
+        default_value = "default",
+        value_name = "NAME"
+    )]
+    pub cursor: String,
     #[arg(long, value_delimiter = ',')]
     pub status: Vec<String>,
     #[arg(long)]
@@ -713,6 +729,37 @@ pub struct ReportArgs {
         value_name = "SIZE"
     )]
     pub max_bytes: String,
+}
+
+/// `rounds status` reads the same settings `poll` does (flags or their variables) to show them.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// OTLP/JSON input of the otlp_file backend
+    #[arg(
+        long,
+        short,
+        env = "ROUNDS_INPUT",
+        value_name = "PATH",
+        help_heading = "Telemetry source"
+    )]
+    pub input: Option<String>,
+    /// Where errors come from
+    #[arg(
+        long,
+        env = "TELEMETRY_BACKEND",
+        value_enum,
+        help_heading = "Telemetry source"
+    )]
+    pub backend: Option<TelemetryBackend>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+    #[command(flatten)]
+    pub llm: LlmArgs,
+    /// JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

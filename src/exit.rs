@@ -101,6 +101,7 @@ impl AppError {
     pub fn exit(&self) -> Exit {
         match self {
             AppError::Store(e) => match e {
+                StoreError::Missing { .. } => Exit::NoInput,
                 StoreError::Create { .. } => Exit::CantCreate,
                 StoreError::Write { .. } => Exit::IoErr,
                 StoreError::Locked { .. } | StoreError::Busy { .. } => Exit::TempFail,

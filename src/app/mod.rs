@@ -21,10 +21,11 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<Exit, AppError> {
         Command::Diagnose(args) => commands::diagnose::run(&global, &args, printer),
         Command::List(args) => commands::list::run(&global, &args, printer),
         Command::Show(args) => commands::show::run(&global, &args, printer),
-        Command::Ignore(args) => commands::status::ignore(&global, &args, printer),
-        Command::Resolve(args) => commands::status::resolve(&global, &args, printer),
+        Command::Ignore(args) => commands::mark::ignore(&global, &args, printer),
+        Command::Resolve(args) => commands::mark::resolve(&global, &args, printer),
         Command::Split(args) => commands::regroup::split(&global, &args, printer),
         Command::Report(args) => commands::report::run(&global, &args, printer),
+        Command::Status(args) => commands::status::run(&global, &args, printer),
         Command::Generate(args) => commands::generate::run(&args, printer),
     }
 }

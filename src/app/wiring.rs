@@ -29,6 +29,19 @@ pub fn open_store_write(g: &Global) -> Result<SqliteStore, AppError> {
     )?)
 }
 
+/// A writer that changes an existing database only (`ignore`, `resolve`, `split`, `report
+/// --mark`): a mistyped `--db` is exit 66 naming the path, not a new empty database.
+pub fn open_store_write_existing(g: &Global) -> Result<SqliteStore, AppError> {
+    if !g.db.exists() {
+        return Err(crate::core::ports::StoreError::Missing {
+            path: g.db.display().to_string(),
+        }
+        .into());
+    }
+    open_store_write(g)
+}
+
+/// Readers open the file read-only: no creation, no pass lock, no write lock.
 pub fn open_store_read(g: &Global) -> Result<SqliteStore, AppError> {
     Ok(SqliteStore::open(&g.db, Access::Read)?)
 }

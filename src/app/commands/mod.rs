@@ -3,6 +3,7 @@
 pub mod diagnose;
 pub mod generate;
 pub mod list;
+pub mod mark;
 pub mod poll;
 pub mod regroup;
 pub mod report;

@@ -62,7 +62,7 @@ pub fn regroup(
 
 pub fn split(g: &Global, args: &SplitArgs, printer: &mut Printer) -> Result<Exit, AppError> {
     let now = settings::clock()?.now();
-    let mut store = wiring::open_store_write(g)?;
+    let mut store = wiring::open_store_write_existing(g)?;
     // Resolve every id first, so a typo in the third id changes nothing.
     let sigs = args
         .ids

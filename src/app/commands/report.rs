@@ -64,10 +64,27 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
         (parse_statuses(&named)?, want_escalating_status)
     };
 
-    let mut store = wiring::open_store_write(g)?;
-    let since = match &args.since {
-        Some(s) => parse_since("--since", s, now)?,
-        None => store.last_report_at()?.unwrap_or(now - NANOS_PER_DAY),
+    let cursor = report_cursor(&args.cursor)?;
+    // A pure read unless --mark: the same database and options give the same bytes, and a
+    // re-run of a failed CI gate fails again.
+    let mut store = if args.mark {
+        wiring::open_store_write_existing(g)?
+    } else {
+        wiring::open_store_read(g)?
+    };
+    let since = if args.since.trim() == "last" {
+        match store.cursor(&cursor)? {
+            Some(at) => at,
+            None => {
+                printer.info(&format!(
+                    "report: no report marked yet under cursor '{}'; the window is the last 24 h",
+                    args.cursor
+                ));
+                now - NANOS_PER_DAY
+            }
+        }
+    } else {
+        parse_since("--since", &args.since, now)?
     };
     let score = |store: &dyn SignatureStore, sig: Signature| -> Result<Scored, AppError> {
         let hourly = store.hourly_counts(&sig.id, now, 48)?;
@@ -203,7 +220,10 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
         path: "<stdout>".into(),
         reason: e.to_string(),
     })?;
-    store.record_report(now)?;
+    if args.mark {
+        store.set_cursor(&cursor, now, now)?;
+        store.record_report(now)?;
+    }
     let fails = report.entries.iter().any(|e| {
         args.fail_on.iter().any(|f| match f {
             FailOn::New => e.signature.status == Status::New,
@@ -212,6 +232,22 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
         })
     });
     Ok(if fails { Exit::Findings } else { Exit::Ok })
+}
+
+/// The cursor scope of a report cursor name (kept apart from the pollers' scopes).
+fn report_cursor(name: &str) -> Result<String, AppError> {
+    let n = name.trim();
+    if n.is_empty()
+        || n.len() > 64
+        || !n
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(AppError::Usage(format!(
+            "--cursor: '{name}' is not a name of 1 to 64 letters, digits, '-', '_' or '.'"
+        )));
+    }
+    Ok(format!("report:{n}"))
 }
 
 /// Keep the leading signatures that fit in `max` bytes; `signatures_omitted` says how many

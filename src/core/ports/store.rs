@@ -9,6 +9,10 @@ use crate::core::model::{
 /// Errors from the store. Each names the database path.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A read-only command (or a change by hand) was pointed at a database that does not exist:
+    /// never created behind the user's back, so a typo in `--db` is not read as "all quiet".
+    #[error("no database at {path}: `rounds poll` creates it; or point --db (STORE_SQLITE_PATH) at an existing one")]
+    Missing { path: String },
     #[error("cannot create the database {path}: {reason}")]
     Create { path: String, reason: String },
     #[error("cannot write the database {path}: {reason}")]

@@ -3,6 +3,7 @@
 //! pass writes at a time when cron overlaps runs.
 
 mod ingest;
+mod inspect;
 mod merge;
 mod migrations;
 mod queries;
@@ -52,8 +53,8 @@ impl SqliteStore {
         let lock = match access {
             Access::Read => {
                 if !path.exists() {
-                    // A reader on a fresh machine sees an empty store rather than an error.
-                    return Self::open_memory_empty(path);
+                    // Never an empty stand-in: a mistyped --db must not read as "all quiet".
+                    return Err(StoreError::Missing { path: display });
                 }
                 None
             }
@@ -102,26 +103,18 @@ impl SqliteStore {
             pending: HashMap::new(),
             pending_hours: HashMap::new(),
         };
-        store.configure(matches!(access, Access::Write { .. }))?;
-        Ok(store)
-    }
-
-    fn open_memory_empty(path: &Path) -> Result<SqliteStore, StoreError> {
-        let conn = Connection::open_in_memory().map_err(|e| StoreError::Create {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let mut store = SqliteStore {
-            conn,
-            path: path.to_path_buf(),
-            _lock: None,
-            busy_wait: READER_BUSY_WAIT,
-            in_tx: false,
-            pending: HashMap::new(),
-            pending_hours: HashMap::new(),
-        };
-        store.configure(true)?;
-        Ok(store)
+        match store.configure(matches!(access, Access::Write { .. })) {
+            Ok(()) => Ok(store),
+            // A WAL database a reader may not write beside (read-only file or directory, no
+            // -shm to share): SQLite cannot coordinate with writers, so read it as immutable.
+            // Nobody can be writing it through this directory either.
+            Err(e) if access == Access::Read && read_only_wal(&e) => {
+                store.conn = open_immutable(path).map_err(|_| e)?;
+                store.configure(false)?;
+                Ok(store)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -148,6 +141,16 @@ impl SqliteStore {
             }
         }
         Ok(())
+    }
+
+    /// The schema version (`PRAGMA user_version`: the number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.user_version()
+    }
+
+    /// The schema version this build writes.
+    pub fn known_schema_version() -> i64 {
+        migrations::MIGRATIONS.len() as i64
     }
 
     fn user_version(&self) -> Result<i64, StoreError> {
@@ -293,4 +296,36 @@ fn acquire_lock(db: &Path, wait: Duration) -> Result<File, StoreError> {
             }
         }
     }
+}
+
+/// Whether opening read-only failed only because SQLite could not create the WAL's shared
+/// memory file beside the database (a read-only file or directory).
+fn read_only_wal(e: &StoreError) -> bool {
+    match e {
+        StoreError::Write { reason, .. } | StoreError::Create { reason, .. } => {
+            reason.contains("readonly") || reason.contains("unable to open")
+        }
+        _ => false,
+    }
+}
+
+/// Open `path` as an immutable database (`file:…?immutable=1`): no locks, no -shm.
+fn open_immutable(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        // Percent-encode everything a URI path may not carry as is.
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
 }

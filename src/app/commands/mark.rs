@@ -1,0 +1,76 @@
+//! `rounds ignore` and `rounds resolve`: status changes by hand, recorded in the history.
+
+use crate::app::settings::{self, parse_until, Global};
+use crate::app::wiring;
+use crate::cli::{IgnoreArgs, ResolveArgs};
+use crate::core::model::Status;
+use crate::core::ports::SignatureStore;
+use crate::core::triage::status_before_ignore;
+use crate::exit::{AppError, Exit};
+use crate::output::Printer;
+
+pub fn ignore(g: &Global, args: &IgnoreArgs, printer: &mut Printer) -> Result<Exit, AppError> {
+    let now = settings::clock()?.now();
+    let until = args
+        .until
+        .as_deref()
+        .map(|u| parse_until("--until", u, now))
+        .transpose()?;
+    if let Some(u) = until {
+        if u <= now {
+            return Err(AppError::Usage(
+                "--until: that time has already passed".into(),
+            ));
+        }
+    }
+    let mut store = wiring::open_store_write_existing(g)?;
+    // Resolve every id first, so a typo in the third id changes nothing.
+    let sigs = args
+        .ids
+        .iter()
+        .map(|id| store.signature(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    for sig in &sigs {
+        if args.undo {
+            if sig.status != Status::Ignored {
+                printer.info(&format!("{}: not ignored", short(&sig.id)));
+                continue;
+            }
+            let back = status_before_ignore(&store.status_history(&sig.id)?);
+            store.set_status(&sig.id, back, "no longer ignored", now)?;
+            printer.info(&format!("{}: no longer ignored ({})", short(&sig.id), back));
+        } else {
+            store.set_ignore(&sig.id, args.reason.as_deref(), until, now)?;
+            printer.info(&format!("{}: ignored", short(&sig.id)));
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn resolve(g: &Global, args: &ResolveArgs, printer: &mut Printer) -> Result<Exit, AppError> {
+    let now = settings::clock()?.now();
+    let mut store = wiring::open_store_write_existing(g)?;
+    let sigs = args
+        .ids
+        .iter()
+        .map(|id| store.signature(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    for sig in &sigs {
+        if args.undo {
+            if sig.status != Status::Resolved {
+                printer.info(&format!("{}: not resolved", short(&sig.id)));
+                continue;
+            }
+            store.set_status(&sig.id, Status::New, "reopened by hand", now)?;
+            printer.info(&format!("{}: reopened", short(&sig.id)));
+        } else {
+            store.set_status(&sig.id, Status::Resolved, "resolved by hand", now)?;
+            printer.info(&format!("{}: resolved", short(&sig.id)));
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn short(id: &str) -> &str {
+    &id[..12.min(id.len())]
+}
