@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark signatures resolved (a new occurrence makes them regressed)')
             [CompletionResult]::new('split', 'split', [CompletionResultType]::ParameterValue, 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Which database and configuration this rounds uses, and how the last pass went')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -248,7 +249,8 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             break
         }
         'rounds;report' {
-            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Window start: a duration (24h), an RFC 3339 time, or `last` (the report last written with --mark under --cursor; 24h before the first mark). A report is a pure read unless --mark')
+            [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'The named cursor `--since last` reads and `--mark` moves (one per consumer: a nightly digest and a weekly one keep apart)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'status')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'service')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
@@ -264,6 +266,64 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
             [CompletionResult]::new('--redact-emails', '--redact-emails', [CompletionResultType]::ParameterName, 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)')
             [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Redact IP addresses (1/0, yes/no, on/off, true/false)')
+            [CompletionResult]::new('--mark', '--mark', [CompletionResultType]::ParameterName, 'After writing the report, move the cursor to its end, so the next `--since last` starts there (a CI digest); the only way `report` writes to the database')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;status' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'OTLP/JSON input of the otlp_file backend')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'OTLP/JSON input of the otlp_file backend')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where errors come from')
+            [CompletionResult]::new('--services', '--services', [CompletionResultType]::ParameterName, 'Only these services (comma-separated; default: every service the backend lists)')
+            [CompletionResult]::new('--jaeger-url', '--jaeger-url', [CompletionResultType]::ParameterName, 'Jaeger query API base URL, e.g. http://localhost:16686 (a path prefix is kept)')
+            [CompletionResult]::new('--jaeger-api-version', '--jaeger-api-version', [CompletionResultType]::ParameterName, 'Jaeger API: auto, v1 (/api/traces) or v3 (/api/v3)')
+            [CompletionResult]::new('--jaeger-error-filter', '--jaeger-error-filter', [CompletionResultType]::ParameterName, 'How errors are searched: auto, server (error=true tag) or client (filter each trace)')
+            [CompletionResult]::new('--jaeger-tenant', '--jaeger-tenant', [CompletionResultType]::ParameterName, 'Tenant sent as X-Scope-OrgID')
+            [CompletionResult]::new('--tempo-url', '--tempo-url', [CompletionResultType]::ParameterName, 'Grafana Tempo API base URL, e.g. http://localhost:3200')
+            [CompletionResult]::new('--tempo-traceql', '--tempo-traceql', [CompletionResultType]::ParameterName, 'TraceQL query for error spans [default: { status = error }]')
+            [CompletionResult]::new('--tempo-tenant', '--tempo-tenant', [CompletionResultType]::ParameterName, 'Tenant sent as X-Scope-OrgID')
+            [CompletionResult]::new('--loki-url', '--loki-url', [CompletionResultType]::ParameterName, 'Grafana Loki API base URL, e.g. http://localhost:3100')
+            [CompletionResult]::new('--loki-query', '--loki-query', [CompletionResultType]::ParameterName, 'LogQL selector for error lines')
+            [CompletionResult]::new('--loki-service-label', '--loki-service-label', [CompletionResultType]::ParameterName, 'The stream label that names the service [default: service_name]')
+            [CompletionResult]::new('--loki-tenant', '--loki-tenant', [CompletionResultType]::ParameterName, 'Tenant sent as X-Scope-OrgID')
+            [CompletionResult]::new('--signoz-url', '--signoz-url', [CompletionResultType]::ParameterName, 'SigNoz API base URL, e.g. http://localhost:8080')
+            [CompletionResult]::new('--signoz-tenant', '--signoz-tenant', [CompletionResultType]::ParameterName, 'Tenant sent as X-Scope-OrgID')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Timeout of one backend request (1ms to 1h) [default: 60s]')
+            [CompletionResult]::new('--http-retries', '--http-retries', [CompletionResultType]::ParameterName, 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]')
+            [CompletionResult]::new('--http-backoff', '--http-backoff', [CompletionResultType]::ParameterName, 'First retry backoff, doubling per attempt (0s to 10m) [default: 500ms]')
+            [CompletionResult]::new('--http-max-wait', '--http-max-wait', [CompletionResultType]::ParameterName, 'Longest single wait, backoff or Retry-After (0s to 1h) [default: 30s]')
+            [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable')
+            [CompletionResult]::new('--min-occurrences', '--min-occurrences', [CompletionResultType]::ParameterName, 'A new signature is announced (and diagnosed) once it has occurred this often')
+            [CompletionResult]::new('--escalation-factor', '--escalation-factor', [CompletionResultType]::ParameterName, 'Announce a signature as escalating when its last-24h count is this many times the previous 24h (0: never)')
+            [CompletionResult]::new('--markdown-dir', '--markdown-dir', [CompletionResultType]::ParameterName, 'Directory of the markdown notifier (one file per signature plus index.md)')
+            [CompletionResult]::new('--github-repository', '--github-repository', [CompletionResultType]::ParameterName, 'Repository for the github_issue notifier, owner/name (the token comes from GITHUB_TOKEN only)')
+            [CompletionResult]::new('--github-repository-by-service', '--github-repository-by-service', [CompletionResultType]::ParameterName, 'Per-service repositories: service=owner/name,... (others go to GITHUB_REPOSITORY)')
+            [CompletionResult]::new('--github-api-url', '--github-api-url', [CompletionResultType]::ParameterName, 'GitHub REST API root (GitHub Enterprise: https://HOST/api/v3)')
+            [CompletionResult]::new('--trace-url-template', '--trace-url-template', [CompletionResultType]::ParameterName, 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}')
+            [CompletionResult]::new('--diagnosis-backend', '--diagnosis-backend', [CompletionResultType]::ParameterName, 'LLM backend: claude_code, codex or openai (none: no diagnosis)')
+            [CompletionResult]::new('--codebase', '--codebase', [CompletionResultType]::ParameterName, 'The source tree the model may read (a git work tree gives revisions and staleness)')
+            [CompletionResult]::new('--diagnosis-model', '--diagnosis-model', [CompletionResultType]::ParameterName, 'Model id (pin a full id; the backend''s default otherwise)')
+            [CompletionResult]::new('--daily-budget', '--daily-budget', [CompletionResultType]::ParameterName, 'USD per UTC day across all runs, checked against the spend ledger before each call')
+            [CompletionResult]::new('--diagnosis-budget', '--diagnosis-budget', [CompletionResultType]::ParameterName, 'USD cap for one diagnosis')
+            [CompletionResult]::new('--max-diagnoses', '--max-diagnoses', [CompletionResultType]::ParameterName, 'At most this many model calls per pass')
+            [CompletionResult]::new('--diagnosis-timeout', '--diagnosis-timeout', [CompletionResultType]::ParameterName, 'Wall-clock limit for one diagnosis; the backend''s process group is killed past it')
+            [CompletionResult]::new('--claude-code-path', '--claude-code-path', [CompletionResultType]::ParameterName, 'The claude binary (default: found on PATH)')
+            [CompletionResult]::new('--codex-path', '--codex-path', [CompletionResultType]::ParameterName, 'The codex binary (default: found on PATH)')
+            [CompletionResult]::new('--openai-base-url', '--openai-base-url', [CompletionResultType]::ParameterName, 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)')
+            [CompletionResult]::new('--llm-prices', '--llm-prices', [CompletionResultType]::ParameterName, 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
+            [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
+            [CompletionResult]::new('--redact-emails', '--redact-emails', [CompletionResultType]::ParameterName, 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)')
+            [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Redact IP addresses (1/0, yes/no, on/off, true/false)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON instead of text')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
@@ -297,6 +357,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark signatures resolved (a new occurrence makes them regressed)')
             [CompletionResult]::new('split', 'split', [CompletionResultType]::ParameterValue, 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Which database and configuration this rounds uses, and how the last pass went')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -323,6 +384,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             break
         }
         'rounds;help;report' {
+            break
+        }
+        'rounds;help;status' {
             break
         }
         'rounds;help;generate' {

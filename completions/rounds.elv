@@ -41,6 +41,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand resolve 'Mark signatures resolved (a new occurrence makes them regressed)'
             cand split 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
             cand report 'Write a findings report (markdown or JSON) to stdout'
+            cand status 'Which database and configuration this rounds uses, and how the last pass went'
             cand generate 'Write the man pages and shell completions (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -237,7 +238,8 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --help 'Print help'
         }
         &'rounds;report'= {
-            cand --since 'Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]'
+            cand --since 'Window start: a duration (24h), an RFC 3339 time, or `last` (the report last written with --mark under --cursor; 24h before the first mark). A report is a pure read unless --mark'
+            cand --cursor 'The named cursor `--since last` reads and `--mark` moves (one per consumer: a nightly digest and a weekly one keep apart)'
             cand --status 'status'
             cand --service 'service'
             cand --format 'format'
@@ -253,6 +255,63 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
             cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
             cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
+            cand --mark 'After writing the report, move the cursor to its end, so the next `--since last` starts there (a CI digest); the only way `report` writes to the database'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;status'= {
+            cand -i 'OTLP/JSON input of the otlp_file backend'
+            cand --input 'OTLP/JSON input of the otlp_file backend'
+            cand --backend 'Where errors come from'
+            cand --services 'Only these services (comma-separated; default: every service the backend lists)'
+            cand --jaeger-url 'Jaeger query API base URL, e.g. http://localhost:16686 (a path prefix is kept)'
+            cand --jaeger-api-version 'Jaeger API: auto, v1 (/api/traces) or v3 (/api/v3)'
+            cand --jaeger-error-filter 'How errors are searched: auto, server (error=true tag) or client (filter each trace)'
+            cand --jaeger-tenant 'Tenant sent as X-Scope-OrgID'
+            cand --tempo-url 'Grafana Tempo API base URL, e.g. http://localhost:3200'
+            cand --tempo-traceql 'TraceQL query for error spans [default: { status = error }]'
+            cand --tempo-tenant 'Tenant sent as X-Scope-OrgID'
+            cand --loki-url 'Grafana Loki API base URL, e.g. http://localhost:3100'
+            cand --loki-query 'LogQL selector for error lines'
+            cand --loki-service-label 'The stream label that names the service [default: service_name]'
+            cand --loki-tenant 'Tenant sent as X-Scope-OrgID'
+            cand --signoz-url 'SigNoz API base URL, e.g. http://localhost:8080'
+            cand --signoz-tenant 'Tenant sent as X-Scope-OrgID'
+            cand --http-timeout 'Timeout of one backend request (1ms to 1h) [default: 60s]'
+            cand --http-retries 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]'
+            cand --http-backoff 'First retry backoff, doubling per attempt (0s to 10m) [default: 500ms]'
+            cand --http-max-wait 'Longest single wait, backoff or Retry-After (0s to 1h) [default: 30s]'
+            cand --notify 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable'
+            cand --min-occurrences 'A new signature is announced (and diagnosed) once it has occurred this often'
+            cand --escalation-factor 'Announce a signature as escalating when its last-24h count is this many times the previous 24h (0: never)'
+            cand --markdown-dir 'Directory of the markdown notifier (one file per signature plus index.md)'
+            cand --github-repository 'Repository for the github_issue notifier, owner/name (the token comes from GITHUB_TOKEN only)'
+            cand --github-repository-by-service 'Per-service repositories: service=owner/name,... (others go to GITHUB_REPOSITORY)'
+            cand --github-api-url 'GitHub REST API root (GitHub Enterprise: https://HOST/api/v3)'
+            cand --trace-url-template 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}'
+            cand --diagnosis-backend 'LLM backend: claude_code, codex or openai (none: no diagnosis)'
+            cand --codebase 'The source tree the model may read (a git work tree gives revisions and staleness)'
+            cand --diagnosis-model 'Model id (pin a full id; the backend''s default otherwise)'
+            cand --daily-budget 'USD per UTC day across all runs, checked against the spend ledger before each call'
+            cand --diagnosis-budget 'USD cap for one diagnosis'
+            cand --max-diagnoses 'At most this many model calls per pass'
+            cand --diagnosis-timeout 'Wall-clock limit for one diagnosis; the backend''s process group is killed past it'
+            cand --claude-code-path 'The claude binary (default: found on PATH)'
+            cand --codex-path 'The codex binary (default: found on PATH)'
+            cand --openai-base-url 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)'
+            cand --llm-prices 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated'
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend (only sqlite today)'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
+            cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
+            cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
+            cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
+            cand --json 'JSON instead of text'
             cand -q 'Print only errors'
             cand --quiet 'Print only errors'
             cand -v 'Print more about what happens (repeat for more)'
@@ -284,6 +343,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand resolve 'Mark signatures resolved (a new occurrence makes them regressed)'
             cand split 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
             cand report 'Write a findings report (markdown or JSON) to stdout'
+            cand status 'Which database and configuration this rounds uses, and how the last pass went'
             cand generate 'Write the man pages and shell completions (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -302,6 +362,8 @@ set edit:completion:arg-completer[rounds] = {|@words|
         &'rounds;help;split'= {
         }
         &'rounds;help;report'= {
+        }
+        &'rounds;help;status'= {
         }
         &'rounds;help;generate'= {
         }

@@ -47,6 +47,7 @@ complete -c rounds -n "__fish_rounds_needs_command" -f -a "ignore" -d 'Ignore si
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "status" -d 'Which database and configuration this rounds uses, and how the last pass went'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s i -l input -d 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)' -r
@@ -242,7 +243,8 @@ complete -c rounds -n "__fish_rounds_using_subcommand split" -l undo -d 'Allow m
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s h -l help -d 'Print help'
-complete -c rounds -n "__fish_rounds_using_subcommand report" -l since -d 'Window start: a duration (24h) or an RFC 3339 time [default: the previous report, else 24h]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l since -d 'Window start: a duration (24h), an RFC 3339 time, or `last` (the report last written with --mark under --cursor; 24h before the first mark). A report is a pure read unless --mark' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l cursor -d 'The named cursor `--since last` reads and `--mark` moves (one per consumer: a nightly digest and a weekly one keep apart)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l status -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l service -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l format -r -f -a "md\t''
@@ -265,9 +267,69 @@ complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-emails -
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l mark -d 'After writing the report, move the cursor to its end, so the next `--since last` starts there (a CI digest); the only way `report` writes to the database'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand status" -s i -l input -d 'OTLP/JSON input of the otlp_file backend' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l backend -d 'Where errors come from' -r -f -a "otlp_file\t''
+jaeger\t''
+tempo\t''
+loki\t''
+grafana_stack\t''
+signoz\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l services -d 'Only these services (comma-separated; default: every service the backend lists)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-url -d 'Jaeger query API base URL, e.g. http://localhost:16686 (a path prefix is kept)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-api-version -d 'Jaeger API: auto, v1 (/api/traces) or v3 (/api/v3)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-error-filter -d 'How errors are searched: auto, server (error=true tag) or client (filter each trace)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-query -d 'LogQL selector for error lines' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-backoff -d 'First retry backoff, doubling per attempt (0s to 10m) [default: 500ms]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-max-wait -d 'Longest single wait, backoff or Retry-After (0s to 1h) [default: 30s]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l notify -d 'Where findings go: stdout, markdown, github_issue (comma-separated); none to disable' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l min-occurrences -d 'A new signature is announced (and diagnosed) once it has occurred this often' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l escalation-factor -d 'Announce a signature as escalating when its last-24h count is this many times the previous 24h (0: never)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l markdown-dir -d 'Directory of the markdown notifier (one file per signature plus index.md)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l github-repository -d 'Repository for the github_issue notifier, owner/name (the token comes from GITHUB_TOKEN only)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l github-repository-by-service -d 'Per-service repositories: service=owner/name,... (others go to GITHUB_REPOSITORY)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l github-api-url -d 'GitHub REST API root (GitHub Enterprise: https://HOST/api/v3)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l diagnosis-backend -d 'LLM backend: claude_code, codex or openai (none: no diagnosis)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l codebase -d 'The source tree the model may read (a git work tree gives revisions and staleness)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l diagnosis-model -d 'Model id (pin a full id; the backend\'s default otherwise)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l daily-budget -d 'USD per UTC day across all runs, checked against the spend ledger before each call' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l diagnosis-budget -d 'USD cap for one diagnosis' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-diagnoses -d 'At most this many model calls per pass' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l diagnosis-timeout -d 'Wall-clock limit for one diagnosis; the backend\'s process group is killed past it' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l claude-code-path -d 'The claude binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l codex-path -d 'The codex binary (default: found on PATH)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l json -d 'JSON instead of text'
+complete -c rounds -n "__fish_rounds_using_subcommand status" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand status" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand status" -s h -l help -d 'Print help'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -282,13 +344,14 @@ false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "poll" -d 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "diagnose" -d 'Diagnose pending signatures (or the given ones) with the configured LLM'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "list" -d 'List signatures'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "show" -d 'Show everything known about one signature'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "ignore" -d 'Ignore signatures: still counted, never notified or diagnosed'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "poll" -d 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "diagnose" -d 'Diagnose pending signatures (or the given ones) with the configured LLM'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "list" -d 'List signatures'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "show" -d 'Show everything known about one signature'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "ignore" -d 'Ignore signatures: still counted, never notified or diagnosed'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "status" -d 'Which database and configuration this rounds uses, and how the last pass went'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

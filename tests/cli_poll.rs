@@ -403,11 +403,16 @@ fn report_is_markdown_deterministic_and_diagnose_needs_a_backend() {
 }
 
 #[test]
-fn list_on_a_fresh_machine_is_empty_not_an_error() {
+fn list_on_a_fresh_machine_is_exit_66_naming_the_path() {
     let env = Env::new();
     let r = env.run(&["list", "--json"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.json()["signatures"].as_array().unwrap().len(), 0);
+    assert_eq!(r.code, 66, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&env.db().display().to_string()),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("rounds poll"), "{}", r.stderr);
     assert!(!env.db().exists(), "a reader creates nothing");
 }
 

@@ -211,8 +211,15 @@ fn report_filters_and_gates() {
     );
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("Nothing to report"));
-    // Without --since the window starts at the previous report.
-    let o = ok(&rounds(home.path(), &["report"]));
+    // A pure read: the same gate fails again on a re-run, byte for byte.
+    let a = rounds(home.path(), &["report", "--fail-on", "new"]);
+    let b = rounds(home.path(), &["report", "--fail-on", "new"]);
+    assert_eq!(a.status.code(), Some(1));
+    assert_eq!(b.status.code(), Some(1));
+    assert_eq!(a.stdout, b.stdout);
+    // --mark moves the cursor; --since last starts there.
+    ok(&rounds(home.path(), &["report", "--mark"]));
+    let o = ok(&rounds(home.path(), &["report", "--since", "last"]));
     assert!(o.contains(&format!("Window: {NOW} .. {NOW}")), "{o}");
     assert_eq!(code(&["report", "--status", "bogus"]), Some(2));
 }
