@@ -33,4 +33,5 @@ mod reliability_lock;
 mod report_golden;
 mod sentry_grouping;
 mod stack_parsers;
+mod suspects;
 mod template_quality;

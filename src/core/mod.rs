@@ -12,6 +12,7 @@ pub mod ports;
 pub mod redact;
 pub mod regroup;
 pub mod report;
+pub mod suspects;
 pub mod time;
 pub mod triage;
 pub mod visible;

@@ -1,6 +1,9 @@
 //! The codebase port over a local directory and the `git` program: source excerpts, the HEAD
 //! revision, recent commits and files changed since a revision. Read-only, confined to the root.
 
+mod blame;
+pub mod git;
+
 use crate::core::ports::codebase::{Codebase, CodebaseError, Commit, Excerpt};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};

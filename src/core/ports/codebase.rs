@@ -57,3 +57,69 @@ pub trait Codebase {
     fn changed_since(&self, revision: &str, paths: &[String])
         -> Result<Vec<String>, CodebaseError>;
 }
+
+/// A commit as the suspect finder needs it: identity, when it was committed, what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full hex object name.
+    pub sha: String,
+    /// Committer time, nanoseconds since the epoch (what "newer than first seen" compares).
+    pub committed_at: crate::core::model::UnixNanos,
+}
+
+/// Who last changed one line, as `git blame` tells it at a given revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlamedLine {
+    pub sha: String,
+    pub author: String,
+    /// Author time, nanoseconds since the epoch (the date shown to people).
+    pub authored_at: crate::core::model::UnixNanos,
+    /// Committer time, nanoseconds since the epoch (the date compared with first seen).
+    pub committed_at: crate::core::model::UnixNanos,
+    pub subject: String,
+    /// The path and line in that commit (after following renames).
+    pub original_path: String,
+    pub original_line: u32,
+    /// The commit is where a shallow clone's history stops: the line is older than it and its
+    /// real author is unknown, so it names nobody.
+    pub history_truncated: bool,
+}
+
+/// Git history queries for suspect commits; every method has a "knows nothing" default so a
+/// plain directory (or a test fake) needs none of them.
+pub trait History {
+    /// The commit a release string names (a sha, a tag, `v`+tag, or the hex part after `+`),
+    /// when it exists in the checkout.
+    fn commit_for_version(&self, version: &str) -> Result<Option<CommitInfo>, CodebaseError> {
+        let _ = version;
+        Ok(None)
+    }
+    /// The newest commit on HEAD's history committed at or before `at`.
+    fn last_commit_before(
+        &self,
+        at: crate::core::model::UnixNanos,
+    ) -> Result<Option<CommitInfo>, CodebaseError> {
+        let _ = at;
+        Ok(None)
+    }
+    /// Map a frame's file onto a path that exists in `revision`'s tree (longest path suffix;
+    /// a bare file name only when unique in the checkout's file index).
+    fn resolve_at(
+        &self,
+        frame_file: &str,
+        revision: &str,
+    ) -> Result<Option<String>, CodebaseError> {
+        let _ = (frame_file, revision);
+        Ok(None)
+    }
+    /// Blame one line of `path` at `revision`, honouring `.git-blame-ignore-revs`.
+    fn blame_line(
+        &self,
+        revision: &str,
+        path: &str,
+        line: u32,
+    ) -> Result<Option<BlamedLine>, CodebaseError> {
+        let _ = (revision, path, line);
+        Ok(None)
+    }
+}
