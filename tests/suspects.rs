@@ -346,3 +346,96 @@ fn a_plain_directory_has_no_suspects() {
     let s = find(&usual(), &["1.0".into()], &cb);
     assert!(s.suspects.is_empty() && s.revision.is_none(), "{s:?}");
 }
+
+/// Through the binary: poll the example OTLP/JSON file (checkout 2.4.1 raises KeyError in
+/// /app/checkout/cart.py:41, first seen 2026-11-26), then `show --codebase` names the commit
+/// that wrote line 41, not the one that edited it after first seen; a v2.4.1 tag is used.
+#[test]
+fn show_names_the_suspect_of_a_polled_signature() {
+    use crate::support::harness::{repo, Env};
+    let first_seen = 1_795_600_800i64;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut cart: Vec<String> = (1..=50).map(|i| format!("# line {i}")).collect();
+    git(d, "Alice", T0, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        "checkout/cart.py",
+        &cart.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    git(d, "Alice", T0, &["add", "."]);
+    git(d, "Alice", T0, &["commit", "-qm", "cart"]);
+    cart[40] = "    return CARTS[user_id]".into();
+    write(
+        d,
+        "checkout/cart.py",
+        &cart.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    git(
+        d,
+        "Bob",
+        T0 + DAY,
+        &["commit", "-qam", "cart: index by user id"],
+    );
+    let bob = git(d, "Bob", T0 + DAY, &["rev-parse", "HEAD"]);
+    cart[40] = "    return CARTS.get(user_id)".into();
+    write(
+        d,
+        "checkout/cart.py",
+        &cart.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    git(
+        d,
+        "Eve",
+        first_seen + DAY,
+        &["commit", "-qam", "cart: tolerate unknown users"],
+    );
+
+    let env = Env::new();
+    let r = env.run(&[
+        "poll",
+        "--input",
+        &repo("examples/otlp-errors.jsonl"),
+        "--notify",
+        "none",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let list = env.run(&["list", "--json", "--search", "KeyError"]);
+    let id = list.json()["signatures"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let root = d.display().to_string();
+    let show = env.run(&["show", &id, "--json", "--codebase", &root]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    let s = &show.json()["suspects"];
+    assert_eq!(s["basis"], "before_first_seen", "{s}");
+    assert_eq!(s["commits"][0]["sha"], bob.as_str(), "{s}");
+    assert_eq!(s["commits"][0]["author"], "Bob");
+    assert_eq!(s["commits"][0]["frames"][0]["path"], "checkout/cart.py");
+    assert_eq!(s["commits"][0]["frames"][0]["line"], 41);
+
+    git(d, "Bob", T0 + DAY, &["tag", "v2.4.1", &bob]);
+    let show = env.run(&["show", &id, "--json", "--codebase", &root]);
+    let s = &show.json()["suspects"];
+    assert_eq!(
+        (s["basis"].as_str(), s["release"].as_str()),
+        (Some("release"), Some("2.4.1")),
+        "{s}"
+    );
+    assert_eq!(s["revision"], bob.as_str());
+    let text = env.run(&["show", &id, "--codebase", &root]);
+    assert!(
+        text.stdout.contains("suspect commits (blamed at"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains(&format!("1. {}", &bob[..12])),
+        "{}",
+        text.stdout
+    );
+    // Without a checkout the field is there and null: fields are only added.
+    let bare = env.run(&["show", &id, "--json"]);
+    assert!(bare.json()["suspects"].is_null());
+}

@@ -36,6 +36,18 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
         },
         _ => Vec::new(),
     };
+    // Suspect commits need the checkout; without CODEBASE_PATH the section is absent (null).
+    let suspects = args.codebase.as_ref().and_then(|root| {
+        let cb = crate::adapters::codebase::LocalCodebase::new(root).ok()?;
+        // Samples are newest first; the first occurrence's release is tried first.
+        let mut releases: Vec<String> = samples
+            .iter()
+            .rev()
+            .filter_map(|e| e.service_version.clone())
+            .collect();
+        releases.dedup();
+        Some(crate::core::suspects::find(&sig, &releases, &cb))
+    });
     let cluster = if args.explain {
         crate::core::regroup::cluster_of_signature(&store, &sig)?
     } else {
@@ -55,6 +67,7 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
             "samples": json::samples(&samples),
             "diagnosis": diagnosis.as_ref().map(json::diagnosis),
             "diagnosis_stale_files": stale,
+            "suspects": suspects.as_ref().map(suspects_json),
         });
         if args.explain {
             doc["explain"] = explain_json(&sig, &explain);
@@ -224,6 +237,9 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
             );
         }
     }
+    if let Some(sx) = &suspects {
+        let _ = writeln!(o, "\n{}", suspects_text(sx));
+    }
     let _ = writeln!(o, "\nhistory");
     for c in &history {
         let from = c.from.map(|s| format!("{s} -> ")).unwrap_or_default();
@@ -285,4 +301,74 @@ fn explain_json(
         "kept_rules": sig.key_frames.iter().map(|f| f.rule).collect::<Vec<_>>(),
         "dropped": dropped.iter().map(|(f, why)| serde_json::json!({"frame": f.qualified(), "reason": why.as_str(), "rule": f.rule})).collect::<Vec<_>>(),
     })
+}
+
+fn basis_str(b: &crate::core::suspects::RevisionBasis) -> (&'static str, Option<&str>) {
+    match b {
+        crate::core::suspects::RevisionBasis::Release(r) => ("release", Some(r.as_str())),
+        crate::core::suspects::RevisionBasis::BeforeFirstSeen => ("before_first_seen", None),
+    }
+}
+
+/// The `suspects` object of `show --json` (docs/suspects.md).
+fn suspects_json(s: &crate::core::suspects::Suspects) -> serde_json::Value {
+    let (basis, release) = s.basis.as_ref().map(basis_str).unzip();
+    serde_json::json!({
+        "revision": s.revision,
+        "basis": basis,
+        "release": release.flatten(),
+        "commits": s.suspects.iter().map(|c| serde_json::json!({
+            "rank": c.rank,
+            "sha": c.sha,
+            "short_sha": c.short_sha(),
+            "author": c.author,
+            "date": rfc3339(c.authored_at),
+            "subject": c.subject,
+            "frames": c.frames.iter().map(|f| serde_json::json!({
+                "function": f.function, "path": f.path, "line": f.line,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "notes": s.notes,
+    })
+}
+
+fn suspects_text(s: &crate::core::suspects::Suspects) -> String {
+    let mut o = String::new();
+    let at = match (&s.revision, &s.basis) {
+        (Some(r), Some(b)) => match basis_str(b) {
+            (_, Some(release)) => {
+                format!(" (blamed at {} = release {release})", &r[..r.len().min(12)])
+            }
+            _ => format!(
+                " (blamed at {}, the newest commit before first seen)",
+                &r[..r.len().min(12)]
+            ),
+        },
+        _ => String::new(),
+    };
+    let _ = writeln!(o, "suspect commits{at}");
+    if s.suspects.is_empty() {
+        let _ = writeln!(o, "  none found");
+    }
+    for c in &s.suspects {
+        let frames: Vec<String> = c
+            .frames
+            .iter()
+            .map(|f| format!("{}:{}", f.path, f.line))
+            .collect();
+        let _ = writeln!(
+            o,
+            "  {}. {}  {}  {}  {}  ({})",
+            c.rank,
+            c.short_sha(),
+            rfc3339(c.authored_at),
+            c.author,
+            c.subject,
+            frames.join(", ")
+        );
+    }
+    for n in &s.notes {
+        let _ = writeln!(o, "  note: {n}");
+    }
+    o.trim_end().to_string()
 }
