@@ -3,7 +3,7 @@
 use crate::app::settings::{self, parse_until, Global};
 use crate::app::wiring;
 use crate::cli::{IgnoreArgs, ResolveArgs};
-use crate::core::model::Status;
+use crate::core::model::{Signature, Status};
 use crate::core::ports::SignatureStore;
 use crate::core::triage::status_before_ignore;
 use crate::exit::{AppError, Exit};
@@ -24,12 +24,7 @@ pub fn ignore(g: &Global, args: &IgnoreArgs, printer: &mut Printer) -> Result<Ex
         }
     }
     let mut store = wiring::open_store_write_existing(g)?;
-    // Resolve every id first, so a typo in the third id changes nothing.
-    let sigs = args
-        .ids
-        .iter()
-        .map(|id| store.signature(id))
-        .collect::<Result<Vec<_>, _>>()?;
+    let sigs = resolve_all(&store, &args.ids)?;
     for sig in &sigs {
         if args.undo {
             if sig.status != Status::Ignored {
@@ -50,11 +45,7 @@ pub fn ignore(g: &Global, args: &IgnoreArgs, printer: &mut Printer) -> Result<Ex
 pub fn resolve(g: &Global, args: &ResolveArgs, printer: &mut Printer) -> Result<Exit, AppError> {
     let now = settings::clock()?.now();
     let mut store = wiring::open_store_write_existing(g)?;
-    let sigs = args
-        .ids
-        .iter()
-        .map(|id| store.signature(id))
-        .collect::<Result<Vec<_>, _>>()?;
+    let sigs = resolve_all(&store, &args.ids)?;
     for sig in &sigs {
         if args.undo {
             if sig.status != Status::Resolved {
@@ -69,6 +60,18 @@ pub fn resolve(g: &Global, args: &ResolveArgs, printer: &mut Printer) -> Result<
         }
     }
     Ok(Exit::Ok)
+}
+
+/// Resolve every id (or prefix, or alias) before changing anything, so a typo in the third id
+/// changes nothing.
+pub(crate) fn resolve_all(
+    store: &impl SignatureStore,
+    ids: &[String],
+) -> Result<Vec<Signature>, AppError> {
+    Ok(ids
+        .iter()
+        .map(|id| store.signature(id))
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 fn short(id: &str) -> &str {

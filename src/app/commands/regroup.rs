@@ -63,12 +63,7 @@ pub fn regroup(
 pub fn split(g: &Global, args: &SplitArgs, printer: &mut Printer) -> Result<Exit, AppError> {
     let now = settings::clock()?.now();
     let mut store = wiring::open_store_write_existing(g)?;
-    // Resolve every id first, so a typo in the third id changes nothing.
-    let sigs = args
-        .ids
-        .iter()
-        .map(|id| store.signature(id))
-        .collect::<Result<Vec<_>, _>>()?;
+    let sigs = super::mark::resolve_all(&store, &args.ids)?;
     for sig in &sigs {
         store.set_no_merge(&sig.id, !args.undo, now)?;
         printer.info(&format!(
