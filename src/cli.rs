@@ -680,9 +680,10 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Window start: a duration (24h), an RFC 3339 time, or `last` (the report last written with
-    /// --mark under --cursor; 24h before the first mark). A report is a pure read unless --mark
-    #[arg(long, default_value = "24h", value_name = "DURATION|TIME|last")]
+    /// Window start: a duration (24h), an RFC 3339 time, `all` (everything the database holds), or
+    /// `last` (the report last written with --mark under --cursor; 24h before the first mark). A
+    /// report is a pure read unless --mark
+    #[arg(long, default_value = "24h", value_name = "DURATION|TIME|all|last")]
     pub since: String,
     /// After writing the report, move the cursor to its end, so the next `--since last` starts
     /// there (a CI digest); the only way `report` writes to the database

@@ -701,3 +701,24 @@ fn backend_options_are_flags_under_headings_and_secrets_stay_env_only() {
         r.stderr
     );
 }
+
+/// The README's set-up command, then the two commands it says show something.
+#[test]
+fn readme_setup_then_list_and_report_since_all_show_the_example() {
+    let env = Env::new();
+    let r = env.run(&["poll", "--input", &repo(EXAMPLE)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let list = env.run(&["list"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.contains("KeyError"), "{}", list.stdout);
+    let report = env.run(&["report", "--since", "all", "--format", "json"]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    let doc = report.json();
+    let text = doc.to_string();
+    for ty in ["KeyError", "NullPointerException"] {
+        assert!(text.contains(ty), "report --since all lacks {ty}: {text}");
+    }
+    let md = env.run(&["report", "--since", "all"]);
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    assert!(!md.stdout.contains("Nothing to report"), "{}", md.stdout);
+}

@@ -83,6 +83,8 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
                 now - NANOS_PER_DAY
             }
         }
+    } else if args.since.trim() == "all" {
+        0
     } else {
         parse_since("--since", &args.since, now)?
     };
