@@ -618,3 +618,174 @@ fn a_100_kb_message_still_opens_an_issue_within_githubs_limit() {
         "the marker survives the cut"
     );
 }
+
+// The outbox: intents left by a failed or cut-short pass are retried by later passes.
+
+fn code(o: &Output) -> Option<i32> {
+    o.status.code()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn outbox(home: &Path) -> Vec<(String, String, i64)> {
+    let db = rusqlite::Connection::open(home.join("rounds.db")).unwrap();
+    let mut st = db
+        .prepare(
+            "SELECT dedup_key, state, attempts FROM notifications ORDER BY dedup_key, signature_id",
+        )
+        .unwrap();
+    let rows = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    rows.map(|r| r.unwrap()).collect()
+}
+
+fn posts(reqs: &[Request]) -> usize {
+    reqs.iter().filter(|r| r.method == "POST").count()
+}
+
+#[test]
+fn a_502_is_retried_next_pass_without_new_events_respecting_backoff() {
+    let home = tempfile::tempdir().unwrap();
+    let f = fake(GitHub {
+        always: Some(Response::json(502, r#"{"message":"Bad Gateway"}"#)),
+        ..GitHub::default()
+    });
+    let o = poll(home.path(), &f.server.addr, NOW1, "pass1.json");
+    assert_eq!(code(&o), Some(75), "{}", stderr(&o));
+    // Every selected notification has its intent, though the channel went down at the first.
+    let rows = outbox(home.path());
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows.iter().all(|(_, s, _)| s == "intent"), "{rows:?}");
+    f.gh.lock().unwrap().always = None;
+
+    // One minute later: inside the 5-minute backoff, GitHub is not asked.
+    let before = f.server.requests().len();
+    ok(&poll(
+        home.path(),
+        &f.server.addr,
+        "2026-11-25T12:31:00Z",
+        "pass1.json",
+    ));
+    assert_eq!(f.server.requests().len(), before, "backoff respected");
+
+    // Six minutes later, no new events: the whole outbox is sent.
+    let o = poll(
+        home.path(),
+        &f.server.addr,
+        "2026-11-25T12:36:00Z",
+        "pass1.json",
+    );
+    ok(&o);
+    assert!(
+        stderr(&o).contains("outbox: 4 notification(s) from earlier passes sent"),
+        "{}",
+        stderr(&o)
+    );
+    {
+        let gh = f.gh.lock().unwrap();
+        assert_eq!(gh.issues.len(), 3, "one issue per signature");
+        assert_eq!(gh.comments.len(), 1, "the escalation comment");
+    }
+    assert!(outbox(home.path()).iter().all(|(_, s, _)| s == "sent"));
+    assert_clean(&f.server.requests()[before..]);
+
+    // Sent stays sent: a later pass announces nothing again.
+    let before = f.server.requests().len();
+    ok(&poll(
+        home.path(),
+        &f.server.addr,
+        "2026-11-25T13:00:00Z",
+        "pass1.json",
+    ));
+    assert_eq!(posts(&f.server.requests()[before..]), 0);
+    assert_eq!(f.gh.lock().unwrap().issues.len(), 3);
+}
+
+#[test]
+fn a_crash_shaped_intent_is_sent_next_pass_once() {
+    let home = tempfile::tempdir().unwrap();
+    let f = fake(GitHub::default());
+    ok(&poll(home.path(), &f.server.addr, NOW1, "pass1.json"));
+    // As if the process died after writing each intent and before sending: intents with no
+    // attempt recorded, and nothing on GitHub.
+    {
+        let db = rusqlite::Connection::open(home.path().join("rounds.db")).unwrap();
+        let n = db
+            .execute(
+                "UPDATE notifications SET state = 'intent', external_ref = NULL, attempts = 0, next_attempt = 0, first_at = NULL",
+                [],
+            )
+            .unwrap();
+        assert_eq!(n, 4);
+        let mut gh = f.gh.lock().unwrap();
+        gh.issues.clear();
+        gh.comments.clear();
+    }
+    let o = poll(
+        home.path(),
+        &f.server.addr,
+        "2026-11-25T12:40:00Z",
+        "pass1.json",
+    );
+    ok(&o);
+    {
+        let gh = f.gh.lock().unwrap();
+        assert_eq!(gh.issues.len(), 3, "{}", stderr(&o));
+        assert_eq!(gh.comments.len(), 1);
+    }
+    let rows = outbox(home.path());
+    assert!(
+        rows.iter().all(|(_, s, a)| s == "sent" && *a == 1),
+        "{rows:?}"
+    );
+    let before = f.server.requests().len();
+    ok(&poll(
+        home.path(),
+        &f.server.addr,
+        "2026-11-25T13:40:00Z",
+        "pass1.json",
+    ));
+    assert_eq!(posts(&f.server.requests()[before..]), 0, "at most once");
+}
+
+#[test]
+fn intents_older_than_seven_days_are_reported_and_given_up() {
+    let home = tempfile::tempdir().unwrap();
+    let f = fake(GitHub {
+        always: Some(Response::json(502, r#"{"message":"Bad Gateway"}"#)),
+        ..GitHub::default()
+    });
+    let o = poll(home.path(), &f.server.addr, NOW1, "pass1.json");
+    assert_eq!(code(&o), Some(75), "{}", stderr(&o));
+    f.gh.lock().unwrap().always = None;
+    let before = f.server.requests().len();
+    let o = poll(
+        home.path(),
+        &f.server.addr,
+        "2026-12-03T12:31:00Z",
+        "pass1.json",
+    );
+    ok(&o);
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("github_issue: gave up on notification").count(),
+        4,
+        "{err}"
+    );
+    assert!(err.contains("over 7 days"), "{err}");
+    assert_eq!(posts(&f.server.requests()[before..]), 0);
+    assert!(outbox(home.path()).iter().all(|(_, s, _)| s == "given_up"));
+    // Reported once, not retried forever.
+    let o = poll(
+        home.path(),
+        &f.server.addr,
+        "2026-12-03T13:31:00Z",
+        "pass1.json",
+    );
+    ok(&o);
+    assert!(!stderr(&o).contains("gave up"), "{}", stderr(&o));
+    assert_eq!(f.gh.lock().unwrap().issues.len(), 0);
+}

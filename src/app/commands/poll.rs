@@ -217,15 +217,16 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     let failures = if args.dry_run {
         preview_failures
     } else {
-        notify(
+        let sent = notify(
             &mut store,
             &mut notifiers,
             &outcome.touched_ids,
             &policy,
             now,
             true,
-        )?
-        .failures
+        )?;
+        report_outbox(&sent, printer);
+        sent.failures
     };
     for f in &failures {
         printer.error(&f.to_string());
@@ -236,6 +237,31 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         exit = Exit::Findings;
     }
     Ok(exit)
+}
+
+/// What the outbox sweep did: earlier notifications now sent, and (on stderr, at most 5 named)
+/// those given up after `MAX_INTENT_AGE` unsent.
+fn report_outbox(n: &crate::core::notify::NotifyOutcome, printer: &mut Printer) {
+    if n.retried > 0 {
+        printer.info(&format!(
+            "outbox: {} notification(s) from earlier passes sent",
+            n.retried
+        ));
+    }
+    const NAMED: usize = 5;
+    let days = crate::core::notify::MAX_INTENT_AGE / NANOS_PER_DAY;
+    for p in n.given_up.iter().take(NAMED) {
+        printer.error(&format!(
+            "{}: gave up on notification {} of {} after {} attempt(s) over {days} days",
+            p.record.channel, p.record.dedup_key, p.record.signature_id, p.attempts
+        ));
+    }
+    if n.given_up.len() > NAMED {
+        printer.error(&format!(
+            "gave up on {} more unsent notification(s) older than {days} days",
+            n.given_up.len() - NAMED
+        ));
+    }
 }
 
 /// Held windows can be a microsecond wide: show the instant to the nanosecond.

@@ -112,6 +112,20 @@ pub struct NotificationRecord {
 pub enum NotificationState {
     Intent,
     Sent,
+    /// An intent older than the outbox's age limit: reported once, never retried.
+    GivenUp,
+}
+
+/// An intent row still waiting in the outbox (not yet sent, not given up).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingNotification {
+    pub record: NotificationRecord,
+    /// When the intent was first written (the age limit counts from here).
+    pub first_at: UnixNanos,
+    /// Sends tried so far.
+    pub attempts: u32,
+    /// Not retried before this instant (backoff).
+    pub next_attempt: UnixNanos,
 }
 
 /// What `merge_signatures` did.
@@ -238,6 +252,26 @@ pub trait SignatureStore {
         dedup_key: &str,
     ) -> Result<Option<NotificationRecord>, StoreError>;
     fn put_notification(&mut self, record: &NotificationRecord) -> Result<(), StoreError>;
+    /// Intent rows of every channel whose next attempt is due at `now`, oldest first, at most
+    /// `limit`. A store without an outbox has none.
+    fn due_notifications(
+        &self,
+        _now: UnixNanos,
+        _limit: usize,
+    ) -> Result<Vec<PendingNotification>, StoreError> {
+        Ok(Vec::new())
+    }
+    /// Count one send attempt of an intent row and hold its next one until `next_attempt`.
+    /// Written before sending, so a crash mid-send still counts.
+    fn notification_attempted(
+        &mut self,
+        _channel: &str,
+        _signature_id: &str,
+        _dedup_key: &str,
+        _next_attempt: UnixNanos,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     // Reports.
     fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError>;

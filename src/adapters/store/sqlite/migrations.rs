@@ -169,4 +169,12 @@ CREATE INDEX event_samples_sig ON event_samples(signature_id, timestamp);
     r#"
 ALTER TABLE passes ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;
 "#,
+    // 5: notifications are an outbox: intent rows are retried with backoff until sent or given
+    // up (state given_up). Rows written before this have first_at NULL (their `at` stands in).
+    r#"
+ALTER TABLE notifications ADD COLUMN first_at INTEGER;
+ALTER TABLE notifications ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notifications ADD COLUMN next_attempt INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX notifications_outbox ON notifications(state, next_attempt);
+"#,
 ];

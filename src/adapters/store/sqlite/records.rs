@@ -7,8 +7,8 @@ use crate::core::model::{
     HourlyCounts, Signature, Status, StatusChange, UnixNanos,
 };
 use crate::core::ports::store::{
-    FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary, RecordOutcome,
-    SignatureFilter, SpendEntry,
+    FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary,
+    PendingNotification, RecordOutcome, SignatureFilter, SpendEntry,
 };
 use crate::core::ports::{SignatureStore, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
@@ -261,7 +261,7 @@ impl SignatureStore for SqliteStore {
                         signature_id: signature_id.to_string(),
                         channel: channel.to_string(),
                         dedup_key: dedup_key.to_string(),
-                        state: if state == "sent" { NotificationState::Sent } else { NotificationState::Intent },
+                        state: state_from_str(&state),
                         external_ref: r.get(1)?,
                         at: r.get(2)?,
                     })
@@ -275,14 +275,70 @@ impl SignatureStore for SqliteStore {
         let state = match n.state {
             NotificationState::Intent => "intent",
             NotificationState::Sent => "sent",
+            NotificationState::GivenUp => "given_up",
         };
         self.in_transaction(|s| {
             s.conn
                 .execute(
-                    "INSERT INTO notifications (channel, signature_id, dedup_key, state, external_ref, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                    "INSERT INTO notifications (channel, signature_id, dedup_key, state, external_ref, at, first_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
                      ON CONFLICT (channel, signature_id, dedup_key) DO UPDATE SET state = excluded.state,
-                        external_ref = COALESCE(excluded.external_ref, external_ref), at = excluded.at",
+                        external_ref = COALESCE(excluded.external_ref, external_ref), at = excluded.at,
+                        first_at = COALESCE(first_at, at)",
                     params![n.channel, n.signature_id, n.dedup_key, state, n.external_ref, n.at],
+                )
+                .map(|_| ())
+                .map_err(|e| s.write_err(e))
+        })
+    }
+
+    fn due_notifications(
+        &self,
+        now: UnixNanos,
+        limit: usize,
+    ) -> Result<Vec<PendingNotification>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT channel, signature_id, dedup_key, external_ref, at, COALESCE(first_at, at), attempts, next_attempt
+                 FROM notifications WHERE state = 'intent' AND next_attempt <= ?1
+                 ORDER BY COALESCE(first_at, at), rowid LIMIT ?2",
+            )
+            .map_err(|e| self.write_err(e))?;
+        let rows = stmt
+            .query_map(params![now, limit], |r| {
+                Ok(PendingNotification {
+                    record: NotificationRecord {
+                        channel: r.get(0)?,
+                        signature_id: r.get(1)?,
+                        dedup_key: r.get(2)?,
+                        state: NotificationState::Intent,
+                        external_ref: r.get(3)?,
+                        at: r.get(4)?,
+                    },
+                    first_at: r.get(5)?,
+                    attempts: u32::try_from(r.get::<_, i64>(6)?.max(0)).unwrap_or(u32::MAX),
+                    next_attempt: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.write_err(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn notification_attempted(
+        &mut self,
+        channel: &str,
+        signature_id: &str,
+        dedup_key: &str,
+        next_attempt: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.in_transaction(|s| {
+            s.conn
+                .execute(
+                    "UPDATE notifications SET attempts = attempts + 1, next_attempt = ?4
+                     WHERE channel = ?1 AND signature_id = ?2 AND dedup_key = ?3",
+                    params![channel, signature_id, dedup_key, next_attempt],
                 )
                 .map(|_| ())
                 .map_err(|e| s.write_err(e))
@@ -345,5 +401,13 @@ impl SignatureStore for SqliteStore {
                 .map(|_| ())
                 .map_err(|e| s.write_err(e))
         })
+    }
+}
+
+fn state_from_str(s: &str) -> NotificationState {
+    match s {
+        "sent" => NotificationState::Sent,
+        "given_up" => NotificationState::GivenUp,
+        _ => NotificationState::Intent,
     }
 }
