@@ -607,7 +607,7 @@ impl SignatureStore for MemoryStore {
             .iter()
             .filter(|e| e.signature_id == id)
             .collect();
-        rows.sort_by(|a, b| (b.event.timestamp, b.seq).cmp(&(a.event.timestamp, a.seq)));
+        rows.sort_by_key(|e| std::cmp::Reverse((e.event.timestamp, e.seq)));
         let n = if limit == 0 { rows.len() } else { limit };
         Ok(rows.into_iter().take(n).map(|e| e.event.clone()).collect())
     }
@@ -618,7 +618,7 @@ impl SignatureStore for MemoryStore {
             .iter()
             .filter(|s| s.signature_id == id)
             .collect();
-        rows.sort_by(|a, b| (b.sample.timestamp, b.seq).cmp(&(a.sample.timestamp, a.seq)));
+        rows.sort_by_key(|s| std::cmp::Reverse((s.sample.timestamp, s.seq)));
         let n = if limit == 0 { rows.len() } else { limit };
         Ok(rows.into_iter().take(n).map(|s| s.sample.clone()).collect())
     }
