@@ -582,6 +582,83 @@ fn merges_and_aliases(s: &mut dyn SignatureStore) {
     ));
 }
 
+fn merge_inside_pass(s: &mut dyn SignatureStore) {
+    // Pending pass state is part of the merge, and the pass commits it.
+    s.begin().unwrap();
+    s.record_event(&key(1), &fp(A), &event("api", H), H)
+        .unwrap();
+    s.record_event(&key(2), &fp(B), &event("api", 2 * H), H)
+        .unwrap();
+    let out = s.merge_signatures(A, &fp(B), "widened", H).unwrap();
+    assert_eq!(out, MergeOutcome::Merged);
+    assert_eq!(
+        s.record_event(&key(3), &fp(A), &event("api", 2 * H), H)
+            .unwrap(),
+        RecordOutcome::Recurring
+    );
+    s.commit().unwrap();
+    let b = s.signature(B).unwrap();
+    assert_eq!((b.count, b.first_seen, b.last_seen), (3, H, 2 * H));
+    assert_eq!(s.hourly_counts(B, 2 * H, 2).unwrap().counts, vec![1, 2]);
+    assert_eq!(s.hourly_counts(A, 2 * H, 2).unwrap().counts, vec![0, 0]);
+    let reasons: Vec<String> = s
+        .status_history(A)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.reason)
+        .collect();
+    assert_eq!(
+        reasons.last().map(String::as_str),
+        Some(format!("merged into {B}: widened").as_str())
+    );
+}
+
+fn notifications_follow_merge(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H, H);
+    record(s, 2, B, "api", H, H);
+    let n = |id: &str, key: &str, r: &str| NotificationRecord {
+        signature_id: id.into(),
+        channel: "github".into(),
+        dedup_key: key.into(),
+        state: NotificationState::Sent,
+        external_ref: Some(r.into()),
+        at: 1,
+    };
+    s.put_notification(&n(A, "new", "#1")).unwrap();
+    s.put_notification(&n(A, "regressed", "#1")).unwrap();
+    s.put_notification(&n(B, "new", "#2")).unwrap();
+    s.merge_signatures(A, &fp(B), "widened", 2 * H).unwrap();
+    // The survivor's own record wins; the absorbed one's other keys move over.
+    let got = |s: &dyn SignatureStore, id: &str, k: &str| {
+        s.notification("github", id, k)
+            .unwrap()
+            .and_then(|r| r.external_ref)
+    };
+    assert_eq!(got(s, B, "new").as_deref(), Some("#2"));
+    assert_eq!(got(s, B, "regressed").as_deref(), Some("#1"));
+    assert_eq!(got(s, A, "regressed"), None);
+    assert_eq!(got(s, A, "new").as_deref(), Some("#1"));
+}
+
+fn samples_are_bounded(s: &mut dyn SignatureStore) {
+    let mut e = event("api", H);
+    for i in 0..70 {
+        e.attributes.insert(format!("k{i:02}"), "v".into());
+    }
+    e.attributes.insert("a_long".into(), "x".repeat(5000));
+    s.begin().unwrap();
+    s.record_event(&key(1), &fp(A), &e, H).unwrap();
+    s.commit().unwrap();
+    let sample = s.event_samples(A, 0).unwrap().remove(0);
+    assert_eq!(sample.attributes.len(), 64);
+    // Cut at 1024 characters, with a marker saying how much went.
+    let long = &sample.attributes["a_long"];
+    assert!(long.starts_with(&"x".repeat(1024)), "{long}");
+    assert!(long.ends_with("…[cut 3976 bytes]"), "{long}");
+    assert!(sample.attributes.contains_key("k00"));
+    assert!(!sample.attributes.contains_key("k69"));
+}
+
 macro_rules! contract {
     ($store:ident, $make:path) => {
         mod $store {
@@ -590,7 +667,8 @@ macro_rules! contract {
                 prefix_lookup, filters_and_sorts, auto_resolve_quiet, ignore_and_expiry,
                 diagnoses_and_spend, notifications_intent_then_sent, state_and_reports,
                 prune_events_by_ingest, hourly_counts_window, events_and_samples,
-                merges_and_aliases);
+                merges_and_aliases, merge_inside_pass, notifications_follow_merge,
+                samples_are_bounded);
         }
     };
     (@tests $make:path; $($t:ident),* $(,)?) => {
