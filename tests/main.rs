@@ -33,5 +33,6 @@ mod reliability_lock;
 mod report_golden;
 mod sentry_grouping;
 mod stack_parsers;
+mod store_contract;
 mod suspects;
 mod template_quality;

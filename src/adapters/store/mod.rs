@@ -1,3 +1,4 @@
 //! Store adapters.
 
+pub mod memory;
 pub mod sqlite;

@@ -1,0 +1,905 @@
+//! An in-memory signature store with the SQLite store's semantics (tests/store_contract.rs runs
+//! one suite against both): for tests and embedders that need no file. A pass transaction is a
+//! snapshot clone taken at `begin` and restored at `rollback`; everything else applies at once.
+
+use crate::core::model::{
+    Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, EventSample, Fingerprint, Frame,
+    HourlyCounts, Signature, Status, StatusChange, UnixNanos, NANOS_PER_HOUR,
+};
+use crate::core::ports::store::{
+    FailedAttempt, MergeOutcome, NotificationRecord, PassSummary, RecordOutcome, SignatureFilter,
+    SignatureSort, SpendEntry,
+};
+use crate::core::ports::{SignatureStore, StoreError};
+use std::collections::{BTreeMap, HashSet};
+
+/// Whole events kept per signature (as the SQLite store).
+const MAX_SAMPLES: usize = 5;
+/// Attribute values longer than this are cut (as the SQLite store).
+const MAX_ATTRIBUTE_CHARS: usize = 1024;
+/// Attributes kept per sample, first by key.
+const MAX_ATTRIBUTES: usize = 64;
+/// Prefix lookups look at this many ids and this many aliases (as the SQLite store's LIMIT).
+const PREFIX_LOOKUP: usize = 10;
+
+#[derive(Debug, Clone)]
+struct Row {
+    sig: Signature,
+    explain: Vec<(Frame, DropReason)>,
+    last_ingested: UnixNanos,
+    no_merge: bool,
+}
+
+#[derive(Debug, Clone)]
+struct LedgerEntry {
+    key: Vec<u8>,
+    signature_id: String,
+    event: EventRef,
+    ingested_at: UnixNanos,
+    seq: u64,
+}
+
+#[derive(Debug, Clone)]
+struct SampleRow {
+    signature_id: String,
+    sample: EventSample,
+    seq: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Data {
+    seq: u64,
+    signatures: BTreeMap<String, Row>,
+    /// In insertion order (the SQLite rowid order).
+    events: Vec<LedgerEntry>,
+    keys: HashSet<Vec<u8>>,
+    samples: Vec<SampleRow>,
+    hourly: BTreeMap<(String, i64), i64>,
+    history: Vec<(String, StatusChange)>,
+    cursors: BTreeMap<String, UnixNanos>,
+    /// alias → (signature id, created at)
+    aliases: BTreeMap<String, (String, UnixNanos)>,
+    diagnoses: Vec<Diagnosis>,
+    attempts: Vec<FailedAttempt>,
+    spend: Vec<SpendEntry>,
+    notifications: BTreeMap<(String, String, String), NotificationRecord>,
+    passes: Vec<PassSummary>,
+    reports: Vec<UnixNanos>,
+    state: BTreeMap<String, String>,
+}
+
+/// The in-memory store. Dropped with the process: nothing is written anywhere.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    data: Data,
+    /// The state at `begin`, while a pass transaction is open.
+    snapshot: Option<Data>,
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// Passes recorded so far (oldest first).
+    pub fn passes(&self) -> &[PassSummary] {
+        &self.data.passes
+    }
+}
+
+impl Data {
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn survivor_of(&self, id: &str) -> String {
+        self.aliases
+            .get(id)
+            .map(|(s, _)| s.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    fn push_history(
+        &mut self,
+        id: &str,
+        at: UnixNanos,
+        from: Option<Status>,
+        to: Status,
+        reason: &str,
+    ) {
+        self.history.push((
+            id.to_string(),
+            StatusChange {
+                at,
+                from,
+                to,
+                reason: reason.to_string(),
+            },
+        ));
+    }
+
+    fn history_of(&self, id: &str) -> Vec<StatusChange> {
+        let mut out: Vec<StatusChange> = self
+            .history
+            .iter()
+            .filter(|(s, _)| s == id)
+            .map(|(_, c)| c.clone())
+            .collect();
+        // Stable: equal instants keep insertion (rowid) order.
+        out.sort_by_key(|c| c.at);
+        out
+    }
+
+    fn resolve(&self, needle: &str) -> Result<Signature, StoreError> {
+        let needle = needle.trim().to_ascii_lowercase();
+        let unknown = || StoreError::UnknownId { id: needle.clone() };
+        if needle.is_empty() || !needle.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(unknown());
+        }
+        if let Some(r) = self.signatures.get(&needle) {
+            return Ok(r.sig.clone());
+        }
+        let matches = |k: &str| k.to_ascii_lowercase().starts_with(&needle);
+        let mut ids: Vec<String> = self
+            .signatures
+            .keys()
+            .filter(|k| matches(k))
+            .take(PREFIX_LOOKUP)
+            .cloned()
+            .collect();
+        ids.extend(
+            self.aliases
+                .iter()
+                .filter(|(a, _)| matches(a))
+                .take(PREFIX_LOOKUP)
+                .map(|(_, (s, _))| s.clone()),
+        );
+        ids.sort();
+        ids.dedup();
+        match ids.len() {
+            0 => Err(unknown()),
+            1 => self
+                .signatures
+                .get(&ids[0])
+                .map(|r| r.sig.clone())
+                .ok_or_else(unknown),
+            n => Err(StoreError::AmbiguousId {
+                id: needle.clone(),
+                count: n,
+            }),
+        }
+    }
+
+    fn change_status(
+        &mut self,
+        id: &str,
+        to: Status,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        let sig = self.resolve(id)?;
+        if sig.status == to {
+            return Ok(());
+        }
+        if let Some(r) = self.signatures.get_mut(&sig.id) {
+            r.sig.status = to;
+            if to != Status::Ignored {
+                r.sig.ignore_reason = None;
+                r.sig.ignored_until = None;
+            }
+        }
+        self.push_history(&sig.id, now, Some(sig.status), to, reason);
+        Ok(())
+    }
+
+    fn record(
+        &mut self,
+        key: &EventKey,
+        fp: &Fingerprint,
+        ev: &ErrorEvent,
+        now: UnixNanos,
+    ) -> RecordOutcome {
+        let sig_id = self.survivor_of(&fp.id);
+        let kb = key_bytes(&key.0);
+        if !self.keys.insert(kb.clone()) {
+            return RecordOutcome::Duplicate;
+        }
+        let seq = self.next_seq();
+        self.events.push(LedgerEntry {
+            key: kb,
+            signature_id: sig_id.clone(),
+            event: EventRef {
+                trace_id: ev.trace_id.clone(),
+                span_id: ev.span_id.clone(),
+                timestamp: ev.timestamp,
+                service: ev.service.clone(),
+            },
+            ingested_at: now,
+            seq,
+        });
+        *self
+            .hourly
+            .entry((sig_id.clone(), ev.timestamp.div_euclid(NANOS_PER_HOUR)))
+            .or_insert(0) += 1;
+        let row = self
+            .signatures
+            .entry(sig_id.clone())
+            .or_insert_with(|| Row {
+                sig: Signature {
+                    id: sig_id.clone(),
+                    algorithm_version: fp.algorithm_version,
+                    basis: fp.basis,
+                    status: Status::New,
+                    exception_type: fp.exception_type.clone(),
+                    template: fp.template.clone(),
+                    key_frames: fp.key_frames.clone(),
+                    services: vec![],
+                    count: 0,
+                    first_seen: ev.timestamp,
+                    last_seen: ev.timestamp,
+                    sample_stack: None,
+                    sample_message: None,
+                    ignore_reason: None,
+                    ignored_until: None,
+                },
+                explain: fp.dropped_frames.clone(),
+                last_ingested: now,
+                no_merge: false,
+            });
+        let s = &mut row.sig;
+        let (outcome, history) = if s.count == 0 {
+            (
+                RecordOutcome::NewSignature,
+                Some((None, Status::New, "first seen")),
+            )
+        } else if s.status == Status::Resolved {
+            s.status = Status::Regressed;
+            (
+                RecordOutcome::Regressed,
+                Some((
+                    Some(Status::Resolved),
+                    Status::Regressed,
+                    "occurred again after being resolved",
+                )),
+            )
+        } else {
+            (RecordOutcome::Recurring, None)
+        };
+        s.count += 1;
+        s.first_seen = s.first_seen.min(ev.timestamp);
+        s.last_seen = s.last_seen.max(ev.timestamp);
+        if !s.services.iter().any(|x| x == &ev.service) {
+            s.services.push(ev.service.clone());
+            s.services.sort();
+        }
+        if s.sample_stack.is_none() {
+            s.sample_stack = ev.stacktrace.clone();
+        }
+        if s.sample_message.is_none() {
+            s.sample_message = ev.message.clone();
+        }
+        row.last_ingested = now;
+        let held = self
+            .samples
+            .iter()
+            .filter(|x| x.signature_id == sig_id)
+            .count();
+        if held < MAX_SAMPLES {
+            let seq = self.next_seq();
+            self.samples.push(SampleRow {
+                signature_id: sig_id.clone(),
+                sample: sample_of(ev),
+                seq,
+            });
+        }
+        if let Some((from, to, reason)) = history {
+            self.push_history(&sig_id, now, from, to, reason);
+        }
+        outcome
+    }
+
+    fn list(&self, f: &SignatureFilter) -> Vec<Signature> {
+        let mut out: Vec<Signature> = self
+            .signatures
+            .values()
+            .map(|r| &r.sig)
+            .filter(|s| f.statuses.is_empty() || f.statuses.contains(&s.status))
+            .filter(|s| {
+                f.service
+                    .as_ref()
+                    .is_none_or(|svc| s.services.iter().any(|x| x.eq_ignore_ascii_case(svc)))
+            })
+            .filter(|s| f.seen_since.is_none_or(|t| s.last_seen >= t))
+            .filter(|s| {
+                f.search.as_ref().is_none_or(|q| {
+                    let q = q.to_lowercase();
+                    let services = serde_json::to_string(&s.services).unwrap_or_default();
+                    [&s.exception_type, &s.template, &s.id, &services]
+                        .iter()
+                        .any(|field| field.to_lowercase().contains(&q))
+                })
+            })
+            .cloned()
+            .collect();
+        match f.sort {
+            SignatureSort::LastSeen => {
+                out.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then_with(|| a.id.cmp(&b.id)))
+            }
+            SignatureSort::Count => out.sort_by(|a, b| {
+                b.count
+                    .cmp(&a.count)
+                    .then_with(|| b.last_seen.cmp(&a.last_seen))
+                    .then_with(|| a.id.cmp(&b.id))
+            }),
+            SignatureSort::FirstSeen => out.sort_by(|a, b| {
+                b.first_seen
+                    .cmp(&a.first_seen)
+                    .then_with(|| a.id.cmp(&b.id))
+            }),
+        }
+        if let Some(limit) = f.limit {
+            out.truncate(limit);
+        }
+        out
+    }
+
+    fn merge(
+        &mut self,
+        absorbed: &str,
+        survivor: &Fingerprint,
+        reason: &str,
+        now: UnixNanos,
+    ) -> MergeOutcome {
+        let from = self.survivor_of(absorbed);
+        let into = self.survivor_of(&survivor.id);
+        if from == into {
+            return MergeOutcome::Unchanged;
+        }
+        let Some(old) = self.signatures.get(&from).cloned() else {
+            return MergeOutcome::Unchanged;
+        };
+        if old.no_merge {
+            return MergeOutcome::KeptApart;
+        }
+        let target = self.signatures.get(&into).map(|r| r.sig.clone());
+        self.signatures.remove(&from);
+        let outcome = match &target {
+            None => {
+                let mut row = old.clone();
+                row.sig.id = into.clone();
+                row.sig.algorithm_version = survivor.algorithm_version;
+                row.sig.basis = survivor.basis;
+                row.sig.exception_type = survivor.exception_type.clone();
+                row.sig.template = survivor.template.clone();
+                row.sig.key_frames = survivor.key_frames.clone();
+                row.explain = survivor.dropped_frames.clone();
+                self.signatures.insert(into.clone(), row);
+                let copied: Vec<(String, StatusChange)> = self
+                    .history
+                    .iter()
+                    .filter(|(s, _)| *s == from)
+                    .map(|(_, c)| (into.clone(), c.clone()))
+                    .collect();
+                self.history.extend(copied);
+                MergeOutcome::Renamed
+            }
+            Some(_) => {
+                if let Some(t) = self.signatures.get_mut(&into) {
+                    let s = &mut t.sig;
+                    s.count += old.sig.count;
+                    s.first_seen = s.first_seen.min(old.sig.first_seen);
+                    s.last_seen = s.last_seen.max(old.sig.last_seen);
+                    for svc in &old.sig.services {
+                        if !s.services.contains(svc) {
+                            s.services.push(svc.clone());
+                        }
+                    }
+                    s.services.sort();
+                    if s.sample_stack.is_none() {
+                        s.sample_stack = old.sig.sample_stack.clone();
+                    }
+                    if s.sample_message.is_none() {
+                        s.sample_message = old.sig.sample_message.clone();
+                    }
+                    t.last_ingested = t.last_ingested.max(old.last_ingested);
+                }
+                MergeOutcome::Merged
+            }
+        };
+        self.move_children(&from, &into, now);
+        let survivor_status = target.as_ref().map(|t| t.status).unwrap_or(old.sig.status);
+        self.push_history(
+            &from,
+            now,
+            Some(old.sig.status),
+            old.sig.status,
+            &format!("merged into {into}: {reason}"),
+        );
+        self.push_history(
+            &into,
+            now,
+            Some(survivor_status),
+            survivor_status,
+            &format!("absorbed {from}: {reason}"),
+        );
+        outcome
+    }
+
+    fn move_children(&mut self, from: &str, into: &str, now: UnixNanos) {
+        for e in self.events.iter_mut().filter(|e| e.signature_id == from) {
+            e.signature_id = into.to_string();
+        }
+        for s in self.samples.iter_mut().filter(|s| s.signature_id == from) {
+            s.signature_id = into.to_string();
+        }
+        let hours: Vec<(i64, i64)> = self
+            .hourly
+            .iter()
+            .filter(|((s, _), _)| s == from)
+            .map(|((_, h), c)| (*h, *c))
+            .collect();
+        for (h, c) in hours {
+            self.hourly.remove(&(from.to_string(), h));
+            *self.hourly.entry((into.to_string(), h)).or_insert(0) += c;
+        }
+        for d in self.diagnoses.iter_mut().filter(|d| d.signature_id == from) {
+            d.signature_id = into.to_string();
+        }
+        for a in self.attempts.iter_mut().filter(|a| a.signature_id == from) {
+            a.signature_id = into.to_string();
+        }
+        for s in self.spend.iter_mut().filter(|s| s.signature_id == from) {
+            s.signature_id = into.to_string();
+        }
+        // The survivor's own record wins where both hold a key (SQLite's UPDATE OR IGNORE).
+        let moving: Vec<(String, String, String)> = self
+            .notifications
+            .keys()
+            .filter(|(_, s, _)| s == from)
+            .cloned()
+            .collect();
+        for k in moving {
+            let to_key = (k.0.clone(), into.to_string(), k.2.clone());
+            if self.notifications.contains_key(&to_key) {
+                continue;
+            }
+            if let Some(mut n) = self.notifications.remove(&k) {
+                n.signature_id = into.to_string();
+                self.notifications.insert(to_key, n);
+            }
+        }
+        for (s, _) in self.aliases.values_mut().filter(|(s, _)| s == from) {
+            *s = into.to_string();
+        }
+        // Both sides may have been full: the survivor keeps its newest samples only.
+        let mut held: Vec<(UnixNanos, u64)> = self
+            .samples
+            .iter()
+            .filter(|s| s.signature_id == into)
+            .map(|s| (s.sample.timestamp, s.seq))
+            .collect();
+        held.sort_by(|a, b| b.cmp(a));
+        let keep: HashSet<u64> = held.iter().take(MAX_SAMPLES).map(|x| x.1).collect();
+        self.samples
+            .retain(|s| s.signature_id != into || keep.contains(&s.seq));
+        match self.aliases.get_mut(from) {
+            Some(a) => a.0 = into.to_string(),
+            None => {
+                self.aliases
+                    .insert(from.to_string(), (into.to_string(), now));
+            }
+        }
+    }
+}
+
+impl SignatureStore for MemoryStore {
+    fn begin(&mut self) -> Result<(), StoreError> {
+        if self.snapshot.is_none() {
+            self.snapshot = Some(self.data.clone());
+        }
+        Ok(())
+    }
+    fn commit(&mut self) -> Result<(), StoreError> {
+        self.snapshot = None;
+        Ok(())
+    }
+    fn rollback(&mut self) -> Result<(), StoreError> {
+        if let Some(d) = self.snapshot.take() {
+            self.data = d;
+        }
+        Ok(())
+    }
+    fn record_event(
+        &mut self,
+        key: &EventKey,
+        fingerprint: &Fingerprint,
+        event: &ErrorEvent,
+        now: UnixNanos,
+    ) -> Result<RecordOutcome, StoreError> {
+        Ok(self.data.record(key, fingerprint, event, now))
+    }
+    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError> {
+        Ok(self.data.cursors.get(scope).copied())
+    }
+    fn set_cursor(
+        &mut self,
+        scope: &str,
+        position: UnixNanos,
+        _now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.data.cursors.insert(scope.to_string(), position);
+        Ok(())
+    }
+    fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError> {
+        self.data.resolve(id_or_prefix)
+    }
+    fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError> {
+        Ok(self.data.list(filter))
+    }
+    fn set_status(
+        &mut self,
+        id: &str,
+        to: Status,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.data.change_status(id, to, reason, now)
+    }
+    fn set_ignore(
+        &mut self,
+        id: &str,
+        reason: Option<&str>,
+        until: Option<UnixNanos>,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        let sig = self.data.resolve(id)?;
+        if let Some(r) = self.data.signatures.get_mut(&sig.id) {
+            r.sig.status = Status::Ignored;
+            r.sig.ignore_reason = reason.map(str::to_string);
+            r.sig.ignored_until = until;
+        }
+        if sig.status != Status::Ignored {
+            let why = match reason {
+                Some(r) => format!("ignored: {r}"),
+                None => "ignored".to_string(),
+            };
+            self.data
+                .push_history(&sig.id, now, Some(sig.status), Status::Ignored, &why);
+        }
+        Ok(())
+    }
+    fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
+        Ok(self.data.history_of(id))
+    }
+    fn hourly_counts(
+        &self,
+        id: &str,
+        end: UnixNanos,
+        hours: usize,
+    ) -> Result<HourlyCounts, StoreError> {
+        let last = end.div_euclid(NANOS_PER_HOUR);
+        let first = last - hours as i64 + 1;
+        let mut counts = vec![0u64; hours];
+        for ((_, h), c) in self
+            .data
+            .hourly
+            .range((id.to_string(), first)..=(id.to_string(), last))
+        {
+            if let Some(slot) = counts.get_mut((h - first) as usize) {
+                *slot = (*c).max(0) as u64;
+            }
+        }
+        Ok(HourlyCounts { end, counts })
+    }
+    fn explain(&self, id: &str) -> Result<Vec<(Frame, DropReason)>, StoreError> {
+        Ok(self
+            .data
+            .signatures
+            .get(id)
+            .map(|r| r.explain.clone())
+            .unwrap_or_default())
+    }
+    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
+        let mut rows: Vec<&LedgerEntry> = self
+            .data
+            .events
+            .iter()
+            .filter(|e| e.signature_id == id)
+            .collect();
+        rows.sort_by_key(|e| std::cmp::Reverse((e.event.timestamp, e.seq)));
+        let n = if limit == 0 { rows.len() } else { limit };
+        Ok(rows.into_iter().take(n).map(|e| e.event.clone()).collect())
+    }
+    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
+        let mut rows: Vec<&SampleRow> = self
+            .data
+            .samples
+            .iter()
+            .filter(|s| s.signature_id == id)
+            .collect();
+        rows.sort_by_key(|s| std::cmp::Reverse((s.sample.timestamp, s.seq)));
+        let n = if limit == 0 { rows.len() } else { limit };
+        Ok(rows.into_iter().take(n).map(|s| s.sample.clone()).collect())
+    }
+    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
+        let d = &mut self.data;
+        // As SQLite: the oldest ledger row decides whether anything expired at all.
+        if d.events.first().is_none_or(|e| e.ingested_at >= before) {
+            return Ok(0);
+        }
+        let hour = before.div_euclid(NANOS_PER_HOUR);
+        let n0 = d.events.len();
+        let mut gone = Vec::new();
+        d.events.retain(|e| {
+            let keep = e.ingested_at >= before;
+            if !keep {
+                gone.push(e.key.clone());
+            }
+            keep
+        });
+        for k in gone {
+            d.keys.remove(&k);
+        }
+        let pruned = (n0 - d.events.len()) as u64;
+        d.hourly.retain(|(_, h), _| *h >= hour);
+        let with_events: HashSet<&str> = d.events.iter().map(|e| e.signature_id.as_str()).collect();
+        d.samples.retain(|s| {
+            s.sample.timestamp >= before && with_events.contains(s.signature_id.as_str())
+        });
+        Ok(pruned)
+    }
+    fn auto_resolve(
+        &mut self,
+        quiet_since: UnixNanos,
+        now: UnixNanos,
+    ) -> Result<Vec<String>, StoreError> {
+        let open = [
+            Status::New,
+            Status::Investigating,
+            Status::Diagnosed,
+            Status::Regressed,
+        ];
+        let rows: Vec<(String, Status)> = self
+            .data
+            .signatures
+            .values()
+            .filter(|r| {
+                r.sig.last_seen < quiet_since
+                    && r.last_ingested < quiet_since
+                    && open.contains(&r.sig.status)
+            })
+            .map(|r| (r.sig.id.clone(), r.sig.status))
+            .collect();
+        for (id, status) in &rows {
+            if let Some(r) = self.data.signatures.get_mut(id) {
+                r.sig.status = Status::Resolved;
+            }
+            self.data.push_history(
+                id,
+                now,
+                Some(*status),
+                Status::Resolved,
+                "quiet long enough to resolve itself",
+            );
+        }
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+    fn expire_ignores(&mut self, now: UnixNanos) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<String> = self
+            .data
+            .signatures
+            .values()
+            .filter(|r| {
+                r.sig.status == Status::Ignored && r.sig.ignored_until.is_some_and(|u| u <= now)
+            })
+            .map(|r| r.sig.id.clone())
+            .collect();
+        for id in &ids {
+            let back = crate::core::triage::status_before_ignore(&self.data.history_of(id));
+            self.data
+                .change_status(id, back, "ignore period ended", now)?;
+        }
+        Ok(ids)
+    }
+    fn record_pass(&mut self, pass: &PassSummary) -> Result<(), StoreError> {
+        self.data.passes.push(pass.clone());
+        Ok(())
+    }
+    fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError> {
+        Ok(self.diagnoses(id)?.pop())
+    }
+    fn diagnoses(&self, id: &str) -> Result<Vec<Diagnosis>, StoreError> {
+        let mut out: Vec<Diagnosis> = self
+            .data
+            .diagnoses
+            .iter()
+            .filter(|d| d.signature_id == id)
+            .cloned()
+            .collect();
+        out.sort_by_key(|d| d.created_at);
+        Ok(out)
+    }
+    fn record_diagnosis(
+        &mut self,
+        diagnosis: &Diagnosis,
+        spend: &SpendEntry,
+    ) -> Result<(), StoreError> {
+        self.data.diagnoses.push(diagnosis.clone());
+        self.data.spend.push(spend.clone());
+        Ok(())
+    }
+    fn record_failed_attempt(
+        &mut self,
+        attempt: &FailedAttempt,
+        spend: Option<&SpendEntry>,
+    ) -> Result<(), StoreError> {
+        self.data.attempts.push(attempt.clone());
+        if let Some(s) = spend {
+            self.data.spend.push(s.clone());
+        }
+        Ok(())
+    }
+    fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError> {
+        let mut out: Vec<FailedAttempt> = self
+            .data
+            .attempts
+            .iter()
+            .filter(|a| a.signature_id == id)
+            .cloned()
+            .collect();
+        out.sort_by_key(|a| a.at);
+        Ok(out)
+    }
+    fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
+        Ok(self
+            .data
+            .spend
+            .iter()
+            .filter(|s| s.at >= from && s.at < to)
+            .map(|s| s.cost_usd)
+            .sum())
+    }
+    fn notification(
+        &self,
+        channel: &str,
+        signature_id: &str,
+        dedup_key: &str,
+    ) -> Result<Option<NotificationRecord>, StoreError> {
+        Ok(self
+            .data
+            .notifications
+            .get(&(
+                channel.to_string(),
+                signature_id.to_string(),
+                dedup_key.to_string(),
+            ))
+            .cloned())
+    }
+    fn put_notification(&mut self, record: &NotificationRecord) -> Result<(), StoreError> {
+        let key = (
+            record.channel.clone(),
+            record.signature_id.clone(),
+            record.dedup_key.clone(),
+        );
+        let mut rec = record.clone();
+        if rec.external_ref.is_none() {
+            rec.external_ref = self
+                .data
+                .notifications
+                .get(&key)
+                .and_then(|n| n.external_ref.clone());
+        }
+        self.data.notifications.insert(key, rec);
+        Ok(())
+    }
+    fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError> {
+        Ok(self.data.reports.iter().copied().max())
+    }
+    fn record_report(&mut self, at: UnixNanos) -> Result<(), StoreError> {
+        self.data.reports.push(at);
+        Ok(())
+    }
+    fn merge_signatures(
+        &mut self,
+        absorbed: &str,
+        survivor: &Fingerprint,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<MergeOutcome, StoreError> {
+        Ok(self.data.merge(absorbed, survivor, reason, now))
+    }
+    fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError> {
+        let Some(r) = self.data.signatures.get_mut(id) else {
+            return Err(StoreError::UnknownId { id: id.to_string() });
+        };
+        r.no_merge = no_merge;
+        let status = r.sig.status;
+        let reason = if no_merge {
+            "marked no-merge: a widening template will not absorb it"
+        } else {
+            "no-merge lifted"
+        };
+        self.data
+            .push_history(id, now, Some(status), status, reason);
+        Ok(())
+    }
+    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let mut out: Vec<(UnixNanos, String)> = self
+            .data
+            .aliases
+            .iter()
+            .filter(|(_, (s, _))| s == id)
+            .map(|(a, (_, at))| (*at, a.clone()))
+            .collect();
+        out.sort();
+        Ok(out.into_iter().map(|x| x.1).collect())
+    }
+    fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError> {
+        Ok(self
+            .data
+            .signatures
+            .values()
+            .filter(|r| r.no_merge)
+            .map(|r| r.sig.clone())
+            .collect())
+    }
+    fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.data.state.get(key).cloned())
+    }
+    fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.data.state.insert(key.to_string(), value.to_string());
+        Ok(())
+    }
+}
+
+/// The event kept whole as a sample: attributes bounded and over-long values redacted, then cut.
+fn sample_of(ev: &ErrorEvent) -> EventSample {
+    let attributes = ev
+        .attributes
+        .iter()
+        .take(MAX_ATTRIBUTES)
+        .map(|(k, v)| {
+            let kept = cut(v, MAX_ATTRIBUTE_CHARS);
+            let v = if kept.len() < v.len() {
+                crate::core::redact::redact_cut(v, kept.len())
+            } else {
+                kept.to_string()
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    EventSample {
+        trace_id: ev.trace_id.clone(),
+        span_id: ev.span_id.clone(),
+        timestamp: ev.timestamp,
+        service: ev.service.clone(),
+        service_version: ev.service_version.clone(),
+        message: ev.message.clone(),
+        attributes,
+    }
+}
+
+/// `s` cut to at most `max` characters, on a character boundary.
+fn cut(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// The ledger identity of a key, as the SQLite store stores it (hex decoded to bytes, so case
+/// does not matter; anything else kept as its bytes).
+fn key_bytes(hex: &str) -> Vec<u8> {
+    let b = hex.as_bytes();
+    if !b.len().is_multiple_of(2) || !b.iter().all(u8::is_ascii_hexdigit) {
+        return b.to_vec();
+    }
+    let val = |c: u8| match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 0,
+    };
+    b.chunks(2).map(|p| val(p[0]) << 4 | val(p[1])).collect()
+}

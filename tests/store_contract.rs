@@ -1,0 +1,686 @@
+//! One store contract, run against every `SignatureStore`: the in-memory store and SQLite on a
+//! real file. Each test is written once against `&mut dyn SignatureStore`; `contract!` makes one
+//! `#[test]` per test and store, so a store that drifts fails by name (`store_contract::memory::…`).
+
+use rounds::adapters::store::memory::MemoryStore;
+use rounds::adapters::store::sqlite::{Access, SqliteStore};
+use rounds::core::model::{
+    Confidence, Diagnosis, ErrorEvent, EventKey, EventOrigin, Fingerprint, FingerprintBasis,
+    Status, UnixNanos, NANOS_PER_HOUR,
+};
+use rounds::core::ports::store::{
+    FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, RecordOutcome, SpendEntry,
+};
+use rounds::core::ports::{SignatureFilter, SignatureSort, SignatureStore, StoreError};
+use std::time::Duration;
+
+const H: UnixNanos = NANOS_PER_HOUR;
+/// Two ids sharing the prefix `aaaa`, one alone under `bb`.
+const A: &str = "aaaa0000000000000000000000000001";
+const B: &str = "aaaa0000000000000000000000000002";
+const C: &str = "bbbb0000000000000000000000000003";
+
+/// A store under test and whatever must outlive it (SQLite's temporary directory).
+struct Harness {
+    store: Box<dyn SignatureStore>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn memory() -> Harness {
+    Harness {
+        store: Box::new(MemoryStore::new()),
+        _dir: None,
+    }
+}
+
+fn sqlite() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(
+        &dir.path().join("rounds.db"),
+        Access::Write {
+            lock_wait: Duration::from_secs(1),
+        },
+    )
+    .unwrap();
+    Harness {
+        store: Box::new(store),
+        _dir: Some(dir),
+    }
+}
+
+fn fp(id: &str) -> Fingerprint {
+    Fingerprint {
+        id: id.to_string(),
+        algorithm_version: 1,
+        basis: FingerprintBasis::Template,
+        service: "api".into(),
+        exception_type: format!("Error{}", &id[id.len() - 1..]),
+        template: "connection refused to <*>".into(),
+        key_frames: vec![],
+        dropped_frames: vec![],
+    }
+}
+
+fn key(n: u64) -> EventKey {
+    EventKey(format!("{n:032x}"))
+}
+
+fn event(service: &str, at: UnixNanos) -> ErrorEvent {
+    let mut e = ErrorEvent::new(service, at, EventOrigin::SpanStatus);
+    e.message = Some("connection refused to 10.0.0.1".into());
+    e.trace_id = format!("{at:032x}");
+    e
+}
+
+/// Record one event in its own pass.
+fn record(
+    s: &mut dyn SignatureStore,
+    k: u64,
+    id: &str,
+    service: &str,
+    at: UnixNanos,
+    now: UnixNanos,
+) -> RecordOutcome {
+    s.begin().unwrap();
+    let out = s
+        .record_event(&key(k), &fp(id), &event(service, at), now)
+        .unwrap();
+    s.commit().unwrap();
+    out
+}
+
+fn status_of(s: &dyn SignatureStore, id: &str) -> Status {
+    s.signature(id).unwrap().status
+}
+
+fn exactly_once(s: &mut dyn SignatureStore) {
+    s.begin().unwrap();
+    let f = fp(A);
+    let e = event("api", H);
+    assert_eq!(
+        s.record_event(&key(1), &f, &e, H).unwrap(),
+        RecordOutcome::NewSignature
+    );
+    assert_eq!(
+        s.record_event(&key(1), &f, &e, H).unwrap(),
+        RecordOutcome::Duplicate
+    );
+    assert_eq!(
+        s.record_event(&key(2), &f, &e, H).unwrap(),
+        RecordOutcome::Recurring
+    );
+    s.commit().unwrap();
+    // A later pass replaying the same key, even in upper case, still counts nothing.
+    assert_eq!(record(s, 1, A, "api", H, 2 * H), RecordOutcome::Duplicate);
+    s.begin().unwrap();
+    let upper = EventKey(key(2).0.to_uppercase());
+    assert_eq!(
+        s.record_event(&upper, &f, &e, 2 * H).unwrap(),
+        RecordOutcome::Duplicate
+    );
+    s.commit().unwrap();
+    let sig = s.signature(A).unwrap();
+    assert_eq!(sig.count, 2);
+    assert_eq!(sig.status, Status::New);
+    assert_eq!(sig.first_seen, H);
+    assert_eq!(sig.services, vec!["api".to_string()]);
+    assert_eq!(s.events(A, 0).unwrap().len(), 2);
+}
+
+fn outcomes_and_regression(s: &mut dyn SignatureStore) {
+    assert_eq!(record(s, 1, A, "api", H, H), RecordOutcome::NewSignature);
+    assert_eq!(
+        record(s, 2, A, "web", 2 * H, 2 * H),
+        RecordOutcome::Recurring
+    );
+    s.set_status(A, Status::Resolved, "fixed", 3 * H).unwrap();
+    assert_eq!(
+        record(s, 3, A, "api", 4 * H, 4 * H),
+        RecordOutcome::Regressed
+    );
+    assert_eq!(
+        record(s, 4, A, "api", 5 * H, 5 * H),
+        RecordOutcome::Recurring
+    );
+    let sig = s.signature(A).unwrap();
+    assert_eq!(sig.status, Status::Regressed);
+    assert_eq!(sig.count, 4);
+    assert_eq!((sig.first_seen, sig.last_seen), (H, 5 * H));
+    assert_eq!(sig.services, vec!["api".to_string(), "web".to_string()]);
+    assert_eq!(
+        sig.sample_message.as_deref(),
+        Some("connection refused to 10.0.0.1")
+    );
+    let hist: Vec<(Option<Status>, Status)> = s
+        .status_history(A)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.from, c.to))
+        .collect();
+    assert_eq!(
+        hist,
+        vec![
+            (None, Status::New),
+            (Some(Status::New), Status::Resolved),
+            (Some(Status::Resolved), Status::Regressed),
+        ]
+    );
+    // Setting the status it already has records nothing.
+    s.set_status(A, Status::Regressed, "again", 6 * H).unwrap();
+    assert_eq!(s.status_history(A).unwrap().len(), 3);
+}
+
+fn rollback_discards(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H, H);
+    s.set_cursor("otlp", 10, H).unwrap();
+    s.begin().unwrap();
+    s.record_event(&key(2), &fp(A), &event("api", 2 * H), 2 * H)
+        .unwrap();
+    s.record_event(&key(3), &fp(B), &event("api", 2 * H), 2 * H)
+        .unwrap();
+    s.set_cursor("otlp", 20, 2 * H).unwrap();
+    s.rollback().unwrap();
+    assert_eq!(s.signature(A).unwrap().count, 1);
+    assert!(matches!(s.signature(B), Err(StoreError::UnknownId { .. })));
+    assert_eq!(s.cursor("otlp").unwrap(), Some(10));
+    assert_eq!(s.events(A, 0).unwrap().len(), 1);
+    // The ledger entries went too: the same keys count when the pass is retried.
+    assert_eq!(
+        record(s, 2, A, "api", 2 * H, 3 * H),
+        RecordOutcome::Recurring
+    );
+    assert_eq!(
+        record(s, 3, B, "api", 2 * H, 3 * H),
+        RecordOutcome::NewSignature
+    );
+}
+
+fn cursors_round_trip(s: &mut dyn SignatureStore) {
+    assert_eq!(s.cursor("otlp").unwrap(), None);
+    s.set_cursor("otlp", 42, 1).unwrap();
+    s.set_cursor("loki", -7, 1).unwrap();
+    assert_eq!(s.cursor("otlp").unwrap(), Some(42));
+    s.set_cursor("otlp", 40, 2).unwrap();
+    assert_eq!(s.cursor("otlp").unwrap(), Some(40));
+    assert_eq!(s.cursor("loki").unwrap(), Some(-7));
+    assert_eq!(s.cursor("tempo").unwrap(), None);
+}
+
+fn prefix_lookup(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H, H);
+    record(s, 2, B, "api", H, H);
+    record(s, 3, C, "api", H, H);
+    assert_eq!(s.signature(A).unwrap().id, A);
+    assert_eq!(s.signature(&A.to_uppercase()).unwrap().id, A);
+    assert_eq!(s.signature("bb").unwrap().id, C);
+    assert_eq!(s.signature(" BB ").unwrap().id, C);
+    match s.signature("aaaa") {
+        Err(StoreError::AmbiguousId { id, count }) => assert_eq!((id.as_str(), count), ("aaaa", 2)),
+        other => panic!("expected ambiguous, got {other:?}"),
+    }
+    for unknown in ["cc", "", "zz", "aaaa-", "a%", "a_"] {
+        assert!(
+            matches!(s.signature(unknown), Err(StoreError::UnknownId { .. })),
+            "{unknown:?}"
+        );
+    }
+}
+
+fn filters_and_sorts(s: &mut dyn SignatureStore) {
+    // A: 3 events, first 1H, last 5H, api. B: 1 event at 8H, web. C: 2 events 2H..3H, api+web.
+    record(s, 1, A, "api", H, H);
+    record(s, 2, A, "api", 4 * H, 4 * H);
+    record(s, 3, A, "api", 5 * H, 5 * H);
+    record(s, 4, B, "web", 8 * H, 8 * H);
+    record(s, 5, C, "api", 2 * H, 8 * H);
+    record(s, 6, C, "Web", 3 * H, 8 * H);
+    s.set_status(B, Status::Investigating, "looking", 9 * H)
+        .unwrap();
+    let ids = |s: &dyn SignatureStore, f: SignatureFilter| -> Vec<String> {
+        s.signatures(&f)
+            .unwrap()
+            .into_iter()
+            .map(|x| x.id)
+            .collect()
+    };
+    assert_eq!(ids(s, SignatureFilter::default()), vec![B, A, C]);
+    let by = |sort| SignatureFilter {
+        sort,
+        ..Default::default()
+    };
+    assert_eq!(ids(s, by(SignatureSort::Count)), vec![A, C, B]);
+    assert_eq!(ids(s, by(SignatureSort::FirstSeen)), vec![B, C, A]);
+    let f = SignatureFilter {
+        statuses: vec![Status::New],
+        ..Default::default()
+    };
+    assert_eq!(ids(s, f), vec![A, C]);
+    let f = SignatureFilter {
+        service: Some("web".into()),
+        ..Default::default()
+    };
+    assert_eq!(ids(s, f), vec![B, C]);
+    let f = SignatureFilter {
+        seen_since: Some(5 * H),
+        ..Default::default()
+    };
+    assert_eq!(ids(s, f), vec![B, A]);
+    for (q, want) in [
+        ("ERROR2", vec![B]),
+        ("REFUSED", vec![B, A, C]),
+        ("bbbb", vec![C]),
+        ("\"web\"", vec![B, C]),
+        ("nothing", vec![]),
+    ] {
+        let f = SignatureFilter {
+            search: Some(q.into()),
+            ..Default::default()
+        };
+        assert_eq!(ids(s, f), want, "search {q}");
+    }
+    let f = SignatureFilter {
+        sort: SignatureSort::Count,
+        limit: Some(1),
+        ..Default::default()
+    };
+    assert_eq!(ids(s, f), vec![A]);
+}
+
+fn auto_resolve_quiet(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H, H);
+    record(s, 2, B, "api", 10 * H, 10 * H);
+    // Old data replayed late: seen long ago, but counted just now, so not quiet.
+    record(s, 3, C, "api", H, 10 * H);
+    assert_eq!(s.auto_resolve(5 * H, 11 * H).unwrap(), vec![A.to_string()]);
+    assert_eq!(status_of(s, A), Status::Resolved);
+    assert_eq!(status_of(s, B), Status::New);
+    assert_eq!(status_of(s, C), Status::New);
+    let last = s.status_history(A).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.from, last.to, last.at),
+        (Some(Status::New), Status::Resolved, 11 * H)
+    );
+    // Resolved and ignored signatures are left alone.
+    s.set_ignore(B, None, None, 12 * H).unwrap();
+    assert!(s.auto_resolve(20 * H, 21 * H).unwrap() == vec![C.to_string()]);
+    assert_eq!(status_of(s, B), Status::Ignored);
+}
+
+fn ignore_and_expiry(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H, H);
+    record(s, 2, B, "api", H, H);
+    s.set_status(A, Status::Investigating, "looking", 2 * H)
+        .unwrap();
+    s.set_ignore(A, Some("noise"), Some(5 * H), 3 * H).unwrap();
+    s.set_ignore(B, None, None, 3 * H).unwrap();
+    let a = s.signature(A).unwrap();
+    assert_eq!(a.status, Status::Ignored);
+    assert_eq!(a.ignore_reason.as_deref(), Some("noise"));
+    assert_eq!(a.ignored_until, Some(5 * H));
+    assert_eq!(
+        s.status_history(A).unwrap().last().unwrap().reason,
+        "ignored: noise"
+    );
+    // Ignoring again changes the terms, not the history.
+    s.set_ignore(A, Some("still noise"), Some(6 * H), 4 * H)
+        .unwrap();
+    assert_eq!(s.status_history(A).unwrap().len(), 3);
+    assert!(s.expire_ignores(5 * H).unwrap().is_empty());
+    assert_eq!(s.expire_ignores(6 * H).unwrap(), vec![A.to_string()]);
+    let a = s.signature(A).unwrap();
+    assert_eq!(a.status, Status::Investigating);
+    assert_eq!((a.ignore_reason, a.ignored_until), (None, None));
+    assert_eq!(
+        s.status_history(A).unwrap().last().unwrap().reason,
+        "ignore period ended"
+    );
+    // An ignore without an end never expires.
+    assert!(s.expire_ignores(100 * H).unwrap().is_empty());
+    assert_eq!(status_of(s, B), Status::Ignored);
+    assert!(matches!(
+        s.set_ignore("cc", None, None, 1),
+        Err(StoreError::UnknownId { .. })
+    ));
+}
+
+fn diagnosis(id: &str, at: UnixNanos, cause: &str) -> Diagnosis {
+    Diagnosis {
+        signature_id: id.into(),
+        created_at: at,
+        root_cause: cause.into(),
+        suggested_fix: "retry".into(),
+        confidence: Confidence::Medium,
+        evidence: vec![],
+        backend: "fake".into(),
+        model: "m".into(),
+        cost_usd: Some(0.5),
+        input_tokens: 10,
+        output_tokens: 20,
+        duration_ms: 30,
+        prompt_version: 1,
+        codebase_revision: None,
+    }
+}
+
+fn spend(id: &str, at: UnixNanos, cost: f64) -> SpendEntry {
+    SpendEntry {
+        at,
+        signature_id: id.into(),
+        backend: "fake".into(),
+        model: "m".into(),
+        cost_usd: cost,
+        estimated: false,
+    }
+}
+
+fn diagnoses_and_spend(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H, H);
+    assert_eq!(s.latest_diagnosis(A).unwrap(), None);
+    assert_eq!(s.spend_between(0, 100 * H).unwrap(), 0.0);
+    s.record_diagnosis(&diagnosis(A, 2 * H, "second"), &spend(A, 2 * H, 0.5))
+        .unwrap();
+    s.record_diagnosis(&diagnosis(A, H, "first"), &spend(A, H, 0.125))
+        .unwrap();
+    let attempt = FailedAttempt {
+        signature_id: A.into(),
+        at: 3 * H,
+        backend: "fake".into(),
+        model: "m".into(),
+        kind: "timeout".into(),
+        detail: "killed".into(),
+        codebase_revision: None,
+    };
+    s.record_failed_attempt(&attempt, Some(&spend(A, 3 * H, 0.25)))
+        .unwrap();
+    s.record_failed_attempt(&attempt, None).unwrap();
+    assert_eq!(s.latest_diagnosis(A).unwrap().unwrap().root_cause, "second");
+    let causes: Vec<String> = s
+        .diagnoses(A)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.root_cause)
+        .collect();
+    assert_eq!(causes, vec!["first", "second"]);
+    assert_eq!(
+        s.failed_attempts(A).unwrap(),
+        vec![attempt.clone(), attempt]
+    );
+    assert!(s.diagnoses(B).unwrap().is_empty());
+    // Windows are [from, to).
+    assert_eq!(s.spend_between(0, 100 * H).unwrap(), 0.875);
+    assert_eq!(s.spend_between(H, 2 * H).unwrap(), 0.125);
+    assert_eq!(s.spend_between(2 * H, 3 * H).unwrap(), 0.5);
+    assert_eq!(s.spend_between(2 * H, 3 * H + 1).unwrap(), 0.75);
+    assert_eq!(s.spend_between(4 * H, 5 * H).unwrap(), 0.0);
+}
+
+fn notifications_intent_then_sent(s: &mut dyn SignatureStore) {
+    assert_eq!(s.notification("github", A, "new").unwrap(), None);
+    let mut n = NotificationRecord {
+        signature_id: A.into(),
+        channel: "github".into(),
+        dedup_key: "new".into(),
+        state: NotificationState::Intent,
+        external_ref: None,
+        at: 1,
+    };
+    s.put_notification(&n).unwrap();
+    assert_eq!(s.notification("github", A, "new").unwrap(), Some(n.clone()));
+    n.state = NotificationState::Sent;
+    n.external_ref = Some("#12".into());
+    n.at = 2;
+    s.put_notification(&n).unwrap();
+    assert_eq!(s.notification("github", A, "new").unwrap(), Some(n.clone()));
+    // A later write without a reference keeps the one known.
+    let mut again = n.clone();
+    again.external_ref = None;
+    again.at = 3;
+    s.put_notification(&again).unwrap();
+    let got = s.notification("github", A, "new").unwrap().unwrap();
+    assert_eq!((got.external_ref.as_deref(), got.at), (Some("#12"), 3));
+    assert_eq!(s.notification("slack", A, "new").unwrap(), None);
+    assert_eq!(s.notification("github", A, "regressed").unwrap(), None);
+}
+
+fn state_and_reports(s: &mut dyn SignatureStore) {
+    assert_eq!(s.state("miner").unwrap(), None);
+    s.put_state("miner", "{\"v\":1}").unwrap();
+    s.put_state("miner", "{\"v\":2}").unwrap();
+    assert_eq!(s.state("miner").unwrap().as_deref(), Some("{\"v\":2}"));
+    assert_eq!(s.last_report_at().unwrap(), None);
+    s.record_report(5).unwrap();
+    s.record_report(3).unwrap();
+    assert_eq!(s.last_report_at().unwrap(), Some(5));
+}
+
+fn prune_events_by_ingest(s: &mut dyn SignatureStore) {
+    assert_eq!(s.prune_events(100 * H).unwrap(), 0);
+    record(s, 1, A, "api", H, H);
+    record(s, 2, A, "api", 2 * H, 2 * H);
+    record(s, 3, A, "api", 10 * H, 10 * H);
+    record(s, 4, B, "api", 2 * H, 2 * H);
+    assert_eq!(s.prune_events(H).unwrap(), 0);
+    assert_eq!(s.prune_events(5 * H).unwrap(), 3);
+    assert_eq!(s.prune_events(5 * H).unwrap(), 0);
+    let left: Vec<UnixNanos> = s
+        .events(A, 0)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.timestamp)
+        .collect();
+    assert_eq!(left, vec![10 * H]);
+    assert!(s.events(B, 0).unwrap().is_empty());
+    // Samples went with their ledger; counts and signatures stay.
+    assert_eq!(s.event_samples(A, 0).unwrap().len(), 1);
+    assert!(s.event_samples(B, 0).unwrap().is_empty());
+    assert_eq!(s.signature(A).unwrap().count, 3);
+    assert_eq!(
+        s.hourly_counts(A, 10 * H, 11)
+            .unwrap()
+            .counts
+            .iter()
+            .sum::<u64>(),
+        1
+    );
+    // A pruned key is forgotten: replaying it counts again.
+    assert_eq!(record(s, 1, A, "api", H, 11 * H), RecordOutcome::Recurring);
+}
+
+fn hourly_counts_window(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H + 1, 4 * H);
+    record(s, 2, A, "api", 2 * H - 1, 4 * H);
+    record(s, 3, A, "api", 3 * H, 4 * H);
+    let h = s.hourly_counts(A, 3 * H + 5, 4).unwrap();
+    assert_eq!((h.end, h.counts), (3 * H + 5, vec![0, 2, 0, 1]));
+    assert_eq!(s.hourly_counts(A, 2 * H, 1).unwrap().counts, vec![0]);
+    assert_eq!(s.hourly_counts(B, 3 * H, 2).unwrap().counts, vec![0, 0]);
+}
+
+fn events_and_samples(s: &mut dyn SignatureStore) {
+    s.begin().unwrap();
+    for i in 0..7u64 {
+        let mut e = event("api", (i as i64 + 1) * H);
+        e.attributes.insert("n".into(), i.to_string());
+        s.record_event(&key(i), &fp(A), &e, H).unwrap();
+    }
+    s.commit().unwrap();
+    let ts: Vec<UnixNanos> = s
+        .events(A, 0)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.timestamp)
+        .collect();
+    assert_eq!(ts, (1..=7).rev().map(|i| i * H).collect::<Vec<_>>());
+    assert_eq!(s.events(A, 3).unwrap().len(), 3);
+    // The first five events are kept whole; shown newest first.
+    let samples = s.event_samples(A, 0).unwrap();
+    let ns: Vec<&str> = samples.iter().map(|x| x.attributes["n"].as_str()).collect();
+    assert_eq!(ns, vec!["4", "3", "2", "1", "0"]);
+    assert_eq!(s.event_samples(A, 2).unwrap().len(), 2);
+    assert!(s.explain(A).unwrap().is_empty());
+}
+
+fn merges_and_aliases(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H, H);
+    record(s, 2, B, "web", 3 * H, 3 * H);
+    s.record_diagnosis(&diagnosis(A, 2 * H, "a's"), &spend(A, 2 * H, 0.5))
+        .unwrap();
+    assert_eq!(
+        s.merge_signatures(A, &fp(B), "widened", 4 * H).unwrap(),
+        MergeOutcome::Merged
+    );
+    let b = s.signature(B).unwrap();
+    assert_eq!((b.count, b.first_seen, b.last_seen), (2, H, 3 * H));
+    assert_eq!(b.services, vec!["api".to_string(), "web".to_string()]);
+    // The absorbed id resolves to the survivor and counts under it.
+    assert_eq!(s.signature(A).unwrap().id, B);
+    assert_eq!(s.aliases(B).unwrap(), vec![A.to_string()]);
+    assert_eq!(s.diagnoses(B).unwrap().len(), 1);
+    assert_eq!(s.events(B, 0).unwrap().len(), 2);
+    assert_eq!(
+        record(s, 3, A, "api", 5 * H, 5 * H),
+        RecordOutcome::Recurring
+    );
+    assert_eq!(s.signature(B).unwrap().count, 3);
+    assert_eq!(
+        s.merge_signatures(A, &fp(B), "again", 6 * H).unwrap(),
+        MergeOutcome::Unchanged
+    );
+    // A survivor that does not exist yet takes the absorbed one over under its id.
+    assert_eq!(
+        s.merge_signatures(B, &fp(C), "regroup", 7 * H).unwrap(),
+        MergeOutcome::Renamed
+    );
+    let c = s.signature(C).unwrap();
+    assert_eq!(
+        (c.id.as_str(), c.count, c.exception_type.as_str()),
+        (C, 3, "Error3")
+    );
+    assert_eq!(s.aliases(C).unwrap(), vec![A.to_string(), B.to_string()]);
+    assert!(s.status_history(C).unwrap().len() >= 2);
+    // No-merge keeps a signature apart.
+    record(s, 4, A.replace("01", "09").as_str(), "api", H, 8 * H);
+    let d = A.replace("01", "09");
+    s.set_no_merge(&d, true, 8 * H).unwrap();
+    assert_eq!(
+        s.no_merge_signatures()
+            .unwrap()
+            .into_iter()
+            .map(|x| x.id)
+            .collect::<Vec<_>>(),
+        vec![d.clone()]
+    );
+    assert_eq!(
+        s.merge_signatures(&d, &fp(C), "widened", 9 * H).unwrap(),
+        MergeOutcome::KeptApart
+    );
+    s.set_no_merge(&d, false, 10 * H).unwrap();
+    assert!(s.no_merge_signatures().unwrap().is_empty());
+    assert!(matches!(
+        s.set_no_merge("ff", true, 1),
+        Err(StoreError::UnknownId { .. })
+    ));
+}
+
+fn merge_inside_pass(s: &mut dyn SignatureStore) {
+    // Pending pass state is part of the merge, and the pass commits it.
+    s.begin().unwrap();
+    s.record_event(&key(1), &fp(A), &event("api", H), H)
+        .unwrap();
+    s.record_event(&key(2), &fp(B), &event("api", 2 * H), H)
+        .unwrap();
+    let out = s.merge_signatures(A, &fp(B), "widened", H).unwrap();
+    assert_eq!(out, MergeOutcome::Merged);
+    assert_eq!(
+        s.record_event(&key(3), &fp(A), &event("api", 2 * H), H)
+            .unwrap(),
+        RecordOutcome::Recurring
+    );
+    s.commit().unwrap();
+    let b = s.signature(B).unwrap();
+    assert_eq!((b.count, b.first_seen, b.last_seen), (3, H, 2 * H));
+    assert_eq!(s.hourly_counts(B, 2 * H, 2).unwrap().counts, vec![1, 2]);
+    assert_eq!(s.hourly_counts(A, 2 * H, 2).unwrap().counts, vec![0, 0]);
+    let reasons: Vec<String> = s
+        .status_history(A)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.reason)
+        .collect();
+    assert_eq!(
+        reasons.last().map(String::as_str),
+        Some(format!("merged into {B}: widened").as_str())
+    );
+}
+
+fn notifications_follow_merge(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H, H);
+    record(s, 2, B, "api", H, H);
+    let n = |id: &str, key: &str, r: &str| NotificationRecord {
+        signature_id: id.into(),
+        channel: "github".into(),
+        dedup_key: key.into(),
+        state: NotificationState::Sent,
+        external_ref: Some(r.into()),
+        at: 1,
+    };
+    s.put_notification(&n(A, "new", "#1")).unwrap();
+    s.put_notification(&n(A, "regressed", "#1")).unwrap();
+    s.put_notification(&n(B, "new", "#2")).unwrap();
+    s.merge_signatures(A, &fp(B), "widened", 2 * H).unwrap();
+    // The survivor's own record wins; the absorbed one's other keys move over.
+    let got = |s: &dyn SignatureStore, id: &str, k: &str| {
+        s.notification("github", id, k)
+            .unwrap()
+            .and_then(|r| r.external_ref)
+    };
+    assert_eq!(got(s, B, "new").as_deref(), Some("#2"));
+    assert_eq!(got(s, B, "regressed").as_deref(), Some("#1"));
+    assert_eq!(got(s, A, "regressed"), None);
+    assert_eq!(got(s, A, "new").as_deref(), Some("#1"));
+}
+
+fn samples_are_bounded(s: &mut dyn SignatureStore) {
+    let mut e = event("api", H);
+    for i in 0..70 {
+        e.attributes.insert(format!("k{i:02}"), "v".into());
+    }
+    e.attributes.insert("a_long".into(), "x".repeat(5000));
+    s.begin().unwrap();
+    s.record_event(&key(1), &fp(A), &e, H).unwrap();
+    s.commit().unwrap();
+    let sample = s.event_samples(A, 0).unwrap().remove(0);
+    assert_eq!(sample.attributes.len(), 64);
+    // Cut at 1024 characters, with a marker saying how much went.
+    let long = &sample.attributes["a_long"];
+    assert!(long.starts_with(&"x".repeat(1024)), "{long}");
+    assert!(long.ends_with("…[cut 3976 bytes]"), "{long}");
+    assert!(sample.attributes.contains_key("k00"));
+    assert!(!sample.attributes.contains_key("k69"));
+}
+
+macro_rules! contract {
+    ($store:ident, $make:path) => {
+        mod $store {
+            contract!(@tests $make;
+                exactly_once, outcomes_and_regression, rollback_discards, cursors_round_trip,
+                prefix_lookup, filters_and_sorts, auto_resolve_quiet, ignore_and_expiry,
+                diagnoses_and_spend, notifications_intent_then_sent, state_and_reports,
+                prune_events_by_ingest, hourly_counts_window, events_and_samples,
+                merges_and_aliases, merge_inside_pass, notifications_follow_merge,
+                samples_are_bounded);
+        }
+    };
+    (@tests $make:path; $($t:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $t() {
+                let mut h = $make();
+                super::$t(&mut *h.store);
+            }
+        )*
+    };
+}
+
+contract!(memory, super::memory);
+contract!(sqlite, super::sqlite);
