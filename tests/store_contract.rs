@@ -442,6 +442,55 @@ fn notifications_intent_then_sent(s: &mut dyn SignatureStore) {
     assert_eq!(s.notification("github", A, "regressed").unwrap(), None);
 }
 
+fn outbox_retries_intents_with_backoff(s: &mut dyn SignatureStore) {
+    let n = |id: &str, key: &str, at: UnixNanos| NotificationRecord {
+        signature_id: id.into(),
+        channel: "github".into(),
+        dedup_key: key.into(),
+        state: NotificationState::Intent,
+        external_ref: None,
+        at,
+    };
+    assert!(s.due_notifications(100, 10).unwrap().is_empty());
+    s.put_notification(&n(B, "new", 20)).unwrap();
+    s.put_notification(&n(A, "new", 10)).unwrap();
+    s.put_notification(&n(C, "new", 30)).unwrap();
+    // Oldest first, bounded by the limit; a new intent is due at once.
+    let due = s.due_notifications(30, 2).unwrap();
+    let ids: Vec<&str> = due.iter().map(|p| p.record.signature_id.as_str()).collect();
+    assert_eq!(ids, [A, B]);
+    assert_eq!((due[0].first_at, due[0].attempts), (10, 0));
+    // An attempt holds the row until its next attempt; a rewrite keeps first_at.
+    s.notification_attempted("github", A, "new", 1_000).unwrap();
+    s.put_notification(&n(A, "new", 40)).unwrap();
+    let ids = |s: &dyn SignatureStore, now| -> Vec<String> {
+        s.due_notifications(now, 10)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.record.signature_id)
+            .collect()
+    };
+    assert_eq!(ids(s, 999), [B, C]);
+    let again = s.due_notifications(1_000, 10).unwrap();
+    assert_eq!(again[0].record.signature_id, A);
+    assert_eq!(
+        (again[0].first_at, again[0].attempts, again[0].next_attempt),
+        (10, 1, 1_000)
+    );
+    // Sent and given-up rows leave the outbox.
+    let mut sent = n(B, "new", 50);
+    sent.state = NotificationState::Sent;
+    s.put_notification(&sent).unwrap();
+    let mut gone = n(C, "new", 50);
+    gone.state = NotificationState::GivenUp;
+    s.put_notification(&gone).unwrap();
+    assert_eq!(ids(s, 1_000), [A]);
+    // Attempting a row that does not exist changes nothing.
+    s.notification_attempted("github", A, "regressed", 5)
+        .unwrap();
+    assert_eq!(ids(s, 1_000), [A]);
+}
+
 fn state_and_reports(s: &mut dyn SignatureStore) {
     assert_eq!(s.state("miner").unwrap(), None);
     s.put_state("miner", "{\"v\":1}").unwrap();
@@ -665,7 +714,7 @@ macro_rules! contract {
             contract!(@tests $make;
                 exactly_once, outcomes_and_regression, rollback_discards, cursors_round_trip,
                 prefix_lookup, filters_and_sorts, auto_resolve_quiet, ignore_and_expiry,
-                diagnoses_and_spend, notifications_intent_then_sent, state_and_reports,
+                diagnoses_and_spend, notifications_intent_then_sent, outbox_retries_intents_with_backoff, state_and_reports,
                 prune_events_by_ingest, hourly_counts_window, events_and_samples,
                 merges_and_aliases, merge_inside_pass, notifications_follow_merge,
                 samples_are_bounded);

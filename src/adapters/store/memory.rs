@@ -7,8 +7,8 @@ use crate::core::model::{
     HourlyCounts, Signature, Status, StatusChange, UnixNanos, NANOS_PER_HOUR,
 };
 use crate::core::ports::store::{
-    FailedAttempt, MergeOutcome, NotificationRecord, PassSummary, RecordOutcome, SignatureFilter,
-    SignatureSort, SpendEntry,
+    FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary,
+    PendingNotification, RecordOutcome, SignatureFilter, SignatureSort, SpendEntry,
 };
 use crate::core::ports::{SignatureStore, StoreError};
 use std::collections::{BTreeMap, HashSet};
@@ -63,9 +63,22 @@ struct Data {
     attempts: Vec<FailedAttempt>,
     spend: Vec<SpendEntry>,
     notifications: BTreeMap<(String, String, String), NotificationRecord>,
+    /// The outbox's bookkeeping per notification key (SQLite's first_at, attempts, next_attempt).
+    outbox: BTreeMap<(String, String, String), OutboxMeta>,
+    outbox_seq: u64,
     passes: Vec<PassSummary>,
     reports: Vec<UnixNanos>,
     state: BTreeMap<String, String>,
+}
+
+/// When an intent was first written, how often it was tried, and when it may be tried again.
+#[derive(Debug, Clone, Copy, Default)]
+struct OutboxMeta {
+    first_at: UnixNanos,
+    attempts: u32,
+    next_attempt: UnixNanos,
+    /// Insertion order: ties on `first_at` go oldest row first, as SQLite's rowid does.
+    seq: u64,
 }
 
 /// The in-memory store. Dropped with the process: nothing is written anywhere.
@@ -466,7 +479,10 @@ impl Data {
             }
             if let Some(mut n) = self.notifications.remove(&k) {
                 n.signature_id = into.to_string();
-                self.notifications.insert(to_key, n);
+                self.notifications.insert(to_key.clone(), n);
+            }
+            if let Some(meta) = self.outbox.remove(&k) {
+                self.outbox.insert(to_key, meta);
             }
         }
         for (s, _) in self.aliases.values_mut().filter(|(s, _)| s == from) {
@@ -790,7 +806,59 @@ impl SignatureStore for MemoryStore {
                 .get(&key)
                 .and_then(|n| n.external_ref.clone());
         }
+        if !self.data.outbox.contains_key(&key) {
+            self.data.outbox_seq += 1;
+            let meta = OutboxMeta {
+                first_at: rec.at,
+                seq: self.data.outbox_seq,
+                ..OutboxMeta::default()
+            };
+            self.data.outbox.insert(key.clone(), meta);
+        }
         self.data.notifications.insert(key, rec);
+        Ok(())
+    }
+    fn due_notifications(
+        &self,
+        now: UnixNanos,
+        limit: usize,
+    ) -> Result<Vec<PendingNotification>, StoreError> {
+        let mut due: Vec<(OutboxMeta, &NotificationRecord)> = self
+            .data
+            .notifications
+            .iter()
+            .filter(|(_, n)| n.state == NotificationState::Intent)
+            .filter_map(|(k, n)| self.data.outbox.get(k).map(|m| (*m, n)))
+            .filter(|(m, _)| m.next_attempt <= now)
+            .collect();
+        due.sort_by_key(|(m, _)| (m.first_at, m.seq));
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|(m, n)| PendingNotification {
+                record: n.clone(),
+                first_at: m.first_at,
+                attempts: m.attempts,
+                next_attempt: m.next_attempt,
+            })
+            .collect())
+    }
+    fn notification_attempted(
+        &mut self,
+        channel: &str,
+        signature_id: &str,
+        dedup_key: &str,
+        next_attempt: UnixNanos,
+    ) -> Result<(), StoreError> {
+        let key = (
+            channel.to_string(),
+            signature_id.to_string(),
+            dedup_key.to_string(),
+        );
+        if let Some(meta) = self.data.outbox.get_mut(&key) {
+            meta.attempts = meta.attempts.saturating_add(1);
+            meta.next_attempt = next_attempt;
+        }
         Ok(())
     }
     fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError> {
