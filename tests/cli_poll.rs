@@ -7,7 +7,7 @@ use harness::{repo, Env};
 const EXAMPLE: &str = "examples/otlp-errors.jsonl";
 
 fn list_json(env: &Env) -> Vec<serde_json::Value> {
-    let r = env.run(&["list", "--json", "--limit", "100"]);
+    let r = env.run(&["list", "--json", "--all", "--limit", "0"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc = r.json();
     assert_eq!(doc["version"], 1);
