@@ -403,6 +403,35 @@ fn report_is_markdown_deterministic_and_diagnose_needs_a_backend() {
 }
 
 #[test]
+fn diagnose_dry_run_needs_no_api_key_and_spends_nothing() {
+    let mut env = Env::new();
+    assert_eq!(
+        env.run(&["poll", "--input", &repo(EXAMPLE), "--notify", "none"])
+            .code,
+        0
+    );
+    env.set("DIAGNOSIS_BACKEND", "openai")
+        .set("DIAGNOSIS_MODEL", "gpt-4o-mini");
+    // Without a key a real run refuses (78) ...
+    let r = env.run(&["diagnose"]);
+    assert_eq!(r.code, 78, "{}", r.stderr);
+    assert!(r.stderr.contains("OPENAI_API_KEY"), "{}", r.stderr);
+    // ... and a dry run shows what it would send, exit 0.
+    let r = env.run(&["diagnose", "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Reply with one JSON object"),
+        "{}",
+        r.stdout
+    );
+    let doc = env.run(&["diagnose", "--dry-run", "--json"]).json();
+    assert_eq!(doc["dry_run"], true);
+    let outcomes = doc["outcomes"].as_array().unwrap();
+    assert!(outcomes.iter().any(|o| o["outcome"] == "dry_run"), "{doc}");
+    assert_eq!(doc["spent_this_run_usd"].as_f64().unwrap_or(0.0), 0.0);
+}
+
+#[test]
 fn list_on_a_fresh_machine_is_exit_66_naming_the_path() {
     let env = Env::new();
     let r = env.run(&["list", "--json"]);

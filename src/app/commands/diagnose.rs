@@ -21,7 +21,12 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
     };
     let clock = settings::clock()?;
     reap(printer);
-    let mut diagnoser = wiring::diagnoser(&llm)?;
+    // A dry run spends nothing and calls nothing: it needs no API key.
+    let mut diagnoser = if args.dry_run {
+        wiring::dry_run_diagnoser(&llm)?
+    } else {
+        wiring::diagnoser(&llm)?
+    };
     let codebase = wiring::codebase(&llm)?;
     let mut store = if args.dry_run {
         wiring::open_store_read(g)?
