@@ -432,6 +432,40 @@ fn diagnose_dry_run_needs_no_api_key_and_spends_nothing() {
 }
 
 #[test]
+fn poll_says_in_one_line_why_diagnosis_was_skipped() {
+    let mut env = Env::new();
+    let input = repo(EXAMPLE);
+    let r = env.run(&["poll", "--input", &input, "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr
+            .lines()
+            .filter(|l| l.starts_with("diagnosis skipped: no backend configured"))
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    let code = env.path().display().to_string();
+    env.set("DIAGNOSIS_BACKEND", "claude_code")
+        .set("CODEBASE_PATH", &code)
+        .set("DAILY_BUDGET_LIMIT", "0");
+    let r = env.run(&["poll", "--dry-run", "--input", &input, "--notify", "none"]);
+    assert!(
+        r.stderr.contains("diagnosis skipped: dry run"),
+        "{}",
+        r.stderr
+    );
+    let r = env.run(&["poll", "--input", &input, "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("diagnosis skipped: budget exhausted"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn list_on_a_fresh_machine_is_exit_66_naming_the_path() {
     let env = Env::new();
     let r = env.run(&["list", "--json"]);
