@@ -485,7 +485,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__list)
-            opts="-q -v -h --status --service --since --search --sort --limit --json --daily-budget --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --status --service --since --search --sort --limit --all --json --format --daily-budget --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,6 +513,10 @@ _rounds() {
                     ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table tsv json" -- "${cur}"))
                     return 0
                     ;;
                 --daily-budget)

@@ -161,7 +161,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l search -d 'Case-i
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l sort -r -f -a "last-seen\t''
 count\t''
 first-seen\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand list" -l limit -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l limit -d 'At most this many rows (0 = all); a cut list says "showing N of M" on stderr' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l format -d 'table (default on a terminal), tsv (default when stdout is not a terminal), or json' -r -f -a "table\t''
+tsv\t''
+json\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l daily-budget -d 'USD per UTC day for diagnoses, to show what is left of it (with --json)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l store-backend -d 'Store backend (only sqlite today)' -r
@@ -174,7 +177,8 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l redact-emails -d 
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
-complete -c rounds -n "__fish_rounds_using_subcommand list" -l json -d 'JSON instead of a table'
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l all -d 'Every status (the default shows unresolved: new, regressed, investigating, diagnosed)'
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l json -d 'JSON instead of a table (same as --format json)'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s h -l help -d 'Print help'

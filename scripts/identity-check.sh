@@ -23,7 +23,7 @@ run() { # $1 binary, $2 label
   # Every signature, largest first, ids included; the limit is far above any corpus's signatures.
   "$1" -q --db "$db" list --json --sort count --limit 100000000 --color never > "$work/$2.list.json"
   # Sort so the comparison does not depend on tie order among equal counts.
-  jq -S '.signatures |= sort_by(.id)' "$work/$2.list.json" > "$work/$2.list.sorted.json"
+  jq -S 'del(.total) | .signatures |= sort_by(.id)' "$work/$2.list.json" > "$work/$2.list.sorted.json"
 }
 run "$old" old
 run "$new" new

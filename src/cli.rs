@@ -596,6 +596,13 @@ pub enum Sort {
     FirstSeen,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Tsv,
+    Json,
+}
+
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only these states (comma-separated): new, investigating, diagnosed, resolved, ignored, regressed
@@ -612,11 +619,18 @@ pub struct ListArgs {
     pub search: Option<String>,
     #[arg(long, value_enum, default_value_t = Sort::LastSeen)]
     pub sort: Sort,
+    /// At most this many rows (0 = all); a cut list says "showing N of M" on stderr
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
-    /// JSON instead of a table
-    #[arg(long)]
+    /// Every status (the default shows unresolved: new, regressed, investigating, diagnosed)
+    #[arg(long, conflicts_with = "status")]
+    pub all: bool,
+    /// JSON instead of a table (same as --format json)
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// table (default on a terminal), tsv (default when stdout is not a terminal), or json
+    #[arg(long, value_enum)]
+    pub format: Option<ListFormat>,
     /// USD per UTC day for diagnoses, to show what is left of it (with --json)
     #[arg(long, env = "DAILY_BUDGET_LIMIT", value_name = "USD")]
     pub daily_budget: Option<f64>,

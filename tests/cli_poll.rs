@@ -7,7 +7,7 @@ use harness::{repo, Env};
 const EXAMPLE: &str = "examples/otlp-errors.jsonl";
 
 fn list_json(env: &Env) -> Vec<serde_json::Value> {
-    let r = env.run(&["list", "--json", "--limit", "100"]);
+    let r = env.run(&["list", "--json", "--all", "--limit", "0"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc = r.json();
     assert_eq!(doc["version"], 1);
@@ -400,6 +400,69 @@ fn report_is_markdown_deterministic_and_diagnose_needs_a_backend() {
     let r = env.run(&["diagnose"]);
     assert_eq!(r.code, 78, "{}", r.stderr);
     assert!(r.stderr.contains("DIAGNOSIS_BACKEND"));
+}
+
+#[test]
+fn diagnose_dry_run_needs_no_api_key_and_spends_nothing() {
+    let mut env = Env::new();
+    assert_eq!(
+        env.run(&["poll", "--input", &repo(EXAMPLE), "--notify", "none"])
+            .code,
+        0
+    );
+    env.set("DIAGNOSIS_BACKEND", "openai")
+        .set("DIAGNOSIS_MODEL", "gpt-4o-mini");
+    // Without a key a real run refuses (78) ...
+    let r = env.run(&["diagnose"]);
+    assert_eq!(r.code, 78, "{}", r.stderr);
+    assert!(r.stderr.contains("OPENAI_API_KEY"), "{}", r.stderr);
+    // ... and a dry run shows what it would send, exit 0.
+    let r = env.run(&["diagnose", "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Reply with one JSON object"),
+        "{}",
+        r.stdout
+    );
+    let doc = env.run(&["diagnose", "--dry-run", "--json"]).json();
+    assert_eq!(doc["dry_run"], true);
+    let outcomes = doc["outcomes"].as_array().unwrap();
+    assert!(outcomes.iter().any(|o| o["outcome"] == "dry_run"), "{doc}");
+    assert_eq!(doc["spent_this_run_usd"].as_f64().unwrap_or(0.0), 0.0);
+}
+
+#[test]
+fn poll_says_in_one_line_why_diagnosis_was_skipped() {
+    let mut env = Env::new();
+    let input = repo(EXAMPLE);
+    let r = env.run(&["poll", "--input", &input, "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr
+            .lines()
+            .filter(|l| l.starts_with("diagnosis skipped: no backend configured"))
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    let code = env.path().display().to_string();
+    env.set("DIAGNOSIS_BACKEND", "claude_code")
+        .set("CODEBASE_PATH", &code)
+        .set("DAILY_BUDGET_LIMIT", "0");
+    let r = env.run(&["poll", "--dry-run", "--input", &input, "--notify", "none"]);
+    assert!(
+        r.stderr.contains("diagnosis skipped: dry run"),
+        "{}",
+        r.stderr
+    );
+    let r = env.run(&["poll", "--input", &input, "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("diagnosis skipped: budget exhausted"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod backend_signoz;
 mod backend_storm;
 mod backend_tempo;
 mod canary_sinks;
+mod cli_list;
 mod cli_poll;
 mod corpus_grouping;
 mod diagnosis_claude;

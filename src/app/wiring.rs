@@ -317,6 +317,21 @@ pub fn notifiers(args: &NotifyArgs, json: bool) -> Result<Vec<Box<dyn Notifier>>
 pub fn diagnoser(
     s: &crate::app::llm::LlmSettings,
 ) -> Result<Box<dyn crate::core::ports::Diagnoser>, AppError> {
+    build_diagnoser(s, true)
+}
+
+/// The diagnoser for `diagnose --dry-run`: it only names the backend and model and estimates a
+/// worst-case cost (it never calls out), so it needs no API key.
+pub fn dry_run_diagnoser(
+    s: &crate::app::llm::LlmSettings,
+) -> Result<Box<dyn crate::core::ports::Diagnoser>, AppError> {
+    build_diagnoser(s, false)
+}
+
+fn build_diagnoser(
+    s: &crate::app::llm::LlmSettings,
+    need_credentials: bool,
+) -> Result<Box<dyn crate::core::ports::Diagnoser>, AppError> {
     use crate::adapters::diagnosis::{claude_code, codex, openai};
     use crate::app::llm::Backend;
     let root = s
@@ -349,7 +364,10 @@ pub fn diagnoser(
             if let Some(u) = &s.openai_base_url {
                 c.base_url = u.clone();
             }
-            if c.base_url.contains("api.openai.com") && s.openai_api_key.is_none() {
+            if need_credentials
+                && c.base_url.contains("api.openai.com")
+                && s.openai_api_key.is_none()
+            {
                 return Err(AppError::Config(
                     "DIAGNOSIS_BACKEND=openai needs OPENAI_API_KEY".into(),
                 ));

@@ -80,7 +80,7 @@ impl Env {
 
     /// The sum of every signature's count, read through `list --json` (what a user sees).
     pub fn total_count(&self) -> u64 {
-        let r = self.run(&["list", "--json", "--limit", "1000"]);
+        let r = self.run(&["list", "--json", "--all", "--limit", "0"]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         r.json()["signatures"]
             .as_array()

@@ -21,7 +21,12 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
     };
     let clock = settings::clock()?;
     reap(printer);
-    let mut diagnoser = wiring::diagnoser(&llm)?;
+    // A dry run spends nothing and calls nothing: it needs no API key.
+    let mut diagnoser = if args.dry_run {
+        wiring::dry_run_diagnoser(&llm)?
+    } else {
+        wiring::diagnoser(&llm)?
+    };
     let codebase = wiring::codebase(&llm)?;
     let mut store = if args.dry_run {
         wiring::open_store_read(g)?
@@ -115,6 +120,9 @@ pub fn in_poll(
             Outcome::WouldSend { .. } => {}
         }
     }
+    if let Some(line) = skipped_line(&report) {
+        printer.info(&line);
+    }
     printer.detail(&format!(
         "diagnosis spend: ${:.4} this pass, ${:.4} of ${:.2} today (UTC)",
         report.spent_this_run_usd, report.spent_today_usd, report.daily_limit_usd
@@ -125,6 +133,43 @@ pub fn in_poll(
     Ok(match pass_exit(report) {
         Ok(exit) => exit,
         Err(e) => e.exit(),
+    })
+}
+
+/// One line for a pass that diagnosed nothing and tried nothing: why (budget, nothing eligible).
+fn skipped_line(report: &PassReport) -> Option<String> {
+    let (mut pending, mut skipped, mut budget) = (0usize, Vec::new(), 0usize);
+    for (_, o) in &report.outcomes {
+        match o {
+            Outcome::Diagnosed(_) | Outcome::Failed { .. } | Outcome::WouldSend { .. } => {
+                return None
+            }
+            Outcome::Pending(why) => {
+                pending += 1;
+                if why.contains("no call made") {
+                    budget += 1;
+                }
+            }
+            Outcome::Skipped(s) => skipped.push(s.describe()),
+        }
+    }
+    if report.fatal.is_some() {
+        return None;
+    }
+    Some(if budget > 0 && budget == pending {
+        format!(
+            "diagnosis skipped: budget exhausted (${:.4} of ${:.2} spent today, UTC); {budget} signature(s) wait for the next pass",
+            report.spent_today_usd, report.daily_limit_usd
+        )
+    } else if pending > 0 {
+        format!("diagnosis skipped: {pending} signature(s) left pending, retried next pass")
+    } else if let Some(first) = skipped.first() {
+        format!(
+            "diagnosis skipped: no signature eligible ({} considered, e.g. {first}; -v lists them)",
+            skipped.len()
+        )
+    } else {
+        "diagnosis skipped: no signature needs one".to_string()
     })
 }
 

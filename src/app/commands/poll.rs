@@ -212,6 +212,10 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
             printer,
         )?;
         exit = exit.worst(diag);
+    } else if llm.is_none() {
+        printer.info("diagnosis skipped: no backend configured (set DIAGNOSIS_BACKEND: claude_code, codex or openai)");
+    } else {
+        printer.info("diagnosis skipped: dry run (`rounds diagnose --dry-run` shows the prompts)");
     }
 
     let failures = if args.dry_run {

@@ -183,6 +183,14 @@ pub trait SignatureStore {
     /// Resolve a full id, a unique prefix or an alias to a signature.
     fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError>;
     fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError>;
+    /// How many signatures match `filter`, ignoring its limit (the M of "showing N of M").
+    fn count_signatures(&self, filter: &SignatureFilter) -> Result<u64, StoreError> {
+        let all = SignatureFilter {
+            limit: None,
+            ..filter.clone()
+        };
+        Ok(self.signatures(&all)?.len() as u64)
+    }
     fn set_status(
         &mut self,
         id: &str,

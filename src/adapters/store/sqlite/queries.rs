@@ -38,6 +38,39 @@ fn row_to_signature(r: &Row<'_>) -> rusqlite::Result<Signature> {
     })
 }
 
+/// The WHERE clause (and its parameters) shared by listing and counting.
+fn filter_sql(f: &SignatureFilter) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::from("1 = 1");
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if !f.statuses.is_empty() {
+        let marks: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| {
+                args.push(s.as_str().to_string().into());
+                format!("?{}", args.len())
+            })
+            .collect();
+        sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
+    }
+    if let Some(svc) = &f.service {
+        args.push(format!("%\"{}\"%", svc.replace('"', "\\\"")).into());
+        sql.push_str(&format!(" AND services LIKE ?{}", args.len()));
+    }
+    if let Some(since) = f.seen_since {
+        args.push(since.into());
+        sql.push_str(&format!(" AND last_seen >= ?{}", args.len()));
+    }
+    if let Some(q) = &f.search {
+        args.push(format!("%{}%", q.to_lowercase()).into());
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (lower(exception_type) LIKE ?{n} OR lower(template) LIKE ?{n} OR id LIKE ?{n} OR lower(services) LIKE ?{n})"
+        ));
+    }
+    (sql, args)
+}
+
 impl SqliteStore {
     pub(super) fn load_signature(&self, id: &str) -> Result<Option<Signature>, StoreError> {
         self.conn
@@ -83,34 +116,8 @@ impl SqliteStore {
     }
 
     pub(super) fn list(&self, f: &SignatureFilter) -> Result<Vec<Signature>, StoreError> {
-        let mut sql = format!("SELECT {SIG_COLUMNS} FROM signatures WHERE 1 = 1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if !f.statuses.is_empty() {
-            let marks: Vec<String> = f
-                .statuses
-                .iter()
-                .map(|s| {
-                    args.push(s.as_str().to_string().into());
-                    format!("?{}", args.len())
-                })
-                .collect();
-            sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
-        }
-        if let Some(svc) = &f.service {
-            args.push(format!("%\"{}\"%", svc.replace('"', "\\\"")).into());
-            sql.push_str(&format!(" AND services LIKE ?{}", args.len()));
-        }
-        if let Some(since) = f.seen_since {
-            args.push(since.into());
-            sql.push_str(&format!(" AND last_seen >= ?{}", args.len()));
-        }
-        if let Some(q) = &f.search {
-            args.push(format!("%{}%", q.to_lowercase()).into());
-            let n = args.len();
-            sql.push_str(&format!(
-                " AND (lower(exception_type) LIKE ?{n} OR lower(template) LIKE ?{n} OR id LIKE ?{n} OR lower(services) LIKE ?{n})"
-            ));
-        }
+        let (conditions, args) = filter_sql(f);
+        let mut sql = format!("SELECT {SIG_COLUMNS} FROM signatures WHERE {conditions}");
         sql.push_str(match f.sort {
             SignatureSort::LastSeen => " ORDER BY last_seen DESC, id",
             SignatureSort::Count => " ORDER BY count DESC, last_seen DESC, id",
@@ -125,6 +132,19 @@ impl SqliteStore {
                 st.query_map(rusqlite::params_from_iter(args), row_to_signature)?
                     .collect()
             })
+            .map_err(|e| self.write_err(e))
+    }
+
+    /// How many signatures match `f`, ignoring its limit and sort.
+    pub(super) fn count(&self, f: &SignatureFilter) -> Result<u64, StoreError> {
+        let (conditions, args) = filter_sql(f);
+        let sql = format!("SELECT COUNT(*) FROM signatures WHERE {conditions}");
+        self.conn
+            .prepare(&sql)
+            .and_then(|mut st| {
+                st.query_row(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0))
+            })
+            .map(|n| n.max(0) as u64)
             .map_err(|e| self.write_err(e))
     }
 

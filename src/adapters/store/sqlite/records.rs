@@ -86,6 +86,9 @@ impl SignatureStore for SqliteStore {
     fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError> {
         self.list(filter)
     }
+    fn count_signatures(&self, filter: &SignatureFilter) -> Result<u64, StoreError> {
+        self.count(filter)
+    }
     fn set_status(
         &mut self,
         id: &str,
