@@ -226,6 +226,23 @@ fn prefix_lookup(s: &mut dyn SignatureStore) {
     }
 }
 
+fn count_ignores_the_limit(s: &mut dyn SignatureStore) {
+    record(s, 1, A, "api", H, H);
+    record(s, 2, B, "web", 2 * H, 2 * H);
+    record(s, 3, C, "api", 3 * H, 3 * H);
+    s.set_status(B, Status::Resolved, "fixed", 4 * H).unwrap();
+    let f = |statuses: Vec<Status>, service: Option<&str>| SignatureFilter {
+        statuses,
+        service: service.map(str::to_string),
+        limit: Some(1),
+        ..Default::default()
+    };
+    assert_eq!(s.count_signatures(&f(vec![], None)).unwrap(), 3);
+    assert_eq!(s.count_signatures(&f(vec![], Some("api"))).unwrap(), 2);
+    assert_eq!(s.count_signatures(&f(vec![Status::New], None)).unwrap(), 2);
+    assert_eq!(s.signatures(&f(vec![], None)).unwrap().len(), 1);
+}
+
 fn filters_and_sorts(s: &mut dyn SignatureStore) {
     // A: 3 events, first 1H, last 5H, api. B: 1 event at 8H, web. C: 2 events 2H..3H, api+web.
     record(s, 1, A, "api", H, H);
@@ -714,7 +731,7 @@ macro_rules! contract {
             contract!(@tests $make;
                 exactly_once, outcomes_and_regression, rollback_discards, cursors_round_trip,
                 prefix_lookup, filters_and_sorts, auto_resolve_quiet, ignore_and_expiry,
-                diagnoses_and_spend, notifications_intent_then_sent, outbox_retries_intents_with_backoff, state_and_reports,
+                diagnoses_and_spend, notifications_intent_then_sent, count_ignores_the_limit, outbox_retries_intents_with_backoff, state_and_reports,
                 prune_events_by_ingest, hourly_counts_window, events_and_samples,
                 merges_and_aliases, merge_inside_pass, notifications_follow_merge,
                 samples_are_bounded);
