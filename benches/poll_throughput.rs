@@ -4,6 +4,13 @@
 //!
 //! `cargo bench --bench poll_throughput` (both sizes) or `-- 200000` for one size.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // tests, benches and examples may panic and print
+
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

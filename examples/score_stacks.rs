@@ -6,6 +6,13 @@
 //! (the options vary the grouping settings for scripts/stack_generalisation.py; `kind` may be
 //! `all`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // tests, benches and examples may panic and print
+
 use rounds::core::fingerprint::stack::InAppRules;
 use rounds::core::fingerprint::{fingerprint_with, Grouping, MessageRole};
 use rounds::core::model::{ErrorEvent, EventOrigin};

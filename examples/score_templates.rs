@@ -11,6 +11,13 @@
 //! prepends a variable token of that kind to every message (a different value per line, as an
 //! access log's client address or a request id would be) without changing its true template.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // tests, benches and examples may panic and print
+
 #[path = "../tests/support/loghub.rs"]
 mod loghub;
 

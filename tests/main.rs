@@ -4,6 +4,13 @@
 //! A new test file `tests/<area>.rs` must be registered here (`autotests = false` in Cargo.toml:
 //! cargo no longer picks test files up on its own). Run one area with `cargo test <area>::`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // tests, benches and examples may panic and print
+
 mod support;
 
 mod architecture;

@@ -1,6 +1,8 @@
 //! The one place that prints: data to stdout, messages and progress to stderr (progress only on
 //! a TTY), colour only when asked for or when stderr is a terminal and NO_COLOR is unset.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)] // the one place that writes to the terminal
+
 pub mod json;
 pub mod table;
 
