@@ -391,7 +391,7 @@ fn show_names_the_suspect_of_a_polled_signature() {
         &["commit", "-qam", "cart: tolerate unknown users"],
     );
 
-    let env = Env::new();
+    let mut env = Env::new();
     let r = env.run(&[
         "poll",
         "--input",
@@ -438,4 +438,34 @@ fn show_names_the_suspect_of_a_polled_signature() {
     // Without a checkout the field is there and null: fields are only added.
     let bare = env.run(&["show", &id, "--json"]);
     assert!(bare.json()["suspects"].is_null());
+
+    // The diagnosis prompt carries them too (fenced, after the latest commits), only with a
+    // git checkout; Eve's edit after first seen is in the latest commits but is no suspect.
+    let plain = tempfile::tempdir().unwrap();
+    env.set("DIAGNOSIS_BACKEND", "claude_code")
+        .set("CLAUDE_CODE_PATH", "/nonexistent/claude")
+        .set("DIAGNOSIS_MODEL", "claude-sonnet-4-5-20250929")
+        .set("CODEBASE_PATH", plain.path().to_str().unwrap());
+    let r = env.run(&["diagnose", &id, "--dry-run"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("## Suspect commits"), "{}", r.stdout);
+    env.set("CODEBASE_PATH", &root);
+    let r = env.run(&["diagnose", &id, "--dry-run"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let section = r
+        .stdout
+        .split("## Suspect commits")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap_or_else(|| panic!("no suspects section: {}", r.stdout));
+    assert!(section.contains("kind=\"suspects\""), "{section}");
+    let line = format!(
+        "1. {} 2023-11-15T22:13:20Z Bob: cart: index by user id (checkout/cart.py:41)",
+        &bob[..12]
+    );
+    assert!(section.contains(&line), "{section}");
+    assert!(
+        !section.contains("Eve") && !section.contains("2. "),
+        "{section}"
+    );
 }

@@ -166,6 +166,10 @@ impl Codebase for LocalCodebase {
         &self.root_str
     }
 
+    fn history(&self) -> Option<&dyn crate::core::ports::codebase::History> {
+        Some(self)
+    }
+
     fn files(&self, max_files: usize, budget: std::time::Duration) -> (Vec<String>, bool) {
         let deadline = std::time::Instant::now() + budget;
         match self.git(&["ls-files", "-z"]) {

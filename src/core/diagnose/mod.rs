@@ -544,6 +544,18 @@ fn gather_context(
     }
     let mut excerpts = Vec::new();
     let mut commits = Vec::new();
+    let mut suspects = Vec::new();
+    if let Some(history) = codebase.and_then(|cb| cb.history()) {
+        // As `show` finds them: every kept sample's release, the first occurrence's first.
+        let mut releases: Vec<String> = store
+            .event_samples(&sig.id, 0)?
+            .into_iter()
+            .rev()
+            .filter_map(|e| e.service_version)
+            .collect();
+        releases.dedup();
+        suspects = crate::core::suspects::find(sig, &releases, history).suspects;
+    }
     if let Some(cb) = codebase {
         let mut seen: Vec<(String, u32)> = Vec::new();
         for f in sig.key_frames.iter().filter(|f| f.in_app) {
@@ -580,6 +592,7 @@ fn gather_context(
         trace,
         excerpts,
         commits,
+        suspects,
         codebase_revision: revision,
     })
 }

@@ -11,13 +11,14 @@ use crate::core::model::{Signature, UnixNanos};
 use crate::core::ports::codebase::{Commit, Excerpt};
 use crate::core::ports::telemetry::TraceSpan;
 use crate::core::redact::Redactor;
+use crate::core::suspects::Suspect;
 pub use crate::core::time::rfc3339;
 use regex::Regex;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 /// Bumped whenever the prompt's wording or layout changes; stored with each diagnosis.
-pub const PROMPT_VERSION: u32 = 1;
+pub const PROMPT_VERSION: u32 = 2;
 
 /// Longest single telemetry field kept, in characters.
 pub const MAX_FIELD_CHARS: usize = 4_000;
@@ -57,8 +58,16 @@ pub struct DiagnosisContext {
     pub trace: Vec<TraceSpan>,
     pub excerpts: Vec<Excerpt>,
     pub commits: Vec<Commit>,
+    /// Suspect commits (who last changed the key frames' lines when it first happened), at
+    /// most [`crate::core::suspects::MAX_SUSPECTS`]; empty without a checkout.
+    pub suspects: Vec<Suspect>,
     pub codebase_revision: Option<String>,
 }
+
+/// Longest suspect subject (and author) kept in the prompt, in characters.
+pub const MAX_SUSPECT_SUBJECT_CHARS: usize = 120;
+/// Frames listed per suspect in the prompt.
+pub const MAX_SUSPECT_FRAMES: usize = 5;
 
 /// The assembled prompt, ready for a `DiagnosisRequest`.
 #[derive(Debug, Clone, PartialEq)]
@@ -248,6 +257,37 @@ pub fn assemble_with_nonce(
         sections.push(commits);
     }
 
+    if !context.suspects.is_empty() {
+        // Commit metadata is the user's, but authors and subjects are free text: fenced too.
+        let mut sx = String::from(
+            "## Suspect commits (last changed the key frames' lines before first seen; innermost first)\n",
+        );
+        let lines: Vec<String> = context
+            .suspects
+            .iter()
+            .take(crate::core::suspects::MAX_SUSPECTS)
+            .map(|c| {
+                let frames: Vec<String> = c
+                    .frames
+                    .iter()
+                    .take(MAX_SUSPECT_FRAMES)
+                    .map(|f| format!("{}:{}", f.path, f.line))
+                    .collect();
+                format!(
+                    "{}. {} {} {}: {} ({})",
+                    c.rank,
+                    c.short_sha(),
+                    rfc3339(c.authored_at),
+                    clean(&redactor.redact(&c.author), MAX_SUSPECT_SUBJECT_CHARS),
+                    clean(&redactor.redact(&c.subject), MAX_SUSPECT_SUBJECT_CHARS),
+                    frames.join(", ")
+                )
+            })
+            .collect();
+        sx.push_str(&fence("suspects", &lines.join("\n")));
+        sections.push(sx);
+    }
+
     let tail =
         "## Answer\nReply with one JSON object matching the schema you were given: root_cause, \
                 suggested_fix, confidence (high, medium or low) and evidence (file, line, note).\n"
@@ -431,6 +471,18 @@ mod tests {
                 author: p("author"),
                 subject: p("subject"),
             }],
+            suspects: vec![Suspect {
+                rank: 1,
+                sha: "e".repeat(40),
+                author: p("suspectauthor"),
+                authored_at: 0,
+                subject: p("suspectsubject"),
+                frames: vec![crate::core::suspects::SuspectFrame {
+                    function: "f".into(),
+                    path: p("suspectpath"),
+                    line: 3,
+                }],
+            }],
             codebase_revision: None,
         };
         (sig, ctx)
@@ -478,7 +530,8 @@ mod tests {
                     "event",
                     "trace",
                     "source",
-                    "commits"
+                    "commits",
+                    "suspects"
                 ],
                 "{prompt}"
             );
@@ -512,6 +565,9 @@ mod tests {
                 "sourceline",
                 "author",
                 "subject",
+                "suspectauthor",
+                "suspectsubject",
+                "suspectpath",
             ] {
                 assert!(
                     all.contains(&format!("after-{field}")),
@@ -551,5 +607,36 @@ mod tests {
         ));
         let prompt = assemble_with_nonce(&sig, &ctx, &Redactor::new(), NONCE).user;
         assert!(!prompt.contains("wJalr"), "prefix of the secret leaked");
+    }
+
+    #[test]
+    fn suspects_are_bounded_and_their_subjects_redacted_and_capped() {
+        let (sig, mut ctx) = planted("x");
+        let one = ctx.suspects[0].clone();
+        ctx.suspects = (1..=9)
+            .map(|i| Suspect {
+                rank: i,
+                subject: format!(
+                    "fix ghp_{} {}",
+                    "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8",
+                    "s".repeat(500)
+                ),
+                ..one.clone()
+            })
+            .collect();
+        let prompt = assemble_with_nonce(&sig, &ctx, &Redactor::new(), NONCE).user;
+        let body = fences(&prompt)
+            .into_iter()
+            .find(|(k, _)| k == "suspects")
+            .map(|(_, b)| b)
+            .unwrap();
+        assert_eq!(
+            body.lines().count(),
+            crate::core::suspects::MAX_SUSPECTS,
+            "{body}"
+        );
+        assert!(!body.contains("A1b2C3d4"), "{body}");
+        assert!(body.lines().all(|l| l.chars().count() < 400), "{body}");
+        assert!(body.contains("…[truncated]"), "{body}");
     }
 }

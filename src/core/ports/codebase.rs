@@ -56,6 +56,10 @@ pub trait Codebase {
     /// Which of `paths` changed between `revision` and the work tree.
     fn changed_since(&self, revision: &str, paths: &[String])
         -> Result<Vec<String>, CodebaseError>;
+    /// Its git history for suspect commits; `None` (the default) when it has none to offer.
+    fn history(&self) -> Option<&dyn History> {
+        None
+    }
 }
 
 /// A commit as the suspect finder needs it: identity, when it was committed, what it says.
