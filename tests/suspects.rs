@@ -468,4 +468,46 @@ fn show_names_the_suspect_of_a_polled_signature() {
         !section.contains("Eve") && !section.contains("2. "),
         "{section}"
     );
+    // Notifications (markdown here; the GitHub issue body is the same `signature_body`) and
+    // `report` (markdown and JSON) name it too when CODEBASE_PATH is the checkout.
+    let want = format!(
+        "1. `{}` 2023-11-15T22:13:20Z Bob: cart: index by user id (`checkout/cart.py:41`)",
+        &bob[..12]
+    );
+    let md = tempfile::tempdir().unwrap();
+    let mut fresh = Env::new();
+    fresh.set("CODEBASE_PATH", &root);
+    let r = fresh.run(&[
+        "poll",
+        "--input",
+        &repo("examples/otlp-errors.jsonl"),
+        "--notify",
+        "markdown",
+        "--markdown-dir",
+        md.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files: String = std::fs::read_dir(md.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(files.contains(&want), "{files}");
+    let r = env.run(&["report", "--since", "all"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&want), "{}", r.stdout);
+    let r = env.run(&["report", "--since", "all", "--format", "json"]);
+    let doc = r.json();
+    let entry = doc["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(entry["suspects"][0]["sha"], bob.as_str(), "{entry}");
+    assert_eq!(entry["suspects"][0]["frames"][0]["line"], 41);
+    env.set("CODEBASE_PATH", plain.path().to_str().unwrap());
+    let r = env.run(&["report", "--since", "all", "--format", "json"]);
+    assert!(r.json()["signatures"][0]["suspects"]
+        .as_array()
+        .is_some_and(|a| a.is_empty()));
 }
