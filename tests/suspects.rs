@@ -347,15 +347,10 @@ fn a_plain_directory_has_no_suspects() {
     assert!(s.suspects.is_empty() && s.revision.is_none(), "{s:?}");
 }
 
-/// Through the binary: poll the example OTLP/JSON file (checkout 2.4.1 raises KeyError in
-/// /app/checkout/cart.py:41, first seen 2026-11-26), then `show --codebase` names the commit
-/// that wrote line 41, not the one that edited it after first seen; a v2.4.1 tag is used.
-#[test]
-fn show_names_the_suspect_of_a_polled_signature() {
-    use crate::support::harness::{repo, Env};
+/// The example's checkout: Alice writes checkout/cart.py (50 lines), Bob changes line 41 a day
+/// later, Eve edits it again a day after the example's first occurrence. Returns Bob's sha.
+pub fn example_checkout(d: &Path) -> String {
     let first_seen = 1_795_600_800i64;
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
     let mut cart: Vec<String> = (1..=50).map(|i| format!("# line {i}")).collect();
     git(d, "Alice", T0, &["init", "-q", "-b", "main"]);
     write(
@@ -390,6 +385,18 @@ fn show_names_the_suspect_of_a_polled_signature() {
         first_seen + DAY,
         &["commit", "-qam", "cart: tolerate unknown users"],
     );
+    bob
+}
+
+/// Through the binary: poll the example OTLP/JSON file (checkout 2.4.1 raises KeyError in
+/// /app/checkout/cart.py:41, first seen 2026-11-26), then `show --codebase` names the commit
+/// that wrote line 41, not the one that edited it after first seen; a v2.4.1 tag is used.
+#[test]
+fn show_names_the_suspect_of_a_polled_signature() {
+    use crate::support::harness::{repo, Env};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bob = example_checkout(d);
 
     let mut env = Env::new();
     let r = env.run(&[
