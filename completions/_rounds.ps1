@@ -251,6 +251,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             break
         }
         'rounds;report' {
+            [CompletionResult]::new('--codebase', '--codebase', [CompletionResultType]::ParameterName, 'Source checkout: each signature lists its suspect commits (docs/suspects.md)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Window start: a duration (24h), an RFC 3339 time, `all` (everything the database holds), or `last` (the report last written with --mark under --cursor; 24h before the first mark). A report is a pure read unless --mark')
             [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'The named cursor `--since last` reads and `--mark` moves (one per consumer: a nightly digest and a weekly one keep apart)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'status')

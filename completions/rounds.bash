@@ -797,12 +797,16 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__report)
-            opts="-q -v -h --since --mark --cursor --status --service --format --fail-on --escalation-factor --daily-budget --trace-url-template --max-bytes --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --codebase --since --mark --cursor --status --service --format --fail-on --escalation-factor --daily-budget --trace-url-template --max-bytes --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --codebase)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -240,6 +240,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --help 'Print help'
         }
         &'rounds;report'= {
+            cand --codebase 'Source checkout: each signature lists its suspect commits (docs/suspects.md)'
             cand --since 'Window start: a duration (24h), an RFC 3339 time, `all` (everything the database holds), or `last` (the report last written with --mark under --cursor; 24h before the first mark). A report is a pure read unless --mark'
             cand --cursor 'The named cursor `--since last` reads and `--mark` moves (one per consumer: a nightly digest and a weekly one keep apart)'
             cand --status 'status'

@@ -247,6 +247,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand split" -l undo -d 'Allow m
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l codebase -d 'Source checkout: each signature lists its suspect commits (docs/suspects.md)' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l since -d 'Window start: a duration (24h), an RFC 3339 time, `all` (everything the database holds), or `last` (the report last written with --mark under --cursor; 24h before the first mark). A report is a pure read unless --mark' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l cursor -d 'The named cursor `--since last` reads and `--mark` moves (one per consumer: a nightly digest and a weekly one keep apart)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l status -r

@@ -694,6 +694,9 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// Source checkout: each signature lists its suspect commits (docs/suspects.md)
+    #[arg(long = "codebase", env = "CODEBASE_PATH", value_name = "DIR")]
+    pub codebase: Option<PathBuf>,
     /// Window start: a duration (24h), an RFC 3339 time, `all` (everything the database holds), or
     /// `last` (the report last written with --mark under --cursor; 24h before the first mark). A
     /// report is a pure read unless --mark

@@ -789,3 +789,44 @@ fn intents_older_than_seven_days_are_reported_and_given_up() {
     assert!(!stderr(&o).contains("gave up"), "{}", stderr(&o));
     assert_eq!(f.gh.lock().unwrap().issues.len(), 0);
 }
+
+/// With CODEBASE_PATH a git checkout, the issue body names the suspect commit (the one that
+/// wrote the line before first seen, not the later edit), escaped and in the body's bounds.
+#[test]
+fn the_issue_body_names_suspect_commits_from_the_checkout() {
+    let home = tempfile::tempdir().unwrap();
+    let checkout = tempfile::tempdir().unwrap();
+    let bob = crate::suspects::example_checkout(checkout.path());
+    let f = fake(GitHub::default());
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/otlp-errors.jsonl");
+    let o = Command::new(env!("CARGO_BIN_EXE_rounds"))
+        .args(["poll", "--input", example.to_str().unwrap()])
+        .args(["--notify", "github_issue", "--db"])
+        .arg(home.path().join("rounds.db"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path())
+        .env("ROUNDS_NOW", NOW1)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_API_URL", &f.server.addr)
+        .env("CODEBASE_PATH", checkout.path())
+        .output()
+        .unwrap();
+    ok(&o);
+    let gh = f.gh.lock().unwrap();
+    let body = gh
+        .issues
+        .iter()
+        .map(|i| i.body.as_str())
+        .find(|b| b.contains("KeyError"))
+        .unwrap_or_else(|| panic!("no KeyError issue: {:?}", gh.issues));
+    let want = format!(
+        "1. `{}` 2023-11-15T22:13:20Z Bob: cart: index by user id (`checkout/cart.py:41`)",
+        &bob[..12]
+    );
+    assert!(body.contains("Suspect commits"), "{body}");
+    assert!(body.contains(&want), "{body}");
+    assert!(!body.contains("tolerate unknown users"), "{body}");
+}

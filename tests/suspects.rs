@@ -347,15 +347,10 @@ fn a_plain_directory_has_no_suspects() {
     assert!(s.suspects.is_empty() && s.revision.is_none(), "{s:?}");
 }
 
-/// Through the binary: poll the example OTLP/JSON file (checkout 2.4.1 raises KeyError in
-/// /app/checkout/cart.py:41, first seen 2026-11-26), then `show --codebase` names the commit
-/// that wrote line 41, not the one that edited it after first seen; a v2.4.1 tag is used.
-#[test]
-fn show_names_the_suspect_of_a_polled_signature() {
-    use crate::support::harness::{repo, Env};
+/// The example's checkout: Alice writes checkout/cart.py (50 lines), Bob changes line 41 a day
+/// later, Eve edits it again a day after the example's first occurrence. Returns Bob's sha.
+pub fn example_checkout(d: &Path) -> String {
     let first_seen = 1_795_600_800i64;
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
     let mut cart: Vec<String> = (1..=50).map(|i| format!("# line {i}")).collect();
     git(d, "Alice", T0, &["init", "-q", "-b", "main"]);
     write(
@@ -390,6 +385,18 @@ fn show_names_the_suspect_of_a_polled_signature() {
         first_seen + DAY,
         &["commit", "-qam", "cart: tolerate unknown users"],
     );
+    bob
+}
+
+/// Through the binary: poll the example OTLP/JSON file (checkout 2.4.1 raises KeyError in
+/// /app/checkout/cart.py:41, first seen 2026-11-26), then `show --codebase` names the commit
+/// that wrote line 41, not the one that edited it after first seen; a v2.4.1 tag is used.
+#[test]
+fn show_names_the_suspect_of_a_polled_signature() {
+    use crate::support::harness::{repo, Env};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bob = example_checkout(d);
 
     let mut env = Env::new();
     let r = env.run(&[
@@ -468,4 +475,46 @@ fn show_names_the_suspect_of_a_polled_signature() {
         !section.contains("Eve") && !section.contains("2. "),
         "{section}"
     );
+    // Notifications (markdown here; the GitHub issue body is the same `signature_body`) and
+    // `report` (markdown and JSON) name it too when CODEBASE_PATH is the checkout.
+    let want = format!(
+        "1. `{}` 2023-11-15T22:13:20Z Bob: cart: index by user id (`checkout/cart.py:41`)",
+        &bob[..12]
+    );
+    let md = tempfile::tempdir().unwrap();
+    let mut fresh = Env::new();
+    fresh.set("CODEBASE_PATH", &root);
+    let r = fresh.run(&[
+        "poll",
+        "--input",
+        &repo("examples/otlp-errors.jsonl"),
+        "--notify",
+        "markdown",
+        "--markdown-dir",
+        md.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files: String = std::fs::read_dir(md.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(files.contains(&want), "{files}");
+    let r = env.run(&["report", "--since", "all"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&want), "{}", r.stdout);
+    let r = env.run(&["report", "--since", "all", "--format", "json"]);
+    let doc = r.json();
+    let entry = doc["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(entry["suspects"][0]["sha"], bob.as_str(), "{entry}");
+    assert_eq!(entry["suspects"][0]["frames"][0]["line"], 41);
+    env.set("CODEBASE_PATH", plain.path().to_str().unwrap());
+    let r = env.run(&["report", "--since", "all", "--format", "json"]);
+    assert!(r.json()["signatures"][0]["suspects"]
+        .as_array()
+        .is_some_and(|a| a.is_empty()));
 }

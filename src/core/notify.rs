@@ -9,6 +9,7 @@
 //! dropped silently nor retried forever. A key already sent is never sent again.
 
 use crate::core::model::{HourlyCounts, UnixNanos, NANOS_PER_DAY};
+use crate::core::ports::codebase::History;
 use crate::core::ports::store::{NotificationRecord, NotificationState, PendingNotification};
 use crate::core::ports::{
     Notification, NotificationKind, Notifier, NotifyError, SignatureStore, StoreError,
@@ -59,8 +60,10 @@ fn rebuild(
     p: &PendingNotification,
     kind: NotificationKind,
     now: UnixNanos,
+    history: Option<&dyn History>,
 ) -> Result<Notification, StoreError> {
     let sig = store.signature(&p.record.signature_id)?;
+    let suspects = suspects_of(store, &sig, history)?;
     let diagnosis = store.latest_diagnosis(&sig.id)?;
     let hourly_48h = store.hourly_counts(&sig.id, now, 48)?;
     let (_, prev) = day_over_day(&hourly_48h);
@@ -84,7 +87,21 @@ fn rebuild(
         previous_24h: Some(prev),
         dedup_key: p.record.dedup_key.clone(),
         aliases,
+        suspects,
     })
+}
+
+/// Suspect commits of `sig` when there is a git history to blame (none otherwise).
+fn suspects_of(
+    store: &dyn SignatureStore,
+    sig: &crate::core::model::Signature,
+    history: Option<&dyn History>,
+) -> Result<Vec<crate::core::suspects::Suspect>, StoreError> {
+    let Some(h) = history else {
+        return Ok(Vec::new());
+    };
+    let releases = crate::core::suspects::releases_of(&store.event_samples(&sig.id, 0)?);
+    Ok(crate::core::suspects::find(sig, &releases, h).suspects)
 }
 
 /// The outbox sweep: retry every due intent of a configured channel (oldest first, at most
@@ -96,6 +113,7 @@ fn retry_pending(
     down: &mut BTreeSet<usize>,
     now: UnixNanos,
     out: &mut NotifyOutcome,
+    history: Option<&dyn History>,
 ) -> Result<(), StoreError> {
     for p in store.due_notifications(now, RETRY_PER_PASS)? {
         let rec = &p.record;
@@ -116,7 +134,7 @@ fn retry_pending(
             continue;
         }
         let Some(kind) = kind else { continue };
-        let note = match rebuild(&*store, &p, kind, now) {
+        let note = match rebuild(&*store, &p, kind, now, history) {
             Ok(n) => n,
             // The signature is gone (pruned): nothing left to announce.
             Err(StoreError::UnknownId { .. }) => {
@@ -173,7 +191,8 @@ fn channel_is_down(e: &NotifyError) -> bool {
 /// Announce the signatures in `ids` that triage selects, after retrying the outbox (intents left
 /// by earlier passes). With `record` false (dry runs) nothing is written and the outbox is left
 /// alone: channels with side effects (files, issues) are skipped and the others (stdout) show
-/// every selected notification.
+/// every selected notification. With a git `checkout` (CODEBASE_PATH) notifications carry
+/// suspect commits.
 pub fn notify(
     store: &mut dyn SignatureStore,
     notifiers: &mut [Box<dyn Notifier>],
@@ -181,11 +200,12 @@ pub fn notify(
     policy: &NotifyPolicy,
     now: UnixNanos,
     record: bool,
+    checkout: Option<&dyn History>,
 ) -> Result<NotifyOutcome, StoreError> {
     let mut out = NotifyOutcome::default();
     let mut down: BTreeSet<usize> = BTreeSet::new();
     if record {
-        retry_pending(store, notifiers, &mut down, now, &mut out)?;
+        retry_pending(store, notifiers, &mut down, now, &mut out, checkout)?;
     }
     for id in ids {
         let sig = store.signature(id)?;
@@ -215,6 +235,7 @@ pub fn notify(
             .filter(|t| !t.is_empty())
             .collect();
         let aliases = store.aliases(&sig.id)?;
+        let suspects = suspects_of(&*store, &sig, checkout)?;
         for decision in selected {
             let note = Notification {
                 kind: decision.kind,
@@ -225,6 +246,7 @@ pub fn notify(
                 previous_24h: Some(prev),
                 dedup_key: decision.dedup_key.clone(),
                 aliases: aliases.clone(),
+                suspects: suspects.clone(),
             };
             for (i, n) in notifiers.iter_mut().enumerate() {
                 if !record && (down.contains(&i) || n.has_side_effects()) {

@@ -34,6 +34,8 @@ pub struct ReportEntry {
     pub escalating: bool,
     pub diagnosis: Option<Diagnosis>,
     pub trace_ids: Vec<String>,
+    /// Suspect commits, at most [`crate::core::suspects::MAX_SUSPECTS`]; empty without a checkout.
+    pub suspects: Vec<crate::core::suspects::Suspect>,
 }
 
 /// One row of the summary table.
@@ -313,6 +315,32 @@ pub fn signature_body(e: &ReportEntry, trace_url_template: Option<&str>) -> Stri
             let _ = writeln!(o, "1. {}", frame_line(f));
         }
     }
+    if !e.suspects.is_empty() {
+        use crate::core::suspects::{clip, MAX_SUBJECT_CHARS, MAX_SUSPECTS};
+        let _ = writeln!(
+            o,
+            "\nSuspect commits (last changed these lines before first seen):\n"
+        );
+        for c in e.suspects.iter().take(MAX_SUSPECTS) {
+            let frames: Vec<String> = c
+                .frames
+                .iter()
+                .take(MAX_SUSPECTS)
+                .map(|f| code(&format!("{}:{}", f.path, f.line)))
+                .collect();
+            let _ = writeln!(
+                o,
+                "{}. `{}` {} {}: {} ({})",
+                c.rank,
+                code_safe_id(c.short_sha()),
+                rfc3339(c.authored_at),
+                // Redacted before the cut: a cap never leaves a secret's prefix.
+                safe(&clip(&redact(&c.author), MAX_SUBJECT_CHARS)),
+                safe(&clip(&redact(&c.subject), MAX_SUBJECT_CHARS)),
+                frames.join(", ")
+            );
+        }
+    }
     if let Some(stack) = s.sample_stack.as_deref().filter(|x| !x.trim().is_empty()) {
         let _ = writeln!(
             o,
@@ -412,6 +440,7 @@ impl ReportEntry {
             escalating: n.kind == crate::core::ports::NotificationKind::Escalating,
             diagnosis: n.diagnosis.clone(),
             trace_ids: n.trace_ids.clone(),
+            suspects: n.suspects.clone(),
         }
     }
 }
@@ -550,8 +579,31 @@ mod tests {
             escalating: false,
             diagnosis: Some(d),
             trace_ids: vec![],
+            suspects: vec![crate::core::suspects::Suspect {
+                rank: 1,
+                sha: "0123456789abcdef0123456789abcdef01234567".into(),
+                author: "Mallory @admins".into(),
+                authored_at: 0,
+                subject: format!(
+                    "see [x](javascript:alert(1)) ghp_abcdefghijklmnopqrstuvwxyz0123456789 {}",
+                    "s".repeat(300)
+                ),
+                frames: vec![crate::core::suspects::SuspectFrame {
+                    function: "f".into(),
+                    path: "src/a.rs".into(),
+                    line: 3,
+                }],
+            }],
         };
         let body = signature_body(&e, None);
+        let suspect = body
+            .lines()
+            .find(|l| l.starts_with("1. `0123456789ab`"))
+            .unwrap_or_else(|| panic!("{body}"));
+        assert!(suspect.contains("Mallory @\u{200b}admins"), "{suspect}");
+        assert!(suspect.contains("\\[x\\]\\(javascript"), "{suspect}");
+        assert!(suspect.ends_with("… (`src/a.rs:3`)"), "{suspect}");
+        assert!(suspect.chars().count() < 400, "{suspect}");
         assert!(!body.contains("ghp_abcdef"), "{body}");
         assert!(!body.contains("<script"), "{body}");
         assert!(body.contains("@\u{200b}oncall"));

@@ -112,6 +112,29 @@ fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }
 
+/// The releases `find` tries, from samples as the store returns them (newest first): oldest
+/// first, consecutive repeats dropped.
+pub fn releases_of(samples: &[crate::core::model::EventSample]) -> Vec<String> {
+    let mut releases: Vec<String> = samples
+        .iter()
+        .rev()
+        .filter_map(|e| e.service_version.clone())
+        .collect();
+    releases.dedup();
+    releases
+}
+
+/// Subject characters kept where suspects leave the machine (prompt, issue, report).
+pub const MAX_SUBJECT_CHARS: usize = 120;
+
+/// `s` cut to `max` characters, with `…` when cut.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    s.chars().take(max).collect::<String>() + "…"
+}
+
 /// Find the suspects of `sig`. `releases` are the `service.version` strings its events carried,
 /// oldest first. Never fails: what could not be found is in `notes`.
 pub fn find(sig: &Signature, releases: &[String], history: &dyn History) -> Suspects {

@@ -7,6 +7,7 @@ use crate::cli::{FailOn, PollArgs};
 use crate::core::model::{Status, NANOS_PER_DAY};
 use crate::core::notify::notify;
 use crate::core::poll::{poll, PollConfig};
+use crate::core::ports::codebase::History;
 use crate::core::ports::{SignatureFilter, SignatureStore};
 use crate::core::triage::{day_over_day, is_escalating, NotifyPolicy};
 use crate::exit::{notify_exit, telemetry_exit, AppError, Exit};
@@ -108,6 +109,13 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         escalation_factor: settings::escalation_factor(args.notify.escalation_factor)?,
     };
     let now = clock.now();
+    // Notifications name suspect commits when CODEBASE_PATH is a git checkout (grouping notes
+    // one that cannot be opened).
+    let checkout = args
+        .llm
+        .codebase
+        .as_deref()
+        .and_then(|p| crate::adapters::codebase::LocalCodebase::new(p).ok());
     let mut preview_failures = Vec::new();
     let outcome = poll(
         source.as_mut(),
@@ -126,6 +134,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
             &policy,
             now,
             false,
+            checkout.as_ref().map(|c| c as &dyn History),
         ) {
             Ok(n) => preview_failures.extend(n.failures),
             Err(e) => preview_failures.push(crate::core::ports::NotifyError::Config {
@@ -228,6 +237,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
             &policy,
             now,
             true,
+            checkout.as_ref().map(|c| c as &dyn History),
         )?;
         report_outbox(&sent, printer);
         sent.failures

@@ -161,6 +161,11 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             .then(b.sig.count.cmp(&a.sig.count))
             .then(a.sig.id.cmp(&b.sig.id))
     });
+    // Suspect commits when CODEBASE_PATH is a git checkout (docs/suspects.md).
+    let checkout = args
+        .codebase
+        .as_deref()
+        .and_then(|p| crate::adapters::codebase::LocalCodebase::new(p).ok());
     let mut entries = Vec::with_capacity(selected.len());
     for x in selected {
         let diagnosis = store.latest_diagnosis(&x.sig.id)?;
@@ -170,6 +175,14 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             .map(|e| e.trace_id)
             .filter(|t| !t.is_empty())
             .collect();
+        let suspects = match &checkout {
+            Some(cb) => {
+                let samples = store.event_samples(&x.sig.id, 0)?;
+                let releases = crate::core::suspects::releases_of(&samples);
+                crate::core::suspects::find(&x.sig, &releases, cb).suspects
+            }
+            None => Vec::new(),
+        };
         let counts = x.hourly.counts[x.hourly.counts.len().saturating_sub(24)..].to_vec();
         debug_assert_eq!(counts.iter().sum::<u64>(), x.last);
         entries.push(ReportEntry {
@@ -182,6 +195,7 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             escalating: x.escalating,
             diagnosis,
             trace_ids,
+            suspects,
         });
     }
     let day = crate::core::time::day_start(now);
@@ -286,6 +300,22 @@ fn fit_json(mut doc: serde_json::Value, max: usize) -> serde_json::Value {
     }
 }
 
+/// Suspect commits as `report --format json` lists them: `[]` without a checkout; author and
+/// subject redacted (JSON is not escaped), then capped like the markdown's.
+fn suspects_json(sx: &[crate::core::suspects::Suspect]) -> serde_json::Value {
+    use crate::core::suspects::{clip, MAX_SUBJECT_CHARS};
+    let r = crate::core::redact::redact;
+    json!(sx.iter().map(|c| json!({
+        "rank": c.rank,
+        "sha": c.sha,
+        "short_sha": c.short_sha(),
+        "author": clip(&r(&c.author), MAX_SUBJECT_CHARS),
+        "date": rfc3339(c.authored_at),
+        "subject": clip(&r(&c.subject), MAX_SUBJECT_CHARS),
+        "frames": c.frames.iter().map(|f| json!({"function": f.function, "path": f.path, "line": f.line})).collect::<Vec<_>>(),
+    })).collect::<Vec<_>>())
+}
+
 fn json_report(r: &Report) -> serde_json::Value {
     let summary: BTreeMap<String, serde_json::Value> = r
         .summary
@@ -315,6 +345,7 @@ fn json_report(r: &Report) -> serde_json::Value {
             v["escalating"] = json!(e.escalating);
             v["diagnosis"] = e.diagnosis.as_ref().map(|d| json::diagnosis(&redacted_diagnosis(d))).unwrap_or(serde_json::Value::Null);
             v["trace_ids"] = json!(e.trace_ids);
+            v["suspects"] = suspects_json(&e.suspects);
             v["trace_urls"] = json!(e.trace_ids.iter().filter(|t| t.chars().all(|c| c.is_ascii_hexdigit())).filter_map(|t| r.trace_url_template.as_ref().map(|u| u.replace("{trace_id}", t))).collect::<Vec<_>>());
             v
         }).collect::<Vec<_>>(),

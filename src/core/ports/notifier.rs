@@ -38,6 +38,9 @@ pub struct Notification {
     /// Ids merged into this signature (a template widened, or a regroup): a notifier that keys
     /// external state by id (GitHub issue markers) finds it under these too.
     pub aliases: Vec<String>,
+    /// Suspect commits (docs/suspects.md), at most [`crate::core::suspects::MAX_SUSPECTS`];
+    /// empty without a git checkout at CODEBASE_PATH.
+    pub suspects: Vec<crate::core::suspects::Suspect>,
 }
 
 #[derive(Debug, thiserror::Error)]

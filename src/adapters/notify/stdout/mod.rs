@@ -129,6 +129,7 @@ mod tests {
             trace_ids: vec![],
             dedup_key: "new".into(),
             aliases: vec![],
+            suspects: vec![],
         };
         for line in [StdoutNotifier::line(&n), StdoutNotifier::json_line(&n)] {
             assert!(!line.contains("hunter2secret"), "{line}");
