@@ -350,6 +350,11 @@ fn a_plain_directory_has_no_suspects() {
 /// The example's checkout: Alice writes checkout/cart.py (50 lines), Bob changes line 41 a day
 /// later, Eve edits it again a day after the example's first occurrence. Returns Bob's sha.
 pub fn example_checkout(d: &Path) -> String {
+    example_checkout_with(d, "cart: index by user id")
+}
+
+/// `example_checkout` with Bob's commit subject chosen by the caller.
+fn example_checkout_with(d: &Path, bob_subject: &str) -> String {
     let first_seen = 1_795_600_800i64;
     let mut cart: Vec<String> = (1..=50).map(|i| format!("# line {i}")).collect();
     git(d, "Alice", T0, &["init", "-q", "-b", "main"]);
@@ -366,12 +371,7 @@ pub fn example_checkout(d: &Path) -> String {
         "checkout/cart.py",
         &cart.iter().map(String::as_str).collect::<Vec<_>>(),
     );
-    git(
-        d,
-        "Bob",
-        T0 + DAY,
-        &["commit", "-qam", "cart: index by user id"],
-    );
+    git(d, "Bob", T0 + DAY, &["commit", "-qam", bob_subject]);
     let bob = git(d, "Bob", T0 + DAY, &["rev-parse", "HEAD"]);
     cart[40] = "    return CARTS.get(user_id)".into();
     write(
@@ -517,4 +517,46 @@ fn show_names_the_suspect_of_a_polled_signature() {
     assert!(r.json()["signatures"][0]["suspects"]
         .as_array()
         .is_some_and(|a| a.is_empty()));
+}
+
+/// Commit subjects and authors come from git, not the store: `show` redacts them as it does every
+/// other free text, in the text view and in `--json`.
+#[test]
+fn show_redacts_a_secret_in_a_suspect_commit_subject() {
+    use crate::support::harness::{repo, Env};
+    let secret = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    example_checkout_with(d, &format!("cart: index by user id (token {secret})"));
+    let env = Env::new();
+    let r = env.run(&[
+        "poll",
+        "--input",
+        &repo("examples/otlp-errors.jsonl"),
+        "--notify",
+        "none",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let list = env.run(&["list", "--json", "--search", "KeyError"]);
+    let id = list.json()["signatures"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let root = d.display().to_string();
+    let json = env.run(&["show", &id, "--json", "--codebase", &root]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let subject = json.json()["suspects"]["commits"][0]["subject"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(subject.starts_with("cart: index by user id"), "{subject}");
+    let text = env.run(&["show", &id, "--codebase", &root]);
+    assert!(
+        text.stdout.contains("cart: index by user id"),
+        "{}",
+        text.stdout
+    );
+    for out in [&json.stdout, &text.stdout] {
+        assert!(!out.contains(secret), "the token leaked:\n{out}");
+    }
 }

@@ -5,6 +5,7 @@ use crate::app::wiring;
 use crate::cli::ShowArgs;
 use crate::core::model::Frame;
 use crate::core::ports::SignatureStore;
+use crate::core::redact;
 use crate::core::report::sparkline;
 use crate::core::time::rfc3339;
 use crate::exit::{AppError, Exit};
@@ -321,9 +322,9 @@ fn suspects_json(s: &crate::core::suspects::Suspects) -> serde_json::Value {
             "rank": c.rank,
             "sha": c.sha,
             "short_sha": c.short_sha(),
-            "author": c.author,
+            "author": redact::configured().redact(&c.author),
             "date": rfc3339(c.authored_at),
-            "subject": c.subject,
+            "subject": redact::configured().redact(&c.subject),
             "frames": c.frames.iter().map(|f| serde_json::json!({
                 "function": f.function, "path": f.path, "line": f.line,
             })).collect::<Vec<_>>(),
@@ -362,8 +363,9 @@ fn suspects_text(s: &crate::core::suspects::Suspects) -> String {
             c.rank,
             c.short_sha(),
             rfc3339(c.authored_at),
-            c.author,
-            c.subject,
+            // From git, not the store: redacted here like every other free text shown.
+            redact::configured().redact(&c.author),
+            redact::configured().redact(&c.subject),
             frames.join(", ")
         );
     }
