@@ -5,7 +5,7 @@
 //! pass is one transaction, and the cursor and the miner state move inside it, so a failed or
 //! interrupted pass leaves counts, cursor and templates exactly as they were.
 
-use crate::core::fingerprint::fingerprint_with;
+use crate::core::fingerprint::cache::{StackCache, CAPACITY as STACK_CACHE};
 use crate::core::ledger::EventKeyer;
 use crate::core::model::{ErrorEvent, EventKey, Fingerprint, UnixNanos};
 use crate::core::ports::store::{PassSummary, RecordOutcome};
@@ -251,7 +251,9 @@ fn run_pass(
         .map(|n| n.get())
         .unwrap_or(2)
         .clamp(1, 4);
-    let grouping = &cfg.grouping;
+    // One memo of parsed stacks for the pass, shared by the workers (src/core/fingerprint/cache.rs).
+    let stacks = StackCache::new(&cfg.grouping, STACK_CACHE);
+    let stacks = &stacks;
     let fetched = std::thread::scope(|scope| {
         let mut to_workers = Vec::with_capacity(workers);
         let mut from_workers = Vec::with_capacity(workers);
@@ -272,7 +274,7 @@ fn run_pass(
                     let done: Vec<_> = batch
                         .into_iter()
                         .map(|(key, ev)| {
-                            let fp = fingerprint_with(&ev, grouping);
+                            let fp = stacks.fingerprint(&ev);
                             (key, fp, ev)
                         })
                         .collect();

@@ -6,6 +6,7 @@
 //! (`core::regroup::TemplateGrouper`), which replaces the per-event template and id with its
 //! cluster's (`template_id`).
 
+pub mod cache;
 pub mod nested;
 pub mod stack;
 pub mod template;
@@ -84,7 +85,10 @@ pub fn fingerprint_with(event: &ErrorEvent, grouping: &Grouping) -> Fingerprint 
         .stacktrace
         .as_deref()
         .and_then(|t| stack::parse_with(t, &grouping.in_app));
-    fingerprint_parsed_with(event, parsed.as_ref(), grouping)
+    let selection = parsed
+        .as_ref()
+        .map(|p| stack::select_with(p, &grouping.select));
+    fingerprint_parsed_with(event, parsed.as_ref(), selection, grouping)
 }
 
 /// Fingerprint an event whose frames arrived already structured (e.g. Sentry-style JSON
@@ -105,12 +109,18 @@ pub fn fingerprint_frames(
 
 /// Fingerprint an event given its already parsed and normalised stack (if any).
 pub fn fingerprint_parsed(event: &ErrorEvent, parsed: Option<&stack::ParsedStack>) -> Fingerprint {
-    fingerprint_parsed_with(event, parsed, &Grouping::default())
+    let grouping = Grouping::default();
+    let selection = parsed.map(|p| stack::select_with(p, &grouping.select));
+    fingerprint_parsed_with(event, parsed, selection, &grouping)
 }
 
+/// The fingerprint of an event given its parsed stack and that stack's selection under
+/// `grouping.select` (`Some` exactly when `parsed` is; computed once by the caller, or memoised
+/// by [`cache::StackCache`]).
 fn fingerprint_parsed_with(
     event: &ErrorEvent,
     parsed: Option<&stack::ParsedStack>,
+    selection: Option<stack::Selection>,
     grouping: &Grouping,
 ) -> Fingerprint {
     let exception_type = event
@@ -138,9 +148,9 @@ fn fingerprint_parsed_with(
 
     // A stack captured at the record call says who recorded the error, not who raised it:
     // the message decides (docs/grouping.md, "Recorded twice, or by middleware").
+    let mut selection = selection;
     if let Some(parsed) = parsed.filter(|p| !stack::captured_at_recording(p)) {
-        let selection = stack::select_with(parsed, &grouping.select);
-        if !selection.kept.is_empty() {
+        if let Some(selection) = selection.take_if(|s| !s.kept.is_empty()) {
             // The root cause's type names the failure and its key frames say where; its message
             // template may stand in for the throw line (see `MessageRole`).
             let root = parsed.root_cause();
@@ -195,9 +205,7 @@ fn fingerprint_parsed_with(
         exception_type,
         template,
         key_frames: Vec::new(),
-        dropped_frames: parsed
-            .map(|p| stack::select_with(p, &grouping.select).dropped)
-            .unwrap_or_default(),
+        dropped_frames: selection.map(|s| s.dropped).unwrap_or_default(),
     }
 }
 
