@@ -21,7 +21,10 @@ run() { # $1 binary, $2 label
     exit 2
   fi
   # Every signature, largest first, ids included; the limit is far above any corpus's signatures.
-  "$1" -q --db "$db" list --json --sort count --limit 100000000 --color never > "$work/$2.list.json"
+  # Binaries whose `list` hides resolved and ignored signatures by default take --all.
+  local all=()
+  if "$1" list --help 2>/dev/null | grep -q -- '--all'; then all=(--all); fi
+  "$1" -q --db "$db" list --json "${all[@]}" --sort count --limit 100000000 --color never > "$work/$2.list.json"
   # Sort so the comparison does not depend on tie order among equal counts.
   jq -S 'del(.total) | .signatures |= sort_by(.id)' "$work/$2.list.json" > "$work/$2.list.sorted.json"
 }

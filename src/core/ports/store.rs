@@ -261,25 +261,21 @@ pub trait SignatureStore {
     ) -> Result<Option<NotificationRecord>, StoreError>;
     fn put_notification(&mut self, record: &NotificationRecord) -> Result<(), StoreError>;
     /// Intent rows of every channel whose next attempt is due at `now`, oldest first, at most
-    /// `limit`. A store without an outbox has none.
+    /// `limit` (the outbox: required of every store, so none silently drops retries).
     fn due_notifications(
         &self,
-        _now: UnixNanos,
-        _limit: usize,
-    ) -> Result<Vec<PendingNotification>, StoreError> {
-        Ok(Vec::new())
-    }
+        now: UnixNanos,
+        limit: usize,
+    ) -> Result<Vec<PendingNotification>, StoreError>;
     /// Count one send attempt of an intent row and hold its next one until `next_attempt`.
     /// Written before sending, so a crash mid-send still counts.
     fn notification_attempted(
         &mut self,
-        _channel: &str,
-        _signature_id: &str,
-        _dedup_key: &str,
-        _next_attempt: UnixNanos,
-    ) -> Result<(), StoreError> {
-        Ok(())
-    }
+        channel: &str,
+        signature_id: &str,
+        dedup_key: &str,
+        next_attempt: UnixNanos,
+    ) -> Result<(), StoreError>;
 
     // Reports.
     fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError>;
