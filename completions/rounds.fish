@@ -214,6 +214,7 @@ false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l undo -d 'Stop ignoring'
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l json -d 'Print the signatures after the change as JSON (`changed` says which were changed)'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s h -l help -d 'Print help'
@@ -229,6 +230,7 @@ false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l undo -d 'Reopen instead'
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l json -d 'Print the signatures after the change as JSON (`changed` says which were changed)'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s h -l help -d 'Print help'
@@ -244,6 +246,7 @@ false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l undo -d 'Allow merging again'
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l json -d 'Print the signatures after the change as JSON (`changed` says which were changed)'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s h -l help -d 'Print help'

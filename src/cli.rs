@@ -666,6 +666,9 @@ pub struct IgnoreArgs {
     /// Stop ignoring
     #[arg(long)]
     pub undo: bool,
+    /// Print the signatures after the change as JSON (`changed` says which were changed)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -675,6 +678,9 @@ pub struct ResolveArgs {
     /// Reopen instead
     #[arg(long)]
     pub undo: bool,
+    /// Print the signatures after the change as JSON (`changed` says which were changed)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -684,6 +690,9 @@ pub struct SplitArgs {
     /// Allow merging again
     #[arg(long)]
     pub undo: bool,
+    /// Print the signatures after the change as JSON (`changed` says which were changed)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -785,3 +785,55 @@ fn readme_setup_then_list_and_report_since_all_show_the_example() {
     assert_eq!(md.code, 0, "{}", md.stderr);
     assert!(!md.stdout.contains("Nothing to report"), "{}", md.stdout);
 }
+
+/// `ignore`, `resolve` and `split` take `--json`: the signatures after the change, in the list's
+/// signature shape, with `changed` per signature.
+#[test]
+fn ignore_resolve_and_split_print_the_changed_signatures_as_json() {
+    let env = Env::new();
+    let r = env.run(&["poll", "--input", &repo(EXAMPLE)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let sigs = list_json(&env);
+    let (a, b) = (
+        sigs[0]["id"].as_str().unwrap().to_string(),
+        sigs[1]["id"].as_str().unwrap().to_string(),
+    );
+    let r = env.run(&["ignore", &a[..10], &b, "--until", "7d", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    assert_eq!(
+        (doc["version"].as_u64(), doc["action"].as_str()),
+        (Some(1), Some("ignore"))
+    );
+    let out = doc["signatures"].as_array().unwrap();
+    assert_eq!(out.len(), 2);
+    assert_eq!(
+        out[0]["id"],
+        a.as_str(),
+        "a prefix comes back as the full id"
+    );
+    assert_eq!(out[0]["status"], "ignored");
+    assert_eq!(out[0]["changed"], true);
+    assert!(out[1]["ignored_until"].as_str().is_some(), "{doc}");
+
+    // Reopening one that is not resolved changes nothing, and says so.
+    let r = env.run(&["resolve", &a, "--undo", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["action"], "reopen");
+    assert_eq!(doc["signatures"][0]["changed"], false);
+    assert_eq!(doc["signatures"][0]["status"], "ignored");
+
+    let r = env.run(&["resolve", &b, "--json"]);
+    assert_eq!(r.json()["signatures"][0]["status"], "resolved");
+    let r = env.run(&["split", &b, "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["action"], "split");
+    // Without --json stdout stays empty (the messages are on stderr).
+    let r = env.run(&["resolve", &a]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    // A typo changes nothing: usage-level failure before any change.
+    let r = env.run(&["ignore", &b, "ffffffffffffff", "--json"]);
+    assert_ne!(r.code, 0);
+    assert_eq!(r.stdout, "");
+}

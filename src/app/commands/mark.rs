@@ -7,7 +7,7 @@ use crate::core::model::{Signature, Status};
 use crate::core::ports::SignatureStore;
 use crate::core::triage::status_before_ignore;
 use crate::exit::{AppError, Exit};
-use crate::output::Printer;
+use crate::output::{json, Printer};
 
 pub fn ignore(g: &Global, args: &IgnoreArgs, printer: &mut Printer) -> Result<Exit, AppError> {
     let now = settings::clock()?.now();
@@ -25,10 +25,12 @@ pub fn ignore(g: &Global, args: &IgnoreArgs, printer: &mut Printer) -> Result<Ex
     }
     let mut store = wiring::open_store_write_existing(g)?;
     let sigs = resolve_all(&store, &args.ids)?;
+    let mut changed = Vec::with_capacity(sigs.len());
     for sig in &sigs {
         if args.undo {
             if sig.status != Status::Ignored {
                 printer.info(&format!("{}: not ignored", short(&sig.id)));
+                changed.push(false);
                 continue;
             }
             let back = status_before_ignore(&store.status_history(&sig.id)?);
@@ -38,18 +40,22 @@ pub fn ignore(g: &Global, args: &IgnoreArgs, printer: &mut Printer) -> Result<Ex
             store.set_ignore(&sig.id, args.reason.as_deref(), until, now)?;
             printer.info(&format!("{}: ignored", short(&sig.id)));
         }
+        changed.push(true);
     }
-    Ok(Exit::Ok)
+    let action = if args.undo { "unignore" } else { "ignore" };
+    print_changes(args.json, action, &store, &sigs, &changed, printer)
 }
 
 pub fn resolve(g: &Global, args: &ResolveArgs, printer: &mut Printer) -> Result<Exit, AppError> {
     let now = settings::clock()?.now();
     let mut store = wiring::open_store_write_existing(g)?;
     let sigs = resolve_all(&store, &args.ids)?;
+    let mut changed = Vec::with_capacity(sigs.len());
     for sig in &sigs {
         if args.undo {
             if sig.status != Status::Resolved {
                 printer.info(&format!("{}: not resolved", short(&sig.id)));
+                changed.push(false);
                 continue;
             }
             store.set_status(&sig.id, Status::New, "reopened by hand", now)?;
@@ -58,7 +64,44 @@ pub fn resolve(g: &Global, args: &ResolveArgs, printer: &mut Printer) -> Result<
             store.set_status(&sig.id, Status::Resolved, "resolved by hand", now)?;
             printer.info(&format!("{}: resolved", short(&sig.id)));
         }
+        changed.push(true);
     }
+    let action = if args.undo { "reopen" } else { "resolve" };
+    print_changes(args.json, action, &store, &sigs, &changed, printer)
+}
+
+/// With `--json`: `{"version", "action", "signatures": [signature + "changed"]}`, each signature
+/// read back after the change, in the order given (docs: README "JSON output").
+pub(crate) fn print_changes(
+    as_json: bool,
+    action: &str,
+    store: &impl SignatureStore,
+    sigs: &[Signature],
+    changed: &[bool],
+    printer: &mut Printer,
+) -> Result<Exit, AppError> {
+    if !as_json {
+        return Ok(Exit::Ok);
+    }
+    let mut out = Vec::with_capacity(sigs.len());
+    for (sig, &did) in sigs.iter().zip(changed) {
+        let mut v = json::signature(&store.signature(&sig.id)?);
+        if let Some(o) = v.as_object_mut() {
+            o.insert("changed".into(), did.into());
+        }
+        out.push(v);
+    }
+    let doc = serde_json::json!({
+        "version": json::JSON_VERSION,
+        "action": action,
+        "signatures": out,
+    });
+    printer
+        .data(&json::text(&doc))
+        .map_err(|e| AppError::WriteFile {
+            path: "<stdout>".into(),
+            reason: e.to_string(),
+        })?;
     Ok(Exit::Ok)
 }
 

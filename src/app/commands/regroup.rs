@@ -64,7 +64,9 @@ pub fn split(g: &Global, args: &SplitArgs, printer: &mut Printer) -> Result<Exit
     let now = settings::clock()?.now();
     let mut store = wiring::open_store_write_existing(g)?;
     let sigs = super::mark::resolve_all(&store, &args.ids)?;
+    let mut changed = Vec::with_capacity(sigs.len());
     for sig in &sigs {
+        changed.push(true);
         store.set_no_merge(&sig.id, !args.undo, now)?;
         printer.info(&format!(
             "{}: {}",
@@ -76,5 +78,6 @@ pub fn split(g: &Global, args: &SplitArgs, printer: &mut Printer) -> Result<Exit
             }
         ));
     }
-    Ok(Exit::Ok)
+    let action = if args.undo { "unsplit" } else { "split" };
+    super::mark::print_changes(args.json, action, &store, &sigs, &changed, printer)
 }
