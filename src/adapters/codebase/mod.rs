@@ -6,8 +6,14 @@ pub mod git;
 
 use crate::core::ports::codebase::{Codebase, CodebaseError, Commit, Excerpt};
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+
+/// Bounds of the checkout's own git queries (`ls-files`, recent `log`, `diff`): 30 s and 64 MiB of
+/// output each, room for about a million tracked paths (docs/limits.md).
+const CHECKOUT_BOUNDS: git::Bounds = git::Bounds {
+    timeout: std::time::Duration::from_secs(30),
+    max_stdout: 64 << 20,
+};
 
 /// Files never excerpted: they hold secrets more often than code.
 fn is_secret_file(path: &str) -> bool {
@@ -55,31 +61,12 @@ impl LocalCodebase {
         })
     }
 
+    /// `git` bounded like the suspect queries (no shell, own process group killed at the deadline,
+    /// capped output): `None` when there is no history to ask (not a repository, no git).
     fn git(&self, args: &[&str]) -> Result<Option<String>, CodebaseError> {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(&self.root)
-            .args(args)
-            .stdin(Stdio::null())
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .output();
-        match out {
-            Ok(o) if o.status.success() => {
-                Ok(Some(String::from_utf8_lossy(&o.stdout).into_owned()))
-            }
-            Ok(o) => {
-                let err = String::from_utf8_lossy(&o.stderr);
-                if err.contains("not a git repository") {
-                    Ok(None)
-                } else {
-                    Err(CodebaseError::Git {
-                        path: self.root_str.clone(),
-                        reason: err.trim().to_string(),
-                    })
-                }
-            }
-            // No git installed: the codebase is still readable, only without history.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        match git::run(&self.root, args, CHECKOUT_BOUNDS) {
+            Ok(out) => Ok(Some(String::from_utf8_lossy(&out).into_owned())),
+            Err(git::GitFailure::Missing | git::GitFailure::NotARepository) => Ok(None),
             Err(e) => Err(CodebaseError::Git {
                 path: self.root_str.clone(),
                 reason: e.to_string(),
@@ -338,6 +325,7 @@ impl Codebase for LocalCodebase {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::Command;
 
     fn git(dir: &Path, args: &[&str]) {
         let ok = Command::new("git")
