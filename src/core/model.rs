@@ -310,6 +310,30 @@ pub struct Signature {
     pub ignored_until: Option<UnixNanos>,
 }
 
+impl Signature {
+    /// The signature a fingerprint's first event opens: new, uncounted (the store counts the
+    /// event), first and last seen at `seen`. Every store starts a signature here.
+    pub fn first_of(id: &str, fp: &Fingerprint, seen: UnixNanos) -> Signature {
+        Signature {
+            id: id.to_string(),
+            algorithm_version: fp.algorithm_version,
+            basis: fp.basis,
+            status: Status::New,
+            exception_type: fp.exception_type.clone(),
+            template: fp.template.clone(),
+            key_frames: fp.key_frames.clone(),
+            services: vec![],
+            count: 0,
+            first_seen: seen,
+            last_seen: seen,
+            sample_stack: None,
+            sample_message: None,
+            ignore_reason: None,
+            ignored_until: None,
+        }
+    }
+}
+
 /// One entry of a signature's status history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatusChange {

@@ -8,7 +8,7 @@
 //! limit ([`MAX_INTENT_AGE`]) after which the row is marked given up and reported, never
 //! dropped silently nor retried forever. A key already sent is never sent again.
 
-use crate::core::model::{HourlyCounts, UnixNanos, NANOS_PER_DAY};
+use crate::core::model::{Diagnosis, HourlyCounts, Signature, UnixNanos, NANOS_PER_DAY};
 use crate::core::ports::codebase::History;
 use crate::core::ports::store::{NotificationRecord, NotificationState, PendingNotification};
 use crate::core::ports::{
@@ -63,10 +63,24 @@ fn rebuild(
     history: Option<&dyn History>,
 ) -> Result<Notification, StoreError> {
     let sig = store.signature(&p.record.signature_id)?;
-    let suspects = suspects_of(store, &sig, history)?;
     let diagnosis = store.latest_diagnosis(&sig.id)?;
     let hourly_48h = store.hourly_counts(&sig.id, now, 48)?;
-    let (_, prev) = day_over_day(&hourly_48h);
+    let dedup_key = p.record.dedup_key.clone();
+    notification_of(store, sig, diagnosis, &hourly_48h, kind, dedup_key, history)
+}
+
+/// A notification of `sig` with what every one carries beside its kind and key: the last 24 h
+/// and the day before (from `hourly_48h`), recent trace ids, aliases and suspect commits.
+fn notification_of(
+    store: &dyn SignatureStore,
+    sig: Signature,
+    diagnosis: Option<Diagnosis>,
+    hourly_48h: &HourlyCounts,
+    kind: NotificationKind,
+    dedup_key: String,
+    history: Option<&dyn History>,
+) -> Result<Notification, StoreError> {
+    let (_, prev) = day_over_day(hourly_48h);
     let last_24h = HourlyCounts {
         end: hourly_48h.end,
         counts: hourly_48h.counts[hourly_48h.counts.len().saturating_sub(24)..].to_vec(),
@@ -78,6 +92,7 @@ fn rebuild(
         .filter(|t| !t.is_empty())
         .collect();
     let aliases = store.aliases(&sig.id)?;
+    let suspects = suspects_of(store, &sig, history)?;
     Ok(Notification {
         kind,
         signature: sig,
@@ -85,7 +100,7 @@ fn rebuild(
         last_24h: Some(last_24h),
         trace_ids,
         previous_24h: Some(prev),
-        dedup_key: p.record.dedup_key.clone(),
+        dedup_key,
         aliases,
         suspects,
     })
@@ -220,33 +235,24 @@ pub fn notify(
             policy,
             now,
         );
-        if selected.is_empty() {
+        let Some(first) = selected.first() else {
             continue;
-        }
-        let (_, prev) = day_over_day(&hourly_48h);
-        let last_24h = HourlyCounts {
-            end: hourly_48h.end,
-            counts: hourly_48h.counts[hourly_48h.counts.len().saturating_sub(24)..].to_vec(),
         };
-        let trace_ids: Vec<String> = store
-            .events(&sig.id, 5)?
-            .into_iter()
-            .map(|e| e.trace_id)
-            .filter(|t| !t.is_empty())
-            .collect();
-        let aliases = store.aliases(&sig.id)?;
-        let suspects = suspects_of(&*store, &sig, checkout)?;
+        let (kind, key) = (first.kind, first.dedup_key.clone());
+        let base = notification_of(
+            &*store,
+            sig.clone(),
+            diagnosis,
+            &hourly_48h,
+            kind,
+            key,
+            checkout,
+        )?;
         for decision in selected {
             let note = Notification {
                 kind: decision.kind,
-                signature: sig.clone(),
-                diagnosis: diagnosis.clone(),
-                last_24h: Some(last_24h.clone()),
-                trace_ids: trace_ids.clone(),
-                previous_24h: Some(prev),
                 dedup_key: decision.dedup_key.clone(),
-                aliases: aliases.clone(),
-                suspects: suspects.clone(),
+                ..base.clone()
             };
             for (i, n) in notifiers.iter_mut().enumerate() {
                 if !record && (down.contains(&i) || n.has_side_effects()) {

@@ -239,23 +239,7 @@ impl Data {
             .signatures
             .entry(sig_id.clone())
             .or_insert_with(|| Row {
-                sig: Signature {
-                    id: sig_id.clone(),
-                    algorithm_version: fp.algorithm_version,
-                    basis: fp.basis,
-                    status: Status::New,
-                    exception_type: fp.exception_type.clone(),
-                    template: fp.template.clone(),
-                    key_frames: fp.key_frames.clone(),
-                    services: vec![],
-                    count: 0,
-                    first_seen: ev.timestamp,
-                    last_seen: ev.timestamp,
-                    sample_stack: None,
-                    sample_message: None,
-                    ignore_reason: None,
-                    ignored_until: None,
-                },
+                sig: Signature::first_of(&sig_id, fp, ev.timestamp),
                 explain: fp.dropped_frames.clone(),
                 last_ingested: now,
                 no_merge: false,
