@@ -388,6 +388,18 @@ fn example_checkout_with(d: &Path, bob_subject: &str) -> String {
     bob
 }
 
+/// Poll the bundled example (no notifier) and return the KeyError signature's id.
+fn poll_example_keyerror(env: &crate::support::harness::Env) -> String {
+    let example = crate::support::harness::repo("examples/otlp-errors.jsonl");
+    let r = env.run(&["poll", "--input", &example, "--notify", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let list = env.run(&["list", "--json", "--search", "KeyError"]);
+    list.json()["signatures"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Through the binary: poll the example OTLP/JSON file (checkout 2.4.1 raises KeyError in
 /// /app/checkout/cart.py:41, first seen 2026-11-26), then `show --codebase` names the commit
 /// that wrote line 41, not the one that edited it after first seen; a v2.4.1 tag is used.
@@ -399,19 +411,7 @@ fn show_names_the_suspect_of_a_polled_signature() {
     let bob = example_checkout(d);
 
     let mut env = Env::new();
-    let r = env.run(&[
-        "poll",
-        "--input",
-        &repo("examples/otlp-errors.jsonl"),
-        "--notify",
-        "none",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let list = env.run(&["list", "--json", "--search", "KeyError"]);
-    let id = list.json()["signatures"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = poll_example_keyerror(&env);
     let root = d.display().to_string();
     let show = env.run(&["show", &id, "--json", "--codebase", &root]);
     assert_eq!(show.code, 0, "{}", show.stderr);
@@ -523,25 +523,13 @@ fn show_names_the_suspect_of_a_polled_signature() {
 /// other free text, in the text view and in `--json`.
 #[test]
 fn show_redacts_a_secret_in_a_suspect_commit_subject() {
-    use crate::support::harness::{repo, Env};
+    use crate::support::harness::Env;
     let secret = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     example_checkout_with(d, &format!("cart: index by user id (token {secret})"));
     let env = Env::new();
-    let r = env.run(&[
-        "poll",
-        "--input",
-        &repo("examples/otlp-errors.jsonl"),
-        "--notify",
-        "none",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let list = env.run(&["list", "--json", "--search", "KeyError"]);
-    let id = list.json()["signatures"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = poll_example_keyerror(&env);
     let root = d.display().to_string();
     let json = env.run(&["show", &id, "--json", "--codebase", &root]);
     assert_eq!(json.code, 0, "{}", json.stderr);
