@@ -132,6 +132,35 @@ fn cap(s: &mut String, max: usize, redactor: &Redactor) {
     }
 }
 
+/// Whole events a store keeps per signature as samples: enough to show what failing calls share,
+/// bounded so the check costs one comparison per event once a signature is full.
+pub const SAMPLES_PER_SIGNATURE: usize = 5;
+/// Attributes kept per sample, first by key.
+pub const SAMPLE_MAX_ATTRIBUTES: usize = 64;
+/// Sample attribute values longer than this many characters are redacted, then cut.
+pub const SAMPLE_MAX_ATTRIBUTE_CHARS: usize = 1024;
+
+/// A sample's attributes as every store keeps them: at most [`SAMPLE_MAX_ATTRIBUTES`], a value
+/// over [`SAMPLE_MAX_ATTRIBUTE_CHARS`] redacted before it is cut, so no secret's prefix is kept.
+pub fn sample_attributes(attributes: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    attributes
+        .iter()
+        .take(SAMPLE_MAX_ATTRIBUTES)
+        .map(|(k, v)| {
+            let kept = match v.char_indices().nth(SAMPLE_MAX_ATTRIBUTE_CHARS) {
+                Some((i, _)) => &v[..i],
+                None => v.as_str(),
+            };
+            let v = if kept.len() < v.len() {
+                crate::core::redact::redact_cut(v, kept.len())
+            } else {
+                kept.to_string()
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

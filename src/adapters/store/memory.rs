@@ -13,12 +13,7 @@ use crate::core::ports::store::{
 use crate::core::ports::{SignatureStore, StoreError};
 use std::collections::{BTreeMap, HashSet};
 
-/// Whole events kept per signature (as the SQLite store).
-const MAX_SAMPLES: usize = 5;
-/// Attribute values longer than this are cut (as the SQLite store).
-const MAX_ATTRIBUTE_CHARS: usize = 1024;
-/// Attributes kept per sample, first by key.
-const MAX_ATTRIBUTES: usize = 64;
+use crate::core::limits::{sample_attributes, SAMPLES_PER_SIGNATURE as MAX_SAMPLES};
 /// Prefix lookups look at this many ids and this many aliases (as the SQLite store's LIMIT).
 const PREFIX_LOOKUP: usize = 10;
 
@@ -905,22 +900,9 @@ impl SignatureStore for MemoryStore {
     }
 }
 
-/// The event kept whole as a sample: attributes bounded and over-long values redacted, then cut.
+/// The event kept whole as a sample, its attributes bounded as every store bounds them.
 fn sample_of(ev: &ErrorEvent) -> EventSample {
-    let attributes = ev
-        .attributes
-        .iter()
-        .take(MAX_ATTRIBUTES)
-        .map(|(k, v)| {
-            let kept = cut(v, MAX_ATTRIBUTE_CHARS);
-            let v = if kept.len() < v.len() {
-                crate::core::redact::redact_cut(v, kept.len())
-            } else {
-                kept.to_string()
-            };
-            (k.clone(), v)
-        })
-        .collect();
+    let attributes = sample_attributes(&ev.attributes);
     EventSample {
         trace_id: ev.trace_id.clone(),
         span_id: ev.span_id.clone(),
@@ -929,14 +911,6 @@ fn sample_of(ev: &ErrorEvent) -> EventSample {
         service_version: ev.service_version.clone(),
         message: ev.message.clone(),
         attributes,
-    }
-}
-
-/// `s` cut to at most `max` characters, on a character boundary.
-fn cut(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
     }
 }
 

@@ -10,7 +10,6 @@ use crate::core::model::{
 use crate::core::ports::store::RecordOutcome;
 use crate::core::ports::StoreError;
 use rusqlite::{params, OptionalExtension};
-use std::collections::BTreeMap;
 
 /// A signature row as the pass has changed it.
 pub(super) struct PendingSignature {
@@ -22,13 +21,8 @@ pub(super) struct PendingSignature {
     pub samples: u32,
 }
 
-/// Whole events kept per signature: enough to show what failing calls share, and bounded so
-/// the check costs one comparison per event once a signature is full.
-pub(super) const MAX_SAMPLES: u32 = 5;
-/// Attribute values longer than this are cut (the prompt shows far less anyway).
-const MAX_ATTRIBUTE_CHARS: usize = 1024;
-/// Attributes kept per sample, first by key.
-const MAX_ATTRIBUTES: usize = 64;
+/// Whole events kept per signature (the rule every store keeps: `core::limits`).
+pub(super) const MAX_SAMPLES: u32 = crate::core::limits::SAMPLES_PER_SIGNATURE as u32;
 
 impl SqliteStore {
     pub(super) fn begin_pass(&mut self) -> Result<(), StoreError> {
@@ -195,23 +189,7 @@ impl SqliteStore {
         key: &EventKey,
         ev: &ErrorEvent,
     ) -> Result<(), StoreError> {
-        // A value over the sample cap is redacted before it is cut, so no secret's prefix is
-        // stored at the cut.
-        let attributes: BTreeMap<&str, std::borrow::Cow<'_, str>> = ev
-            .attributes
-            .iter()
-            .take(MAX_ATTRIBUTES)
-            .map(|(k, v)| {
-                let kept = cut(v, MAX_ATTRIBUTE_CHARS);
-                let v = if kept.len() < v.len() {
-                    let red = crate::core::redact::redact_cut(v, kept.len());
-                    std::borrow::Cow::Owned(red)
-                } else {
-                    std::borrow::Cow::Borrowed(kept)
-                };
-                (k.as_str(), v)
-            })
-            .collect();
+        let attributes = crate::core::limits::sample_attributes(&ev.attributes);
         let attributes = serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into());
         self.conn
             .prepare_cached(
@@ -303,14 +281,6 @@ impl SqliteStore {
             )
             .map(|_| ())
             .map_err(|e| self.write_err(e))
-    }
-}
-
-/// `s` cut to at most `max` characters, on a character boundary.
-fn cut(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
     }
 }
 
