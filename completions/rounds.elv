@@ -19,7 +19,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
     var completions = [
         &'rounds'= {
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -43,6 +45,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand status 'Which database and configuration this rounds uses, and how the last pass went'
             cand generate 'Write the man pages and shell completions (for packagers)'
+            cand store 'Store maintenance: copy a SQLite store, history included, into the configured store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rounds;poll'= {
@@ -96,7 +99,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --openai-base-url 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)'
             cand --llm-prices 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -129,7 +134,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --openai-base-url 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)'
             cand --llm-prices 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -155,7 +162,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --format 'table (default on a terminal), tsv (default when stdout is not a terminal), or json'
             cand --daily-budget 'USD per UTC day for diagnoses, to show what is left of it (with --json)'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -174,7 +183,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --events 'How many retained events to list (0 = all)'
             cand --codebase 'The source tree, to tell whether a diagnosis is stale (files it cites changed since)'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -193,7 +204,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --reason 'Why (kept in the status history)'
             cand --until 'Ignore until this time or for this long (e.g. 7d)'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -210,7 +223,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
         }
         &'rounds;resolve'= {
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -227,7 +242,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
         }
         &'rounds;split'= {
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -255,7 +272,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --trace-url-template 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}'
             cand --max-bytes 'Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note, JSON keeps the signatures that fit and says how many it left out'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -311,7 +330,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --openai-base-url 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)'
             cand --llm-prices 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -327,7 +348,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
         }
         &'rounds;generate'= {
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -340,6 +363,51 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'rounds;store'= {
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
+            cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
+            cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
+            cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand copy 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rounds;store;copy'= {
+            cand --from 'The SQLite database to copy from'
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
+            cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
+            cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
+            cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;store;help'= {
+            cand copy 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rounds;store;help;copy'= {
+        }
+        &'rounds;store;help;help'= {
+        }
         &'rounds;help'= {
             cand poll 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
             cand diagnose 'Diagnose pending signatures (or the given ones) with the configured LLM'
@@ -351,6 +419,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand status 'Which database and configuration this rounds uses, and how the last pass went'
             cand generate 'Write the man pages and shell completions (for packagers)'
+            cand store 'Store maintenance: copy a SQLite store, history included, into the configured store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rounds;help;poll'= {
@@ -372,6 +441,11 @@ set edit:completion:arg-completer[rounds] = {|@words|
         &'rounds;help;status'= {
         }
         &'rounds;help;generate'= {
+        }
+        &'rounds;help;store'= {
+            cand copy 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
+        }
+        &'rounds;help;store;copy'= {
         }
         &'rounds;help;help'= {
         }

@@ -42,5 +42,6 @@ mod report_golden;
 mod sentry_grouping;
 mod stack_parsers;
 mod store_contract;
+mod store_postgres;
 mod suspects;
 mod template_quality;
