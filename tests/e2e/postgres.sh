@@ -109,7 +109,7 @@ if [ "${BASH_SOURCE[0]}" != "$0" ]; then
   # Sourced (by .ci/run): a cluster for this run, removed when the run exits.
   ROUNDS_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rounds-pg.XXXXXX")"
   chmod 755 "$ROUNDS_PG_DIR"
-  trap 'rounds_pg_stop "$ROUNDS_PG_DIR"' EXIT
+  trap 'rounds_pg_stop "$ROUNDS_PG_DIR/cluster"; rm -rf "$ROUNDS_PG_DIR"' EXIT
   rounds_pg_start "$ROUNDS_PG_DIR/cluster"
 else
   set -euo pipefail
