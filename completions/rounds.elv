@@ -42,7 +42,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand split 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand status 'Which database and configuration this rounds uses, and how the last pass went'
-            cand generate 'Write the man pages and shell completions (for packagers)'
+            cand generate 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rounds;poll'= {
@@ -333,6 +333,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
             cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
             cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
+            cand --install 'Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look'
             cand -q 'Print only errors'
             cand --quiet 'Print only errors'
             cand -v 'Print more about what happens (repeat for more)'
@@ -350,7 +351,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand split 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand status 'Which database and configuration this rounds uses, and how the last pass went'
-            cand generate 'Write the man pages and shell completions (for packagers)'
+            cand generate 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rounds;help;poll'= {

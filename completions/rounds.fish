@@ -48,7 +48,7 @@ complete -c rounds -n "__fish_rounds_needs_command" -f -a "resolve" -d 'Mark sig
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "status" -d 'Which database and configuration this rounds uses, and how the last pass went'
-complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (into DIR, or where this user\'s tools find them)'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s i -l input -d 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l backend -d 'Where errors come from' -r -f -a "otlp_file\t''
@@ -349,6 +349,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-emails
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l install -d 'Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s h -l help -d 'Print help'
@@ -361,5 +362,5 @@ complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_
 complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
 complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
 complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "status" -d 'Which database and configuration this rounds uses, and how the last pass went'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "generate" -d 'Write the man pages and shell completions (into DIR, or where this user\'s tools find them)'
 complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -132,8 +132,7 @@ pub enum Command {
     Report(ReportArgs),
     /// Which database and configuration this rounds uses, and how the last pass went
     Status(StatusArgs),
-    /// Write the man pages and shell completions (for packagers)
-    #[command(hide = true)]
+    /// Write the man pages and shell completions (into DIR, or where this user's tools find them)
     Generate(GenerateArgs),
 }
 
@@ -792,6 +791,9 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Directory to write man/ and completions/ into
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", conflicts_with = "install")]
     pub out: PathBuf,
+    /// Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look
+    #[arg(long)]
+    pub install: bool,
 }
