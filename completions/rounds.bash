@@ -508,7 +508,7 @@ _rounds() {
                     return 0
                     ;;
                 --sort)
-                    COMPREPLY=($(compgen -W "last-seen count first-seen" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "last-seen count first-seen trend" -- "${cur}"))
                     return 0
                     ;;
                 --limit)

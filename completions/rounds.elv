@@ -167,8 +167,8 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --quiet 'Print only errors'
             cand -v 'Print more about what happens (repeat for more)'
             cand --verbose 'Print more about what happens (repeat for more)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'rounds;show'= {
             cand --events 'How many retained events to list (0 = all)'

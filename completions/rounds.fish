@@ -160,7 +160,8 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l since -d 'Only si
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l search -d 'Case-insensitive text in the type, template, service or id' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l sort -r -f -a "last-seen\t''
 count\t''
-first-seen\t''"
+first-seen\t''
+trend\t'Rising fastest first: the last 24 h against the 24 h before'"
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l limit -d 'At most this many rows (0 = all); a cut list says "showing N of M" on stderr' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l format -d 'table (default on a terminal), tsv (default when stdout is not a terminal), or json' -r -f -a "table\t''
 tsv\t''
@@ -181,7 +182,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l all -d 'Every sta
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l json -d 'JSON instead of a table (same as --format json)'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand list" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l events -d 'How many retained events to list (0 = all)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l codebase -d 'The source tree, to tell whether a diagnosis is stale (files it cites changed since)' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F

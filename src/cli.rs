@@ -593,6 +593,8 @@ pub enum Sort {
     LastSeen,
     Count,
     FirstSeen,
+    /// Rising fastest first: the last 24 h against the 24 h before
+    Trend,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,11 +19,24 @@ pub fn signature(s: &Signature) -> Value {
         "algorithm_version": s.algorithm_version,
         "basis": s.basis.as_str(),
         "key_frames": s.key_frames.iter().map(|f| json!({
-            "module": f.module, "function": f.function, "file": f.file, "in_app": f.in_app, "rule": f.rule,
+            "module": f.module, "function": f.function, "file": f.file, "line": f.line, "in_app": f.in_app, "rule": f.rule,
         })).collect::<Vec<_>>(),
         "ignore_reason": s.ignore_reason,
         "ignored_until": s.ignored_until.map(rfc3339),
     })
+}
+
+/// A signature in `list --json`: the signature shape plus its recent activity and location.
+pub fn list_entry(r: &crate::output::table::ListRow) -> Value {
+    let mut v = signature(r.sig);
+    if let Value::Object(m) = &mut v {
+        m.insert("where".into(), json!(r.location));
+        m.insert("last_24h".into(), json!(r.activity.last_24h));
+        m.insert("prev_24h".into(), json!(r.activity.prev_24h));
+        m.insert("hourly_24h".into(), json!(r.activity.hourly));
+        m.insert("trend".into(), json!(r.activity.trend.kind()));
+    }
+    v
 }
 
 pub fn history(h: &[StatusChange]) -> Value {
