@@ -59,7 +59,7 @@ fn piped_list_is_tab_separated_with_full_ids_and_rfc3339_times() {
         t.stdout
     );
     let j = env.run(&["list", "--format", "json"]).json();
-    assert_eq!(j["version"], 1);
+    assert_eq!(j["version"], 2);
     assert_eq!(j["total"].as_u64().unwrap() as usize, json_ids.len());
 }
 
@@ -186,19 +186,19 @@ fn sort_trend_puts_the_fastest_riser_first_and_json_carries_activity() {
     let sigs = j["signatures"].as_array().unwrap();
     assert!(!sigs.is_empty());
     for s in sigs {
-        assert_eq!(s["hourly_24h"].as_array().unwrap().len(), 24, "{s}");
-        let hourly: u64 = s["hourly_24h"]
+        assert_eq!(s["last_24h"]["counts"].as_array().unwrap().len(), 24, "{s}");
+        let hourly: u64 = s["last_24h"]["counts"]
             .as_array()
             .unwrap()
             .iter()
             .map(|v| v.as_u64().unwrap())
             .sum();
-        assert_eq!(hourly, s["last_24h"].as_u64().unwrap(), "{s}");
+        assert_eq!(hourly, s["last_24h"]["total"].as_u64().unwrap(), "{s}");
         assert!(s["trend"].is_string() && s.get("where").is_some(), "{s}");
     }
     let last: Vec<u64> = sigs
         .iter()
-        .map(|s| s["last_24h"].as_u64().unwrap())
+        .map(|s| s["last_24h"]["total"].as_u64().unwrap())
         .collect();
     // Every example signature appeared today (nothing the day before): ranked by volume.
     assert!(last.windows(2).all(|w| w[0] >= w[1]), "{last:?}");

@@ -128,7 +128,7 @@ fn report_markdown_and_json_match_golden_and_are_deterministic() {
         assert!(!json.contains(s), "secret {s} in JSON report");
     }
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     assert_eq!(v["summary"]["escalating"]["in_window"], 1);
     assert_eq!(v["budget_left_usd"], 5.0);
     // Markdown escaping is for markdown only: JSON keeps the text as it was, minus secrets.

@@ -10,6 +10,8 @@ pub const SPARK_HOURS: usize = 24;
 /// The last 48 hours of one signature, from its hourly counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Activity {
+    /// The end of the last hour counted (as in [`HourlyCounts::end`]).
+    pub end: crate::core::model::UnixNanos,
     pub last_24h: u64,
     pub prev_24h: u64,
     /// The last 24 hourly counts, oldest first.
@@ -30,6 +32,16 @@ pub enum Trend {
 }
 
 impl Trend {
+    /// From the last 24 h and the 24 h before.
+    pub fn of(last_24h: u64, prev_24h: u64) -> Trend {
+        match (last_24h, prev_24h) {
+            (0, 0) => Trend::Quiet,
+            (_, 0) => Trend::Appeared,
+            (0, _) => Trend::Stopped,
+            (l, p) => Trend::Ratio(l as f64 / p as f64),
+        }
+    }
+
     /// A short cell: `new`, `gone`, `↑3.0×`, `↓0.5×`, `=`, or empty when quiet.
     pub fn label(&self) -> String {
         match *self {
@@ -62,17 +74,12 @@ impl Activity {
         let c = &counts.counts;
         let mut hourly = vec![0; SPARK_HOURS.saturating_sub(c.len())];
         hourly.extend_from_slice(&c[c.len().saturating_sub(SPARK_HOURS)..]);
-        let trend = match (last, prev) {
-            (0, 0) => Trend::Quiet,
-            (_, 0) => Trend::Appeared,
-            (0, _) => Trend::Stopped,
-            (l, p) => Trend::Ratio(l as f64 / p as f64),
-        };
         Activity {
+            end: counts.end,
             last_24h: last,
             prev_24h: prev,
             hourly,
-            trend,
+            trend: Trend::of(last, prev),
         }
     }
 
@@ -85,22 +92,19 @@ impl Activity {
     }
 }
 
-/// Eight-level bars, one per hour, scaled to the busiest hour (a zero hour is a space, so a
-/// quiet stretch reads as a gap, not as a low bar).
-pub fn sparkline(hourly: &[u64]) -> String {
+/// Eight-level bars `▁▂▃▄▅▆▇█`, one per count, scaled to the largest (which is always a full
+/// bar); a zero is `zero` (a space in a terminal table, so a quiet stretch reads as a gap; a
+/// middle dot in markdown, where spaces collapse).
+pub fn sparkline(counts: &[u64], zero: char) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = hourly.iter().copied().max().unwrap_or(0);
-    hourly
+    let max = counts.iter().copied().max().unwrap_or(0);
+    counts
         .iter()
         .map(|&n| {
             if n == 0 || max == 0 {
-                ' '
+                zero
             } else {
-                // 1..=max onto 0..=7, the busiest hour always a full bar.
-                let level = ((n as u128 - 1) * 7)
-                    .checked_div(max as u128 - 1)
-                    .unwrap_or(7);
-                BARS[(level as usize).min(7)]
+                BARS[((n as u128 * 7) / max as u128).min(7) as usize]
             }
         })
         .collect()
@@ -184,12 +188,14 @@ mod tests {
 
     #[test]
     fn sparkline_scales_to_the_busiest_hour_and_leaves_gaps() {
-        assert_eq!(sparkline(&[0, 1, 8, 0]), " ▁█ ");
-        assert_eq!(sparkline(&[5, 5]), "██");
-        assert_eq!(sparkline(&[0, 0]), "  ");
-        assert_eq!(sparkline(&[]), "");
-        assert_eq!(sparkline(&[1, 2, 3, 4, 5, 6, 7, 8]), "▁▂▃▄▅▆▇█");
-        assert_eq!(sparkline(&[u64::MAX, 1]), "█▁");
+        assert_eq!(sparkline(&[0, 1, 8, 0], ' '), " ▁█ ");
+        assert_eq!(sparkline(&[5, 5], ' '), "██");
+        assert_eq!(sparkline(&[0, 0], ' '), "  ");
+        assert_eq!(sparkline(&[0, 0], '·'), "··");
+        assert_eq!(sparkline(&[0, 1, 7, 14], '·'), "·▁▄█");
+        assert_eq!(sparkline(&[], ' '), "");
+        assert_eq!(sparkline(&[1, 2, 3, 4, 5, 6, 7, 8], ' '), "▁▂▃▄▅▆▇█");
+        assert_eq!(sparkline(&[u64::MAX, 1], ' '), "█▁");
     }
 
     #[test]

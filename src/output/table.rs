@@ -89,7 +89,9 @@ pub fn signatures(rows: &[ListRow], now: UnixNanos, width: Option<u16>, color: b
         cols.push(col("TREND", 0, &|r| r.activity.trend.label()));
     }
     if wide(SPARK_FROM) {
-        cols.push(col("HOURLY, 24H", 0, &|r| sparkline(&r.activity.hourly)));
+        cols.push(col("HOURLY, 24H", 0, &|r| {
+            sparkline(&r.activity.hourly, ' ')
+        }));
     }
     cols.push(col("LAST SEEN", 0, &|r| {
         format!("{} ago", ago(now, r.sig.last_seen))
