@@ -158,6 +158,8 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l status -d 'Only t
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l service -d 'Only signatures seen in this service' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l since -d 'Only signatures seen since (a duration like 24h, or an RFC 3339 time)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l search -d 'Case-insensitive text in the type, template, service or id' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l release -d 'Only signatures seen in this release (service.version, exact)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l environment -d 'Only signatures seen in this environment (deployment.environment, case-insensitive)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l sort -r -f -a "last-seen\t''
 count\t''
 first-seen\t''
@@ -231,6 +233,7 @@ false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l undo -d 'Reopen instead'
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l in-next-release -d 'Resolved as of each signature\'s latest release: an occurrence in that release or an older one does not regress it, one in a newer release (or with no release) does'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l json -d 'Print the signatures after the change as JSON (`changed` says which were changed)'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s v -l verbose -d 'Print more about what happens (repeat for more)'

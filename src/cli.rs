@@ -618,6 +618,12 @@ pub struct ListArgs {
     /// Case-insensitive text in the type, template, service or id
     #[arg(long)]
     pub search: Option<String>,
+    /// Only signatures seen in this release (service.version, exact)
+    #[arg(long, value_name = "RELEASE")]
+    pub release: Option<String>,
+    /// Only signatures seen in this environment (deployment.environment, case-insensitive)
+    #[arg(long, value_name = "ENV")]
+    pub environment: Option<String>,
     #[arg(long, value_enum, default_value_t = Sort::LastSeen)]
     pub sort: Sort,
     /// At most this many rows (0 = all); a cut list says "showing N of M" on stderr
@@ -679,6 +685,10 @@ pub struct ResolveArgs {
     /// Reopen instead
     #[arg(long)]
     pub undo: bool,
+    /// Resolved as of each signature's latest release: an occurrence in that release or an
+    /// older one does not regress it, one in a newer release (or with no release) does
+    #[arg(long, conflicts_with = "undo")]
+    pub in_next_release: bool,
     /// Print the signatures after the change as JSON (`changed` says which were changed)
     #[arg(long)]
     pub json: bool,

@@ -12,6 +12,7 @@ pub mod poll;
 pub mod ports;
 pub mod redact;
 pub mod regroup;
+pub mod releases;
 pub mod report;
 pub mod suspects;
 pub mod time;

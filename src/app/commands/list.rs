@@ -50,6 +50,8 @@ pub fn run(g: &Global, args: &ListArgs, printer: &mut Printer) -> Result<Exit, A
             .map(|s| parse_since("--since", s, now))
             .transpose()?,
         search: args.search.clone(),
+        release: args.release.clone(),
+        environment: args.environment.clone(),
         sort: match args.sort {
             Sort::LastSeen | Sort::Trend => SignatureSort::LastSeen,
             Sort::Count => SignatureSort::Count,
