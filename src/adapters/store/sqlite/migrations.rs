@@ -177,4 +177,18 @@ ALTER TABLE notifications ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE notifications ADD COLUMN next_attempt INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX notifications_outbox ON notifications(state, next_attempt);
 "#,
+    // 6: spend reservations: a call's worst case, written before the LLM starts and settled
+    // after; an unsettled one counts as spend and claims its signature.
+    r#"
+CREATE TABLE spend_reservations (
+    id             INTEGER PRIMARY KEY,
+    at             INTEGER NOT NULL,
+    signature_id   TEXT NOT NULL,
+    backend        TEXT NOT NULL,
+    model          TEXT NOT NULL,
+    worst_case_usd REAL NOT NULL,
+    owner          TEXT NOT NULL           -- pid:start of the process that made it
+);
+CREATE INDEX spend_reservations_sig ON spend_reservations(signature_id);
+"#,
 ];

@@ -8,6 +8,7 @@ mod merge;
 mod migrations;
 mod queries;
 mod records;
+mod reservations;
 
 use crate::core::model::{Status, UnixNanos};
 use crate::core::ports::StoreError;
