@@ -16,7 +16,7 @@ use crate::core::ports::store::{
 use crate::core::ports::telemetry::TelemetrySource;
 use crate::core::ports::Clock;
 use crate::core::redact::Redactor;
-use budget::{allowance, utc_day, Allowance, BudgetLimits};
+use budget::{allowance, reported_model_key, utc_day, Allowance, BudgetLimits};
 use prompt::{DiagnosisContext, Prompt, SampleEvent, PROMPT_VERSION};
 use std::collections::BTreeMap;
 use triage::{Candidate, History, Selection, Skip, TriageRules};
@@ -285,6 +285,27 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
             ));
         }
     }
+    // No pinned model: price calls as the model the backend reported last time, or until one
+    // is known as the dearest its default can be, so the daily budget holds either way.
+    let unpinned = diagnoser.model().is_empty();
+    let model_key = reported_model_key(diagnoser.backend());
+    let mut price_model = diagnoser.model().to_string();
+    if unpinned {
+        let reported = store.state(&model_key)?;
+        if let Some(m) = diagnoser.assume_model(reported.as_deref()) {
+            if reported.as_deref() != Some(m.as_str()) {
+                report.notes.push(format!(
+                    "{}: no model pinned and {}: budgeting each call as {m}, the dearest model the backend's default can be (DIAGNOSIS_MODEL pins one)",
+                    diagnoser.backend(),
+                    match &reported {
+                        Some(r) => format!("the model it reported last ({r}) has no price"),
+                        None => "none reported yet".to_string(),
+                    }
+                ));
+            }
+            price_model = m;
+        }
+    }
     let in_flight: Vec<String> = store
         .reservations()?
         .into_iter()
@@ -342,8 +363,8 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 if !unknown_price_noted {
                     unknown_price_noted = true;
                     report.notes.push(format!(
-                        "{}: the price of model '{}' is unknown, so spend cannot be checked against the budget; \
-                         only MAX_DIAGNOSES_PER_PASS ({}) limits it (set a price override to enable the budget)",
+                        "{}: the price of model '{}' is unknown: each call is reserved and charged at its cap (${cap_usd:.4}), \
+                         an estimate the backend may exceed; MAX_DIAGNOSES_PER_PASS ({}) bounds the calls (DIAGNOSIS_PRICES prices it)",
                         diagnoser.backend(),
                         if diagnoser.model().is_empty() { "(backend default)" } else { diagnoser.model() },
                         options.rules.max_per_pass
@@ -387,7 +408,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
             at: now,
             signature_id: sig.id.clone(),
             backend: diagnoser.backend().to_string(),
-            model: diagnoser.model().to_string(),
+            model: price_model.clone(),
             worst_case_usd: reserved_usd,
             owner: options.owner.clone(),
         };
@@ -466,8 +487,12 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 };
                 // The diagnosis, its spend and the settlement commit together: never both the
                 // reservation and the actual cost, never neither.
+                let learned = (unpinned && !answer.model.is_empty()).then_some(&answer.model);
                 in_one_transaction(store, |store| {
                     store.record_diagnosis(&diagnosis, &spend)?;
+                    if let Some(m) = learned {
+                        store.put_state(&model_key, m)?;
+                    }
                     store.settle_reservation(rid, None)?;
                     if matches!(
                         sig.status,
@@ -494,7 +519,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                     at: done,
                     signature_id: sig.id.clone(),
                     backend: diagnoser.backend().to_string(),
-                    model: diagnoser.model().to_string(),
+                    model: price_model.clone(),
                     cost_usd: charged,
                     estimated,
                 });
@@ -576,8 +601,8 @@ fn charge(cost: CallCost, cap: f64, worst: Option<f64>) -> (Option<f64>, f64, bo
     match cost {
         CallCost::Nothing => (Some(0.0), 0.0, false),
         CallCost::Reported(c) | CallCost::Priced(c) => (Some(c), c, false),
-        // Tokens were spent at an unknown price: nothing honest to charge; the note says so.
-        CallCost::Unknown => (None, 0.0, true),
+        // Tokens were spent at an unknown price: charge what was reserved (never nothing).
+        CallCost::Unknown => (None, worst.unwrap_or(cap), true),
         // No usage report: charge the worst case, or the cap when even that is unknown.
         CallCost::Killed => {
             let w = worst.unwrap_or(cap);

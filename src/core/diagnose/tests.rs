@@ -47,6 +47,7 @@ struct FakeStore {
     next_reservation: i64,
     /// Every reservation ever made, for assertions.
     reserved: Vec<SpendReservation>,
+    state: BTreeMap<String, String>,
 }
 
 impl FakeStore {
@@ -207,6 +208,13 @@ impl DiagnosisStore for FakeStore {
     fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
         Ok(self.reservations.clone())
     }
+    fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.state.get(key).cloned())
+    }
+    fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.state.insert(key.into(), value.into());
+        Ok(())
+    }
 }
 
 /// Scripted diagnoser: pops one result per call; worst case = cap + overshoot (or unknown).
@@ -216,6 +224,10 @@ struct FakeDiagnoser {
     requests: Vec<DiagnosisRequest>,
     /// Die mid-call (as a SIGKILLed `rounds` would), after the request is taken.
     panic_on_call: bool,
+    /// Unpinned: the model configured is the backend default, and prices come from this table
+    /// as the claude adapter's do (cap + one call at the priced model).
+    unpinned: Option<budget::PriceTable>,
+    reported: Option<String>,
 }
 
 impl Diagnoser for FakeDiagnoser {
@@ -223,10 +235,24 @@ impl Diagnoser for FakeDiagnoser {
         "fake"
     }
     fn model(&self) -> &str {
-        "fake-model"
+        if self.unpinned.is_some() {
+            ""
+        } else {
+            "fake-model"
+        }
     }
     fn worst_case_cost_usd(&self, r: &DiagnosisRequest) -> Option<f64> {
+        if let Some(t) = &self.unpinned {
+            let (_, p) = t.pricing_model("claude_code", "", self.reported.as_deref())?;
+            return Some(r.budget_usd + p.max_call_cost());
+        }
         self.overshoot.map(|o| r.budget_usd + o)
+    }
+    fn assume_model(&mut self, reported: Option<&str>) -> Option<String> {
+        self.reported = reported.map(str::to_string);
+        let t = self.unpinned.as_ref()?;
+        t.pricing_model("claude_code", "", self.reported.as_deref())
+            .map(|(m, _)| m)
     }
     fn diagnose(&mut self, r: &DiagnosisRequest) -> Result<DiagnosisAnswer, DiagnoserError> {
         self.requests.push(r.clone());
@@ -361,6 +387,8 @@ fn fake(
         overshoot,
         requests: vec![],
         panic_on_call: false,
+        unpinned: None,
+        reported: None,
     }
 }
 
@@ -730,6 +758,85 @@ fn unknown_price_is_said_and_only_the_pass_cap_limits_calls() {
         report.notes
     );
     assert!(store.diagnoses.iter().all(|d| d.cost_usd.is_none()));
+    // Never charged nothing: each call is reserved and charged at its cap.
+    assert_eq!(store.reserved.len(), 3);
+    assert!(store
+        .spend
+        .iter()
+        .all(|s| s.estimated && (s.cost_usd - 0.5).abs() < 1e-12));
+}
+
+fn unpinned() -> FakeDiagnoser {
+    let mut d = fake(vec![], None);
+    d.unpinned = Some(budget::PriceTable::new());
+    d
+}
+
+fn reported(model: &str, cost: f64) -> DiagnosisAnswer {
+    let mut a = answer(cost);
+    a.model = model.into();
+    a
+}
+
+#[test]
+fn an_unpinned_model_is_budgeted_as_the_dearest_default_until_the_backend_reports_one() {
+    let mut store = FakeStore::with(
+        (0..4)
+            .map(|i| sig(&format!("s{i}"), 10 + i, Status::New))
+            .collect(),
+    );
+    // 1.7 a day: one call of the dearest default (Opus 4.5: up to 1.8 past any cap) cannot fit,
+    // so no call is made, where an unknown price used to let MAX_DIAGNOSES_PER_PASS calls through.
+    let tight = DiagnoseOptions {
+        limits: BudgetLimits {
+            daily_usd: 1.7,
+            ..DiagnoseOptions::default().limits
+        },
+        ..DiagnoseOptions::default()
+    };
+    let mut d = unpinned();
+    let report = run_with(&mut store, &mut d, &tight);
+    assert!(d.requests.is_empty(), "{:?}", report.outcomes);
+    assert!(
+        report.notes.iter().any(|n| n.contains("claude-opus-4-5")),
+        "{:?}",
+        report.notes
+    );
+    // A roomier day: the first call is reserved at the dearest default's worst case.
+    let mut d = unpinned();
+    d.script = vec![Ok(reported("claude-sonnet-4-5-20250929", 0.02))];
+    let options = DiagnoseOptions {
+        rules: TriageRules {
+            max_per_pass: 1,
+            ..TriageRules::default()
+        },
+        ..DiagnoseOptions::default()
+    };
+    run_with(&mut store, &mut d, &options);
+    assert!((store.reserved[0].worst_case_usd - 2.3).abs() < 1e-9);
+    assert_eq!(store.reserved[0].model, "claude-opus-4-5");
+    // The model it reported is kept, and from then on calls are budgeted as that model
+    // (Sonnet 4.5: 0.5 + 1.08 = 1.58), which fits the tight day.
+    assert_eq!(
+        store.state.get("diagnosis.reported_model.fake"),
+        Some(&"claude-sonnet-4-5-20250929".to_string())
+    );
+    let mut d = unpinned();
+    d.script = vec![Ok(reported("claude-sonnet-4-5-20250929", 0.02))];
+    let tight_one = DiagnoseOptions {
+        rules: options.rules,
+        ..tight
+    };
+    let report = run_with(&mut store, &mut d, &tight_one);
+    assert_eq!(d.requests.len(), 1, "{:?}", report.outcomes);
+    assert!((store.reserved[1].worst_case_usd - 1.58).abs() < 1e-9);
+    assert!(
+        report.notes.iter().all(|n| !n.contains("dearest")),
+        "{:?}",
+        report.notes
+    );
+    // Spent today + worst case never passed the day's limit.
+    assert!(store.spend.iter().map(|s| s.cost_usd).sum::<f64>() + 1.58 <= 1.7 + 1e-9);
 }
 
 #[test]
