@@ -9,6 +9,7 @@ mod migrations;
 mod queries;
 mod records;
 mod releases;
+mod reservations;
 
 use crate::core::model::{Status, UnixNanos};
 use crate::core::ports::StoreError;
