@@ -47,7 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('split', 'split', [CompletionResultType]::ParameterValue, 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Which database and configuration this rounds uses, and how the last pass went')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (for packagers)')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)')
             [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Store maintenance: copy a SQLite store, history included, into the configured store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -163,6 +163,8 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Only signatures seen in this service')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only signatures seen since (a duration like 24h, or an RFC 3339 time)')
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Case-insensitive text in the type, template, service or id')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Only signatures seen in this release (service.version, exact)')
+            [CompletionResult]::new('--environment', '--environment', [CompletionResultType]::ParameterName, 'Only signatures seen in this environment (deployment.environment, case-insensitive)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'sort')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many rows (0 = all); a cut list says "showing N of M" on stderr')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'table (default on a terminal), tsv (default when stdout is not a terminal), or json')
@@ -182,8 +184,8 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'rounds;show' {
@@ -241,6 +243,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--redact-emails', '--redact-emails', [CompletionResultType]::ParameterName, 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)')
             [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Redact IP addresses (1/0, yes/no, on/off, true/false)')
             [CompletionResult]::new('--undo', '--undo', [CompletionResultType]::ParameterName, 'Reopen instead')
+            [CompletionResult]::new('--in-next-release', '--in-next-release', [CompletionResultType]::ParameterName, 'Resolved as of each signature''s latest release: an occurrence in that release or an older one does not regress it, one in a newer release (or with no release) does')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the signatures after the change as JSON (`changed` says which were changed)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
@@ -369,6 +372,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
             [CompletionResult]::new('--redact-emails', '--redact-emails', [CompletionResultType]::ParameterName, 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)')
             [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Redact IP addresses (1/0, yes/no, on/off, true/false)')
+            [CompletionResult]::new('--install', '--install', [CompletionResultType]::ParameterName, 'Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
@@ -437,7 +441,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('split', 'split', [CompletionResultType]::ParameterValue, 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Which database and configuration this rounds uses, and how the last pass went')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (for packagers)')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)')
             [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Store maintenance: copy a SQLite store, history included, into the configured store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

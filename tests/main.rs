@@ -35,6 +35,7 @@ mod event_samples;
 mod grouping_merge;
 mod hostile_input;
 mod ingest_files;
+mod json_shape;
 mod notify_github;
 mod reliability;
 mod reliability_lock;

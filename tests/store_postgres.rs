@@ -237,13 +237,15 @@ fn store_copy_moves_a_sqlite_store_with_its_history() {
         .iter()
         .map(|s| s["id"].as_str().unwrap().to_string())
         .collect();
-    assert!(ids.len() >= 3, "{list}");
+    assert!(ids.len() >= 4, "{list}");
     assert_eq!(
         sqlite.run(&["ignore", &ids[0], "--reason", "noise"]).code,
         0
     );
     assert_eq!(sqlite.run(&["resolve", &ids[1]]).code, 0);
     assert_eq!(sqlite.run(&["split", &ids[2]]).code, 0);
+    let r = sqlite.run(&["resolve", &ids[3], "--in-next-release"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 
     let pg = env_for(&schema, "copier");
     let db = sqlite.db().display().to_string();

@@ -8,20 +8,9 @@ use crate::core::redact::redact;
 use crate::core::time::rfc3339;
 use std::fmt::Write as _;
 
-/// `▁▂▃▄▅▆▇█` scaled to the maximum; zero is a middle dot.
+/// `▁▂▃▄▅▆▇█` scaled to the maximum; zero is a middle dot (markdown collapses spaces).
 pub fn sparkline(counts: &[u64]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = counts.iter().copied().max().unwrap_or(0);
-    counts
-        .iter()
-        .map(|&c| {
-            if max == 0 || c == 0 {
-                '·'
-            } else {
-                BARS[((c * 7) / max) as usize]
-            }
-        })
-        .collect()
+    crate::core::activity::sparkline(counts, '·')
 }
 
 /// One signature as the report (and the markdown and GitHub notifiers) show it.

@@ -5,11 +5,11 @@ use crate::adapters::store::postgres::PgStore;
 use crate::adapters::store::sqlite::SqliteStore;
 use crate::core::model::{
     Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, EventSample, Fingerprint, Frame,
-    HourlyCounts, Signature, Status, StatusChange, UnixNanos,
+    HourlyCounts, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
 };
 use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, PassSummary, PendingNotification,
-    RecordOutcome, SignatureFilter, SpendEntry,
+    RecordOutcome, ReservationId, Reserve, SignatureFilter, SpendEntry, SpendReservation,
 };
 use crate::core::ports::{SignatureStore, StoreError};
 
@@ -108,6 +108,18 @@ impl SignatureStore for AnyStore {
         now: UnixNanos,
     ) -> Result<(), StoreError> {
         each!(self, s => s.set_ignore(id, reason, until, now))
+    }
+    fn set_resolved_in_release(
+        &mut self,
+        id: &str,
+        release: &str,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        each!(self, s => s.set_resolved_in_release(id, release, reason, now))
+    }
+    fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError> {
+        each!(self, s => s.releases(id))
     }
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         each!(self, s => s.status_history(id))
@@ -227,5 +239,26 @@ impl SignatureStore for AnyStore {
     }
     fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         each!(self, s => s.put_state(key, value))
+    }
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError> {
+        each!(self, s => s.reserve_spend(r, day, daily_limit_usd))
+    }
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        each!(self, s => s.settle_reservation(id, spend))
+    }
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        each!(self, s => s.settle_abandoned_reservations())
+    }
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        each!(self, s => s.reservations())
     }
 }

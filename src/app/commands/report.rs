@@ -340,8 +340,7 @@ fn json_report(r: &Report) -> serde_json::Value {
             let mut v = json::signature(&sig);
             v["sample_message"] = json!(sig.sample_message);
             v["sample_stack"] = json!(sig.sample_stack);
-            v["last_24h"] = json::hourly(&e.last_24h);
-            v["previous_24h"] = json!(e.previous_24h);
+            json::add_activity(&mut v, &sig, &e.last_24h, e.previous_24h);
             v["escalating"] = json!(e.escalating);
             v["diagnosis"] = e.diagnosis.as_ref().map(|d| json::diagnosis(&redacted_diagnosis(d))).unwrap_or(serde_json::Value::Null);
             v["trace_ids"] = json!(e.trace_ids);

@@ -56,9 +56,12 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
     };
 
     if args.json {
+        let mut signature = json::signature(&sig);
+        let previous_24h = crate::core::triage::day_over_day(&week).1;
+        json::add_activity(&mut signature, &sig, &day, previous_24h);
         let mut doc = serde_json::json!({
             "version": json::JSON_VERSION,
-            "signature": json::signature(&sig),
+            "signature": signature,
             "sample_stack": sig.sample_stack,
             "sample_message": sig.sample_message,
             "last_24h": json::hourly(&day),

@@ -5,7 +5,7 @@ use crate::adapters::store::any::AnyStore;
 use crate::app::settings::Global;
 use crate::app::wiring;
 use crate::cli::StoreCopyArgs;
-use crate::core::ports::StoreError;
+use crate::core::ports::{SignatureStore, StoreError};
 use crate::exit::{AppError, Exit};
 use crate::output::Printer;
 
@@ -23,11 +23,13 @@ pub fn run(g: &Global, args: &StoreCopyArgs, printer: &mut Printer) -> Result<Ex
     }
     // The source opened as a writer: migrated to this build's schema, and its pass lock held
     // for the copy, so no pass writes it meanwhile.
-    let source = wiring::open_store_write(&Global {
+    let mut source = wiring::open_store_write(&Global {
         db: args.from.clone(),
         postgres: None,
         ..g.clone()
     })?;
+    // Reservations of calls that died with their pass become the estimated spend they are.
+    source.settle_abandoned_reservations()?;
     let mut target = wiring::open_store_write(g)?;
     let AnyStore::Postgres(pg) = &mut target else {
         return Err(AppError::Config(

@@ -21,7 +21,8 @@ use Kind::{Blob, Bool, Int, Real, Text};
 
 /// The tables and columns copied as they are (same names on both sides; SQLite's `id`/rowid
 /// becomes PostgreSQL's identity, filled in the same order). `cursors` and `state` gain the
-/// instance and are copied apart.
+/// instance and are copied apart, and so are unsettled spend reservations (the command settles
+/// the abandoned ones in SQLite first, so normally there are none).
 const TABLES: &[(&str, &[(&str, Kind)])] = &[
     (
         "signatures",
@@ -44,6 +45,29 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("no_merge", Bool),
             ("explain", Text),
             ("last_ingested", Int),
+            ("resolved_in_release", Text),
+            ("resolved_in_release_seen", Int),
+            ("regressed_in_release", Text),
+        ],
+    ),
+    (
+        "signature_releases",
+        &[
+            ("signature_id", Text),
+            ("release", Text),
+            ("count", Int),
+            ("first_seen", Int),
+            ("last_seen", Int),
+        ],
+    ),
+    (
+        "signature_environments",
+        &[
+            ("signature_id", Text),
+            ("environment", Text),
+            ("count", Int),
+            ("first_seen", Int),
+            ("last_seen", Int),
         ],
     ),
     (
@@ -224,7 +248,7 @@ impl PgStore {
         for (table, _) in TABLES {
             self.batch(&format!("DELETE FROM {table}"))?;
         }
-        self.batch("DELETE FROM cursors; DELETE FROM state")?;
+        self.batch("DELETE FROM cursors; DELETE FROM state; DELETE FROM spend_reservations")?;
         let mut counts = CopyCounts::new();
         for (table, columns) in TABLES {
             let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
@@ -234,11 +258,12 @@ impl PgStore {
                 names.join(", "),
                 marks.join(", ")
             );
-            // hourly_counts is WITHOUT ROWID in SQLite: its key orders it.
-            let order = if *table == "hourly_counts" {
-                "signature_id, hour"
-            } else {
-                "rowid"
+            // Tables WITHOUT ROWID in SQLite: their key orders them.
+            let order = match *table {
+                "hourly_counts" => "signature_id, hour",
+                "signature_releases" => "signature_id, release",
+                "signature_environments" => "signature_id, environment",
+                _ => "rowid",
             };
             let select = format!("SELECT {} FROM {table} ORDER BY {order}", names.join(", "));
             let n = self.copy_rows(src, &select, &insert, columns, src_name)?;
@@ -257,6 +282,26 @@ impl PgStore {
             src_name,
         )?;
         counts.push(("cursors".into(), n));
+        let reservations = format!(
+            "INSERT INTO spend_reservations (at, signature_id, backend, model, worst_case_usd, owner, instance)
+             VALUES ($1, $2, $3, $4, $5, $6, '{}')",
+            self.instance.replace('\'', "''")
+        );
+        let n = self.copy_rows(
+            src,
+            "SELECT at, signature_id, backend, model, worst_case_usd, owner FROM spend_reservations ORDER BY id",
+            &reservations,
+            &[
+                ("at", Int),
+                ("signature_id", Text),
+                ("backend", Text),
+                ("model", Text),
+                ("worst_case_usd", Real),
+                ("owner", Text),
+            ],
+            src_name,
+        )?;
+        counts.push(("spend_reservations".into(), n));
         let mut st = src
             .prepare("SELECT key, value FROM state ORDER BY key")
             .map_err(src_err)?;

@@ -149,6 +149,7 @@ impl PgStore {
             "DELETE FROM hourly_counts WHERE signature_id = $1",
             &[&from],
         )?;
+        self.move_releases(from, into)?;
         // Both sides may have been full: the survivor keeps its newest samples only.
         self.execute(
             "DELETE FROM event_samples WHERE signature_id = $1 AND seq NOT IN

@@ -190,6 +190,46 @@ ALTER TABLE notifications ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE notifications ADD COLUMN next_attempt BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX notifications_outbox ON notifications(state, next_attempt);
 "#,
+    // 6: releases (`service.version`) and environments per signature, bounded by core::releases;
+    // the release a signature was resolved "in the next release" of (with its first seen) and
+    // the release it last regressed in.
+    r#"
+CREATE TABLE signature_releases (
+    signature_id TEXT NOT NULL,
+    release      TEXT NOT NULL,
+    count        BIGINT NOT NULL,
+    first_seen   BIGINT NOT NULL,
+    last_seen    BIGINT NOT NULL,
+    PRIMARY KEY (signature_id, release)
+);
+CREATE TABLE signature_environments (
+    signature_id TEXT NOT NULL,
+    environment  TEXT NOT NULL,
+    count        BIGINT NOT NULL,
+    first_seen   BIGINT NOT NULL,
+    last_seen    BIGINT NOT NULL,
+    PRIMARY KEY (signature_id, environment)
+);
+ALTER TABLE signatures ADD COLUMN resolved_in_release TEXT;
+ALTER TABLE signatures ADD COLUMN resolved_in_release_seen BIGINT;
+ALTER TABLE signatures ADD COLUMN regressed_in_release TEXT;
+"#,
+    // 7: spend reservations: a call's worst case, written before the LLM starts and settled
+    // after; an unsettled one counts as spend and claims its signature. The owner is a process
+    // of the instance that made it (pid:start means nothing on another host).
+    r#"
+CREATE TABLE spend_reservations (
+    id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at             BIGINT NOT NULL,
+    signature_id   TEXT NOT NULL,
+    backend        TEXT NOT NULL,
+    model          TEXT NOT NULL,
+    worst_case_usd DOUBLE PRECISION NOT NULL,
+    owner          TEXT NOT NULL,
+    instance       TEXT NOT NULL
+);
+CREATE INDEX spend_reservations_sig ON spend_reservations(signature_id);
+"#,
 ];
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ mod merge;
 mod migrations;
 mod queries;
 mod records;
+mod releases;
+mod reservations;
 pub mod url;
 
 use crate::adapters::store::sqlite::Access;
@@ -54,6 +56,11 @@ pub struct PgStore {
     in_tx: bool,
     pending: HashMap<String, ingest::PendingSignature>,
     pending_hours: HashMap<(String, i64), i64>,
+    /// Releases and environments counted in this pass, flushed at commit with the rest.
+    pending_releases: releases::Pending,
+    pending_environments: releases::Pending,
+    /// Resolved-in-next-release marks read during this pass.
+    markers: HashMap<String, Option<crate::core::releases::ResolvedIn>>,
     statements: RefCell<HashMap<&'static str, Statement>>,
 }
 
@@ -105,6 +112,9 @@ impl PgStore {
             in_tx: false,
             pending: HashMap::new(),
             pending_hours: HashMap::new(),
+            pending_releases: HashMap::new(),
+            pending_environments: HashMap::new(),
+            markers: HashMap::new(),
             statements: RefCell::new(HashMap::new()),
         };
         // Row locks (none are taken by readers, a few by writers) wait no longer than the pass lock.

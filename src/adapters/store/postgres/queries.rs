@@ -73,6 +73,12 @@ fn filter_sql(f: &SignatureFilter) -> (String, Args) {
                OR id ILIKE ${n} ESCAPE '' OR lower(services) LIKE ${n} ESCAPE '')"
         ));
     }
+    super::releases::filter_sql(
+        f.release.as_deref(),
+        f.environment.as_deref(),
+        &mut sql,
+        &mut args,
+    );
     (sql, args)
 }
 
@@ -160,12 +166,14 @@ impl PgStore {
         now: UnixNanos,
     ) -> Result<(), StoreError> {
         let sig = self.resolve(id)?;
-        if sig.status == to {
+        // Resolving plainly what was resolved in the next release changes what regresses it.
+        if sig.status == to && !self.has_marker(&sig.id)? {
             return Ok(());
         }
+        self.markers.remove(&sig.id);
         self.in_transaction(|s| {
             s.execute(
-                "UPDATE signatures SET status = $2,
+                "UPDATE signatures SET status = $2, resolved_in_release = NULL, resolved_in_release_seen = NULL,
                     ignore_reason = CASE WHEN $2 = 'ignored' THEN ignore_reason ELSE NULL END,
                     ignored_until = CASE WHEN $2 = 'ignored' THEN ignored_until ELSE NULL END
                  WHERE id = $1",
@@ -185,7 +193,8 @@ impl PgStore {
         let sig = self.resolve(id)?;
         self.in_transaction(|s| {
             s.execute(
-                "UPDATE signatures SET status = 'ignored', ignore_reason = $2, ignored_until = $3 WHERE id = $1",
+                "UPDATE signatures SET status = 'ignored', ignore_reason = $2, ignored_until = $3,
+                    resolved_in_release = NULL, resolved_in_release_seen = NULL WHERE id = $1",
                 &[&sig.id, &reason, &until],
             )?;
             if sig.status != Status::Ignored {
@@ -318,7 +327,8 @@ impl PgStore {
             )?;
             for (id, status) in &rows {
                 s.execute(
-                    "UPDATE signatures SET status = 'resolved' WHERE id = $1",
+                    "UPDATE signatures SET status = 'resolved', resolved_in_release = NULL,
+                        resolved_in_release_seen = NULL WHERE id = $1",
                     &[id],
                 )?;
                 s.history(

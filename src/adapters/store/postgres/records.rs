@@ -4,11 +4,12 @@
 use super::{i64_of, u64_of, PgStore};
 use crate::core::model::{
     Confidence, Diagnosis, ErrorEvent, EventKey, EventRef, EventSample, Evidence, Fingerprint,
-    HourlyCounts, Signature, Status, StatusChange, UnixNanos,
+    HourlyCounts, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
 };
 use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary,
-    PendingNotification, RecordOutcome, SignatureFilter, SpendEntry,
+    PendingNotification, RecordOutcome, ReservationId, Reserve, SignatureFilter, SpendEntry,
+    SpendReservation,
 };
 use crate::core::ports::{SignatureStore, StoreError};
 use postgres::Row;
@@ -141,6 +142,18 @@ impl SignatureStore for PgStore {
     ) -> Result<(), StoreError> {
         self.ignore(id, reason, until, now)
     }
+    fn set_resolved_in_release(
+        &mut self,
+        id: &str,
+        release: &str,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.resolve_in_release(id, release, reason, now)
+    }
+    fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError> {
+        self.releases_of(id)
+    }
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         self.history_of(id)
     }
@@ -259,10 +272,11 @@ impl SignatureStore for PgStore {
             "SELECT COALESCE(SUM(cost_usd), 0.0)::DOUBLE PRECISION FROM spend_ledger WHERE at >= $1 AND at < $2",
             &[&from, &to],
         )?;
-        match row {
-            Some(r) => r.try_get(0).map_err(|e| self.err(e)),
-            None => Ok(0.0),
-        }
+        let settled: f64 = match row {
+            Some(r) => r.try_get(0).map_err(|e| self.err(e))?,
+            None => 0.0,
+        };
+        Ok(settled + self.reserved_usd(Some((from, to)))?)
     }
 
     fn notification(
@@ -406,5 +420,30 @@ impl SignatureStore for PgStore {
             )
             .map(|_| ())
         })
+    }
+
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError> {
+        self.reserve(r, day, daily_limit_usd)
+    }
+
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        self.settle(id, spend)
+    }
+
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        self.settle_abandoned()
+    }
+
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        self.list_reservations()
     }
 }
