@@ -267,7 +267,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--escalation-factor', '--escalation-factor', [CompletionResultType]::ParameterName, 'A signature is escalating when its last-24h count is this many times the previous 24h (0: never)')
             [CompletionResult]::new('--daily-budget', '--daily-budget', [CompletionResultType]::ParameterName, 'Daily LLM budget in USD, to show what is left')
             [CompletionResult]::new('--trace-url-template', '--trace-url-template', [CompletionResultType]::ParameterName, 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}')
-            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note, JSON keeps the signatures that fit and says how many it left out')
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Largest report written; the default fits a GitHub comment (65,536 characters; step summaries take 1M). Markdown keeps whole signature sections and lists the rest by id, JSON keeps the signatures that fit and says how many it left out')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
             [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')

@@ -256,7 +256,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --escalation-factor 'A signature is escalating when its last-24h count is this many times the previous 24h (0: never)'
             cand --daily-budget 'Daily LLM budget in USD, to show what is left'
             cand --trace-url-template 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}'
-            cand --max-bytes 'Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note, JSON keeps the signatures that fit and says how many it left out'
+            cand --max-bytes 'Largest report written; the default fits a GitHub comment (65,536 characters; step summaries take 1M). Markdown keeps whole signature sections and lists the rest by id, JSON keeps the signatures that fit and says how many it left out'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
             cand --store-backend 'Store backend (only sqlite today)'
             cand --color 'When to use colour'

@@ -267,7 +267,7 @@ escalating\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l escalation-factor -d 'A signature is escalating when its last-24h count is this many times the previous 24h (0: never)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l daily-budget -d 'Daily LLM budget in USD, to show what is left' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
-complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-bytes -d 'Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note, JSON keeps the signatures that fit and says how many it left out' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-bytes -d 'Largest report written; the default fits a GitHub comment (65,536 characters; step summaries take 1M). Markdown keeps whole signature sections and lists the rest by id, JSON keeps the signatures that fit and says how many it left out' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t''

@@ -758,12 +758,13 @@ pub struct ReportArgs {
     /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
     #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
     pub trace_url_template: Option<String>,
-    /// Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note,
+    /// Largest report written; the default fits a GitHub comment (65,536 characters; step
+    /// summaries take 1M). Markdown keeps whole signature sections and lists the rest by id,
     /// JSON keeps the signatures that fit and says how many it left out
     #[arg(
         long,
         env = "ROUNDS_REPORT_MAX_BYTES",
-        default_value = "1M",
+        default_value = "64K",
         value_name = "SIZE"
     )]
     pub max_bytes: String,

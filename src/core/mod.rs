@@ -2,6 +2,7 @@
 //! thiserror only; never on adapters, clap, ureq, rusqlite, indicatif or comfy-table.
 
 pub mod activity;
+pub mod chart;
 pub mod diagnose;
 pub mod fingerprint;
 pub mod ledger;

@@ -376,6 +376,13 @@ fn code_safe_id(id: &str) -> String {
 }
 
 pub fn markdown(r: &Report) -> String {
+    markdown_within(r, usize::MAX, "")
+}
+
+/// The report in at most `max_bytes` bytes: the summary and chart, then each signature's
+/// section while it fits whole, then one line per signature left out while those fit, then
+/// `note` saying so. Sections are never cut mid-way (a fence left open would swallow the rest).
+pub fn markdown_within(r: &Report, max_bytes: usize, note: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# rounds findings\n");
     let _ = writeln!(o, "Window: {} .. {}\n", rfc3339(r.since), rfc3339(r.until));
@@ -402,17 +409,54 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(o, "Nothing to report in this window.");
         return o;
     }
+    // Room kept for the index heading, the note and their newlines.
+    let reserve = note.len() + 160;
+    let budget = max_bytes.saturating_sub(reserve);
+    let chart = crate::core::chart::hourly_chart(&r.entries);
+    if o.len() + chart.len() <= budget {
+        o.push_str(&chart);
+    }
+    let mut shown = 0;
     for e in &r.entries {
         let s = &e.signature;
-        let _ = writeln!(
-            o,
-            "## {} · {}\n",
+        let mut section = format!(
+            "## {} · {}\n\n",
             short_id(&code_safe_id(&s.id)),
             escape_md(&title(s))
         );
-        o.push_str(&signature_body(e, r.trace_url_template.as_deref()));
-        let _ = writeln!(o);
+        section.push_str(&signature_body(e, r.trace_url_template.as_deref()));
+        section.push('\n');
+        if o.len() + section.len() > budget {
+            break;
+        }
+        o.push_str(&section);
+        shown += 1;
     }
+    let rest = &r.entries[shown..];
+    if rest.is_empty() {
+        return o;
+    }
+    let _ = writeln!(o, "## {} more signature(s)\n", rest.len());
+    let mut listed = 0;
+    for e in rest {
+        let line = format!(
+            "- `{}` {} ({} events, {})\n",
+            short_id(&code_safe_id(&e.signature.id)),
+            escape_md(&title(&e.signature)),
+            e.signature.count,
+            e.signature.status.as_str()
+        );
+        if o.len() + line.len() > budget {
+            break;
+        }
+        o.push_str(&line);
+        listed += 1;
+    }
+    if listed < rest.len() {
+        let _ = writeln!(o, "- and {} more", rest.len() - listed);
+    }
+    let _ = writeln!(o);
+    o.push_str(note);
     o
 }
 

@@ -7,8 +7,7 @@ use crate::cli::{FailOn, ReportArgs, ReportFormat};
 use crate::core::model::{HourlyCounts, Signature, Status, NANOS_PER_DAY};
 use crate::core::ports::{SignatureFilter, SignatureStore};
 use crate::core::report::{
-    markdown, redacted_diagnosis, redacted_signature, Report, ReportEntry, SummaryRow,
-    DEFAULT_STATUSES,
+    redacted_diagnosis, redacted_signature, Report, ReportEntry, SummaryRow, DEFAULT_STATUSES,
 };
 use crate::core::time::rfc3339;
 use crate::core::triage::{day_over_day, is_escalating, NotifyPolicy};
@@ -222,12 +221,11 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             ))
         })?;
     let text = match args.format {
-        ReportFormat::Md => crate::core::report::fit(
-            &markdown(&report),
-            usize::MAX,
+        ReportFormat::Md => crate::core::report::markdown_within(
+            &report,
             max,
             &format!(
-                "*…report cut by rounds at {max} bytes (--max-bytes, ROUNDS_REPORT_MAX_BYTES); `rounds list` shows every signature.*\n"
+                "*Report sized by rounds to {max} bytes (--max-bytes, ROUNDS_REPORT_MAX_BYTES): the signatures above are whole, the rest are listed by id; `rounds show ID` or `rounds report --max-bytes 1M` shows them.*\n"
             ),
         ),
         ReportFormat::Json => json::text(&fit_json(json_report(&report), max)) + "\n",
