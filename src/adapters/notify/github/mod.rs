@@ -233,8 +233,13 @@ impl GithubNotifier {
         let last = n.last_24h.as_ref().map(|h| h.total()).unwrap_or(0);
         let headline = match n.kind {
             NotificationKind::Regressed => format!(
-                "**Regressed**: seen again at {} after it was resolved ({} occurrences in total).",
+                "**Regressed**: seen again at {}{} after it was resolved ({} occurrences in total).",
                 crate::core::time::rfc3339(s.last_seen),
+                n.releases
+                    .regressed_in
+                    .as_deref()
+                    .map(|r| format!(" in release {}", code(r)))
+                    .unwrap_or_default(),
                 s.count
             ),
             NotificationKind::Diagnosed => "**New diagnosis**".to_string(),

@@ -31,8 +31,19 @@ impl StdoutNotifier {
         };
         // Cron mails stdout around: secrets in telemetry never get that far.
         let what = crate::output::table::clip(&redact(&what), 120);
+        // The release it came back in, or the one it was last seen in (docs/releases.md).
+        let release = match (n.kind, &n.releases.regressed_in) {
+            (crate::core::ports::NotificationKind::Regressed, Some(r)) => {
+                format!(", regressed in release {r}")
+            }
+            _ => n
+                .releases
+                .last_release()
+                .map(|r| format!(", release {}", r.name))
+                .unwrap_or_default(),
+        };
         let line = format!(
-            "{:<10} {}  {}  {}  (count {}, last seen {})",
+            "{:<10} {}  {}  {}  (count {}, last seen {}{release})",
             n.kind.as_str(),
             &s.id[..12.min(s.id.len())],
             s.services.join(","),
@@ -61,6 +72,10 @@ impl StdoutNotifier {
             "diagnosis": n.diagnosis.as_ref().map(|d| serde_json::json!({
                 "root_cause": redact(&d.root_cause), "suggested_fix": redact(&d.suggested_fix), "confidence": d.confidence.as_str(),
             })),
+            "first_release": n.releases.first_release().map(|r| redact(&r.name)),
+            "last_release": n.releases.last_release().map(|r| redact(&r.name)),
+            "regressed_in_release": n.releases.regressed_in.as_deref().map(redact),
+            "environments": n.releases.environments.iter().map(|e| redact(&e.name)).collect::<Vec<_>>(),
         })
         .to_string()
     }
@@ -130,6 +145,7 @@ mod tests {
             dedup_key: "new".into(),
             aliases: vec![],
             suspects: vec![],
+            releases: Default::default(),
         };
         for line in [StdoutNotifier::line(&n), StdoutNotifier::json_line(&n)] {
             assert!(!line.contains("hunter2secret"), "{line}");
