@@ -36,6 +36,7 @@ mod grouping_merge;
 mod hostile_input;
 mod ingest_files;
 mod notify_github;
+mod releases;
 mod reliability;
 mod reliability_lock;
 mod report_golden;
