@@ -37,6 +37,7 @@ mod hostile_input;
 mod ingest_files;
 mod json_shape;
 mod notify_github;
+mod releases;
 mod reliability;
 mod reliability_lock;
 mod report_golden;

@@ -107,6 +107,7 @@ mod tests {
             diagnosis: None,
             trace_ids: vec![],
             suspects: vec![],
+            releases: Default::default(),
         }
     }
 

@@ -3,7 +3,9 @@
 //! Deterministic: the same store and options give byte-identical output. All telemetry text is
 //! redacted and escaped here, so no caller can forget it.
 
-use crate::core::model::{Diagnosis, Frame, HourlyCounts, Signature, Status, UnixNanos};
+use crate::core::model::{
+    Diagnosis, Frame, HourlyCounts, SeenIn, Signature, SignatureReleases, Status, UnixNanos,
+};
 use crate::core::redact::redact;
 use crate::core::time::rfc3339;
 use std::fmt::Write as _;
@@ -25,6 +27,8 @@ pub struct ReportEntry {
     pub trace_ids: Vec<String>,
     /// Suspect commits, at most [`crate::core::suspects::MAX_SUSPECTS`]; empty without a checkout.
     pub suspects: Vec<crate::core::suspects::Suspect>,
+    /// Releases and environments seen (docs/releases.md).
+    pub releases: SignatureReleases,
 }
 
 /// One row of the summary table.
@@ -277,6 +281,7 @@ pub fn signature_body(e: &ReportEntry, trace_url_template: Option<&str>) -> Stri
         rfc3339(s.first_seen),
         rfc3339(s.last_seen)
     );
+    release_lines(&mut o, s.status, &e.releases);
     if !s.exception_type.is_empty() {
         let _ = writeln!(o, "- **type:** {}", safe(&s.exception_type));
     }
@@ -366,6 +371,55 @@ pub fn signature_body(e: &ReportEntry, trace_url_template: Option<&str>) -> Stri
         }
     }
     o
+}
+
+/// Names listed per line at most (the store keeps up to 50 releases; JSON lists them all).
+pub const RELEASES_SHOWN: usize = 10;
+
+/// `a ×3, b ×1` for at most [`RELEASES_SHOWN`] entries, then how many more.
+fn seen_list(rows: &[&SeenIn], name: impl Fn(&str) -> String) -> String {
+    let mut parts: Vec<String> = rows
+        .iter()
+        .take(RELEASES_SHOWN)
+        .map(|r| format!("{} ×{}", name(&r.name), r.count))
+        .collect();
+    if rows.len() > RELEASES_SHOWN {
+        parts.push(format!("and {} more", rows.len() - RELEASES_SHOWN));
+    }
+    parts.join(", ")
+}
+
+/// The release lines of a signature section: first and last release, counts per release
+/// (newest first in the release order), environments, and the release it regressed in or was
+/// resolved as of. Nothing when its events named no release or environment.
+fn release_lines(o: &mut String, status: Status, r: &SignatureReleases) {
+    if let (Some(first), Some(last)) = (r.first_release(), r.last_release()) {
+        let _ = writeln!(
+            o,
+            "- **releases:** first {} · last {} · {}",
+            code(&first.name),
+            code(&last.name),
+            seen_list(&r.newest_first(), code)
+        );
+    }
+    if !r.environments.is_empty() {
+        let mut envs: Vec<&SeenIn> = r.environments.iter().collect();
+        envs.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+        let _ = writeln!(o, "- **environments:** {}", seen_list(&envs, safe));
+    }
+    match (status, &r.regressed_in, &r.resolved_in) {
+        (Status::Regressed, Some(rel), _) => {
+            let _ = writeln!(o, "- **regressed in release:** {}", code(rel));
+        }
+        (Status::Resolved, _, Some(rel)) => {
+            let _ = writeln!(
+                o,
+                "- **resolved in:** the release after {} (only a newer release regresses it)",
+                code(rel)
+            );
+        }
+        _ => {}
+    }
 }
 
 /// Signature ids are hex from the fingerprint; anything else is neutralised for a code span.
@@ -474,6 +528,7 @@ impl ReportEntry {
             diagnosis: n.diagnosis.clone(),
             trace_ids: n.trace_ids.clone(),
             suspects: n.suspects.clone(),
+            releases: n.releases.clone(),
         }
     }
 }
@@ -627,6 +682,7 @@ mod tests {
                     line: 3,
                 }],
             }],
+            releases: Default::default(),
         };
         let body = signature_body(&e, None);
         let suspect = body

@@ -182,6 +182,7 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             }
             None => Vec::new(),
         };
+        let releases = store.releases(&x.sig.id)?;
         let counts = x.hourly.counts[x.hourly.counts.len().saturating_sub(24)..].to_vec();
         debug_assert_eq!(counts.iter().sum::<u64>(), x.last);
         entries.push(ReportEntry {
@@ -195,6 +196,7 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             diagnosis,
             trace_ids,
             suspects,
+            releases,
         });
     }
     let day = crate::core::time::day_start(now);
@@ -343,6 +345,7 @@ fn json_report(r: &Report) -> serde_json::Value {
             v["diagnosis"] = e.diagnosis.as_ref().map(|d| json::diagnosis(&redacted_diagnosis(d))).unwrap_or(serde_json::Value::Null);
             v["trace_ids"] = json!(e.trace_ids);
             v["suspects"] = suspects_json(&e.suspects);
+            json::add_releases(&mut v, &e.releases);
             v["trace_urls"] = json!(e.trace_ids.iter().filter(|t| t.chars().all(|c| c.is_ascii_hexdigit())).filter_map(|t| r.trace_url_template.as_ref().map(|u| u.replace("{trace_id}", t))).collect::<Vec<_>>());
             v
         }).collect::<Vec<_>>(),
