@@ -182,6 +182,8 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
         'rounds;show' {
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How many retained events to list (0 = all)')
             [CompletionResult]::new('--codebase', '--codebase', [CompletionResultType]::ParameterName, 'The source tree, to tell whether a diagnosis is stale (files it cites changed since)')
+            [CompletionResult]::new('--trace-url-template', '--trace-url-template', [CompletionResultType]::ParameterName, 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}')
+            [CompletionResult]::new('--escalation-factor', '--escalation-factor', [CompletionResultType]::ParameterName, 'Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
             [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -191,6 +193,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Redact IP addresses (1/0, yes/no, on/off, true/false)')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Print the fingerprint''s inputs: frames kept and dropped, template')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print straight to the terminal (by default a long view goes through $PAGER, else `less -FRX`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')

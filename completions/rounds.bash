@@ -933,7 +933,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__show)
-            opts="-q -v -h --events --explain --codebase --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --events --explain --codebase --json --trace-url-template --escalation-factor --no-pager --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -944,6 +944,14 @@ _rounds() {
                     return 0
                     ;;
                 --codebase)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace-url-template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --escalation-factor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -175,6 +175,8 @@ set edit:completion:arg-completer[rounds] = {|@words|
         &'rounds;show'= {
             cand --events 'How many retained events to list (0 = all)'
             cand --codebase 'The source tree, to tell whether a diagnosis is stale (files it cites changed since)'
+            cand --trace-url-template 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}'
+            cand --escalation-factor 'Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
             cand --store-backend 'Store backend (only sqlite today)'
             cand --color 'When to use colour'
@@ -184,6 +186,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
             cand --explain 'Print the fingerprint''s inputs: frames kept and dropped, template'
             cand --json 'json'
+            cand --no-pager 'Print straight to the terminal (by default a long view goes through $PAGER, else `less -FRX`)'
             cand -q 'Print only errors'
             cand --quiet 'Print only errors'
             cand -v 'Print more about what happens (repeat for more)'

@@ -187,6 +187,8 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -s v -l verbose -d '
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l events -d 'How many retained events to list (0 = all)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l codebase -d 'The source tree, to tell whether a diagnosis is stale (files it cites changed since)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l escalation-factor -d 'Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -200,6 +202,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-ips -d 'Re
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l explain -d 'Print the fingerprint\'s inputs: frames kept and dropped, template'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l json
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l no-pager -d 'Print straight to the terminal (by default a long view goes through $PAGER, else `less -FRX`)'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s h -l help -d 'Print help'

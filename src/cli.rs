@@ -658,6 +658,20 @@ pub struct ShowArgs {
     pub codebase: Option<std::path::PathBuf>,
     #[arg(long)]
     pub json: bool,
+    /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
+    #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
+    pub trace_url_template: Option<String>,
+    /// Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)
+    #[arg(
+        long,
+        env = "ESCALATION_FACTOR",
+        default_value_t = 3.0,
+        value_name = "FACTOR"
+    )]
+    pub escalation_factor: f64,
+    /// Print straight to the terminal (by default a long view goes through $PAGER, else `less -FRX`)
+    #[arg(long)]
+    pub no_pager: bool,
 }
 
 #[derive(Debug, Args)]
