@@ -269,6 +269,7 @@ pub trait SignatureStore {
     ) -> Result<(), StoreError>;
     /// The releases and environments a signature was seen in (`core::releases` bounds them),
     /// with its resolved-in and regressed-in releases. Merges add the absorbed signature's.
+    /// `id` is a full id as [`SignatureStore::signature`] returns it; an unknown one holds none.
     fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError>;
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError>;
     /// Counts per UTC hour for the `hours` hours ending with the hour that holds `end`.
