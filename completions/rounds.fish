@@ -75,6 +75,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-error-filt
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-errors -d 'Built-in error query: status ({ status = error }), exceptions (spans with an exception event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-query -d 'LogQL selector for error lines' -r
@@ -293,6 +294,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-error-fi
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-errors -d 'Built-in error query: status ({ status = error }), exceptions (spans with an exception event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-query -d 'LogQL selector for error lines' -r

@@ -336,6 +336,15 @@ pub struct TempoArgs {
         value_name = "QUERY"
     )]
     pub traceql: Option<String>,
+    /// Built-in error query: status ({ status = error }), exceptions (spans with an exception
+    /// event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins
+    #[arg(
+        id = "tempo_errors",
+        long = "tempo-errors",
+        env = "TEMPO_ERRORS",
+        value_name = "SPANS"
+    )]
+    pub errors: Option<String>,
     /// Tenant sent as X-Scope-OrgID
     #[arg(
         id = "tempo_tenant",

@@ -300,3 +300,24 @@ fn check_lists_service_label_values() {
         "/loki/api/v1/label/service_name/values"
     );
 }
+
+#[test]
+fn a_401_without_a_tenant_names_loki_tenant() {
+    // A multi-tenant Loki answers a request without X-Scope-OrgID with 401 "no org id"
+    // (dskit middleware/http_auth.go: http.Error(w, err.Error(), http.StatusUnauthorized)).
+    let server = FakeServer::start(|_| Response::new(401, "no org id\n"));
+    let err = fetch(
+        &mut LokiSource::new(config(&server.addr, &[])).unwrap(),
+        WINDOW,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, TelemetryError::Auth { status: 401, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("set LOKI_TENANT"), "{err}");
+    let mut cfg = config(&server.addr, &[]);
+    cfg.http.headers.push(("X-Scope-OrgID".into(), "t1".into()));
+    let err = fetch(&mut LokiSource::new(cfg).unwrap(), WINDOW).unwrap_err();
+    assert!(!err.to_string().contains("TENANT"), "{err}");
+}

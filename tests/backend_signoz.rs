@@ -272,3 +272,38 @@ fn a_row_repeated_by_a_shifted_page_is_emitted_once() {
     assert_eq!(spans, ["eee19b7ec3c1b170", "eee19b7ec3c1b171"]);
     assert_eq!(server.requests().len(), 2);
 }
+
+#[test]
+fn a_batch_size_above_signoz_maximum_is_clamped_to_10000() {
+    // SigNoz answers limit > MaxQueryLimit (10,000) with HTTP 400 (querybuildertypesv5/validation.go).
+    let body =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
+    let server = FakeServer::start(move |r: &Request| {
+        let limit = r.json()["compositeQuery"]["queries"][0]["spec"]["limit"]
+            .as_u64()
+            .unwrap_or(0);
+        if limit > 10_000 {
+            Response::json(
+                400,
+                r#"{"status":"error","error":{"code":"invalid_input","message":"limit exceeds maximum allowed value of 10000"}}"#,
+            )
+        } else {
+            Response::json(200, body.clone())
+        }
+    });
+    let mut cfg = config(&server.addr, &[]);
+    cfg.batch_size = 50_000;
+    let mut src = SignozSource::new(cfg).unwrap();
+    let events = fetch(&mut src, WINDOW).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_exception(&events[0]);
+    let limits: Vec<u64> = server
+        .requests()
+        .iter()
+        .filter_map(|r| r.json()["compositeQuery"]["queries"][0]["spec"]["limit"].as_u64())
+        .collect();
+    assert!(
+        !limits.is_empty() && limits.iter().all(|l| *l == 10_000),
+        "{limits:?}"
+    );
+}

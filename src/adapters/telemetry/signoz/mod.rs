@@ -66,6 +66,9 @@ pub struct SignozSource {
 
 const BACKEND: &str = "signoz";
 const QUERY_RANGE: &str = "/api/v5/query_range";
+/// SigNoz refuses a v5 query whose `limit` exceeds `MaxQueryLimit` (10,000) with HTTP 400
+/// (pkg/types/querybuildertypes/querybuildertypesv5/validation.go): pages are at most this long.
+pub const MAX_LIMIT: usize = 10_000;
 
 /// A SigNoz filter-expression string literal.
 fn quote(s: &str) -> String {
@@ -157,7 +160,7 @@ impl SignozSource {
         window: PollWindow,
         sink: &mut DedupSink<'_, '_>,
     ) -> Result<(), TelemetryError> {
-        let limit = self.cfg.batch_size;
+        let limit = self.cfg.batch_size.min(MAX_LIMIT);
         let mut offset = 0usize;
         loop {
             let resp = self.client.post_json(
