@@ -82,6 +82,8 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-query -d 'Lo
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-exception-index -d 'Also read SigNoz\'s exception index, which holds exceptions on spans whose status is not ERROR (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r
@@ -301,6 +303,8 @@ complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-query -d '
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-exception-index -d 'Also read SigNoz\'s exception index, which holds exceptions on spans whose status is not ERROR (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r

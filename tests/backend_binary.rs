@@ -315,7 +315,20 @@ fn signoz_pass_sends_the_key_and_milliseconds() {
     let body = fixture(
         "signoz/synthetic/SYNTHETIC_v5_response_traces_raw_events_as_json_strings_pre_v0.130.json",
     );
-    let server = FakeServer::start(move |_| Response::json(200, body.clone()));
+    let server = FakeServer::start(move |r: &Request| {
+        if r.json()["compositeQuery"]["queries"][0]["type"] == "clickhouse_sql" {
+            // The exception index holds this error span's exception too (read once, counted
+            // once) and a handled exception on a span that is not an error (found only there).
+            Response::json(
+                200,
+                fixture(
+                    "signoz/synthetic/SYNTHETIC_v5_response_error_index_raw_clickhouse_sql.json",
+                ),
+            )
+        } else {
+            Response::json(200, body.clone())
+        }
+    });
     let mut env = Env::new();
     env.set("TELEMETRY_BACKEND", "signoz")
         .set("SIGNOZ_API_URL", &format!("{}/signoz", server.addr))
@@ -324,7 +337,7 @@ fn signoz_pass_sends_the_key_and_milliseconds() {
     let r = env.run(&["poll"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("signoz: 1 events read, 1 new"),
+        r.stderr.contains("signoz: 2 events read, 2 new"),
         "{}",
         r.stderr
     );

@@ -130,6 +130,7 @@ pub fn telemetry_source(
             c.services = services(args);
             // SigNoz answers a limit above 10,000 with HTTP 400.
             c.batch_size = args.batch_size.min(10_000);
+            c.exception_index = z.exception_index;
             Ok(Box::new(SignozSource::new(c)?))
         }
     }
