@@ -75,12 +75,15 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-error-filt
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-errors -d 'Built-in error query: status ({ status = error }), exceptions (spans with an exception event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-query -d 'LogQL selector for error lines' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-exception-index -d 'Also read SigNoz\'s exception index, which holds exceptions on spans whose status is not ERROR (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r
@@ -300,12 +303,15 @@ complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-error-fi
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-errors -d 'Built-in error query: status ({ status = error }), exceptions (spans with an exception event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-query -d 'LogQL selector for error lines' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-exception-index -d 'Also read SigNoz\'s exception index, which holds exceptions on spans whose status is not ERROR (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r

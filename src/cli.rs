@@ -335,6 +335,15 @@ pub struct TempoArgs {
         value_name = "QUERY"
     )]
     pub traceql: Option<String>,
+    /// Built-in error query: status ({ status = error }), exceptions (spans with an exception
+    /// event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins
+    #[arg(
+        id = "tempo_errors",
+        long = "tempo-errors",
+        env = "TEMPO_ERRORS",
+        value_name = "SPANS"
+    )]
+    pub errors: Option<String>,
     /// Tenant sent as X-Scope-OrgID
     #[arg(
         id = "tempo_tenant",
@@ -393,6 +402,21 @@ pub struct SignozArgs {
         value_name = "URL"
     )]
     pub url: Option<String>,
+    /// Also read SigNoz's exception index, which holds exceptions on spans whose status is not
+    /// ERROR (1/0, yes/no, on/off, true/false)
+    #[arg(
+        id = "signoz_exception_index",
+        long = "signoz-exception-index",
+        env = "SIGNOZ_EXCEPTION_INDEX",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "true",
+        default_missing_value = "true",
+        value_name = "BOOL"
+    )]
+    pub exception_index: bool,
     /// Tenant sent as X-Scope-OrgID
     #[arg(
         id = "signoz_tenant",
