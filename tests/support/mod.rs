@@ -5,3 +5,4 @@ pub mod fake_http;
 pub mod harness;
 pub mod loghub;
 pub mod measure;
+pub mod otlp_gen;
