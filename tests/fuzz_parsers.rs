@@ -616,6 +616,7 @@ fn fuzz_the_llm_answer_and_cli_output_parsers() {
 
 #[test]
 fn fuzz_the_duration_and_setting_parsers() {
+    use rounds::adapters::telemetry::common;
     use rounds::adapters::telemetry::http::{parse_header_list, parse_retry_after};
     use rounds::app::settings::{parse_duration, parse_since, parse_until};
     use rounds::core::diagnose::budget::PriceTable;
@@ -634,6 +635,15 @@ fn fuzz_the_duration_and_setting_parsers() {
         }
         let _ = parse_retry_after(&t);
         let _ = PriceTable::with_overrides(&t);
+        // The backends' timestamp and id parsers are string parsers too.
+        let ns = common::parse_rfc3339_nanos(&t);
+        assert_eq!(ns, common::parse_rfc3339_nanos(&t));
+        if let Some(id) = common::trace_id(&t) {
+            assert!(id.is_empty() || id.len() == 32, "{id}");
+        }
+        if let Some(id) = common::span_id(&t) {
+            assert!(id.is_empty() || id.len() == 16, "{id}");
+        }
     });
 }
 
