@@ -158,6 +158,16 @@ pub fn parse_imf_fixdate(v: &str) -> Option<i64> {
     if it.next()? != "GMT" {
         return None;
     }
+    // Range-checked before the arithmetic: a server's year 10^18 must not overflow (found by
+    // fuzz_parsers).
+    let in_range = (1..=9999).contains(&year)
+        && (1..=31).contains(&day)
+        && (0..24).contains(&h)
+        && (0..60).contains(&m)
+        && (0..=60).contains(&s);
+    if !in_range {
+        return None;
+    }
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
 }
 
