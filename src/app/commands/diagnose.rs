@@ -31,7 +31,11 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
     let mut store = if args.dry_run {
         wiring::open_store_read(g)?
     } else {
-        wiring::open_store_write(g)?
+        // Opened (and migrated) under the pass lock, then diagnosed without it: spend
+        // reservations claim each signature, so `poll`, `ignore` and `resolve` never wait on it.
+        let mut store = wiring::open_store_write(g)?;
+        crate::core::ports::SignatureStore::release_pass_lock(&mut store);
+        store
     };
     let options = DiagnoseOptions {
         rules: llm.rules(args.min_occurrences),

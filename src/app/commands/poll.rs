@@ -211,6 +211,10 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     }
 
     if let (Some(llm), false) = (&llm, args.dry_run) {
+        // The pass's events are committed: diagnosis (minutes) runs without the pass lock, so
+        // `ignore`, `resolve` and the next pass are not held up; its spend reservations claim
+        // the signatures it works on. The lock is taken again for notifications.
+        store.release_pass_lock();
         // The source that found the errors also fetches the trace around them, for context.
         let diag = crate::app::commands::diagnose::in_poll(
             &mut store,
@@ -230,6 +234,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     let failures = if args.dry_run {
         preview_failures
     } else {
+        store.reacquire_pass_lock()?;
         let sent = notify(
             &mut store,
             &mut notifiers,
