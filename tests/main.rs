@@ -24,6 +24,7 @@ mod backend_tempo;
 mod canary_sinks;
 mod cli_list;
 mod cli_poll;
+mod core_pass;
 mod corpus_grouping;
 mod diagnosis_claude;
 mod diagnosis_cli;
