@@ -42,7 +42,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand split 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand status 'Which database and configuration this rounds uses, and how the last pass went'
-            cand generate 'Write the man pages and shell completions (for packagers)'
+            cand generate 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rounds;poll'= {
@@ -150,6 +150,8 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --service 'Only signatures seen in this service'
             cand --since 'Only signatures seen since (a duration like 24h, or an RFC 3339 time)'
             cand --search 'Case-insensitive text in the type, template, service or id'
+            cand --release 'Only signatures seen in this release (service.version, exact)'
+            cand --environment 'Only signatures seen in this environment (deployment.environment, case-insensitive)'
             cand --sort 'sort'
             cand --limit 'At most this many rows (0 = all); a cut list says "showing N of M" on stderr'
             cand --format 'table (default on a terminal), tsv (default when stdout is not a terminal), or json'
@@ -167,8 +169,8 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --quiet 'Print only errors'
             cand -v 'Print more about what happens (repeat for more)'
             cand --verbose 'Print more about what happens (repeat for more)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'rounds;show'= {
             cand --events 'How many retained events to list (0 = all)'
@@ -217,6 +219,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
             cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
             cand --undo 'Reopen instead'
+            cand --in-next-release 'Resolved as of each signature''s latest release: an occurrence in that release or an older one does not regress it, one in a newer release (or with no release) does'
             cand --json 'Print the signatures after the change as JSON (`changed` says which were changed)'
             cand -q 'Print only errors'
             cand --quiet 'Print only errors'
@@ -253,7 +256,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --escalation-factor 'A signature is escalating when its last-24h count is this many times the previous 24h (0: never)'
             cand --daily-budget 'Daily LLM budget in USD, to show what is left'
             cand --trace-url-template 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}'
-            cand --max-bytes 'Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note, JSON keeps the signatures that fit and says how many it left out'
+            cand --max-bytes 'Largest report written; the default fits a GitHub comment (65,536 characters; step summaries take 1M). Markdown keeps whole signature sections and lists the rest by id, JSON keeps the signatures that fit and says how many it left out'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
             cand --store-backend 'Store backend (only sqlite today)'
             cand --color 'When to use colour'
@@ -333,6 +336,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
             cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
             cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
+            cand --install 'Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look'
             cand -q 'Print only errors'
             cand --quiet 'Print only errors'
             cand -v 'Print more about what happens (repeat for more)'
@@ -350,7 +354,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand split 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand status 'Which database and configuration this rounds uses, and how the last pass went'
-            cand generate 'Write the man pages and shell completions (for packagers)'
+            cand generate 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rounds;help;poll'= {

@@ -132,8 +132,7 @@ pub enum Command {
     Report(ReportArgs),
     /// Which database and configuration this rounds uses, and how the last pass went
     Status(StatusArgs),
-    /// Write the man pages and shell completions (for packagers)
-    #[command(hide = true)]
+    /// Write the man pages and shell completions (into DIR, or where this user's tools find them)
     Generate(GenerateArgs),
 }
 
@@ -594,6 +593,8 @@ pub enum Sort {
     LastSeen,
     Count,
     FirstSeen,
+    /// Rising fastest first: the last 24 h against the 24 h before
+    Trend,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -617,6 +618,12 @@ pub struct ListArgs {
     /// Case-insensitive text in the type, template, service or id
     #[arg(long)]
     pub search: Option<String>,
+    /// Only signatures seen in this release (service.version, exact)
+    #[arg(long, value_name = "RELEASE")]
+    pub release: Option<String>,
+    /// Only signatures seen in this environment (deployment.environment, case-insensitive)
+    #[arg(long, value_name = "ENV")]
+    pub environment: Option<String>,
     #[arg(long, value_enum, default_value_t = Sort::LastSeen)]
     pub sort: Sort,
     /// At most this many rows (0 = all); a cut list says "showing N of M" on stderr
@@ -678,6 +685,10 @@ pub struct ResolveArgs {
     /// Reopen instead
     #[arg(long)]
     pub undo: bool,
+    /// Resolved as of each signature's latest release: an occurrence in that release or an
+    /// older one does not regress it, one in a newer release (or with no release) does
+    #[arg(long, conflicts_with = "undo")]
+    pub in_next_release: bool,
     /// Print the signatures after the change as JSON (`changed` says which were changed)
     #[arg(long)]
     pub json: bool,
@@ -747,12 +758,13 @@ pub struct ReportArgs {
     /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
     #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
     pub trace_url_template: Option<String>,
-    /// Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note,
+    /// Largest report written; the default fits a GitHub comment (65,536 characters; step
+    /// summaries take 1M). Markdown keeps whole signature sections and lists the rest by id,
     /// JSON keeps the signatures that fit and says how many it left out
     #[arg(
         long,
         env = "ROUNDS_REPORT_MAX_BYTES",
-        default_value = "1M",
+        default_value = "64K",
         value_name = "SIZE"
     )]
     pub max_bytes: String,
@@ -792,6 +804,9 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Directory to write man/ and completions/ into
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", conflicts_with = "install")]
     pub out: PathBuf,
+    /// Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look
+    #[arg(long)]
+    pub install: bool,
 }

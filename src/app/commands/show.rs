@@ -29,6 +29,7 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
     let samples = store.event_samples(&sig.id, 0)?;
     let diagnosis = store.latest_diagnosis(&sig.id)?;
     let explain = store.explain(&sig.id)?;
+    let releases = store.releases(&sig.id)?;
     // Files the diagnosis cites that changed in git since it was made: the diagnosis is stale.
     let stale: Vec<String> = match (&diagnosis, &args.codebase) {
         (Some(d), Some(root)) => match crate::adapters::codebase::LocalCodebase::new(root) {
@@ -56,9 +57,13 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
     };
 
     if args.json {
+        let mut signature = json::signature(&sig);
+        let previous_24h = crate::core::triage::day_over_day(&week).1;
+        json::add_activity(&mut signature, &sig, &day, previous_24h);
+        json::add_releases(&mut signature, &releases);
         let mut doc = serde_json::json!({
             "version": json::JSON_VERSION,
-            "signature": json::signature(&sig),
+            "signature": signature,
             "sample_stack": sig.sample_stack,
             "sample_message": sig.sample_message,
             "last_24h": json::hourly(&day),
@@ -70,6 +75,7 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
             "diagnosis_stale_files": stale,
             "suspects": suspects.as_ref().map(suspects_json),
         });
+        json::add_releases(&mut doc, &releases);
         if args.explain {
             doc["explain"] = explain_json(&sig, &explain);
             doc["explain"]["variable_positions"] =
@@ -109,6 +115,7 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
     );
     let _ = writeln!(o, "first seen {}", rfc3339(sig.first_seen));
     let _ = writeln!(o, "last seen  {}", rfc3339(sig.last_seen));
+    o.push_str(&releases_text(sig.status, &releases));
     let _ = writeln!(o, "24 h       {}", sparkline(&day.counts));
     let _ = writeln!(o, "7 d        {}", sparkline(&daily(&week.counts)));
     let _ = writeln!(
@@ -262,6 +269,64 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
         reason: e.to_string(),
     })?;
     Ok(Exit::Ok)
+}
+
+/// Release names come from telemetry: redacted, and controls shown rather than run.
+fn shown(s: &str) -> String {
+    crate::core::visible::visible(&redact::configured().redact(s)).into_owned()
+}
+
+/// The release lines of `show` (docs/releases.md); empty when no event named a release or an
+/// environment.
+fn releases_text(
+    status: crate::core::model::Status,
+    r: &crate::core::model::SignatureReleases,
+) -> String {
+    use crate::core::model::Status;
+    let mut o = String::new();
+    if let (Some(first), Some(last), Some(latest)) =
+        (r.first_release(), r.last_release(), r.latest())
+    {
+        let _ = writeln!(
+            o,
+            "releases   first {} · last {} · latest {}",
+            shown(&first.name),
+            shown(&last.name),
+            shown(&latest.name)
+        );
+        for x in r.newest_first() {
+            let _ = writeln!(
+                o,
+                "  {:<16} {:>8}  {} .. {}",
+                shown(&x.name),
+                x.count,
+                rfc3339(x.first_seen),
+                rfc3339(x.last_seen)
+            );
+        }
+    }
+    if !r.environments.is_empty() {
+        let envs: Vec<String> = r
+            .environments
+            .iter()
+            .map(|e| format!("{} {}", shown(&e.name), e.count))
+            .collect();
+        let _ = writeln!(o, "environments {}", envs.join(", "));
+    }
+    match (status, &r.regressed_in, &r.resolved_in) {
+        (Status::Regressed, Some(rel), _) => {
+            let _ = writeln!(o, "regressed in release {}", shown(rel));
+        }
+        (Status::Resolved, _, Some(rel)) => {
+            let _ = writeln!(
+                o,
+                "resolved in the release after {} (only a newer release regresses it)",
+                shown(rel)
+            );
+        }
+        _ => {}
+    }
+    o
 }
 
 fn or_dash(s: &str) -> &str {

@@ -3,7 +3,7 @@
 
 use crate::core::model::{
     Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, EventSample, Fingerprint, Frame,
-    HourlyCounts, Signature, Status, StatusChange, UnixNanos,
+    HourlyCounts, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
 };
 
 /// Errors from the store. Each names the database path.
@@ -66,6 +66,12 @@ pub struct SignatureFilter {
     pub seen_since: Option<UnixNanos>,
     /// Case-insensitive substring of type, template or id.
     pub search: Option<String>,
+    /// Only signatures seen in this release (`service.version`, exact; among the releases the
+    /// store keeps per signature, docs/releases.md).
+    pub release: Option<String>,
+    /// Only signatures seen in this environment (`deployment.environment`, ASCII
+    /// case-insensitive; among the environments the store keeps).
+    pub environment: Option<String>,
     pub sort: SignatureSort,
     pub limit: Option<usize>,
 }
@@ -202,7 +208,12 @@ pub trait SignatureStore {
     fn commit(&mut self) -> Result<(), StoreError>;
     fn rollback(&mut self) -> Result<(), StoreError>;
 
-    /// Count one event under its fingerprint, exactly once per `key`.
+    /// Count one event under its fingerprint, exactly once per `key`; also under its release
+    /// and environment (`core::releases`: bounded per signature). A resolved signature
+    /// regresses unless it was resolved in the next release (`set_resolved_in_release`) and
+    /// the event's release is not newer than that one (`core::releases::regresses`); the
+    /// history names the release (`core::releases::regression_reason`). An event that does not
+    /// regress it is counted as `Recurring` and leaves it resolved.
     fn record_event(
         &mut self,
         key: &EventKey,
@@ -244,6 +255,21 @@ pub trait SignatureStore {
         until: Option<UnixNanos>,
         now: UnixNanos,
     ) -> Result<(), StoreError>;
+    /// Resolve a signature as of `release` (`resolve --in-next-release`): occurrences in that
+    /// release or an older one leave it resolved. The store remembers the release with its
+    /// first seen for this signature (`now` when it holds none). A history entry is written
+    /// when the status or the release changes. Every other status change (`set_status`,
+    /// `set_ignore`, `auto_resolve`, a regression) forgets the release.
+    fn set_resolved_in_release(
+        &mut self,
+        id: &str,
+        release: &str,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError>;
+    /// The releases and environments a signature was seen in (`core::releases` bounds them),
+    /// with its resolved-in and regressed-in releases. Merges add the absorbed signature's.
+    fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError>;
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError>;
     /// Counts per UTC hour for the `hours` hours ending with the hour that holds `end`.
     fn hourly_counts(

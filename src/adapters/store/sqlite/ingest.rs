@@ -35,6 +35,7 @@ impl SqliteStore {
         self.in_tx = true;
         self.pending.clear();
         self.pending_hours.clear();
+        self.clear_pending_releases();
         Ok(())
     }
 
@@ -50,12 +51,14 @@ impl SqliteStore {
             .execute_batch("COMMIT")
             .map_err(|e| self.write_err(e))?;
         self.in_tx = false;
+        self.markers.clear();
         Ok(())
     }
 
     pub(super) fn rollback_pass(&mut self) -> Result<(), StoreError> {
         self.pending.clear();
         self.pending_hours.clear();
+        self.clear_pending_releases();
         if !self.in_tx {
             return Ok(());
         }
@@ -123,7 +126,18 @@ impl SqliteStore {
             };
             self.pending.insert(sig_id.clone(), pending);
         }
-        let mut history: Option<(Option<Status>, Status, &str)> = None;
+        // Counted under its release first: the regression check reads that release's first seen.
+        self.count_release(&sig_id, ev);
+        let resolved = self
+            .pending
+            .get(&sig_id)
+            .is_some_and(|p| !(p.is_new && p.sig.count == 0) && p.sig.status == Status::Resolved);
+        let regression = if resolved {
+            self.regression_check(&sig_id, ev)?
+        } else {
+            None
+        };
+        let mut history: Option<(Option<Status>, Status, String)> = None;
         let outcome;
         let keep_sample;
         {
@@ -135,14 +149,10 @@ impl SqliteStore {
             };
             let s = &mut p.sig;
             outcome = if p.is_new && s.count == 0 {
-                history = Some((None, Status::New, "first seen"));
+                history = Some((None, Status::New, "first seen".to_string()));
                 RecordOutcome::NewSignature
-            } else if s.status == Status::Resolved {
-                history = Some((
-                    Some(Status::Resolved),
-                    Status::Regressed,
-                    "occurred again after being resolved",
-                ));
+            } else if let Some(reason) = regression {
+                history = Some((Some(Status::Resolved), Status::Regressed, reason));
                 s.status = Status::Regressed;
                 RecordOutcome::Regressed
             } else {
@@ -169,8 +179,11 @@ impl SqliteStore {
         if keep_sample {
             self.insert_sample(&sig_id, key, ev)?;
         }
+        if outcome == RecordOutcome::Regressed {
+            self.mark_regressed(&sig_id, crate::core::releases::release_of(ev))?;
+        }
         if let Some((from, to, reason)) = history {
-            self.history(&sig_id, now, from, to, reason)?;
+            self.history(&sig_id, now, from, to, &reason)?;
         }
         Ok(outcome)
     }
@@ -243,6 +256,7 @@ impl SqliteStore {
             };
             res.map_err(|e| self.write_err(e))?;
         }
+        self.flush_releases()?;
         let hours = std::mem::take(&mut self.pending_hours);
         for ((id, hour), n) in hours {
             self.conn

@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use crate::core::model::{
     Confidence, Diagnosis, ErrorEvent, EventKey, EventRef, EventSample, Evidence, Fingerprint,
-    HourlyCounts, Signature, Status, StatusChange, UnixNanos,
+    HourlyCounts, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
 };
 use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary,
@@ -107,6 +107,18 @@ impl SignatureStore for SqliteStore {
         now: UnixNanos,
     ) -> Result<(), StoreError> {
         self.ignore(id, reason, until, now)
+    }
+    fn set_resolved_in_release(
+        &mut self,
+        id: &str,
+        release: &str,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.resolve_in_release(id, release, reason, now)
+    }
+    fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError> {
+        self.releases_of(id)
     }
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         self.history_of(id)
