@@ -25,6 +25,7 @@ mod canary_sinks;
 mod cli_list;
 mod cli_poll;
 mod cli_show;
+mod core_pass;
 mod corpus_grouping;
 mod diagnosis_claude;
 mod diagnosis_cli;

@@ -397,4 +397,13 @@ pub trait SignatureStore {
     fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError>;
     /// Unsettled reservations, oldest first.
     fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError>;
+
+    // The pass (ingest) lock of a store shared by processes.
+    /// Let other writers in during slow work that needs no exclusive access (diagnosis, whose
+    /// signatures are claimed by spend reservations). No open pass transaction is allowed.
+    fn release_pass_lock(&mut self) {}
+    /// Take the pass lock again before work that must not interleave (notifications).
+    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
