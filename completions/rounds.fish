@@ -79,12 +79,15 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-error-filt
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-errors -d 'Built-in error query: status ({ status = error }), exceptions (spans with an exception event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-query -d 'LogQL selector for error lines' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-exception-index -d 'Also read SigNoz\'s exception index, which holds exceptions on spans whose status is not ERROR (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r
@@ -200,6 +203,8 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -s v -l verbose -d '
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l events -d 'How many retained events to list (0 = all)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l codebase -d 'The source tree, to tell whether a diagnosis is stale (files it cites changed since)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l escalation-factor -d 'Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
 postgresql\t''"
@@ -216,6 +221,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-ips -d 'Re
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l explain -d 'Print the fingerprint\'s inputs: frames kept and dropped, template'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l json
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l no-pager -d 'Print straight to the terminal (by default a long view goes through $PAGER, else `less -FRX`)'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s h -l help -d 'Print help'
@@ -292,7 +298,7 @@ escalating\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l escalation-factor -d 'A signature is escalating when its last-24h count is this many times the previous 24h (0: never)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l daily-budget -d 'Daily LLM budget in USD, to show what is left' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
-complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-bytes -d 'Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note, JSON keeps the signatures that fit and says how many it left out' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-bytes -d 'Largest report written; the default fits a GitHub comment (65,536 characters; step summaries take 1M). Markdown keeps whole signature sections and lists the rest by id, JSON keeps the signatures that fit and says how many it left out' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
 postgresql\t''"
@@ -325,12 +331,15 @@ complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-error-fi
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-errors -d 'Built-in error query: status ({ status = error }), exceptions (spans with an exception event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-query -d 'LogQL selector for error lines' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-exception-index -d 'Also read SigNoz\'s exception index, which holds exceptions on spans whose status is not ERROR (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r

@@ -24,6 +24,13 @@ const SHAPE: &[&str] = &[
     "last_24h",
     "previous_24h",
     "trend",
+    "first_release",
+    "last_release",
+    "latest_release",
+    "releases",
+    "environments",
+    "resolved_in_release",
+    "regressed_in_release",
 ];
 
 fn is_rfc3339(v: &Value) -> bool {

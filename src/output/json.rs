@@ -101,6 +101,44 @@ pub fn text(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into())
 }
 
+/// The release fields of a signature (`show --json`, `report --format json`; docs/releases.md):
+/// `first_release`, `last_release`, `latest_release`, `releases` (newest first in the release
+/// order), `environments` (by first seen), `resolved_in_release`, `regressed_in_release`. Names
+/// come from telemetry: redacted, as every other telemetry string leaving through JSON.
+pub fn add_releases(v: &mut Value, r: &crate::core::model::SignatureReleases) {
+    let red = crate::core::redact::redact;
+    let name = |x: Option<&crate::core::model::SeenIn>| x.map(|x| red(&x.name));
+    let rows = |key: &str, rows: &[&crate::core::model::SeenIn]| -> Value {
+        Value::Array(
+            rows.iter()
+                .map(|x| {
+                    json!({
+                        key: red(&x.name), "count": x.count,
+                        "first_seen": rfc3339(x.first_seen), "last_seen": rfc3339(x.last_seen),
+                    })
+                })
+                .collect(),
+        )
+    };
+    let Some(o) = v.as_object_mut() else {
+        return;
+    };
+    o.insert("first_release".into(), json!(name(r.first_release())));
+    o.insert("last_release".into(), json!(name(r.last_release())));
+    o.insert("latest_release".into(), json!(name(r.latest())));
+    o.insert("releases".into(), rows("release", &r.newest_first()));
+    let envs: Vec<&crate::core::model::SeenIn> = r.environments.iter().collect();
+    o.insert("environments".into(), rows("environment", &envs));
+    o.insert(
+        "resolved_in_release".into(),
+        json!(r.resolved_in.as_deref().map(red)),
+    );
+    o.insert(
+        "regressed_in_release".into(),
+        json!(r.regressed_in.as_deref().map(red)),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -107,9 +107,17 @@ pub fn run(g: &Global, args: &ListArgs, printer: &mut Printer) -> Result<Exit, A
         ListFormat::Json => {
             let day = crate::core::time::day_start(now);
             let spent = store.spend_between(day, now + 1)?;
+            let entries = rows
+                .iter()
+                .map(|r| {
+                    let mut v = json::list_entry(r);
+                    json::add_releases(&mut v, &store.releases(&r.sig.id)?);
+                    Ok(v)
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
             let doc = serde_json::json!({
                 "version": json::JSON_VERSION,
-                "signatures": rows.iter().map(json::list_entry).collect::<Vec<_>>(),
+                "signatures": entries,
                 "total": total,
                 "spend_today_usd": spent,
                 "daily_budget_usd": args.daily_budget,

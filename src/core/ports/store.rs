@@ -275,6 +275,7 @@ pub trait SignatureStore {
     ) -> Result<(), StoreError>;
     /// The releases and environments a signature was seen in (`core::releases` bounds them),
     /// with its resolved-in and regressed-in releases. Merges add the absorbed signature's.
+    /// `id` is a full id as [`SignatureStore::signature`] returns it; an unknown one holds none.
     fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError>;
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError>;
     /// Counts per UTC hour for the `hours` hours ending with the hour that holds `end`.
@@ -402,4 +403,13 @@ pub trait SignatureStore {
     fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError>;
     /// Unsettled reservations, oldest first.
     fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError>;
+
+    // The pass (ingest) lock of a store shared by processes.
+    /// Let other writers in during slow work that needs no exclusive access (diagnosis, whose
+    /// signatures are claimed by spend reservations). No open pass transaction is allowed.
+    fn release_pass_lock(&mut self) {}
+    /// Take the pass lock again before work that must not interleave (notifications).
+    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

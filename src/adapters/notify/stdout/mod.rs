@@ -31,8 +31,19 @@ impl StdoutNotifier {
         };
         // Cron mails stdout around: secrets in telemetry never get that far.
         let what = crate::output::table::clip(&redact(&what), 120);
+        // The release it came back in, or the one it was last seen in (docs/releases.md).
+        let release = match (n.kind, &n.releases.regressed_in) {
+            (crate::core::ports::NotificationKind::Regressed, Some(r)) => {
+                format!(", regressed in release {r}")
+            }
+            _ => n
+                .releases
+                .last_release()
+                .map(|r| format!(", release {}", r.name))
+                .unwrap_or_default(),
+        };
         let line = format!(
-            "{:<10} {}  {}  {}  (count {}, last seen {})",
+            "{:<10} {}  {}  {}  (count {}, last seen {}{release})",
             n.kind.as_str(),
             &s.id[..12.min(s.id.len())],
             s.services.join(","),
@@ -51,6 +62,7 @@ impl StdoutNotifier {
         if let Some(day) = &n.last_24h {
             crate::output::json::add_activity(&mut v, &s, day, n.previous_24h.unwrap_or(0));
         }
+        crate::output::json::add_releases(&mut v, &n.releases);
         v["version"] = serde_json::json!(crate::output::json::JSON_VERSION);
         v["kind"] = serde_json::json!(n.kind.as_str());
         v["trace_ids"] = serde_json::json!(n.trace_ids);
@@ -125,6 +137,7 @@ mod tests {
             dedup_key: "new".into(),
             aliases: vec![],
             suspects: vec![],
+            releases: Default::default(),
         };
         for line in [StdoutNotifier::line(&n), StdoutNotifier::json_line(&n)] {
             assert!(!line.contains("hunter2secret"), "{line}");
