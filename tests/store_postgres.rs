@@ -160,6 +160,17 @@ fn a_second_writer_waits_for_the_pass_lock_then_gives_up() {
     assert!(waited >= Duration::from_millis(450), "{waited:?}");
     // Readers take no lock.
     PgStore::open(&schema.config("c"), Access::Read).unwrap();
+    // Diagnosis lets the lock go: another writer gets in, and taking it back waits for that one.
+    use rounds::core::ports::SignatureStore;
+    let mut first = first;
+    first.release_pass_lock();
+    let second = schema.open("b");
+    assert!(matches!(
+        first.reacquire_pass_lock(),
+        Err(rounds::core::ports::StoreError::Locked { .. })
+    ));
+    drop(second);
+    first.reacquire_pass_lock().unwrap();
     drop(first);
     schema.open("b");
 }

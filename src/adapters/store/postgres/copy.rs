@@ -230,7 +230,9 @@ impl PgStore {
             });
         }
         self.batch("BEGIN")?;
-        let result = self.copy_tables(&src, &src_name);
+        let result = self
+            .take_write_lock()
+            .and_then(|()| self.copy_tables(&src, &src_name));
         self.finish_tx(result)
     }
 

@@ -37,6 +37,10 @@ impl PgStore {
             return Ok(());
         }
         self.batch("BEGIN")?;
+        if let Err(e) = self.take_write_lock() {
+            let _ = self.batch("ROLLBACK");
+            return Err(e);
+        }
         self.in_tx = true;
         self.pending.clear();
         self.pending_hours.clear();

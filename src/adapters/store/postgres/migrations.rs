@@ -216,7 +216,8 @@ ALTER TABLE signatures ADD COLUMN regressed_in_release TEXT;
 "#,
     // 7: spend reservations: a call's worst case, written before the LLM starts and settled
     // after; an unsettled one counts as spend and claims its signature. The owner is a process
-    // of the instance that made it (pid:start means nothing on another host).
+    // of the instance that made it (pid:start means nothing on another host); the session is
+    // the database connection that made it, which every host can see alive or gone.
     r#"
 CREATE TABLE spend_reservations (
     id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -226,7 +227,8 @@ CREATE TABLE spend_reservations (
     model          TEXT NOT NULL,
     worst_case_usd DOUBLE PRECISION NOT NULL,
     owner          TEXT NOT NULL,
-    instance       TEXT NOT NULL
+    instance       TEXT NOT NULL,
+    session        TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX spend_reservations_sig ON spend_reservations(signature_id);
 "#,

@@ -1,12 +1,16 @@
 //! The PostgreSQL signature store: one store shared by many hosts (`STORE_BACKEND=postgresql`).
 //!
-//! Concurrency, the same rule as SQLite's file lock, across hosts: a writer holds a session-level
-//! advisory lock (keyed on the schema) for its whole life, waiting at most `--lock-wait` for it
-//! (then exit 75), so passes, diagnoses, spend and notifications of one schema are serialised
-//! however many hosts run `rounds poll`. The statements do not lean on it alone: the ledger key
-//! is unique (`ON CONFLICT DO NOTHING`), counts are written as `count = count + n`, and outbox
-//! claims are conditional updates, so a writer that ignored the lock could still not double-count.
-//! The lock dies with the connection, as the file lock dies with the process.
+//! Concurrency, SQLite's two locks across hosts:
+//! - the pass lock: a session-level advisory lock keyed on the schema, taken by a writer when it
+//!   opens (waiting at most `--lock-wait`, then exit 75), released during diagnosis
+//!   (`release_pass_lock`: spend reservations claim the signatures) and taken again before
+//!   notifying, so ingest and notifications of one schema are serialised across hosts;
+//! - the write lock: every write transaction (a pass, or one write outside it) holds a
+//!   transaction-level advisory lock, as SQLite's `BEGIN IMMEDIATE` holds its write lock, so a
+//!   diagnosis recorded meanwhile never interleaves with a pass's commit-time writes.
+//!
+//! The statements do not lean on the locks alone: the ledger key is unique (`ON CONFLICT DO
+//! NOTHING`) and counts are written as `count = count + n`. Both locks die with the connection.
 
 mod copy;
 mod ingest;
@@ -53,6 +57,12 @@ pub struct PgStore {
     schema: String,
     instance: String,
     lock_wait: Duration,
+    /// Writers: whether this connection holds the pass lock now.
+    pass_lock_held: bool,
+    /// Writers only: how long to wait for the pass lock when taking it again.
+    writer_wait: Option<Duration>,
+    /// This connection as `backend pid:backend start (µs)`: what a spend reservation is alive by.
+    session: String,
     in_tx: bool,
     pending: HashMap<String, ingest::PendingSignature>,
     pending_hours: HashMap<(String, i64), i64>,
@@ -109,6 +119,12 @@ impl PgStore {
             schema: cfg.schema.clone(),
             instance: cfg.instance.clone(),
             lock_wait,
+            pass_lock_held: false,
+            writer_wait: match access {
+                Access::Read => None,
+                Access::Write { lock_wait } => Some(lock_wait),
+            },
+            session: String::new(),
             in_tx: false,
             pending: HashMap::new(),
             pending_hours: HashMap::new(),
@@ -139,7 +155,9 @@ impl PgStore {
                 }
                 store.batch(&format!("SET search_path TO {}", cfg.schema))?;
                 store.acquire_pass_lock(lock_wait)?;
+                store.pass_lock_held = true;
                 store.migrate()?;
+                store.session = store.own_session()?;
             }
         }
         Ok(store)
@@ -233,6 +251,72 @@ impl PgStore {
         self.finish_tx(result)
     }
 
+    /// This connection's identity in `pg_stat_activity` (pid and start, which no later session
+    /// repeats).
+    fn own_session(&self) -> Result<String, StoreError> {
+        let row = self.query_opt(
+            "SELECT pid::BIGINT, (extract(epoch FROM backend_start) * 1000000)::BIGINT
+             FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+            &[],
+        )?;
+        match row {
+            Some(r) => {
+                let pid: i64 = r.try_get(0).map_err(|e| self.err(e))?;
+                let start: i64 = r.try_get(1).map_err(|e| self.err(e))?;
+                Ok(format!("{pid}:{start}"))
+            }
+            None => Ok(String::new()),
+        }
+    }
+
+    /// Whether the session `pid:start` (from `own_session`) is still connected.
+    fn session_alive(&self, session: &str) -> Result<bool, StoreError> {
+        let Some((pid, start)) = session.split_once(':') else {
+            return Ok(false);
+        };
+        let (Ok(pid), Ok(start)) = (pid.parse::<i64>(), start.parse::<i64>()) else {
+            return Ok(false);
+        };
+        Ok(self
+            .query_opt(
+                "SELECT 1::BIGINT FROM pg_stat_activity WHERE pid = $1::BIGINT::INT
+                 AND (extract(epoch FROM backend_start) * 1000000)::BIGINT = $2",
+                &[&pid, &start],
+            )?
+            .is_some())
+    }
+
+    /// Let the pass lock go (diagnosis), if this writer holds it.
+    pub(super) fn release_lock(&mut self) {
+        if self.pass_lock_held && !self.in_tx {
+            let key = lock_key("pass", &self.schema);
+            if self
+                .query_opt("SELECT pg_advisory_unlock($1)", &[&key])
+                .is_ok()
+            {
+                self.pass_lock_held = false;
+            }
+        }
+    }
+
+    /// Take the pass lock again (a writer that released it), waiting at most `--lock-wait`.
+    pub(super) fn reacquire_lock(&mut self) -> Result<(), StoreError> {
+        if let (false, Some(wait)) = (self.pass_lock_held, self.writer_wait) {
+            self.acquire_pass_lock(wait)?;
+            self.pass_lock_held = true;
+        }
+        Ok(())
+    }
+
+    /// Inside a transaction: wait for (and hold until it ends) the schema's write lock.
+    pub(super) fn take_write_lock(&self) -> Result<(), StoreError> {
+        self.query_opt(
+            "SELECT pg_advisory_xact_lock($1)::TEXT",
+            &[&lock_key("write", &self.schema)],
+        )
+        .map(|_| ())
+    }
+
     /// Take the pass lock, polling until `wait` runs out (then `Locked`, exit 75).
     fn acquire_pass_lock(&self, wait: Duration) -> Result<(), StoreError> {
         let key = lock_key("pass", &self.schema);
@@ -279,7 +363,7 @@ impl PgStore {
             return f(self);
         }
         self.batch("BEGIN")?;
-        let result = f(self);
+        let result = self.take_write_lock().and_then(|()| f(self));
         self.finish_tx(result)
     }
 
@@ -362,7 +446,7 @@ impl PgStore {
 }
 
 /// An advisory lock key for `what` on `schema`: the same on every host (sha-256, first 8 bytes).
-fn lock_key(what: &str, schema: &str) -> i64 {
+pub(super) fn lock_key(what: &str, schema: &str) -> i64 {
     use sha2::Digest;
     let d = sha2::Sha256::digest(format!("rounds {what} lock:{schema}").as_bytes());
     let mut b = [0u8; 8];

@@ -446,4 +446,12 @@ impl SignatureStore for PgStore {
     fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
         self.list_reservations()
     }
+
+    fn release_pass_lock(&mut self) {
+        self.release_lock();
+    }
+
+    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
+        self.reacquire_lock()
+    }
 }

@@ -1,9 +1,9 @@
 //! Spend reservations in PostgreSQL, atomic across hosts: the budget check and the reservation
-//! are one transaction holding a transaction-level advisory lock on the schema's budget, so two
-//! hosts can never both fit their worst case into the same budget left (on top of the pass lock
-//! every writer holds). A reservation names its instance as well as its process: `pid:start`
-//! means something on the host that wrote it only, and another instance's reservation can be
-//! seen here only after its writer let go of the pass lock, that is, when it is abandoned.
+//! are one transaction holding the write lock and a transaction-level advisory lock on the
+//! schema's budget, so two hosts can never both fit their worst case into the same budget left.
+//! A reservation is alive while the database session that made it is connected (every host sees
+//! `pg_stat_activity`) and, for this instance's own, while its process lives (`pid:start` means
+//! something on the host that wrote it only).
 
 use super::{lock_key, PgStore};
 use crate::core::model::UnixNanos;
@@ -11,6 +11,9 @@ use crate::core::ports::store::{
     reservation_fits, ReservationId, Reserve, SpendEntry, SpendReservation,
 };
 use crate::core::ports::StoreError;
+
+/// A reservation with the instance and the database session that made it.
+type Held = (ReservationId, SpendReservation, (String, String));
 
 impl PgStore {
     /// The worst case of unsettled reservations made in `[from, to)`; `None` bounds = all.
@@ -30,11 +33,9 @@ impl PgStore {
     }
 
     /// Unsettled reservations with the instance that made each, oldest first.
-    fn reservations_with_instance(
-        &self,
-    ) -> Result<Vec<(ReservationId, SpendReservation, String)>, StoreError> {
+    fn reservations_with_instance(&self) -> Result<Vec<Held>, StoreError> {
         self.rows(
-            "SELECT id, at, signature_id, backend, model, worst_case_usd, owner, instance
+            "SELECT id, at, signature_id, backend, model, worst_case_usd, owner, instance, session
              FROM spend_reservations ORDER BY at, id",
             &[],
             |r| {
@@ -48,7 +49,7 @@ impl PgStore {
                         worst_case_usd: r.try_get(5)?,
                         owner: r.try_get(6)?,
                     },
-                    r.try_get(7)?,
+                    (r.try_get(7)?, r.try_get(8)?),
                 ))
             },
         )
@@ -64,12 +65,13 @@ impl PgStore {
             .collect())
     }
 
-    /// Inside an open transaction: settle the reservations whose owner is dead (another
-    /// instance's are: see the module comment).
+    /// Inside an open transaction: settle the reservations whose session or owner is gone.
     fn settle_abandoned_in_tx(&self) -> Result<u64, StoreError> {
         let mut n = 0;
-        for (id, r, instance) in self.reservations_with_instance()? {
-            if instance == self.instance && crate::adapters::liveness::owner_alive(&r.owner) {
+        for (id, r, (instance, session)) in self.reservations_with_instance()? {
+            let owner_gone =
+                instance == self.instance && !crate::adapters::liveness::owner_alive(&r.owner);
+            if !owner_gone && self.session_alive(&session)? {
                 continue;
             }
             if !self.delete_reservation(id)? {
@@ -139,9 +141,9 @@ impl PgStore {
                 });
             }
             let row = s.query_opt(
-                "INSERT INTO spend_reservations (at, signature_id, backend, model, worst_case_usd, owner, instance)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                &[&r.at, &r.signature_id, &r.backend, &r.model, &r.worst_case_usd, &r.owner, &s.instance],
+                "INSERT INTO spend_reservations (at, signature_id, backend, model, worst_case_usd, owner, instance, session)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                &[&r.at, &r.signature_id, &r.backend, &r.model, &r.worst_case_usd, &r.owner, &s.instance, &s.session],
             )?;
             let id: i64 = match row {
                 Some(row) => row.try_get(0).map_err(|e| s.err(e))?,
