@@ -110,6 +110,7 @@ impl AppError {
                 StoreError::TooNew { .. } => Exit::Config,
                 StoreError::Corrupt { .. } => Exit::DataErr,
                 StoreError::Unavailable { .. } => Exit::Unavailable,
+                StoreError::MissingSchema { .. } => Exit::NoInput,
                 StoreError::Credentials { .. } => Exit::NoPerm,
             },
             AppError::Telemetry(e) => telemetry_exit(e),

@@ -219,6 +219,7 @@ fn the_password_is_never_printed() {
     missing.set("STORE_PG_SCHEMA", &format!("{}_none", schema.name));
     let r = missing.run(&["list"]);
     assert_eq!(r.code, 66, "{}", r.stderr);
+    assert!(r.stderr.contains("STORE_PG_SCHEMA"), "{}", r.stderr);
     // PGPASSWORD stands in for a URL without one.
     let mut via_env = env_for(&schema, "a");
     via_env

@@ -38,6 +38,9 @@ pub enum StoreError {
     /// A database server that cannot be reached (or dropped the connection).
     #[error("the database {path} is unavailable: {reason}")]
     Unavailable { path: String, reason: String },
+    /// A PostgreSQL reader pointed at a database or schema nobody created (never created by it).
+    #[error("no rounds store at {path}: `rounds poll` creates the schema; or point DATABASE_URL and STORE_PG_SCHEMA (--pg-schema) at an existing one")]
+    MissingSchema { path: String },
     /// A database server that rejected the credentials.
     #[error("the database {path} rejected the credentials: {reason}")]
     Credentials { path: String, reason: String },

@@ -139,7 +139,7 @@ impl PgStore {
         match access {
             Access::Read => {
                 if !store.schema_exists()? {
-                    return Err(StoreError::Missing {
+                    return Err(StoreError::MissingSchema {
                         path: store.display.clone(),
                     });
                 }
@@ -494,7 +494,7 @@ fn connect_err(display: &str, e: postgres::Error) -> StoreError {
             path: display.to_string(),
             reason,
         },
-        Some("3D000") => StoreError::Missing {
+        Some("3D000") => StoreError::MissingSchema {
             path: display.to_string(),
         },
         _ => StoreError::Unavailable {
