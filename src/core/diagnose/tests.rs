@@ -48,6 +48,8 @@ struct FakeStore {
     /// Every reservation ever made, for assertions.
     reserved: Vec<SpendReservation>,
     state: BTreeMap<String, String>,
+    /// The next this many `record_diagnosis` calls find the store busy (another writer).
+    busy_records: usize,
 }
 
 impl FakeStore {
@@ -114,6 +116,13 @@ impl DiagnosisStore for FakeStore {
             + reserved)
     }
     fn record_diagnosis(&mut self, d: &Diagnosis, spend: &SpendEntry) -> Result<(), StoreError> {
+        if self.busy_records > 0 {
+            self.busy_records -= 1;
+            return Err(StoreError::Busy {
+                path: "fake".into(),
+                waited_secs: 0,
+            });
+        }
         self.diagnoses.push(d.clone());
         self.spend.push(spend.clone());
         Ok(())
@@ -956,4 +965,18 @@ fn a_signature_another_pass_is_diagnosing_is_left_alone_and_its_worst_case_count
         .any(|(id, o)| id == "a" && matches!(o, Outcome::Skipped(Skip::InFlight))));
     // The other pass's reservation is untouched.
     assert_eq!(store.reservations.len(), 1);
+}
+
+#[test]
+fn a_paid_answer_is_recorded_once_when_the_store_is_busy_for_a_while() {
+    let mut store = FakeStore::with(vec![sig("a", 9, Status::New)]);
+    store.busy_records = 2;
+    let mut d = fake(vec![Ok(answer(0.3))], Some(1.0));
+    let report = run_with(&mut store, &mut d, &owned_by("me"));
+    assert_eq!(d.requests.len(), 1);
+    assert!(matches!(report.outcomes[0].1, Outcome::Diagnosed(_)));
+    assert_eq!(store.diagnoses.len(), 1);
+    assert_eq!(store.spend.len(), 1, "charged once");
+    assert!(store.reservations.is_empty(), "settled");
+    assert_eq!(store.sigs[0].status, Status::Diagnosed);
 }
