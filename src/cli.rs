@@ -29,15 +29,35 @@ pub struct GlobalArgs {
     /// SQLite database file [default: <data dir>/rounds/rounds.db]
     #[arg(long, global = true, env = "STORE_SQLITE_PATH", value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Store backend (only sqlite today)
+    /// Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)
     #[arg(
         long,
         global = true,
         env = "STORE_BACKEND",
-        default_value = "sqlite",
-        hide = true
+        value_enum,
+        default_value_t = StoreBackend::Sqlite,
+        help_heading = "Store"
     )]
-    pub store_backend: String,
+    pub store_backend: StoreBackend,
+    /// PostgreSQL schema holding rounds' tables (created by the first writer)
+    #[arg(
+        long,
+        global = true,
+        env = "STORE_PG_SCHEMA",
+        default_value = "rounds",
+        value_name = "NAME",
+        help_heading = "Store"
+    )]
+    pub pg_schema: String,
+    /// This host's name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]
+    #[arg(
+        long,
+        global = true,
+        env = "ROUNDS_INSTANCE",
+        value_name = "NAME",
+        help_heading = "Store"
+    )]
+    pub instance: Option<String>,
     /// Print only errors
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -103,6 +123,13 @@ pub struct RedactArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreBackend {
+    Sqlite,
+    #[value(alias = "postgres")]
+    Postgresql,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -134,6 +161,22 @@ pub enum Command {
     Status(StatusArgs),
     /// Write the man pages and shell completions (into DIR, or where this user's tools find them)
     Generate(GenerateArgs),
+    /// Store maintenance: copy a SQLite store, history included, into the configured store
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty
+    Copy(StoreCopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreCopyArgs {
+    /// The SQLite database to copy from
+    #[arg(long, value_name = "PATH")]
+    pub from: PathBuf,
 }
 
 /// Settings read from the environment only, listed in `poll --help` and the man page. Secrets
@@ -335,6 +378,15 @@ pub struct TempoArgs {
         value_name = "QUERY"
     )]
     pub traceql: Option<String>,
+    /// Built-in error query: status ({ status = error }), exceptions (spans with an exception
+    /// event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins
+    #[arg(
+        id = "tempo_errors",
+        long = "tempo-errors",
+        env = "TEMPO_ERRORS",
+        value_name = "SPANS"
+    )]
+    pub errors: Option<String>,
     /// Tenant sent as X-Scope-OrgID
     #[arg(
         id = "tempo_tenant",
@@ -393,6 +445,21 @@ pub struct SignozArgs {
         value_name = "URL"
     )]
     pub url: Option<String>,
+    /// Also read SigNoz's exception index, which holds exceptions on spans whose status is not
+    /// ERROR (1/0, yes/no, on/off, true/false)
+    #[arg(
+        id = "signoz_exception_index",
+        long = "signoz-exception-index",
+        env = "SIGNOZ_EXCEPTION_INDEX",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "true",
+        default_missing_value = "true",
+        value_name = "BOOL"
+    )]
+    pub exception_index: bool,
     /// Tenant sent as X-Scope-OrgID
     #[arg(
         id = "signoz_tenant",
@@ -658,6 +725,20 @@ pub struct ShowArgs {
     pub codebase: Option<std::path::PathBuf>,
     #[arg(long)]
     pub json: bool,
+    /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
+    #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
+    pub trace_url_template: Option<String>,
+    /// Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)
+    #[arg(
+        long,
+        env = "ESCALATION_FACTOR",
+        default_value_t = 3.0,
+        value_name = "FACTOR"
+    )]
+    pub escalation_factor: f64,
+    /// Print straight to the terminal (by default a long view goes through $PAGER, else `less -FRX`)
+    #[arg(long)]
+    pub no_pager: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // the one place that writes to the terminal
 
 pub mod json;
+mod pager;
 pub mod table;
 
 use crate::cli::ColorChoice;
@@ -55,6 +56,21 @@ impl Printer {
             return self.data(text);
         }
         self.write_stdout(text)
+    }
+
+    /// A long text view for a person: through a pager when stdout is a terminal (`ROUNDS_PAGER`,
+    /// else `PAGER`, else `less -FRX`, which exits at once when the text fits one screen; an
+    /// empty value or `cat` means none), straight to stdout otherwise or when the pager cannot
+    /// start. Escaped as `data` is.
+    pub fn page(&mut self, text: &str, no_pager: bool) -> io::Result<()> {
+        if no_pager || !io::stdout().is_terminal() {
+            return self.data(text);
+        }
+        let text = crate::core::visible::visible_lines(text);
+        match pager::run(&text) {
+            Ok(()) => Ok(()),
+            Err(_) => self.write_stdout(&text),
+        }
     }
 
     fn write_stdout(&mut self, text: &str) -> io::Result<()> {

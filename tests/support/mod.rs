@@ -6,4 +6,5 @@ pub mod golden;
 pub mod harness;
 pub mod loghub;
 pub mod measure;
+pub mod otlp_gen;
 pub mod pty;

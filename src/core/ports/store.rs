@@ -35,6 +35,12 @@ pub enum StoreError {
     },
     #[error("the database {path} holds bad data: {reason}")]
     Corrupt { path: String, reason: String },
+    /// A database server that cannot be reached (or dropped the connection).
+    #[error("the database {path} is unavailable: {reason}")]
+    Unavailable { path: String, reason: String },
+    /// A database server that rejected the credentials.
+    #[error("the database {path} rejected the credentials: {reason}")]
+    Credentials { path: String, reason: String },
 }
 
 /// How one event landed in the store.
@@ -269,6 +275,7 @@ pub trait SignatureStore {
     ) -> Result<(), StoreError>;
     /// The releases and environments a signature was seen in (`core::releases` bounds them),
     /// with its resolved-in and regressed-in releases. Merges add the absorbed signature's.
+    /// `id` is a full id as [`SignatureStore::signature`] returns it; an unknown one holds none.
     fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError>;
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError>;
     /// Counts per UTC hour for the `hours` hours ending with the hour that holds `end`.

@@ -19,6 +19,9 @@ pub(super) struct PendingSignature {
     pub ingested_at: UnixNanos,
     /// Samples the signature holds, loaded once per pass and counted up as the pass adds them.
     pub samples: u32,
+    /// What this pass counted per release and per environment (written and bounded at flush).
+    pub releases: super::releases::Counts,
+    pub environments: super::releases::Counts,
 }
 
 /// Whole events kept per signature (the rule every store keeps: `core::limits`).
@@ -115,6 +118,8 @@ impl SqliteStore {
                     is_new: false,
                     ingested_at: now,
                     samples: self.sample_count(&sig_id)?,
+                    releases: Default::default(),
+                    environments: Default::default(),
                 },
                 None => PendingSignature {
                     sig: Signature::first_of(&sig_id, fp, ev.timestamp),
@@ -122,16 +127,17 @@ impl SqliteStore {
                     is_new: true,
                     ingested_at: now,
                     samples: 0,
+                    releases: Default::default(),
+                    environments: Default::default(),
                 },
             };
             self.pending.insert(sig_id.clone(), pending);
         }
         // Counted under its release first: the regression check reads that release's first seen.
-        self.count_release(&sig_id, ev);
-        let resolved = self
-            .pending
-            .get(&sig_id)
-            .is_some_and(|p| !(p.is_new && p.sig.count == 0) && p.sig.status == Status::Resolved);
+        let resolved = self.pending.get_mut(&sig_id).is_some_and(|p| {
+            super::releases::count(p, ev);
+            !(p.is_new && p.sig.count == 0) && p.sig.status == Status::Resolved
+        });
         let regression = if resolved {
             self.regression_check(&sig_id, ev)?
         } else {
@@ -256,7 +262,7 @@ impl SqliteStore {
             };
             res.map_err(|e| self.write_err(e))?;
         }
-        self.flush_releases()?;
+        self.flush_releases(&pending)?;
         let hours = std::mem::take(&mut self.pending_hours);
         for ((id, hour), n) in hours {
             self.conn

@@ -45,9 +45,6 @@ pub struct SqliteStore {
     /// Signature state touched in this pass, flushed at commit (keeps ingest to one statement per event).
     pending: HashMap<String, ingest::PendingSignature>,
     pending_hours: HashMap<(String, i64), i64>,
-    /// Releases and environments counted in this pass, flushed at commit with the rest.
-    pending_releases: releases::Pending,
-    pending_environments: releases::Pending,
     /// Resolved-in-next-release marks read during this pass.
     markers: HashMap<String, Option<crate::core::releases::ResolvedIn>>,
 }
@@ -116,8 +113,6 @@ impl SqliteStore {
             in_tx: false,
             pending: HashMap::new(),
             pending_hours: HashMap::new(),
-            pending_releases: HashMap::new(),
-            pending_environments: HashMap::new(),
             markers: HashMap::new(),
         };
         match store.configure(matches!(access, Access::Write { .. })) {

@@ -2,6 +2,7 @@
 //! bounded, `core::releases::keep_bounded`) with the pass's other signature state at commit;
 //! the resolved-in-next-release mark and the regression check that reads it.
 
+use super::ingest::PendingSignature;
 use super::SqliteStore;
 use crate::core::model::{ErrorEvent, SeenIn, SignatureReleases, Status, UnixNanos};
 use crate::core::ports::StoreError;
@@ -17,18 +18,18 @@ pub(super) struct Delta {
     last_seen: UnixNanos,
 }
 
-/// Per signature id, per name.
-pub(super) type Pending = HashMap<String, HashMap<String, Delta>>;
+/// Per name, kept on the signature's pending state (one lookup per event for both).
+pub(super) type Counts = HashMap<String, Delta>;
 
-fn add(pending: &mut Pending, sig_id: &str, name: &str, at: UnixNanos) {
-    // Look up before allocating: most events land on a signature and release seen already.
-    if let Some(d) = pending.get_mut(sig_id).and_then(|m| m.get_mut(name)) {
+fn add(counts: &mut Counts, name: &str, at: UnixNanos) {
+    // Look up before allocating: most events land on a release seen already.
+    if let Some(d) = counts.get_mut(name) {
         d.count += 1;
         d.first_seen = d.first_seen.min(at);
         d.last_seen = d.last_seen.max(at);
         return;
     }
-    pending.entry(sig_id.to_string()).or_default().insert(
+    counts.insert(
         name.to_string(),
         Delta {
             count: 1,
@@ -36,6 +37,16 @@ fn add(pending: &mut Pending, sig_id: &str, name: &str, at: UnixNanos) {
             last_seen: at,
         },
     );
+}
+
+/// Count the event under its release and environment (written at flush).
+pub(super) fn count(p: &mut PendingSignature, ev: &ErrorEvent) {
+    if let Some(r) = releases::release_of(ev) {
+        add(&mut p.releases, r, ev.timestamp);
+    }
+    if let Some(e) = releases::environment_of(ev) {
+        add(&mut p.environments, e, ev.timestamp);
+    }
 }
 
 /// The two tables, named once: (table, name column, bound).
@@ -70,32 +81,23 @@ fn bound_sql(table: &str, col: &str) -> String {
 }
 
 impl SqliteStore {
-    /// Count the event under its release and environment (written at commit).
-    pub(super) fn count_release(&mut self, sig_id: &str, ev: &ErrorEvent) {
-        if let Some(r) = releases::release_of(ev) {
-            add(&mut self.pending_releases, sig_id, r, ev.timestamp);
-        }
-        if let Some(e) = releases::environment_of(ev) {
-            add(&mut self.pending_environments, sig_id, e, ev.timestamp);
-        }
-    }
-
     pub(super) fn clear_pending_releases(&mut self) {
-        self.pending_releases.clear();
-        self.pending_environments.clear();
         self.markers.clear();
     }
 
     /// Write what the pass counted, then bound each touched signature.
-    pub(super) fn flush_releases(&mut self) -> Result<(), StoreError> {
-        let all = [
-            std::mem::take(&mut self.pending_releases),
-            std::mem::take(&mut self.pending_environments),
-        ];
-        for (pending, (table, col, cap)) in all.iter().zip(TABLES) {
+    pub(super) fn flush_releases(
+        &mut self,
+        pending: &HashMap<String, PendingSignature>,
+    ) -> Result<(), StoreError> {
+        for (i, (table, col, cap)) in TABLES.into_iter().enumerate() {
             let upsert = upsert_sql(table, col);
             let bound = bound_sql(table, col);
-            for (sig_id, names) in pending {
+            for (sig_id, p) in pending {
+                let names = if i == 0 { &p.releases } else { &p.environments };
+                if names.is_empty() {
+                    continue;
+                }
                 for (name, d) in names {
                     self.conn
                         .prepare_cached(&upsert)
@@ -146,9 +148,9 @@ impl SqliteStore {
             .and_then(|mut st| st.query_row([sig_id, release], |r| r.get(0)).optional())
             .map_err(|e| self.write_err(e))?;
         let pending = self
-            .pending_releases
+            .pending
             .get(sig_id)
-            .and_then(|m| m.get(release))
+            .and_then(|p| p.releases.get(release))
             .map(|d| d.first_seen);
         Ok(match (stored, pending) {
             (Some(a), Some(b)) => Some(a.min(b)),
