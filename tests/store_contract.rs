@@ -9,7 +9,8 @@ use rounds::core::model::{
     SeenIn, Status, UnixNanos, NANOS_PER_HOUR,
 };
 use rounds::core::ports::store::{
-    FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, RecordOutcome, SpendEntry,
+    FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, RecordOutcome, Reserve,
+    SpendEntry, SpendReservation,
 };
 use rounds::core::ports::{SignatureFilter, SignatureSort, SignatureStore, StoreError};
 use std::time::Duration;
@@ -1052,6 +1053,146 @@ fn releases_follow_merge(s: &mut dyn SignatureStore) {
     assert_eq!(s.count_signatures(&f).unwrap(), 1);
 }
 
+fn reservation(id: &str, at: UnixNanos, worst: f64, owner: &str) -> SpendReservation {
+    SpendReservation {
+        at,
+        signature_id: id.into(),
+        backend: "fake".into(),
+        model: "m".into(),
+        worst_case_usd: worst,
+        owner: owner.into(),
+    }
+}
+
+fn me() -> &'static str {
+    rounds::adapters::liveness::current_owner()
+}
+
+/// The owner string of a process that has exited.
+fn dead_owner() -> String {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    let start = rounds::adapters::liveness::start_time(pid).unwrap_or(1);
+    child.wait().unwrap();
+    format!("{pid}:{start}")
+}
+
+const DAY: (UnixNanos, UnixNanos) = (0, 24 * H);
+
+fn reservations_bound_the_budget_and_claim(s: &mut dyn SignatureStore) {
+    s.record_diagnosis(&diagnosis(C, H, "earlier"), &spend(C, H, 0.3))
+        .unwrap();
+    let Reserve::Reserved(a) = s
+        .reserve_spend(&reservation(A, 2 * H, 0.5, me()), DAY, 1.0)
+        .unwrap()
+    else {
+        panic!("A should fit: 0.3 spent + 0.5 <= 1.0");
+    };
+    // A call in flight counts as spend, at its worst case.
+    assert_eq!(s.spend_between(0, 24 * H).unwrap(), 0.8);
+    match s
+        .reserve_spend(&reservation(B, 2 * H, 0.3, me()), DAY, 1.0)
+        .unwrap()
+    {
+        Reserve::OverBudget { committed_usd } => assert!((committed_usd - 0.8).abs() < 1e-9),
+        other => panic!("0.3 + 0.5 + 0.3 > 1.0 must not fit: {other:?}"),
+    }
+    // Exactly at the limit fits.
+    assert!(matches!(
+        s.reserve_spend(&reservation(B, 2 * H, 0.2, me()), DAY, 1.0)
+            .unwrap(),
+        Reserve::Reserved(_)
+    ));
+    // A live reservation claims its signature, whatever the budget.
+    assert_eq!(
+        s.reserve_spend(&reservation(A, 2 * H, 0.0, me()), DAY, 100.0)
+            .unwrap(),
+        Reserve::Claimed
+    );
+    assert_eq!(s.reservations().unwrap().len(), 2);
+    // Settled at the actual cost: the worst case is released.
+    assert!(s
+        .settle_reservation(a, Some(&spend(A, 3 * H, 0.1)))
+        .unwrap());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.6).abs() < 1e-9);
+    // Settling twice records nothing more.
+    assert!(!s
+        .settle_reservation(a, Some(&spend(A, 3 * H, 0.1)))
+        .unwrap());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.6).abs() < 1e-9);
+    let left: Vec<String> = s
+        .reservations()
+        .unwrap()
+        .into_iter()
+        .map(|(_, r)| r.signature_id)
+        .collect();
+    assert_eq!(left, vec![B.to_string()]);
+    // A is free again once settled.
+    assert!(matches!(
+        s.reserve_spend(&reservation(A, 4 * H, 0.1, me()), DAY, 1.0)
+            .unwrap(),
+        Reserve::Reserved(_)
+    ));
+}
+
+fn abandoned_reservations_become_estimated_spend(s: &mut dyn SignatureStore) {
+    let dead = dead_owner();
+    let Reserve::Reserved(live) = s
+        .reserve_spend(&reservation(B, H, 0.2, me()), DAY, 1.0)
+        .unwrap()
+    else {
+        panic!("fits");
+    };
+    let Reserve::Reserved(old) = s
+        .reserve_spend(&reservation(A, H, 0.7, &dead), DAY, 1.0)
+        .unwrap()
+    else {
+        panic!("fits");
+    };
+    assert_eq!(s.settle_abandoned_reservations().unwrap(), 1);
+    // Kept at its worst case (never under-counted), now a settled, estimated entry.
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.9).abs() < 1e-9);
+    assert_eq!(s.reservations().unwrap().len(), 1);
+    assert!(!s.settle_reservation(old, Some(&spend(A, H, 0.01))).unwrap());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.9).abs() < 1e-9);
+    assert!(s.settle_reservation(live, None).unwrap());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.7).abs() < 1e-9);
+    // reserve_spend settles abandoned ones first: a dead claim does not block the signature.
+    s.reserve_spend(&reservation(C, H, 0.1, &dead), DAY, 10.0)
+        .unwrap();
+    assert!(matches!(
+        s.reserve_spend(&reservation(C, 2 * H, 0.1, me()), DAY, 10.0)
+            .unwrap(),
+        Reserve::Reserved(_)
+    ));
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.9).abs() < 1e-9);
+}
+
+fn reservations_commit_on_their_own(s: &mut dyn SignatureStore) {
+    s.begin().unwrap();
+    assert!(s
+        .reserve_spend(&reservation(A, H, 0.1, me()), DAY, 1.0)
+        .is_err());
+    s.rollback().unwrap();
+    let Reserve::Reserved(id) = s
+        .reserve_spend(&reservation(A, H, 0.1, me()), DAY, 1.0)
+        .unwrap()
+    else {
+        panic!("fits");
+    };
+    // A settlement inside the pass transaction rolls back with it: the reservation stays.
+    s.begin().unwrap();
+    assert!(s.settle_reservation(id, Some(&spend(A, H, 0.05))).unwrap());
+    s.rollback().unwrap();
+    assert_eq!(s.reservations().unwrap().len(), 1);
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.1).abs() < 1e-9);
+    s.begin().unwrap();
+    assert!(s.settle_reservation(id, Some(&spend(A, H, 0.05))).unwrap());
+    s.commit().unwrap();
+    assert!(s.reservations().unwrap().is_empty());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.05).abs() < 1e-9);
+}
+
 macro_rules! contract {
     ($store:ident, $make:path) => {
         mod $store {
@@ -1064,7 +1205,8 @@ macro_rules! contract {
                 samples_are_bounded, releases_counted_per_signature,
                 regression_names_its_release, resolve_in_next_release,
                 other_status_changes_forget_the_release, release_and_environment_filters,
-                releases_are_bounded, releases_follow_merge);
+                releases_are_bounded, releases_follow_merge, reservations_bound_the_budget_and_claim,
+                abandoned_reservations_become_estimated_spend, reservations_commit_on_their_own);
         }
     };
     (@tests $make:path; $($t:ident),* $(,)?) => {

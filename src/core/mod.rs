@@ -1,12 +1,15 @@
 //! The hexagon: domain model, ports and use cases. Depends on std, serde, sha2, regex and
 //! thiserror only; never on adapters, clap, ureq, rusqlite, indicatif or comfy-table.
 
+pub mod activity;
+pub mod chart;
 pub mod diagnose;
 pub mod fingerprint;
 pub mod ledger;
 pub mod limits;
 pub mod model;
 pub mod notify;
+pub mod pass;
 pub mod poll;
 pub mod ports;
 pub mod redact;

@@ -10,20 +10,9 @@ use crate::core::redact::redact;
 use crate::core::time::rfc3339;
 use std::fmt::Write as _;
 
-/// `▁▂▃▄▅▆▇█` scaled to the maximum; zero is a middle dot.
+/// `▁▂▃▄▅▆▇█` scaled to the maximum; zero is a middle dot (markdown collapses spaces).
 pub fn sparkline(counts: &[u64]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = counts.iter().copied().max().unwrap_or(0);
-    counts
-        .iter()
-        .map(|&c| {
-            if max == 0 || c == 0 {
-                '·'
-            } else {
-                BARS[((c * 7) / max) as usize]
-            }
-        })
-        .collect()
+    crate::core::activity::sparkline(counts, '·')
 }
 
 /// One signature as the report (and the markdown and GitHub notifiers) show it.
@@ -441,6 +430,13 @@ fn code_safe_id(id: &str) -> String {
 }
 
 pub fn markdown(r: &Report) -> String {
+    markdown_within(r, usize::MAX, "")
+}
+
+/// The report in at most `max_bytes` bytes: the summary and chart, then each signature's
+/// section while it fits whole, then one line per signature left out while those fit, then
+/// `note` saying so. Sections are never cut mid-way (a fence left open would swallow the rest).
+pub fn markdown_within(r: &Report, max_bytes: usize, note: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# rounds findings\n");
     let _ = writeln!(o, "Window: {} .. {}\n", rfc3339(r.since), rfc3339(r.until));
@@ -467,17 +463,54 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(o, "Nothing to report in this window.");
         return o;
     }
+    // Room kept for the index heading, the note and their newlines.
+    let reserve = note.len() + 160;
+    let budget = max_bytes.saturating_sub(reserve);
+    let chart = crate::core::chart::hourly_chart(&r.entries);
+    if o.len() + chart.len() <= budget {
+        o.push_str(&chart);
+    }
+    let mut shown = 0;
     for e in &r.entries {
         let s = &e.signature;
-        let _ = writeln!(
-            o,
-            "## {} · {}\n",
+        let mut section = format!(
+            "## {} · {}\n\n",
             short_id(&code_safe_id(&s.id)),
             escape_md(&title(s))
         );
-        o.push_str(&signature_body(e, r.trace_url_template.as_deref()));
-        let _ = writeln!(o);
+        section.push_str(&signature_body(e, r.trace_url_template.as_deref()));
+        section.push('\n');
+        if o.len() + section.len() > budget {
+            break;
+        }
+        o.push_str(&section);
+        shown += 1;
     }
+    let rest = &r.entries[shown..];
+    if rest.is_empty() {
+        return o;
+    }
+    let _ = writeln!(o, "## {} more signature(s)\n", rest.len());
+    let mut listed = 0;
+    for e in rest {
+        let line = format!(
+            "- `{}` {} ({} events, {})\n",
+            short_id(&code_safe_id(&e.signature.id)),
+            escape_md(&title(&e.signature)),
+            e.signature.count,
+            e.signature.status.as_str()
+        );
+        if o.len() + line.len() > budget {
+            break;
+        }
+        o.push_str(&line);
+        listed += 1;
+    }
+    if listed < rest.len() {
+        let _ = writeln!(o, "- and {} more", rest.len() - listed);
+    }
+    let _ = writeln!(o);
+    o.push_str(note);
     o
 }
 

@@ -9,7 +9,8 @@ use crate::core::model::{
 };
 use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary,
-    PendingNotification, RecordOutcome, SignatureFilter, SignatureSort, SpendEntry,
+    PendingNotification, RecordOutcome, ReservationId, Reserve, SignatureFilter, SignatureSort,
+    SpendEntry, SpendReservation,
 };
 use crate::core::ports::{SignatureStore, StoreError};
 use crate::core::releases::{self, ResolvedIn, ENVIRONMENTS_PER_SIGNATURE, RELEASES_PER_SIGNATURE};
@@ -74,6 +75,10 @@ struct Data {
     passes: Vec<PassSummary>,
     reports: Vec<UnixNanos>,
     state: BTreeMap<String, String>,
+    /// Unsettled spend reservations by id (ids never reused, as SQLite's AUTOINCREMENT-free
+    /// rowid after the largest).
+    reservations: BTreeMap<i64, SpendReservation>,
+    reservation_seq: i64,
 }
 
 /// When an intent was first written, how often it was tried, and when it may be tried again.
@@ -866,13 +871,21 @@ impl SignatureStore for MemoryStore {
         Ok(out)
     }
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
-        Ok(self
+        let settled: f64 = self
             .data
             .spend
             .iter()
             .filter(|s| s.at >= from && s.at < to)
             .map(|s| s.cost_usd)
-            .sum())
+            .sum();
+        let reserved: f64 = self
+            .data
+            .reservations
+            .values()
+            .filter(|r| r.at >= from && r.at < to)
+            .map(|r| r.worst_case_usd)
+            .sum();
+        Ok(settled + reserved)
     }
     fn notification(
         &self,
@@ -1017,6 +1030,92 @@ impl SignatureStore for MemoryStore {
         self.data.state.insert(key.to_string(), value.to_string());
         Ok(())
     }
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError> {
+        if self.snapshot.is_some() {
+            return Err(StoreError::Write {
+                path: ":memory:".into(),
+                reason:
+                    "a spend reservation must commit on its own, not inside the pass transaction"
+                        .into(),
+            });
+        }
+        self.settle_abandoned_reservations()?;
+        if self
+            .data
+            .reservations
+            .values()
+            .any(|x| x.signature_id == r.signature_id)
+        {
+            return Ok(Reserve::Claimed);
+        }
+        let settled: f64 = self
+            .data
+            .spend
+            .iter()
+            .filter(|s| s.at >= day.0 && s.at < day.1)
+            .map(|s| s.cost_usd)
+            .sum();
+        // Every unsettled reservation counts, whatever its day: it may still spend today.
+        let reserved: f64 = self
+            .data
+            .reservations
+            .values()
+            .map(|x| x.worst_case_usd)
+            .sum();
+        let committed = settled + reserved;
+        if !crate::core::ports::store::reservation_fits(
+            committed,
+            r.worst_case_usd,
+            daily_limit_usd,
+        ) {
+            return Ok(Reserve::OverBudget {
+                committed_usd: committed,
+            });
+        }
+        self.data.reservation_seq += 1;
+        let id = self.data.reservation_seq;
+        self.data.reservations.insert(id, r.clone());
+        Ok(Reserve::Reserved(ReservationId(id)))
+    }
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        if self.data.reservations.remove(&id.0).is_none() {
+            return Ok(false);
+        }
+        self.data.spend.extend(spend.cloned());
+        Ok(true)
+    }
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        let dead: Vec<i64> = self
+            .data
+            .reservations
+            .iter()
+            .filter(|(_, r)| !crate::adapters::liveness::owner_alive(&r.owner))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &dead {
+            if let Some(r) = self.data.reservations.remove(id) {
+                self.data.spend.push(abandoned_spend(r));
+            }
+        }
+        Ok(dead.len() as u64)
+    }
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        Ok(self
+            .data
+            .reservations
+            .iter()
+            .map(|(id, r)| (ReservationId(*id), r.clone()))
+            .collect())
+    }
 }
 
 /// The event kept whole as a sample, its attributes bounded as every store bounds them.
@@ -1047,4 +1146,16 @@ fn key_bytes(hex: &str) -> Vec<u8> {
         _ => 0,
     };
     b.chunks(2).map(|p| val(p[0]) << 4 | val(p[1])).collect()
+}
+
+/// The spend entry an abandoned reservation becomes: its worst case, estimated, at its time.
+pub(crate) fn abandoned_spend(r: SpendReservation) -> SpendEntry {
+    SpendEntry {
+        at: r.at,
+        signature_id: r.signature_id,
+        backend: r.backend,
+        model: r.model,
+        cost_usd: r.worst_case_usd,
+        estimated: true,
+    }
 }

@@ -295,9 +295,24 @@ pub fn parse_rfc3339_nanos(s: &str) -> Option<i64> {
         _ => {
             let sign = if tz.starts_with('-') { -1 } else { 1 };
             let (oh, om) = tz[1..].split_once(':').unwrap_or((&tz[1..], "0"));
-            sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
+            let (oh, om) = (oh.parse::<i64>().ok()?, om.parse::<i64>().ok()?);
+            if !(0..=23).contains(&oh) || !(0..60).contains(&om) {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
         }
     };
+    // Range-checked before the arithmetic: a year or hour of 10^18 from a backend must not
+    // overflow (found by fuzz_parsers).
+    let in_range = (0..=9999).contains(&y)
+        && (1..=12).contains(&mo)
+        && (1..=31).contains(&da)
+        && (0..=24).contains(&h)
+        && (0..60).contains(&mi)
+        && (0..=60).contains(&se);
+    if !in_range {
+        return None;
+    }
     let secs = super::http::days_from_civil(y, mo, da) * 86_400 + h * 3600 + mi * 60 + se - offset;
     secs.checked_mul(1_000_000_000)?.checked_add(nanos)
 }

@@ -163,6 +163,45 @@ pub struct PassSummary {
     pub quarantined: u64,
 }
 
+/// A call's worst case held in the spend ledger while the call runs: written (in its own
+/// committed transaction) before the LLM is started, settled after. An unsettled reservation
+/// counts as spend, so a `rounds` killed mid-call never under-counts; it also claims its
+/// signature, so a concurrent pass never diagnoses the same signature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendReservation {
+    pub at: UnixNanos,
+    pub signature_id: String,
+    pub backend: String,
+    pub model: String,
+    /// The most the call can cost (what an abandoned reservation is settled at).
+    pub worst_case_usd: f64,
+    /// The process that made it (`pid:start`, see `adapters::liveness`): a reservation whose
+    /// owner is dead is abandoned and is settled as an estimated spend entry by the next pass.
+    pub owner: String,
+}
+
+/// A reservation's handle, for `settle_reservation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReservationId(pub i64);
+
+/// What `reserve_spend` did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reserve {
+    /// Written and committed: the call may start.
+    Reserved(ReservationId),
+    /// Spend in the day + live reservations + this worst case would exceed the daily limit;
+    /// `committed_usd` is the first two.
+    OverBudget { committed_usd: f64 },
+    /// A live reservation (another call in flight) already holds this signature.
+    Claimed,
+}
+
+/// Whether a call of `worst_case_usd` fits beside `committed_usd` (spent + reserved) under
+/// `limit_usd`: the one budget rule every store applies inside `reserve_spend`.
+pub fn reservation_fits(committed_usd: f64, worst_case_usd: f64, limit_usd: f64) -> bool {
+    committed_usd + worst_case_usd <= limit_usd + 1e-9
+}
+
 pub trait SignatureStore {
     /// Start the pass's single transaction.
     fn begin(&mut self) -> Result<(), StoreError>;
@@ -276,7 +315,8 @@ pub trait SignatureStore {
         spend: Option<&SpendEntry>,
     ) -> Result<(), StoreError>;
     fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError>;
-    /// Total spend in `[from, to)`.
+    /// Total spend in `[from, to)`: settled entries plus the worst case of every unsettled
+    /// reservation made in it (a call in flight or abandoned is never under-counted).
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError>;
 
     // Notifications.
@@ -330,4 +370,40 @@ pub trait SignatureStore {
     // Persistent key/value state for core algorithms (e.g. the template miner), JSON-encoded.
     fn state(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    // Spend reservations (see `SpendReservation`).
+    /// In one transaction of its own, committed before returning (an error inside the pass
+    /// transaction): settle abandoned reservations (`settle_abandoned_reservations`); `Claimed`
+    /// when a reservation holds `r.signature_id`; `OverBudget` unless spend in `[day.0, day.1)`
+    /// plus every unsettled reservation plus `r.worst_case_usd` fits in `daily_limit_usd`
+    /// (`reservation_fits`); else write the reservation.
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError>;
+    /// Drop a reservation and record `spend` (the actual cost, or the worst case of a killed
+    /// call) in the same transaction (the pass transaction when one is open, so it commits with
+    /// the diagnosis or attempt recorded beside it). `false` when no such reservation is left
+    /// (it was settled already, e.g. as abandoned): nothing is recorded then.
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError>;
+    /// Settle every reservation whose owner is dead as an estimated spend entry of its worst
+    /// case (at the reservation's time); returns how many.
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError>;
+    /// Unsettled reservations, oldest first.
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError>;
+
+    // The pass (ingest) lock of a store shared by processes.
+    /// Let other writers in during slow work that needs no exclusive access (diagnosis, whose
+    /// signatures are claimed by spend reservations). No open pass transaction is allowed.
+    fn release_pass_lock(&mut self) {}
+    /// Take the pass lock again before work that must not interleave (notifications).
+    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

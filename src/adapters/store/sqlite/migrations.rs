@@ -202,4 +202,18 @@ ALTER TABLE signatures ADD COLUMN resolved_in_release TEXT;
 ALTER TABLE signatures ADD COLUMN resolved_in_release_seen INTEGER;
 ALTER TABLE signatures ADD COLUMN regressed_in_release TEXT;
 "#,
+    // 7: spend reservations: a call's worst case, written before the LLM starts and settled
+    // after; an unsettled one counts as spend and claims its signature.
+    r#"
+CREATE TABLE spend_reservations (
+    id             INTEGER PRIMARY KEY,
+    at             INTEGER NOT NULL,
+    signature_id   TEXT NOT NULL,
+    backend        TEXT NOT NULL,
+    model          TEXT NOT NULL,
+    worst_case_usd REAL NOT NULL,
+    owner          TEXT NOT NULL           -- pid:start of the process that made it
+);
+CREATE INDEX spend_reservations_sig ON spend_reservations(signature_id);
+"#,
 ];

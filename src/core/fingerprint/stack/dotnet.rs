@@ -16,7 +16,9 @@ pub(crate) fn is_dotnet_frame(rest: &str) -> bool {
     if open == 0 || rest.as_bytes()[open - 1] == b' ' {
         return false;
     }
-    let Some(close) = rest.rfind(')') else {
+    // A `)` before the `(` is no argument list (and slicing across it would panic: found by
+    // fuzz_parsers).
+    let Some(close) = rest.rfind(')').filter(|&c| c > open) else {
         return false;
     };
     let inner = &rest[open + 1..close];
