@@ -181,7 +181,9 @@ impl SqliteStore {
         let marker = self.marker(sig_id)?;
         let release = releases::release_of(ev);
         let seen = match (&marker, release) {
-            (Some(_), Some(r)) => Some((
+            // First seen is read only when the names do not decide (an old release flooding a
+            // signature resolved in the next one then costs no query per event).
+            (Some(m), Some(r)) if releases::by_name(r, &m.release).is_none() => Some((
                 r,
                 self.release_first_seen(sig_id, r)?.unwrap_or(ev.timestamp),
             )),
