@@ -49,5 +49,7 @@ mod report_golden;
 mod sentry_grouping;
 mod stack_parsers;
 mod store_contract;
+mod store_postgres;
+mod store_postgres_many;
 mod suspects;
 mod template_quality;

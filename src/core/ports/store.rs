@@ -35,6 +35,12 @@ pub enum StoreError {
     },
     #[error("the database {path} holds bad data: {reason}")]
     Corrupt { path: String, reason: String },
+    /// A database server that cannot be reached (or dropped the connection).
+    #[error("the database {path} is unavailable: {reason}")]
+    Unavailable { path: String, reason: String },
+    /// A database server that rejected the credentials.
+    #[error("the database {path} rejected the credentials: {reason}")]
+    Credentials { path: String, reason: String },
 }
 
 /// How one event landed in the store.
