@@ -225,7 +225,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__generate)
-            opts="-q -v -h --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --install --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,7 +485,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__list)
-            opts="-q -v -h --status --service --since --search --sort --limit --all --json --format --daily-budget --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --status --service --since --search --release --environment --sort --limit --all --json --format --daily-budget --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,8 +507,16 @@ _rounds() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sort)
-                    COMPREPLY=($(compgen -W "last-seen count first-seen" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "last-seen count first-seen trend" -- "${cur}"))
                     return 0
                     ;;
                 --limit)
@@ -559,7 +567,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__poll)
-            opts="-i -q -v -h --input --backend --check --dry-run --strict --regroup --in-app --not-in-app --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-i -q -v -h --input --backend --check --dry-run --strict --regroup --in-app --not-in-app --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -641,6 +649,10 @@ _rounds() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tempo-errors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tempo-tenant)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -663,6 +675,10 @@ _rounds() {
                     ;;
                 --signoz-url)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signoz-exception-index)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --signoz-tenant)
@@ -883,7 +899,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__resolve)
-            opts="-q -v -h --undo --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --undo --in-next-release --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -925,7 +941,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__show)
-            opts="-q -v -h --events --explain --codebase --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --events --explain --codebase --json --trace-url-template --escalation-factor --no-pager --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -936,6 +952,14 @@ _rounds() {
                     return 0
                     ;;
                 --codebase)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace-url-template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --escalation-factor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1017,7 +1041,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__status)
-            opts="-i -q -v -h --input --backend --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-i -q -v -h --input --backend --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,6 +1087,10 @@ _rounds() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tempo-errors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tempo-tenant)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1085,6 +1113,10 @@ _rounds() {
                     ;;
                 --signoz-url)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signoz-exception-index)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --signoz-tenant)

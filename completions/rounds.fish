@@ -48,7 +48,7 @@ complete -c rounds -n "__fish_rounds_needs_command" -f -a "resolve" -d 'Mark sig
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "status" -d 'Which database and configuration this rounds uses, and how the last pass went'
-complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (into DIR, or where this user\'s tools find them)'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s i -l input -d 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l backend -d 'Where errors come from' -r -f -a "otlp_file\t''
@@ -75,12 +75,15 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-error-filt
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-errors -d 'Built-in error query: status ({ status = error }), exceptions (spans with an exception event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-query -d 'LogQL selector for error lines' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-exception-index -d 'Also read SigNoz\'s exception index, which holds exceptions on spans whose status is not ERROR (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r
@@ -158,9 +161,12 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l status -d 'Only t
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l service -d 'Only signatures seen in this service' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l since -d 'Only signatures seen since (a duration like 24h, or an RFC 3339 time)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l search -d 'Case-insensitive text in the type, template, service or id' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l release -d 'Only signatures seen in this release (service.version, exact)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l environment -d 'Only signatures seen in this environment (deployment.environment, case-insensitive)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l sort -r -f -a "last-seen\t''
 count\t''
-first-seen\t''"
+first-seen\t''
+trend\t'Rising fastest first: the last 24 h against the 24 h before'"
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l limit -d 'At most this many rows (0 = all); a cut list says "showing N of M" on stderr' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l format -d 'table (default on a terminal), tsv (default when stdout is not a terminal), or json' -r -f -a "table\t''
 tsv\t''
@@ -181,9 +187,11 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l all -d 'Every sta
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l json -d 'JSON instead of a table (same as --format json)'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand list" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l events -d 'How many retained events to list (0 = all)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l codebase -d 'The source tree, to tell whether a diagnosis is stale (files it cites changed since)' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l escalation-factor -d 'Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -197,6 +205,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-ips -d 'Re
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l explain -d 'Print the fingerprint\'s inputs: frames kept and dropped, template'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l json
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l no-pager -d 'Print straight to the terminal (by default a long view goes through $PAGER, else `less -FRX`)'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s h -l help -d 'Print help'
@@ -230,6 +239,7 @@ false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l undo -d 'Reopen instead'
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l in-next-release -d 'Resolved as of each signature\'s latest release: an occurrence in that release or an older one does not regress it, one in a newer release (or with no release) does'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l json -d 'Print the signatures after the change as JSON (`changed` says which were changed)'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s v -l verbose -d 'Print more about what happens (repeat for more)'
@@ -263,7 +273,7 @@ escalating\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l escalation-factor -d 'A signature is escalating when its last-24h count is this many times the previous 24h (0: never)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l daily-budget -d 'Daily LLM budget in USD, to show what is left' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
-complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-bytes -d 'Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note, JSON keeps the signatures that fit and says how many it left out' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-bytes -d 'Largest report written; the default fits a GitHub comment (65,536 characters; step summaries take 1M). Markdown keeps whole signature sections and lists the rest by id, JSON keeps the signatures that fit and says how many it left out' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l store-backend -d 'Store backend (only sqlite today)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -293,12 +303,15 @@ complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-error-fi
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l jaeger-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-url -d 'Grafana Tempo API base URL, e.g. http://localhost:3200' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-traceql -d 'TraceQL query for error spans [default: { status = error }]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-errors -d 'Built-in error query: status ({ status = error }), exceptions (spans with an exception event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l tempo-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-url -d 'Grafana Loki API base URL, e.g. http://localhost:3100' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-query -d 'LogQL selector for error lines' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-service-label -d 'The stream label that names the service [default: service_name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l loki-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-url -d 'SigNoz API base URL, e.g. http://localhost:8080' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-exception-index -d 'Also read SigNoz\'s exception index, which holds exceptions on spans whose status is not ERROR (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l signoz-tenant -d 'Tenant sent as X-Scope-OrgID' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-timeout -d 'Timeout of one backend request (1ms to 1h) [default: 60s]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-retries -d 'Retries of a failed request (timeouts, 429, 5xx; 0 to 20) [default: 3]' -r
@@ -349,6 +362,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-emails
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l install -d 'Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s h -l help -d 'Print help'
@@ -361,5 +375,5 @@ complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_
 complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
 complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
 complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "status" -d 'Which database and configuration this rounds uses, and how the last pass went'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "generate" -d 'Write the man pages and shell completions (for packagers)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "generate" -d 'Write the man pages and shell completions (into DIR, or where this user\'s tools find them)'
 complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

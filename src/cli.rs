@@ -132,8 +132,7 @@ pub enum Command {
     Report(ReportArgs),
     /// Which database and configuration this rounds uses, and how the last pass went
     Status(StatusArgs),
-    /// Write the man pages and shell completions (for packagers)
-    #[command(hide = true)]
+    /// Write the man pages and shell completions (into DIR, or where this user's tools find them)
     Generate(GenerateArgs),
 }
 
@@ -336,6 +335,15 @@ pub struct TempoArgs {
         value_name = "QUERY"
     )]
     pub traceql: Option<String>,
+    /// Built-in error query: status ({ status = error }), exceptions (spans with an exception
+    /// event, Tempo >= 2.6) or both (Tempo >= 2.6) [default: status]; TEMPO_TRACEQL wins
+    #[arg(
+        id = "tempo_errors",
+        long = "tempo-errors",
+        env = "TEMPO_ERRORS",
+        value_name = "SPANS"
+    )]
+    pub errors: Option<String>,
     /// Tenant sent as X-Scope-OrgID
     #[arg(
         id = "tempo_tenant",
@@ -394,6 +402,21 @@ pub struct SignozArgs {
         value_name = "URL"
     )]
     pub url: Option<String>,
+    /// Also read SigNoz's exception index, which holds exceptions on spans whose status is not
+    /// ERROR (1/0, yes/no, on/off, true/false)
+    #[arg(
+        id = "signoz_exception_index",
+        long = "signoz-exception-index",
+        env = "SIGNOZ_EXCEPTION_INDEX",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "true",
+        default_missing_value = "true",
+        value_name = "BOOL"
+    )]
+    pub exception_index: bool,
     /// Tenant sent as X-Scope-OrgID
     #[arg(
         id = "signoz_tenant",
@@ -594,6 +617,8 @@ pub enum Sort {
     LastSeen,
     Count,
     FirstSeen,
+    /// Rising fastest first: the last 24 h against the 24 h before
+    Trend,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -617,6 +642,12 @@ pub struct ListArgs {
     /// Case-insensitive text in the type, template, service or id
     #[arg(long)]
     pub search: Option<String>,
+    /// Only signatures seen in this release (service.version, exact)
+    #[arg(long, value_name = "RELEASE")]
+    pub release: Option<String>,
+    /// Only signatures seen in this environment (deployment.environment, case-insensitive)
+    #[arg(long, value_name = "ENV")]
+    pub environment: Option<String>,
     #[arg(long, value_enum, default_value_t = Sort::LastSeen)]
     pub sort: Sort,
     /// At most this many rows (0 = all); a cut list says "showing N of M" on stderr
@@ -651,6 +682,20 @@ pub struct ShowArgs {
     pub codebase: Option<std::path::PathBuf>,
     #[arg(long)]
     pub json: bool,
+    /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
+    #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
+    pub trace_url_template: Option<String>,
+    /// Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)
+    #[arg(
+        long,
+        env = "ESCALATION_FACTOR",
+        default_value_t = 3.0,
+        value_name = "FACTOR"
+    )]
+    pub escalation_factor: f64,
+    /// Print straight to the terminal (by default a long view goes through $PAGER, else `less -FRX`)
+    #[arg(long)]
+    pub no_pager: bool,
 }
 
 #[derive(Debug, Args)]
@@ -678,6 +723,10 @@ pub struct ResolveArgs {
     /// Reopen instead
     #[arg(long)]
     pub undo: bool,
+    /// Resolved as of each signature's latest release: an occurrence in that release or an
+    /// older one does not regress it, one in a newer release (or with no release) does
+    #[arg(long, conflicts_with = "undo")]
+    pub in_next_release: bool,
     /// Print the signatures after the change as JSON (`changed` says which were changed)
     #[arg(long)]
     pub json: bool,
@@ -747,12 +796,13 @@ pub struct ReportArgs {
     /// Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}
     #[arg(long, env = "ROUNDS_TRACE_URL_TEMPLATE", value_name = "URL")]
     pub trace_url_template: Option<String>,
-    /// Largest report written (GitHub step summaries take 1 MiB): markdown is cut with a note,
+    /// Largest report written; the default fits a GitHub comment (65,536 characters; step
+    /// summaries take 1M). Markdown keeps whole signature sections and lists the rest by id,
     /// JSON keeps the signatures that fit and says how many it left out
     #[arg(
         long,
         env = "ROUNDS_REPORT_MAX_BYTES",
-        default_value = "1M",
+        default_value = "64K",
         value_name = "SIZE"
     )]
     pub max_bytes: String,
@@ -792,6 +842,9 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Directory to write man/ and completions/ into
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", conflicts_with = "install")]
     pub out: PathBuf,
+    /// Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look
+    #[arg(long)]
+    pub install: bool,
 }

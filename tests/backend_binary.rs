@@ -122,6 +122,31 @@ fn rejected_credentials_exit_77_without_the_token() {
 }
 
 #[test]
+fn a_401_from_tempo_or_loki_without_a_tenant_exits_77_naming_the_setting() {
+    let server = FakeServer::start(|_| Response::new(401, "no org id\n"));
+    for (backend, var, url) in [
+        ("tempo", "TEMPO_TENANT", "TEMPO_API_URL"),
+        ("loki", "LOKI_TENANT", "LOKI_API_URL"),
+    ] {
+        let mut env = Env::new();
+        env.set("TELEMETRY_BACKEND", backend).set(url, &server.addr);
+        let r = env.run(&["poll"]);
+        assert_eq!(r.code, 77, "{backend}: {}", r.stderr);
+        let last = r.stderr.trim_end().lines().last().unwrap_or_default();
+        assert!(
+            last.contains(&format!("set {var}")) && last.contains("HTTP 401"),
+            "{backend}: {}",
+            r.stderr
+        );
+        // With the tenant set, the same 401 is only "credentials rejected".
+        env.set(var, "team-a");
+        let r = env.run(&["poll"]);
+        assert_eq!(r.code, 77, "{backend}: {}", r.stderr);
+        assert!(!r.stderr.contains(&format!("set {var}")), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn unreachable_backend_exits_69() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -290,7 +315,20 @@ fn signoz_pass_sends_the_key_and_milliseconds() {
     let body = fixture(
         "signoz/synthetic/SYNTHETIC_v5_response_traces_raw_events_as_json_strings_pre_v0.130.json",
     );
-    let server = FakeServer::start(move |_| Response::json(200, body.clone()));
+    let server = FakeServer::start(move |r: &Request| {
+        if r.json()["compositeQuery"]["queries"][0]["type"] == "clickhouse_sql" {
+            // The exception index holds this error span's exception too (read once, counted
+            // once) and a handled exception on a span that is not an error (found only there).
+            Response::json(
+                200,
+                fixture(
+                    "signoz/synthetic/SYNTHETIC_v5_response_error_index_raw_clickhouse_sql.json",
+                ),
+            )
+        } else {
+            Response::json(200, body.clone())
+        }
+    });
     let mut env = Env::new();
     env.set("TELEMETRY_BACKEND", "signoz")
         .set("SIGNOZ_API_URL", &format!("{}/signoz", server.addr))
@@ -299,7 +337,7 @@ fn signoz_pass_sends_the_key_and_milliseconds() {
     let r = env.run(&["poll"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("signoz: 1 events read, 1 new"),
+        r.stderr.contains("signoz: 2 events read, 2 new"),
         "{}",
         r.stderr
     );

@@ -468,3 +468,70 @@ fn real_jaeger_2_13_answering_error_tag_with_ok_spans_is_not_trusted() {
         .iter()
         .any(|n| n.contains("tag search does not find error spans")));
 }
+
+#[test]
+fn api_v3_probes_an_empty_filtered_answer_and_switches_to_client_filtering() {
+    // Jaeger's ClickHouse storage matches query.attributes literally
+    // (internal/storage/v2/clickhouse/tracestore/query_builder.go, buildAttributeConditions):
+    // error=true finds only spans carrying an `error` attribute, never status ERROR; its
+    // "nothing found" is api_v3's JSON 404.
+    let body = fixture("derived/jaeger_v3_search_exception.json");
+    let server = FakeServer::start(move |r: &Request| {
+        if r.query_param("query.attributes").is_some() {
+            Response::json(404, NO_TRACES_V3)
+        } else {
+            Response::json(200, body.clone())
+        }
+    });
+    let mut cfg = config(&server.addr, &["orders-api"]);
+    cfg.api_version = JaegerApiVersion::V3;
+    let mut src = JaegerSource::new(cfg).unwrap();
+    let (events, report) = fetch(&mut src, V3_WINDOW).unwrap();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(
+        events[0].exception_type.as_deref(),
+        Some("ZeroDivisionError")
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("tag search does not find error spans")),
+        "{:?}",
+        report.notes
+    );
+    let reqs = server.requests();
+    assert_eq!(
+        reqs.len(),
+        2,
+        "one filtered search and one unfiltered probe"
+    );
+    assert_eq!(
+        reqs[0].query_param("query.attributes").as_deref(),
+        Some(r#"{"error":"true"}"#)
+    );
+    assert!(reqs[1].query_param("query.attributes").is_none());
+    // The rest of the pass filters here without asking the server again.
+    let before = server.requests().len();
+    assert_eq!(fetch(&mut src, V3_WINDOW).unwrap().0.len(), 1);
+    let later = &server.requests()[before..];
+    assert_eq!(later.len(), 1);
+    assert!(later[0].query_param("query.attributes").is_none());
+}
+
+#[test]
+fn api_v3_honours_a_forced_client_filter() {
+    let body = fixture("derived/jaeger_v3_search_exception.json");
+    let server = FakeServer::start(move |_| Response::json(200, body.clone()));
+    let mut cfg = config(&server.addr, &["orders-api"]);
+    cfg.api_version = JaegerApiVersion::V3;
+    cfg.error_filter = rounds::adapters::telemetry::jaeger::JaegerErrorFilter::Client;
+    let mut src = JaegerSource::new(cfg).unwrap();
+    let (events, report) = fetch(&mut src, V3_WINDOW).unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "no probe when the filter is forced");
+    assert_eq!(reqs[0].path(), "/api/v3/traces");
+    assert!(reqs[0].query_param("query.attributes").is_none());
+}

@@ -300,3 +300,65 @@ fn check_lists_service_label_values() {
         "/loki/api/v1/label/service_name/values"
     );
 }
+
+#[test]
+fn a_401_without_a_tenant_names_loki_tenant() {
+    // A multi-tenant Loki answers a request without X-Scope-OrgID with 401 "no org id"
+    // (dskit middleware/http_auth.go: http.Error(w, err.Error(), http.StatusUnauthorized)).
+    let server = FakeServer::start(|_| Response::new(401, "no org id\n"));
+    let err = fetch(
+        &mut LokiSource::new(config(&server.addr, &[])).unwrap(),
+        WINDOW,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, TelemetryError::Auth { status: 401, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("set LOKI_TENANT"), "{err}");
+    let mut cfg = config(&server.addr, &[]);
+    cfg.http.headers.push(("X-Scope-OrgID".into(), "t1".into()));
+    let err = fetch(&mut LokiSource::new(cfg).unwrap(), WINDOW).unwrap_err();
+    assert!(!err.to_string().contains("TENANT"), "{err}");
+}
+
+#[test]
+fn a_stack_trace_moved_into_the_body_is_parsed_back_out() {
+    // Loki's advice for stack traces over max_structured_metadata_size (64 KB) is the Collector's
+    // transform `set(body, Concat([body, attributes["exception.stacktrace"]], "\n"))` then
+    // `delete_key(attributes, "exception.stacktrace")` (grafana/loki
+    // docs/sources/send-data/otel/_index.md). Applied here to the derived entry.
+    let original = fixture("derived/loki_query_range_exception_categorized.json");
+    let mut moved: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let entry = &mut moved["data"]["result"][0]["values"][0];
+    let meta = entry[2]["structuredMetadata"].as_object_mut().unwrap();
+    let stack = meta.remove("exception_stacktrace").unwrap();
+    let stack = stack.as_str().unwrap().to_string();
+    entry[1] = format!("{}\n{stack}", entry[1].as_str().unwrap()).into();
+    // And once more without exception_message: the body's first line stands in for it.
+    let mut bare = moved.clone();
+    bare["data"]["result"][0]["values"][0][2]["structuredMetadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("exception_message");
+    bare["data"]["result"][0]["values"][0][1] = format!("order 42 failed\n{stack}").into();
+
+    let fetch_body = |body: String| {
+        let server = FakeServer::start(move |_| Response::json(200, body.clone()));
+        let mut src = LokiSource::new(config(&server.addr, &[])).unwrap();
+        fetch(&mut src, WINDOW).unwrap().0
+    };
+    let from_metadata = fetch_body(original);
+    let from_body = fetch_body(moved.to_string());
+    assert_eq!(from_body.len(), 1, "{from_body:#?}");
+    assert_exception(&from_body[0]);
+    assert_eq!(from_body[0].stacktrace.as_deref(), Some(stack.as_str()));
+    assert_eq!(from_body[0].stacktrace, from_metadata[0].stacktrace);
+    assert_eq!(from_body[0].message, from_metadata[0].message);
+    assert_eq!(from_body[0].exception_type, from_metadata[0].exception_type);
+
+    let bare = fetch_body(bare.to_string());
+    assert_eq!(bare.len(), 1);
+    assert_eq!(bare[0].message.as_deref(), Some("order 42 failed"));
+    assert_eq!(bare[0].stacktrace.as_deref(), Some(stack.as_str()));
+}

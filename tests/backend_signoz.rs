@@ -23,6 +23,9 @@ fn config(base: &str, services: &[&str]) -> SignozConfig {
     c.services = services.iter().map(|s| s.to_string()).collect();
     c.http.backoff_base = Duration::from_millis(5);
     c.http.retries = 1;
+    // The has_error tests serve one traces body to every request; the exception index, a second
+    // query per page, has its own tests below.
+    c.exception_index = false;
     c
 }
 
@@ -271,4 +274,172 @@ fn a_row_repeated_by_a_shifted_page_is_emitted_once() {
     let spans: Vec<&str> = events.iter().map(|e| e.span_id.as_str()).collect();
     assert_eq!(spans, ["eee19b7ec3c1b170", "eee19b7ec3c1b171"]);
     assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn a_batch_size_above_signoz_maximum_is_clamped_to_10000() {
+    // SigNoz answers limit > MaxQueryLimit (10,000) with HTTP 400 (querybuildertypesv5/validation.go).
+    let body =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
+    let server = FakeServer::start(move |r: &Request| {
+        let limit = r.json()["compositeQuery"]["queries"][0]["spec"]["limit"]
+            .as_u64()
+            .unwrap_or(0);
+        if limit > 10_000 {
+            Response::json(
+                400,
+                r#"{"status":"error","error":{"code":"invalid_input","message":"limit exceeds maximum allowed value of 10000"}}"#,
+            )
+        } else {
+            Response::json(200, body.clone())
+        }
+    });
+    let mut cfg = config(&server.addr, &[]);
+    cfg.batch_size = 50_000;
+    let mut src = SignozSource::new(cfg).unwrap();
+    let events = fetch(&mut src, WINDOW).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_exception(&events[0]);
+    let limits: Vec<u64> = server
+        .requests()
+        .iter()
+        .filter_map(|r| r.json()["compositeQuery"]["queries"][0]["spec"]["limit"].as_u64())
+        .collect();
+    assert!(
+        !limits.is_empty() && limits.iter().all(|l| *l == 10_000),
+        "{limits:?}"
+    );
+}
+
+fn index_query(r: &Request) -> bool {
+    r.json()["compositeQuery"]["queries"][0]["type"] == "clickhouse_sql"
+}
+
+#[test]
+fn the_exception_index_finds_exceptions_on_spans_without_error_status_once() {
+    // has_error = true returns the error span; SigNoz's exception index holds its exception too
+    // plus a handled KeyError on a span whose status is not ERROR (the collector indexes every
+    // `exception` event: signoz-otel-collector clickhousetracesexporter writer.go).
+    let traces =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
+    let index =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_error_index_raw_clickhouse_sql.json");
+    let server = FakeServer::start(move |r: &Request| {
+        if index_query(r) {
+            Response::json(200, index.clone())
+        } else {
+            Response::json(200, traces.clone())
+        }
+    });
+    let mut cfg = config(&server.addr, &["orders-api"]);
+    cfg.exception_index = true;
+    let mut src = SignozSource::new(cfg).unwrap();
+    let events = fetch(&mut src, WINDOW).unwrap();
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert_exception(&events[0]);
+    let handled = &events[1];
+    assert_eq!(handled.origin, EventOrigin::SpanEvent);
+    assert_eq!(handled.service, "orders-api");
+    assert_eq!(handled.trace_id, "5b8efff798038103d269b633813fc60d");
+    assert_eq!(handled.span_id, "eee19b7ec3c1b175");
+    assert_eq!(handled.timestamp, 1_787_307_330_500_000_000);
+    assert_eq!(handled.exception_type.as_deref(), Some("KeyError"));
+    assert_eq!(handled.message.as_deref(), Some("'user42'"));
+    assert!(handled
+        .stacktrace
+        .as_deref()
+        .unwrap()
+        .contains("line 17, in lookup"));
+    assert_eq!(
+        handled
+            .attributes
+            .get("exception.escaped")
+            .map(String::as_str),
+        Some("false")
+    );
+
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    let j = reqs[1].json();
+    assert_eq!(j["requestType"], "raw");
+    let sql = j["compositeQuery"]["queries"][0]["spec"]["query"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        sql.contains("FROM signoz_traces.distributed_signoz_error_index_v2"),
+        "{sql}"
+    );
+    // Exact nanosecond bounds, and the service hex-encoded ("orders-api").
+    assert!(
+        sql.contains("timestamp >= fromUnixTimestamp64Nano(toInt64(1787307330000000000))")
+            && sql.contains("timestamp < fromUnixTimestamp64Nano(toInt64(1787307331000000000))")
+            && sql.contains("serviceName = unhex('6f72646572732d617069')")
+            && sql.ends_with("LIMIT 500 OFFSET 0"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn an_exception_index_the_server_refuses_leaves_a_note_and_the_error_spans() {
+    let traces =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
+    let server = FakeServer::start(move |r: &Request| {
+        if index_query(r) {
+            Response::json(
+                400,
+                r#"{"status":"error","error":{"code":"invalid_input","message":"Table signoz_traces.distributed_signoz_error_index_v2 does not exist"}}"#,
+            )
+        } else {
+            Response::json(200, traces.clone())
+        }
+    });
+    let mut cfg = config(&server.addr, &[]);
+    cfg.exception_index = true;
+    let mut src = SignozSource::new(cfg).unwrap();
+    let mut out = Vec::new();
+    let report = src
+        .fetch(WINDOW, &mut |e| {
+            out.push(e);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(out.len(), 1);
+    assert_exception(&out[0]);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("exception index could not be read")),
+        "{:?}",
+        report.notes
+    );
+    // Not asked again in the same pass.
+    let before = server.requests().len();
+    src.fetch(WINDOW, &mut |_| Ok(())).unwrap();
+    assert!(server.requests()[before..].iter().all(|r| !index_query(r)));
+}
+
+#[test]
+fn a_failing_exception_index_fails_the_pass_naming_the_switch() {
+    let traces =
+        fixture("signoz/synthetic/SYNTHETIC_v5_response_traces_raw_error_spans_with_events.json");
+    let server = FakeServer::start(move |r: &Request| {
+        if index_query(r) {
+            Response::json(
+                503,
+                r#"{"status":"error","error":{"code":"internal","message":"down"}}"#,
+            )
+        } else {
+            Response::json(200, traces.clone())
+        }
+    });
+    let mut cfg = config(&server.addr, &[]);
+    cfg.exception_index = true;
+    let err = fetch(&mut SignozSource::new(cfg).unwrap(), WINDOW).unwrap_err();
+    assert!(matches!(err, TelemetryError::Transient { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("SIGNOZ_EXCEPTION_INDEX=off"),
+        "{err}"
+    );
 }

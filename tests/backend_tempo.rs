@@ -450,3 +450,93 @@ fn a_trace_shared_by_two_polled_services_yields_both_services_errors() {
         .count();
     assert_eq!(trace_reads, 1);
 }
+
+#[test]
+fn an_exception_on_a_span_without_error_status_is_found_by_the_exception_query() {
+    // The derived exception trace with the span's status left UNSET: a handled exception. Tempo
+    // matches `{ status = error }` on the status alone, so that search finds nothing, while
+    // `event:name` (Tempo >= 2.6) sees the event.
+    let mut trace: serde_json::Value =
+        serde_json::from_str(&fixture("derived/tempo_v2_trace_exception.json")).unwrap();
+    trace["trace"]["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["status"] =
+        serde_json::json!({});
+    let trace = trace.to_string();
+    let mut hit: serde_json::Value = serde_json::from_str(&fixture(
+        "tempo/api_search_status_error_response_docs_REPAIRED.json",
+    ))
+    .unwrap();
+    hit["traces"][0]["traceID"] = "5b8efff798038103d269b633813fc60c".into();
+    let hit = hit.to_string();
+    let server = FakeServer::start(move |r: &Request| match r.path() {
+        "/api/search"
+            if r.query_param("q")
+                .unwrap()
+                .contains(r#"event:name = "exception""#) =>
+        {
+            Response::json(200, hit.clone())
+        }
+        "/api/search" => Response::json(200, r#"{"traces":[],"metrics":{}}"#),
+        _ => Response::json(200, trace.clone()),
+    });
+    use rounds::adapters::telemetry::tempo::{ErrorSpans, STATUS_QUERY};
+    // The default misses it.
+    let mut src = TempoSource::new(config(&server.addr, &[])).unwrap();
+    assert!(fetch(&mut src, EXC_WINDOW).unwrap().0.is_empty());
+    assert_eq!(
+        server.requests()[0].query_param("q").as_deref(),
+        Some(STATUS_QUERY)
+    );
+    for mode in ["exceptions", "both"] {
+        let mut cfg = config(&server.addr, &["orders-api"]);
+        cfg.traceql = ErrorSpans::parse(mode).unwrap().traceql().to_string();
+        let before = server.requests().len();
+        let (events, _) = fetch(&mut TempoSource::new(cfg).unwrap(), EXC_WINDOW).unwrap();
+        assert_eq!(events.len(), 1, "{mode}: {events:#?}");
+        let e = &events[0];
+        assert_eq!(e.origin, EventOrigin::SpanEvent);
+        assert_eq!(e.exception_type.as_deref(), Some("ZeroDivisionError"));
+        assert_eq!(e.span_id, "eee19b7ec3c1b174");
+        let q = server.requests()[before].query_param("q").unwrap();
+        let expected = if mode == "both" {
+            r#"({ status = error } || { event:name = "exception" }) && { resource.service.name = "orders-api" }"#
+        } else {
+            r#"({ event:name = "exception" }) && { resource.service.name = "orders-api" }"#
+        };
+        assert_eq!(q, expected);
+    }
+    assert_eq!(ErrorSpans::parse("status"), Some(ErrorSpans::Status));
+    assert_eq!(ErrorSpans::parse("errors"), None);
+}
+
+#[test]
+fn a_window_longer_than_168_hours_is_searched_in_pieces_tempo_accepts() {
+    let server =
+        FakeServer::start(|_| Response::json(200, r#"{"traces":[],"metrics":{"totalBlocks":1}}"#));
+    let mut src = TempoSource::new(config(&server.addr, &[])).unwrap();
+    let hour = 3_600_000_000_000i64;
+    let w = PollWindow {
+        start: EXC_WINDOW.end - 400 * hour,
+        end: EXC_WINDOW.end,
+    };
+    fetch(&mut src, w).unwrap();
+    let spans: Vec<(i64, i64)> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            (
+                r.query_param("start").unwrap().parse().unwrap(),
+                r.query_param("end").unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    // Tempo's frontend refuses searches over max_duration, 168 h by default
+    // (modules/frontend/config.go: MaxDuration 168 * time.Hour).
+    assert_eq!(spans.len(), 3, "{spans:?}");
+    assert!(spans.iter().all(|(s, e)| e - s <= 168 * 3600), "{spans:?}");
+    assert_eq!(spans[0].0 * 1_000_000_000, w.start, "earliest first");
+    assert_eq!(spans[2].1 * 1_000_000_000, w.end);
+    assert!(
+        spans.windows(2).all(|p| p[0].1 == p[1].0),
+        "contiguous: {spans:?}"
+    );
+}

@@ -10,7 +10,7 @@ fn list_json(env: &Env) -> Vec<serde_json::Value> {
     let r = env.run(&["list", "--json", "--all", "--limit", "0"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc = r.json();
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
     doc["signatures"].as_array().unwrap().clone()
 }
 
@@ -395,7 +395,7 @@ fn report_is_markdown_deterministic_and_diagnose_needs_a_backend() {
     let j = env
         .run(&["report", "--since", "24h", "--format", "json"])
         .json();
-    assert_eq!(j["version"], 1);
+    assert_eq!(j["version"], 2);
 
     let r = env.run(&["diagnose"]);
     assert_eq!(r.code, 78, "{}", r.stderr);
@@ -803,7 +803,7 @@ fn ignore_resolve_and_split_print_the_changed_signatures_as_json() {
     let doc = r.json();
     assert_eq!(
         (doc["version"].as_u64(), doc["action"].as_str()),
-        (Some(1), Some("ignore"))
+        (Some(2), Some("ignore"))
     );
     let out = doc["signatures"].as_array().unwrap();
     assert_eq!(out.len(), 2);

@@ -228,3 +228,82 @@ fn garbage_output_is_a_failure_not_a_panic() {
         .expect_err("garbage");
     assert!(err.to_string().contains("Input must be provided"), "{err}");
 }
+
+/// The binary with a fake `claude` that counts its calls and answers with the captured result
+/// (which reports `claude-sonnet-4-5-20250929`); no model pinned, as the seed configures it.
+fn unpinned_env(tmp: &Path) -> (crate::support::harness::Env, PathBuf) {
+    use crate::support::harness;
+    let calls = tmp.join("calls");
+    let result = fixture("cap-claude-success.json").replace('\'', "'\\''");
+    let program = script(
+        tmp,
+        "claude",
+        &format!(
+            "cat > /dev/null; echo call >> {}; printf '%s' '{result}'",
+            calls.display()
+        ),
+    );
+    let code = tmp.join("code");
+    std::fs::create_dir_all(&code).unwrap();
+    let mut env = harness::Env::new();
+    let r = env.run(&[
+        "poll",
+        "--input",
+        &harness::repo("examples/otlp-errors.jsonl"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.set("DIAGNOSIS_BACKEND", "claude_code")
+        .set("CLAUDE_CODE_PATH", &program.display().to_string())
+        .set("CODEBASE_PATH", &code.display().to_string())
+        .set("MAX_DIAGNOSES_PER_PASS", "1")
+        .set("MIN_OCCURRENCES", "1");
+    (env, calls)
+}
+
+fn calls_made(calls: &Path) -> usize {
+    std::fs::read_to_string(calls).map_or(0, |s| s.lines().count())
+}
+
+/// `worst_case_usd` of the first signature a dry run would send.
+fn dry_run_worst_case(env: &crate::support::harness::Env) -> f64 {
+    let r = env.run(&["diagnose", "--dry-run", "--force", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    doc["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["outcome"] == "dry_run")
+        .and_then(|o| o["worst_case_usd"].as_f64())
+        .unwrap_or_else(|| panic!("no priced dry run: {doc}"))
+}
+
+#[test]
+fn an_unpinned_model_is_budgeted_as_the_dearest_default_then_as_the_model_claude_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut env, calls) = unpinned_env(tmp.path());
+    // Nothing reported yet: priced as Opus 4.5, 0.5 cap + 1.80 for one call past it.
+    assert!((dry_run_worst_case(&env) - 2.3).abs() < 1e-9);
+    // A day of $1.70 cannot hold one such call: none is made (an unknown price used to let
+    // MAX_DIAGNOSES_PER_PASS calls through whatever the budget).
+    env.set("DAILY_BUDGET_LIMIT", "1.7");
+    let r = env.run(&["diagnose", "--json"]);
+    assert_eq!(calls_made(&calls), 0, "{}", r.stdout);
+    assert!(r.stdout.contains("no call made"), "{}", r.stdout);
+    assert!(r.stderr.contains("claude-opus-4-5"), "{}", r.stderr);
+    // A roomier day: one call, which reports the model it used; the store keeps it.
+    env.set("DAILY_BUDGET_LIMIT", "5");
+    let r = env.run(&["diagnose", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(calls_made(&calls), 1);
+    // From then on, calls are budgeted as Sonnet 4.5 (0.5 + 1.08), which the $1.70 day holds.
+    assert!((dry_run_worst_case(&env) - 1.58).abs() < 1e-9);
+    env.set("DAILY_BUDGET_LIMIT", "1.7");
+    let r = env.run(&["diagnose", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(calls_made(&calls), 2, "{}", r.stdout);
+    assert!(!r.stderr.contains("dearest"), "{}", r.stderr);
+    let doc = r.json();
+    let today = doc["spent_today_usd"].as_f64().unwrap();
+    assert!((today - 2.0 * 0.0156).abs() < 1e-9, "{doc}");
+}

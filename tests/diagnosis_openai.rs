@@ -197,3 +197,38 @@ fn a_slow_server_times_out_as_transient() {
         "{r:?}"
     );
 }
+
+#[test]
+fn redirects_are_not_followed_and_a_refused_connection_costs_nothing() {
+    // The shared transport (src/adapters/http.rs) never follows a redirect: the API key would go
+    // along to wherever it points.
+    let srv = FakeServer::start(|_| {
+        Response::new(302, "").header("Location", "http://elsewhere.example/v1/chat/completions")
+    });
+    let mut d = diagnoser(&srv, "gpt-4o-mini");
+    let err = d
+        .diagnose(&request("p"))
+        .expect_err("a redirect is an error");
+    assert_eq!(err.kind(), "config", "{err}");
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("elsewhere.example"), "{text}");
+    assert!(!text.contains("sk-test-openai-dummy-0000"), "{text}");
+    assert_eq!(srv.requests().len(), 1);
+
+    // Nothing listens on port 9: retried, then transient and never charged.
+    let mut c = OpenAiConfig::new("gpt-4o-mini");
+    c.base_url = "http://127.0.0.1:9/v1".into();
+    c.timeout = Duration::from_secs(5);
+    c.max_backoff = Duration::from_millis(20);
+    let r = OpenAi::new(c).diagnose(&request("p"));
+    assert!(
+        matches!(
+            r,
+            Err(DiagnoserError::Transient {
+                cost: CallCost::Nothing,
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+}

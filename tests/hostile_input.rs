@@ -339,12 +339,45 @@ fn reports_are_sized_for_their_destination() {
         kept > 0 && omitted > 0 && kept + omitted == 400,
         "{kept} + {omitted}"
     );
+    // The default fits one GitHub comment (65,536 characters): whole sections, then the rest
+    // listed by id, then the note; no fence left open.
     let full = env.run(&["report", "--since", "400d"]);
     assert!(
-        full.stdout.len() <= 1024 * 1024,
+        full.stdout.chars().count() <= 65_536,
         "default cap: {}",
-        full.stdout.len()
+        full.stdout.chars().count()
     );
+    assert!(
+        full.stdout.contains("more signature(s)"),
+        "{}",
+        &full.stdout[..2000]
+    );
+    assert_eq!(
+        full.stdout.matches("```").count() % 2,
+        0,
+        "a fence left open"
+    );
+    let sections = full.stdout.matches("\n## ").count();
+    let listed = full.stdout.lines().filter(|l| l.starts_with("- `")).count();
+    let more: usize = full
+        .stdout
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("- and ")?
+                .strip_suffix(" more")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0);
+    // Every signature is accounted for: a section, a line, or the count of the rest
+    // ("## N more signature(s)" is a heading too, not a signature).
+    assert_eq!(
+        sections - 1 + listed + more,
+        400,
+        "{sections} {listed} {more}"
+    );
+    let big = env.run(&["report", "--since", "400d", "--max-bytes", "1M"]);
+    assert!(big.stdout.len() > full.stdout.len() && big.stdout.len() <= 1024 * 1024);
     let bad = env.run(&["report", "--max-bytes", "12"]);
     assert_eq!(bad.code, 78, "{}", bad.stderr);
 }

@@ -2,6 +2,9 @@
 //! killed with SIGKILL or SIGTERM while diagnosing leaves no CLI process behind.
 
 use crate::support::harness;
+use rounds::adapters::store::sqlite::{Access, SqliteStore};
+use rounds::core::ports::store::SpendReservation;
+use rounds::core::ports::SignatureStore;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -99,16 +102,41 @@ fn killed_pass_leaves_no_cli(signal: i32) {
         "the claude child outlived rounds (signal {signal})"
     );
     if signal == 9 {
+        // Killed mid-call: the call's worst case stays in the ledger as a reservation, counted.
+        let (reserved, counted) = reservation_state(&env);
+        assert_eq!(reserved.len(), 1, "the killed call's reservation is left");
+        let worst = reserved[0].worst_case_usd;
+        assert!(
+            worst > 0.0 && (counted - worst).abs() < 1e-9,
+            "{counted} vs {worst}"
+        );
         // SIGKILL reaches only the direct child (PR_SET_PDEATHSIG): the next pass reaps the rest.
         // The rerun's own call hangs too: let it time out at once.
         env.set("DIAGNOSIS_TIMEOUT_SECS", "1");
         let r = env.run(&["diagnose"]);
         assert!(r.stderr.contains("killed 1 process"), "{}", r.stderr);
+        assert!(r.stderr.contains("killed mid-call settled"), "{}", r.stderr);
+        // The abandoned reservation became an estimated entry of its worst case, never less.
+        let (left, after) = reservation_state(&env);
+        assert!(left.is_empty(), "{left:?}");
+        assert!(after >= worst - 1e-9, "{after} < {worst}");
     }
     assert!(
         wait_gone(grandchild, Duration::from_secs(3)),
         "a grandchild of the claude child survived (signal {signal})"
     );
+}
+
+/// Unsettled reservations and the day's counted spend, read as `rounds list` would.
+fn reservation_state(env: &harness::Env) -> (Vec<SpendReservation>, f64) {
+    let store = SqliteStore::open(&env.db(), Access::Read).unwrap();
+    let reserved = store
+        .reservations()
+        .unwrap()
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    (reserved, store.spend_between(0, i64::MAX).unwrap())
 }
 
 extern "C" {

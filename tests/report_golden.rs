@@ -2,6 +2,7 @@
 //! `poll` from a fixture; the markdown is parsed by a real CommonMark parser to prove telemetry
 //! cannot inject HTML, links or images. `UPDATE_GOLDEN=1 cargo test` rewrites the golden files.
 
+use crate::support::golden::golden;
 use pulldown_cmark::{Event, Parser, Tag};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -63,26 +64,6 @@ fn polled() -> (tempfile::TempDir, PathBuf) {
         ],
     ));
     (home, md)
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with UPDATE_GOLDEN=1 to create)",
-            path.display()
-        )
-    });
-    assert!(
-        expected == actual,
-        "{} differs from the output (UPDATE_GOLDEN=1 rewrites it):\n{actual}",
-        path.display()
-    );
 }
 
 /// Parse as CommonMark and check that only the renderer's own HTML and links survive.
@@ -147,7 +128,7 @@ fn report_markdown_and_json_match_golden_and_are_deterministic() {
         assert!(!json.contains(s), "secret {s} in JSON report");
     }
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     assert_eq!(v["summary"]["escalating"]["in_window"], 1);
     assert_eq!(v["budget_left_usd"], 5.0);
     // Markdown escaping is for markdown only: JSON keeps the text as it was, minus secrets.

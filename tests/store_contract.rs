@@ -6,10 +6,11 @@ use rounds::adapters::store::memory::MemoryStore;
 use rounds::adapters::store::sqlite::{Access, SqliteStore};
 use rounds::core::model::{
     Confidence, Diagnosis, ErrorEvent, EventKey, EventOrigin, Fingerprint, FingerprintBasis,
-    Status, UnixNanos, NANOS_PER_HOUR,
+    SeenIn, Status, UnixNanos, NANOS_PER_HOUR,
 };
 use rounds::core::ports::store::{
-    FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, RecordOutcome, SpendEntry,
+    FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, RecordOutcome, Reserve,
+    SpendEntry, SpendReservation,
 };
 use rounds::core::ports::{SignatureFilter, SignatureSort, SignatureStore, StoreError};
 use std::time::Duration;
@@ -725,6 +726,473 @@ fn samples_are_bounded(s: &mut dyn SignatureStore) {
     assert!(!sample.attributes.contains_key("k69"));
 }
 
+/// One event of `id` in `release` (and `env`), recorded in its own pass.
+fn record_in(
+    s: &mut dyn SignatureStore,
+    k: u64,
+    id: &str,
+    release: Option<&str>,
+    env: Option<&str>,
+    at: UnixNanos,
+) -> RecordOutcome {
+    let mut e = event("api", at);
+    e.service_version = release.map(str::to_string);
+    e.environment = env.map(str::to_string);
+    s.begin().unwrap();
+    let out = s.record_event(&key(k), &fp(id), &e, at).unwrap();
+    s.commit().unwrap();
+    out
+}
+
+fn names(rows: &[SeenIn]) -> Vec<(&str, u64, UnixNanos, UnixNanos)> {
+    rows.iter()
+        .map(|r| (r.name.as_str(), r.count, r.first_seen, r.last_seen))
+        .collect()
+}
+
+fn last_reason(s: &dyn SignatureStore, id: &str) -> String {
+    s.status_history(id).unwrap().pop().unwrap().reason
+}
+
+fn releases_counted_per_signature(s: &mut dyn SignatureStore) {
+    record_in(s, 1, A, Some("1.0.0"), Some("prod"), H);
+    record_in(s, 2, A, Some("1.1.0"), Some("staging"), 3 * H);
+    record_in(s, 3, A, Some("1.0.0"), Some("prod"), 4 * H);
+    // No release, no environment: counted on the signature only; blank names are none.
+    record_in(s, 4, A, None, None, 5 * H);
+    record_in(s, 5, A, Some("  "), Some(""), 6 * H);
+    record_in(s, 6, B, Some("2.0.0"), Some("prod"), 2 * H);
+    // A duplicate event counts nowhere.
+    record_in(s, 1, A, Some("1.0.0"), Some("prod"), H);
+    let r = s.releases(A).unwrap();
+    assert_eq!(s.signature(A).unwrap().count, 5);
+    assert_eq!(
+        names(&r.releases),
+        vec![("1.0.0", 2, H, 4 * H), ("1.1.0", 1, 3 * H, 3 * H)]
+    );
+    assert_eq!(
+        names(&r.environments),
+        vec![("prod", 2, H, 4 * H), ("staging", 1, 3 * H, 3 * H)]
+    );
+    assert_eq!(r.first_release().unwrap().name, "1.0.0");
+    assert_eq!(r.last_release().unwrap().name, "1.0.0");
+    assert_eq!(r.latest().unwrap().name, "1.1.0");
+    assert_eq!((r.resolved_in, r.regressed_in), (None, None));
+    assert_eq!(
+        names(&s.releases(B).unwrap().releases),
+        vec![("2.0.0", 1, 2 * H, 2 * H)]
+    );
+    // Several events of one pass, out of order, count together.
+    s.begin().unwrap();
+    for (k, at) in [(7, 9 * H), (8, 7 * H), (9, 8 * H)] {
+        let mut e = event("api", at);
+        e.service_version = Some("1.2.0".into());
+        s.record_event(&key(k), &fp(A), &e, 9 * H).unwrap();
+    }
+    s.commit().unwrap();
+    let r = s.releases(A).unwrap();
+    assert_eq!(names(&r.releases)[2], ("1.2.0", 3, 7 * H, 9 * H));
+    assert_eq!(r.last_release().unwrap().name, "1.2.0");
+    // A rolled-back pass counts nothing.
+    s.begin().unwrap();
+    let mut e = event("api", 10 * H);
+    e.service_version = Some("9.9.9".into());
+    s.record_event(&key(10), &fp(A), &e, 10 * H).unwrap();
+    s.rollback().unwrap();
+    assert_eq!(s.releases(A).unwrap().releases.len(), 3);
+    // An unknown id holds none.
+    assert!(s.releases(C).unwrap().releases.is_empty());
+}
+
+fn regression_names_its_release(s: &mut dyn SignatureStore) {
+    record_in(s, 1, A, Some("1.0.0"), None, H);
+    s.set_status(A, Status::Resolved, "fixed", 2 * H).unwrap();
+    assert_eq!(
+        record_in(s, 2, A, Some("1.0.1"), None, 3 * H),
+        RecordOutcome::Regressed
+    );
+    assert_eq!(
+        last_reason(s, A),
+        "occurred again in release 1.0.1 after being resolved"
+    );
+    assert_eq!(
+        s.releases(A).unwrap().regressed_in.as_deref(),
+        Some("1.0.1")
+    );
+    // Plainly resolved, any release regresses, even an older one; no release: the old reason.
+    record_in(s, 3, B, Some("2.0.0"), None, H);
+    s.set_status(B, Status::Resolved, "fixed", 2 * H).unwrap();
+    assert_eq!(
+        record_in(s, 4, B, Some("1.0.0"), None, 3 * H),
+        RecordOutcome::Regressed
+    );
+    s.set_status(B, Status::Resolved, "fixed", 4 * H).unwrap();
+    assert_eq!(
+        record_in(s, 5, B, None, None, 5 * H),
+        RecordOutcome::Regressed
+    );
+    assert_eq!(last_reason(s, B), "occurred again after being resolved");
+    assert_eq!(s.releases(B).unwrap().regressed_in, None);
+}
+
+fn resolve_in_next_release(s: &mut dyn SignatureStore) {
+    record_in(s, 1, A, Some("1.9.0"), None, H);
+    record_in(s, 2, A, Some("1.10.0"), None, 2 * H);
+    s.set_resolved_in_release(A, "1.10.0", "fixed in the next release", 3 * H)
+        .unwrap();
+    let r = s.releases(A).unwrap();
+    assert_eq!(r.resolved_in.as_deref(), Some("1.10.0"));
+    assert_eq!(status_of(s, A), Status::Resolved);
+    assert_eq!(last_reason(s, A), "fixed in the next release");
+    let history = s.status_history(A).unwrap().len();
+    // Asking again changes nothing and writes no history.
+    s.set_resolved_in_release(A, "1.10.0", "again", 3 * H)
+        .unwrap();
+    assert_eq!(s.status_history(A).unwrap().len(), history);
+    // The same release and an older one (1.9 < 1.10 by number, not text) are counted and
+    // leave it resolved.
+    assert_eq!(
+        record_in(s, 3, A, Some("1.10.0"), None, 4 * H),
+        RecordOutcome::Recurring
+    );
+    assert_eq!(
+        record_in(s, 4, A, Some("1.9.0"), None, 5 * H),
+        RecordOutcome::Recurring
+    );
+    assert_eq!(status_of(s, A), Status::Resolved);
+    assert_eq!(s.signature(A).unwrap().count, 4);
+    assert_eq!(s.status_history(A).unwrap().len(), history);
+    // A newer one regresses it, names both releases and forgets the mark.
+    assert_eq!(
+        record_in(s, 5, A, Some("1.11.0"), None, 6 * H),
+        RecordOutcome::Regressed
+    );
+    assert_eq!(
+        last_reason(s, A),
+        "occurred again in release 1.11.0, newer than 1.10.0 it was resolved in"
+    );
+    let r = s.releases(A).unwrap();
+    assert_eq!(
+        (r.resolved_in, r.regressed_in.as_deref()),
+        (None, Some("1.11.0"))
+    );
+
+    // No release cannot be shown to be old: it regresses.
+    record_in(s, 6, B, Some("3.0.0"), None, H);
+    s.set_resolved_in_release(B, "3.0.0", "next", 2 * H)
+        .unwrap();
+    assert_eq!(
+        record_in(s, 7, B, None, None, 3 * H),
+        RecordOutcome::Regressed
+    );
+    assert_eq!(
+        last_reason(s, B),
+        "occurred again with no release after being resolved in the release after 3.0.0"
+    );
+
+    // Names that are not versions order by when the signature first saw them.
+    record_in(s, 8, C, Some("f00d"), None, H);
+    record_in(s, 9, C, Some("beef"), None, 2 * H);
+    s.set_resolved_in_release(C, "beef", "next", 3 * H).unwrap();
+    assert_eq!(
+        record_in(s, 10, C, Some("f00d"), None, 4 * H),
+        RecordOutcome::Recurring
+    );
+    assert_eq!(
+        record_in(s, 11, C, Some("cafe"), None, 5 * H),
+        RecordOutcome::Regressed
+    );
+}
+
+fn other_status_changes_forget_the_release(s: &mut dyn SignatureStore) {
+    record_in(s, 1, A, Some("1.0.0"), None, H);
+    s.set_resolved_in_release(A, "1.0.0", "next", 2 * H)
+        .unwrap();
+    // Resolving plainly what was resolved in the next release is a change (and in the history).
+    let n = s.status_history(A).unwrap().len();
+    s.set_status(A, Status::Resolved, "resolved by hand", 3 * H)
+        .unwrap();
+    assert_eq!(s.status_history(A).unwrap().len(), n + 1);
+    assert_eq!(s.releases(A).unwrap().resolved_in, None);
+    assert_eq!(
+        record_in(s, 2, A, Some("1.0.0"), None, 4 * H),
+        RecordOutcome::Regressed
+    );
+    // Ignore, then back: the mark is gone too.
+    s.set_resolved_in_release(A, "1.0.0", "next", 5 * H)
+        .unwrap();
+    s.set_ignore(A, Some("noisy"), None, 6 * H).unwrap();
+    assert_eq!(s.releases(A).unwrap().resolved_in, None);
+    s.set_status(A, Status::Resolved, "back", 7 * H).unwrap();
+    assert_eq!(
+        record_in(s, 3, A, Some("0.1.0"), None, 8 * H),
+        RecordOutcome::Regressed
+    );
+    // A release the signature never saw is remembered as first seen when resolved.
+    record_in(s, 4, B, Some("aaa"), None, H);
+    s.set_resolved_in_release(B, "zzz", "next", 5 * H).unwrap();
+    assert_eq!(s.releases(B).unwrap().resolved_in.as_deref(), Some("zzz"));
+    // "aaa" (first seen 1H) is older than "zzz" (5H): no regression.
+    assert_eq!(
+        record_in(s, 5, B, Some("aaa"), None, 6 * H),
+        RecordOutcome::Recurring
+    );
+    assert!(matches!(
+        s.set_resolved_in_release("ff", "1", "x", H),
+        Err(StoreError::UnknownId { .. })
+    ));
+}
+
+fn release_and_environment_filters(s: &mut dyn SignatureStore) {
+    record_in(s, 1, A, Some("1.0.0"), Some("prod"), H);
+    record_in(s, 2, B, Some("1.0"), Some("Staging"), 2 * H);
+    record_in(s, 3, C, Some("1.0.0"), Some("staging"), 3 * H);
+    record_in(s, 4, C, Some("2.0.0"), Some("prod"), 4 * H);
+    let ids = |s: &dyn SignatureStore, release: Option<&str>, env: Option<&str>| {
+        let f = SignatureFilter {
+            release: release.map(str::to_string),
+            environment: env.map(str::to_string),
+            ..Default::default()
+        };
+        let got: Vec<String> = s
+            .signatures(&f)
+            .unwrap()
+            .into_iter()
+            .map(|x| x.id)
+            .collect();
+        assert_eq!(s.count_signatures(&f).unwrap(), got.len() as u64);
+        got
+    };
+    // Releases match exactly (1.0 is not 1.0.0); environments ignore ASCII case.
+    assert_eq!(ids(s, Some("1.0.0"), None), vec![C, A]);
+    assert_eq!(ids(s, Some("1.0"), None), vec![B]);
+    assert_eq!(ids(s, Some("1.0.0 "), None), Vec::<String>::new());
+    assert_eq!(ids(s, None, Some("STAGING")), vec![C, B]);
+    assert_eq!(ids(s, Some("2.0.0"), Some("prod")), vec![C]);
+    assert_eq!(ids(s, Some("1.0"), Some("prod")), Vec::<String>::new());
+    let f = SignatureFilter {
+        release: Some("1.0.0".into()),
+        statuses: vec![Status::New],
+        limit: Some(1),
+        ..Default::default()
+    };
+    assert_eq!(s.count_signatures(&f).unwrap(), 2);
+}
+
+fn releases_are_bounded(s: &mut dyn SignatureStore) {
+    use rounds::core::releases::{ENVIRONMENTS_PER_SIGNATURE, RELEASES_PER_SIGNATURE};
+    // 60 releases, one pass each: the first and the 49 most recent are kept.
+    for i in 0..60u64 {
+        let name = format!("1.0.{i}");
+        record_in(
+            s,
+            i + 1,
+            A,
+            Some(&name),
+            Some(&format!("env{i}")),
+            (i as i64 + 1) * H,
+        );
+    }
+    let r = s.releases(A).unwrap();
+    assert_eq!(r.releases.len(), RELEASES_PER_SIGNATURE);
+    assert_eq!(r.releases[0].name, "1.0.0");
+    assert_eq!(r.releases[1].name, "1.0.11");
+    assert_eq!(r.releases.last().unwrap().name, "1.0.59");
+    assert_eq!(r.first_release().unwrap().name, "1.0.0");
+    assert_eq!(r.environments.len(), ENVIRONMENTS_PER_SIGNATURE);
+    assert_eq!(r.environments[0].name, "env0");
+    assert_eq!(r.environments[1].name, "env41");
+    // A dropped release no longer matches the filter; a kept one does.
+    let f = |r: &str| SignatureFilter {
+        release: Some(r.into()),
+        ..Default::default()
+    };
+    assert_eq!(s.count_signatures(&f("1.0.5")).unwrap(), 0);
+    assert_eq!(s.count_signatures(&f("1.0.0")).unwrap(), 1);
+    // The same bound holds for many releases in one pass.
+    s.begin().unwrap();
+    for i in 0..60u64 {
+        let mut e = event("api", (i as i64 + 1) * H);
+        e.service_version = Some(format!("2.0.{i}"));
+        s.record_event(&key(1000 + i), &fp(B), &e, H).unwrap();
+    }
+    s.commit().unwrap();
+    let r = s.releases(B).unwrap();
+    assert_eq!(r.releases.len(), RELEASES_PER_SIGNATURE);
+    assert_eq!(r.releases[0].name, "2.0.0");
+    assert_eq!(r.releases[1].name, "2.0.11");
+}
+
+fn releases_follow_merge(s: &mut dyn SignatureStore) {
+    record_in(s, 1, A, Some("1.0.0"), Some("prod"), H);
+    record_in(s, 2, A, Some("1.1.0"), Some("prod"), 2 * H);
+    record_in(s, 3, B, Some("1.1.0"), Some("staging"), 3 * H);
+    s.merge_signatures(A, &fp(B), "widened", 4 * H).unwrap();
+    let r = s.releases(B).unwrap();
+    assert_eq!(
+        names(&r.releases),
+        vec![("1.0.0", 1, H, H), ("1.1.0", 2, 2 * H, 3 * H)]
+    );
+    assert_eq!(
+        names(&r.environments),
+        vec![("prod", 2, H, 2 * H), ("staging", 1, 3 * H, 3 * H)]
+    );
+    // Merged inside a pass: the pass's own counts move too.
+    s.begin().unwrap();
+    let mut e = event("api", 5 * H);
+    e.service_version = Some("1.2.0".into());
+    s.record_event(&key(4), &fp(C), &e, 5 * H).unwrap();
+    s.merge_signatures(C, &fp(B), "widened", 5 * H).unwrap();
+    s.commit().unwrap();
+    let r = s.releases(B).unwrap();
+    assert_eq!(names(&r.releases)[2], ("1.2.0", 1, 5 * H, 5 * H));
+    let f = SignatureFilter {
+        release: Some("1.2.0".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.count_signatures(&f).unwrap(), 1);
+}
+
+fn reservation(id: &str, at: UnixNanos, worst: f64, owner: &str) -> SpendReservation {
+    SpendReservation {
+        at,
+        signature_id: id.into(),
+        backend: "fake".into(),
+        model: "m".into(),
+        worst_case_usd: worst,
+        owner: owner.into(),
+    }
+}
+
+fn me() -> &'static str {
+    rounds::adapters::liveness::current_owner()
+}
+
+/// The owner string of a process that has exited.
+fn dead_owner() -> String {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    let start = rounds::adapters::liveness::start_time(pid).unwrap_or(1);
+    child.wait().unwrap();
+    format!("{pid}:{start}")
+}
+
+const DAY: (UnixNanos, UnixNanos) = (0, 24 * H);
+
+fn reservations_bound_the_budget_and_claim(s: &mut dyn SignatureStore) {
+    s.record_diagnosis(&diagnosis(C, H, "earlier"), &spend(C, H, 0.3))
+        .unwrap();
+    let Reserve::Reserved(a) = s
+        .reserve_spend(&reservation(A, 2 * H, 0.5, me()), DAY, 1.0)
+        .unwrap()
+    else {
+        panic!("A should fit: 0.3 spent + 0.5 <= 1.0");
+    };
+    // A call in flight counts as spend, at its worst case.
+    assert_eq!(s.spend_between(0, 24 * H).unwrap(), 0.8);
+    match s
+        .reserve_spend(&reservation(B, 2 * H, 0.3, me()), DAY, 1.0)
+        .unwrap()
+    {
+        Reserve::OverBudget { committed_usd } => assert!((committed_usd - 0.8).abs() < 1e-9),
+        other => panic!("0.3 + 0.5 + 0.3 > 1.0 must not fit: {other:?}"),
+    }
+    // Exactly at the limit fits.
+    assert!(matches!(
+        s.reserve_spend(&reservation(B, 2 * H, 0.2, me()), DAY, 1.0)
+            .unwrap(),
+        Reserve::Reserved(_)
+    ));
+    // A live reservation claims its signature, whatever the budget.
+    assert_eq!(
+        s.reserve_spend(&reservation(A, 2 * H, 0.0, me()), DAY, 100.0)
+            .unwrap(),
+        Reserve::Claimed
+    );
+    assert_eq!(s.reservations().unwrap().len(), 2);
+    // Settled at the actual cost: the worst case is released.
+    assert!(s
+        .settle_reservation(a, Some(&spend(A, 3 * H, 0.1)))
+        .unwrap());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.6).abs() < 1e-9);
+    // Settling twice records nothing more.
+    assert!(!s
+        .settle_reservation(a, Some(&spend(A, 3 * H, 0.1)))
+        .unwrap());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.6).abs() < 1e-9);
+    let left: Vec<String> = s
+        .reservations()
+        .unwrap()
+        .into_iter()
+        .map(|(_, r)| r.signature_id)
+        .collect();
+    assert_eq!(left, vec![B.to_string()]);
+    // A is free again once settled.
+    assert!(matches!(
+        s.reserve_spend(&reservation(A, 4 * H, 0.1, me()), DAY, 1.0)
+            .unwrap(),
+        Reserve::Reserved(_)
+    ));
+}
+
+fn abandoned_reservations_become_estimated_spend(s: &mut dyn SignatureStore) {
+    let dead = dead_owner();
+    let Reserve::Reserved(live) = s
+        .reserve_spend(&reservation(B, H, 0.2, me()), DAY, 1.0)
+        .unwrap()
+    else {
+        panic!("fits");
+    };
+    let Reserve::Reserved(old) = s
+        .reserve_spend(&reservation(A, H, 0.7, &dead), DAY, 1.0)
+        .unwrap()
+    else {
+        panic!("fits");
+    };
+    assert_eq!(s.settle_abandoned_reservations().unwrap(), 1);
+    // Kept at its worst case (never under-counted), now a settled, estimated entry.
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.9).abs() < 1e-9);
+    assert_eq!(s.reservations().unwrap().len(), 1);
+    assert!(!s.settle_reservation(old, Some(&spend(A, H, 0.01))).unwrap());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.9).abs() < 1e-9);
+    assert!(s.settle_reservation(live, None).unwrap());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.7).abs() < 1e-9);
+    // reserve_spend settles abandoned ones first: a dead claim does not block the signature.
+    s.reserve_spend(&reservation(C, H, 0.1, &dead), DAY, 10.0)
+        .unwrap();
+    assert!(matches!(
+        s.reserve_spend(&reservation(C, 2 * H, 0.1, me()), DAY, 10.0)
+            .unwrap(),
+        Reserve::Reserved(_)
+    ));
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.9).abs() < 1e-9);
+}
+
+fn reservations_commit_on_their_own(s: &mut dyn SignatureStore) {
+    s.begin().unwrap();
+    assert!(s
+        .reserve_spend(&reservation(A, H, 0.1, me()), DAY, 1.0)
+        .is_err());
+    s.rollback().unwrap();
+    let Reserve::Reserved(id) = s
+        .reserve_spend(&reservation(A, H, 0.1, me()), DAY, 1.0)
+        .unwrap()
+    else {
+        panic!("fits");
+    };
+    // A settlement inside the pass transaction rolls back with it: the reservation stays.
+    s.begin().unwrap();
+    assert!(s.settle_reservation(id, Some(&spend(A, H, 0.05))).unwrap());
+    s.rollback().unwrap();
+    assert_eq!(s.reservations().unwrap().len(), 1);
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.1).abs() < 1e-9);
+    s.begin().unwrap();
+    assert!(s.settle_reservation(id, Some(&spend(A, H, 0.05))).unwrap());
+    s.commit().unwrap();
+    assert!(s.reservations().unwrap().is_empty());
+    assert!((s.spend_between(0, 24 * H).unwrap() - 0.05).abs() < 1e-9);
+}
+
 macro_rules! contract {
     ($store:ident, $make:path) => {
         mod $store {
@@ -734,7 +1202,11 @@ macro_rules! contract {
                 diagnoses_and_spend, notifications_intent_then_sent, count_ignores_the_limit, outbox_retries_intents_with_backoff, state_and_reports,
                 prune_events_by_ingest, hourly_counts_window, events_and_samples,
                 merges_and_aliases, merge_inside_pass, notifications_follow_merge,
-                samples_are_bounded);
+                samples_are_bounded, releases_counted_per_signature,
+                regression_names_its_release, resolve_in_next_release,
+                other_status_changes_forget_the_release, release_and_environment_filters,
+                releases_are_bounded, releases_follow_merge, reservations_bound_the_budget_and_claim,
+                abandoned_reservations_become_estimated_spend, reservations_commit_on_their_own);
         }
     };
     (@tests $make:path; $($t:ident),* $(,)?) => {

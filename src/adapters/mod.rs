@@ -2,6 +2,7 @@
 
 pub mod codebase;
 pub mod diagnosis;
+pub mod http;
 pub mod liveness;
 pub mod notify;
 pub mod private_fs;

@@ -13,7 +13,7 @@ use crate::adapters::telemetry::jaeger::{
 use crate::adapters::telemetry::loki::{LokiConfig, LokiSource};
 use crate::adapters::telemetry::otlp_file::{Input, OtlpFileSource, ProgressHook, ReadLimits};
 use crate::adapters::telemetry::signoz::{SignozConfig, SignozSource};
-use crate::adapters::telemetry::tempo::{GrafanaStackSource, TempoConfig, TempoSource};
+use crate::adapters::telemetry::tempo::{ErrorSpans, GrafanaStackSource, TempoConfig, TempoSource};
 use crate::app::settings::parse_duration;
 use crate::app::settings::Global;
 use crate::cli::{NotifyArgs, PollArgs, TelemetryBackend};
@@ -130,6 +130,7 @@ pub fn telemetry_source(
             c.services = services(args);
             // SigNoz answers a limit above 10,000 with HTTP 400.
             c.batch_size = args.batch_size.min(10_000);
+            c.exception_index = z.exception_index;
             Ok(Box::new(SignozSource::new(c)?))
         }
     }
@@ -251,6 +252,16 @@ fn tempo_source(args: &PollArgs) -> Result<TempoSource, AppError> {
     c.http = http_settings(args, "TEMPO", "TEMPO_API_URL", &t.url, &t.tenant)?;
     c.services = services(args);
     c.batch_size = args.batch_size;
+    if let Some(mode) = opt(&t.errors) {
+        c.traceql = ErrorSpans::parse(mode)
+            .ok_or_else(|| {
+                AppError::Config(format!(
+                    "TEMPO_ERRORS: '{mode}' is not one of status, exceptions, both"
+                ))
+            })?
+            .traceql()
+            .to_string();
+    }
     if let Some(q) = opt(&t.traceql) {
         c.traceql = q.to_string();
     }

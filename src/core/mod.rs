@@ -1,6 +1,8 @@
 //! The hexagon: domain model, ports and use cases. Depends on std, serde, sha2, regex and
 //! thiserror only; never on adapters, clap, ureq, rusqlite, indicatif or comfy-table.
 
+pub mod activity;
+pub mod chart;
 pub mod diagnose;
 pub mod fingerprint;
 pub mod ledger;
@@ -11,6 +13,7 @@ pub mod poll;
 pub mod ports;
 pub mod redact;
 pub mod regroup;
+pub mod releases;
 pub mod report;
 pub mod suspects;
 pub mod time;

@@ -435,3 +435,29 @@ impl HourlyCounts {
         self.counts.iter().sum()
     }
 }
+
+/// One release (`service.version`) or environment (`deployment.environment`) a signature was
+/// seen in: its own count and first and last occurrence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenIn {
+    pub name: String,
+    pub count: u64,
+    pub first_seen: UnixNanos,
+    pub last_seen: UnixNanos,
+}
+
+/// The releases and environments of one signature, as a store keeps them (bounded: see
+/// [`crate::core::releases`]), and what release marks its resolution and last regression.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SignatureReleases {
+    /// At most [`crate::core::releases::RELEASES_PER_SIGNATURE`], by first seen, then name.
+    pub releases: Vec<SeenIn>,
+    /// At most [`crate::core::releases::ENVIRONMENTS_PER_SIGNATURE`], by first seen, then name.
+    pub environments: Vec<SeenIn>,
+    /// While resolved by `resolve --in-next-release`: the release it was resolved as of (only
+    /// an occurrence in a newer release, or in none, regresses it).
+    pub resolved_in: Option<String>,
+    /// The release of the occurrence that last regressed it (`None`: never regressed, or that
+    /// occurrence named no release).
+    pub regressed_in: Option<String>,
+}

@@ -93,6 +93,7 @@ fn notification_of(
         .collect();
     let aliases = store.aliases(&sig.id)?;
     let suspects = suspects_of(store, &sig, history)?;
+    let releases = store.releases(&sig.id)?;
     Ok(Notification {
         kind,
         signature: sig,
@@ -103,6 +104,7 @@ fn notification_of(
         dedup_key,
         aliases,
         suspects,
+        releases,
     })
 }
 

@@ -3,25 +3,16 @@
 //! Deterministic: the same store and options give byte-identical output. All telemetry text is
 //! redacted and escaped here, so no caller can forget it.
 
-use crate::core::model::{Diagnosis, Frame, HourlyCounts, Signature, Status, UnixNanos};
+use crate::core::model::{
+    Diagnosis, Frame, HourlyCounts, SeenIn, Signature, SignatureReleases, Status, UnixNanos,
+};
 use crate::core::redact::redact;
 use crate::core::time::rfc3339;
 use std::fmt::Write as _;
 
-/// `▁▂▃▄▅▆▇█` scaled to the maximum; zero is a middle dot.
+/// `▁▂▃▄▅▆▇█` scaled to the maximum; zero is a middle dot (markdown collapses spaces).
 pub fn sparkline(counts: &[u64]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = counts.iter().copied().max().unwrap_or(0);
-    counts
-        .iter()
-        .map(|&c| {
-            if max == 0 || c == 0 {
-                '·'
-            } else {
-                BARS[((c * 7) / max) as usize]
-            }
-        })
-        .collect()
+    crate::core::activity::sparkline(counts, '·')
 }
 
 /// One signature as the report (and the markdown and GitHub notifiers) show it.
@@ -36,6 +27,8 @@ pub struct ReportEntry {
     pub trace_ids: Vec<String>,
     /// Suspect commits, at most [`crate::core::suspects::MAX_SUSPECTS`]; empty without a checkout.
     pub suspects: Vec<crate::core::suspects::Suspect>,
+    /// Releases and environments seen (docs/releases.md).
+    pub releases: SignatureReleases,
 }
 
 /// One row of the summary table.
@@ -288,6 +281,7 @@ pub fn signature_body(e: &ReportEntry, trace_url_template: Option<&str>) -> Stri
         rfc3339(s.first_seen),
         rfc3339(s.last_seen)
     );
+    release_lines(&mut o, s.status, &e.releases);
     if !s.exception_type.is_empty() {
         let _ = writeln!(o, "- **type:** {}", safe(&s.exception_type));
     }
@@ -379,6 +373,55 @@ pub fn signature_body(e: &ReportEntry, trace_url_template: Option<&str>) -> Stri
     o
 }
 
+/// Names listed per line at most (the store keeps up to 50 releases; JSON lists them all).
+pub const RELEASES_SHOWN: usize = 10;
+
+/// `a ×3, b ×1` for at most [`RELEASES_SHOWN`] entries, then how many more.
+fn seen_list(rows: &[&SeenIn], name: impl Fn(&str) -> String) -> String {
+    let mut parts: Vec<String> = rows
+        .iter()
+        .take(RELEASES_SHOWN)
+        .map(|r| format!("{} ×{}", name(&r.name), r.count))
+        .collect();
+    if rows.len() > RELEASES_SHOWN {
+        parts.push(format!("and {} more", rows.len() - RELEASES_SHOWN));
+    }
+    parts.join(", ")
+}
+
+/// The release lines of a signature section: first and last release, counts per release
+/// (newest first in the release order), environments, and the release it regressed in or was
+/// resolved as of. Nothing when its events named no release or environment.
+fn release_lines(o: &mut String, status: Status, r: &SignatureReleases) {
+    if let (Some(first), Some(last)) = (r.first_release(), r.last_release()) {
+        let _ = writeln!(
+            o,
+            "- **releases:** first {} · last {} · {}",
+            code(&first.name),
+            code(&last.name),
+            seen_list(&r.newest_first(), code)
+        );
+    }
+    if !r.environments.is_empty() {
+        let mut envs: Vec<&SeenIn> = r.environments.iter().collect();
+        envs.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+        let _ = writeln!(o, "- **environments:** {}", seen_list(&envs, safe));
+    }
+    match (status, &r.regressed_in, &r.resolved_in) {
+        (Status::Regressed, Some(rel), _) => {
+            let _ = writeln!(o, "- **regressed in release:** {}", code(rel));
+        }
+        (Status::Resolved, _, Some(rel)) => {
+            let _ = writeln!(
+                o,
+                "- **resolved in:** the release after {} (only a newer release regresses it)",
+                code(rel)
+            );
+        }
+        _ => {}
+    }
+}
+
 /// Signature ids are hex from the fingerprint; anything else is neutralised for a code span.
 fn code_safe_id(id: &str) -> String {
     id.chars()
@@ -387,6 +430,13 @@ fn code_safe_id(id: &str) -> String {
 }
 
 pub fn markdown(r: &Report) -> String {
+    markdown_within(r, usize::MAX, "")
+}
+
+/// The report in at most `max_bytes` bytes: the summary and chart, then each signature's
+/// section while it fits whole, then one line per signature left out while those fit, then
+/// `note` saying so. Sections are never cut mid-way (a fence left open would swallow the rest).
+pub fn markdown_within(r: &Report, max_bytes: usize, note: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# rounds findings\n");
     let _ = writeln!(o, "Window: {} .. {}\n", rfc3339(r.since), rfc3339(r.until));
@@ -413,17 +463,54 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(o, "Nothing to report in this window.");
         return o;
     }
+    // Room kept for the index heading, the note and their newlines.
+    let reserve = note.len() + 160;
+    let budget = max_bytes.saturating_sub(reserve);
+    let chart = crate::core::chart::hourly_chart(&r.entries);
+    if o.len() + chart.len() <= budget {
+        o.push_str(&chart);
+    }
+    let mut shown = 0;
     for e in &r.entries {
         let s = &e.signature;
-        let _ = writeln!(
-            o,
-            "## {} · {}\n",
+        let mut section = format!(
+            "## {} · {}\n\n",
             short_id(&code_safe_id(&s.id)),
             escape_md(&title(s))
         );
-        o.push_str(&signature_body(e, r.trace_url_template.as_deref()));
-        let _ = writeln!(o);
+        section.push_str(&signature_body(e, r.trace_url_template.as_deref()));
+        section.push('\n');
+        if o.len() + section.len() > budget {
+            break;
+        }
+        o.push_str(&section);
+        shown += 1;
     }
+    let rest = &r.entries[shown..];
+    if rest.is_empty() {
+        return o;
+    }
+    let _ = writeln!(o, "## {} more signature(s)\n", rest.len());
+    let mut listed = 0;
+    for e in rest {
+        let line = format!(
+            "- `{}` {} ({} events, {})\n",
+            short_id(&code_safe_id(&e.signature.id)),
+            escape_md(&title(&e.signature)),
+            e.signature.count,
+            e.signature.status.as_str()
+        );
+        if o.len() + line.len() > budget {
+            break;
+        }
+        o.push_str(&line);
+        listed += 1;
+    }
+    if listed < rest.len() {
+        let _ = writeln!(o, "- and {} more", rest.len() - listed);
+    }
+    let _ = writeln!(o);
+    o.push_str(note);
     o
 }
 
@@ -441,6 +528,7 @@ impl ReportEntry {
             diagnosis: n.diagnosis.clone(),
             trace_ids: n.trace_ids.clone(),
             suspects: n.suspects.clone(),
+            releases: n.releases.clone(),
         }
     }
 }
@@ -594,6 +682,7 @@ mod tests {
                     line: 3,
                 }],
             }],
+            releases: Default::default(),
         };
         let body = signature_body(&e, None);
         let suspect = body

@@ -2,7 +2,9 @@
 
 pub mod diagnosis;
 pub mod fake_http;
+pub mod golden;
 pub mod harness;
 pub mod loghub;
 pub mod measure;
 pub mod otlp_gen;
+pub mod pty;

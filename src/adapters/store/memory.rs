@@ -4,14 +4,17 @@
 
 use crate::core::model::{
     Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, EventSample, Fingerprint, Frame,
-    HourlyCounts, Signature, Status, StatusChange, UnixNanos, NANOS_PER_HOUR,
+    HourlyCounts, SeenIn, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
+    NANOS_PER_HOUR,
 };
 use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary,
-    PendingNotification, RecordOutcome, SignatureFilter, SignatureSort, SpendEntry,
+    PendingNotification, RecordOutcome, ReservationId, Reserve, SignatureFilter, SignatureSort,
+    SpendEntry, SpendReservation,
 };
 use crate::core::ports::{SignatureStore, StoreError};
-use std::collections::{BTreeMap, HashSet};
+use crate::core::releases::{self, ResolvedIn, ENVIRONMENTS_PER_SIGNATURE, RELEASES_PER_SIGNATURE};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::core::limits::{sample_attributes, SAMPLES_PER_SIGNATURE as MAX_SAMPLES};
 /// Prefix lookups look at this many ids and this many aliases (as the SQLite store's LIMIT).
@@ -23,6 +26,9 @@ struct Row {
     explain: Vec<(Frame, DropReason)>,
     last_ingested: UnixNanos,
     no_merge: bool,
+    /// Set by `set_resolved_in_release`, forgotten by every other status change.
+    resolved_in: Option<ResolvedIn>,
+    regressed_in: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +56,11 @@ struct Data {
     keys: HashSet<Vec<u8>>,
     samples: Vec<SampleRow>,
     hourly: BTreeMap<(String, i64), i64>,
+    /// Per signature, bounded by `core::releases::keep_bounded`.
+    releases: BTreeMap<String, Vec<SeenIn>>,
+    environments: BTreeMap<String, Vec<SeenIn>>,
+    /// Signatures whose releases or environments the open pass added to (bounded at commit).
+    unbounded: BTreeSet<String>,
     history: Vec<(String, StatusChange)>,
     cursors: BTreeMap<String, UnixNanos>,
     /// alias → (signature id, created at)
@@ -64,6 +75,10 @@ struct Data {
     passes: Vec<PassSummary>,
     reports: Vec<UnixNanos>,
     state: BTreeMap<String, String>,
+    /// Unsettled spend reservations by id (ids never reused, as SQLite's AUTOINCREMENT-free
+    /// rowid after the largest).
+    reservations: BTreeMap<i64, SpendReservation>,
+    reservation_seq: i64,
 }
 
 /// When an intent was first written, how often it was tried, and when it may be tried again.
@@ -96,6 +111,18 @@ impl MemoryStore {
 }
 
 impl Data {
+    /// Apply the per-signature bound to what the pass added (`core::releases::keep_bounded`).
+    fn bound_releases(&mut self) {
+        for id in std::mem::take(&mut self.unbounded) {
+            if let Some(rows) = self.releases.get_mut(&id) {
+                releases::keep_bounded(rows, RELEASES_PER_SIGNATURE);
+            }
+            if let Some(rows) = self.environments.get_mut(&id) {
+                releases::keep_bounded(rows, ENVIRONMENTS_PER_SIGNATURE);
+            }
+        }
+    }
+
     fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
@@ -187,7 +214,13 @@ impl Data {
         now: UnixNanos,
     ) -> Result<(), StoreError> {
         let sig = self.resolve(id)?;
-        if sig.status == to {
+        // Resolving plainly what was resolved in the next release changes what regresses it.
+        let had_release = self
+            .signatures
+            .get_mut(&sig.id)
+            .and_then(|r| r.resolved_in.take())
+            .is_some();
+        if sig.status == to && !had_release {
             return Ok(());
         }
         if let Some(r) = self.signatures.get_mut(&sig.id) {
@@ -238,22 +271,43 @@ impl Data {
                 explain: fp.dropped_frames.clone(),
                 last_ingested: now,
                 no_merge: false,
+                resolved_in: None,
+                regressed_in: None,
             });
+        let release = releases::release_of(ev);
+        let held = self.releases.entry(sig_id.clone()).or_default();
+        if let Some(r) = release {
+            releases::count_in(held, r, ev.timestamp);
+        }
+        let release_seen = release.map(|r| {
+            let seen = held
+                .iter()
+                .find(|x| x.name == r)
+                .map_or(ev.timestamp, |x| x.first_seen);
+            (r, seen)
+        });
+        if let Some(e) = releases::environment_of(ev) {
+            let held = self.environments.entry(sig_id.clone()).or_default();
+            releases::count_in(held, e, ev.timestamp);
+        }
+        // Bounded at commit, as SQLite bounds them when it writes the pass.
+        self.unbounded.insert(sig_id.clone());
         let s = &mut row.sig;
         let (outcome, history) = if s.count == 0 {
             (
                 RecordOutcome::NewSignature,
-                Some((None, Status::New, "first seen")),
+                Some((None, Status::New, "first seen".to_string())),
             )
-        } else if s.status == Status::Resolved {
+        } else if s.status == Status::Resolved
+            && releases::regresses(row.resolved_in.as_ref(), release_seen)
+        {
             s.status = Status::Regressed;
+            let reason = releases::regression_reason(row.resolved_in.as_ref(), release);
+            row.resolved_in = None;
+            row.regressed_in = release.map(str::to_string);
             (
                 RecordOutcome::Regressed,
-                Some((
-                    Some(Status::Resolved),
-                    Status::Regressed,
-                    "occurred again after being resolved",
-                )),
+                Some((Some(Status::Resolved), Status::Regressed, reason)),
             )
         } else {
             (RecordOutcome::Recurring, None)
@@ -286,7 +340,7 @@ impl Data {
             });
         }
         if let Some((from, to, reason)) = history {
-            self.push_history(&sig_id, now, from, to, reason);
+            self.push_history(&sig_id, now, from, to, &reason);
         }
         outcome
     }
@@ -303,6 +357,20 @@ impl Data {
                     .is_none_or(|svc| s.services.iter().any(|x| x.eq_ignore_ascii_case(svc)))
             })
             .filter(|s| f.seen_since.is_none_or(|t| s.last_seen >= t))
+            .filter(|s| {
+                f.release.as_ref().is_none_or(|r| {
+                    self.releases
+                        .get(&s.id)
+                        .is_some_and(|rows| rows.iter().any(|x| &x.name == r))
+                })
+            })
+            .filter(|s| {
+                f.environment.as_ref().is_none_or(|e| {
+                    self.environments
+                        .get(&s.id)
+                        .is_some_and(|rows| rows.iter().any(|x| x.name.eq_ignore_ascii_case(e)))
+                })
+            })
             .filter(|s| {
                 f.search.as_ref().is_none_or(|q| {
                     let q = q.to_lowercase();
@@ -435,6 +503,17 @@ impl Data {
             self.hourly.remove(&(from.to_string(), h));
             *self.hourly.entry((into.to_string(), h)).or_insert(0) += c;
         }
+        self.bound_releases();
+        for (table, cap) in [
+            (&mut self.releases, RELEASES_PER_SIGNATURE),
+            (&mut self.environments, ENVIRONMENTS_PER_SIGNATURE),
+        ] {
+            if let Some(moved) = table.remove(from) {
+                let rows = table.entry(into.to_string()).or_default();
+                releases::absorb(rows, &moved);
+                releases::keep_bounded(rows, cap);
+            }
+        }
         for d in self.diagnoses.iter_mut().filter(|d| d.signature_id == from) {
             d.signature_id = into.to_string();
         }
@@ -496,6 +575,7 @@ impl SignatureStore for MemoryStore {
         Ok(())
     }
     fn commit(&mut self) -> Result<(), StoreError> {
+        self.data.bound_releases();
         self.snapshot = None;
         Ok(())
     }
@@ -550,6 +630,7 @@ impl SignatureStore for MemoryStore {
     ) -> Result<(), StoreError> {
         let sig = self.data.resolve(id)?;
         if let Some(r) = self.data.signatures.get_mut(&sig.id) {
+            r.resolved_in = None;
             r.sig.status = Status::Ignored;
             r.sig.ignore_reason = reason.map(str::to_string);
             r.sig.ignored_until = until;
@@ -563,6 +644,48 @@ impl SignatureStore for MemoryStore {
                 .push_history(&sig.id, now, Some(sig.status), Status::Ignored, &why);
         }
         Ok(())
+    }
+    fn set_resolved_in_release(
+        &mut self,
+        id: &str,
+        release: &str,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        let sig = self.data.resolve(id)?;
+        let first_seen = self
+            .data
+            .releases
+            .get(&sig.id)
+            .and_then(|rows| rows.iter().find(|r| r.name == release))
+            .map_or(now, |r| r.first_seen);
+        let marker = ResolvedIn {
+            release: release.to_string(),
+            first_seen,
+        };
+        let Some(r) = self.data.signatures.get_mut(&sig.id) else {
+            return Err(StoreError::UnknownId { id: id.to_string() });
+        };
+        let same_release = r.resolved_in.as_ref().map(|m| &m.release) == Some(&marker.release);
+        if sig.status == Status::Resolved && same_release {
+            return Ok(());
+        }
+        r.sig.status = Status::Resolved;
+        r.sig.ignore_reason = None;
+        r.sig.ignored_until = None;
+        r.resolved_in = Some(marker);
+        self.data
+            .push_history(&sig.id, now, Some(sig.status), Status::Resolved, reason);
+        Ok(())
+    }
+    fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError> {
+        let row = self.data.signatures.get(id);
+        Ok(SignatureReleases {
+            releases: self.data.releases.get(id).cloned().unwrap_or_default(),
+            environments: self.data.environments.get(id).cloned().unwrap_or_default(),
+            resolved_in: row.and_then(|r| r.resolved_in.as_ref().map(|m| m.release.clone())),
+            regressed_in: row.and_then(|r| r.regressed_in.clone()),
+        })
     }
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         Ok(self.data.history_of(id))
@@ -669,6 +792,7 @@ impl SignatureStore for MemoryStore {
         for (id, status) in &rows {
             if let Some(r) = self.data.signatures.get_mut(id) {
                 r.sig.status = Status::Resolved;
+                r.resolved_in = None;
             }
             self.data.push_history(
                 id,
@@ -747,13 +871,21 @@ impl SignatureStore for MemoryStore {
         Ok(out)
     }
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
-        Ok(self
+        let settled: f64 = self
             .data
             .spend
             .iter()
             .filter(|s| s.at >= from && s.at < to)
             .map(|s| s.cost_usd)
-            .sum())
+            .sum();
+        let reserved: f64 = self
+            .data
+            .reservations
+            .values()
+            .filter(|r| r.at >= from && r.at < to)
+            .map(|r| r.worst_case_usd)
+            .sum();
+        Ok(settled + reserved)
     }
     fn notification(
         &self,
@@ -898,6 +1030,92 @@ impl SignatureStore for MemoryStore {
         self.data.state.insert(key.to_string(), value.to_string());
         Ok(())
     }
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError> {
+        if self.snapshot.is_some() {
+            return Err(StoreError::Write {
+                path: ":memory:".into(),
+                reason:
+                    "a spend reservation must commit on its own, not inside the pass transaction"
+                        .into(),
+            });
+        }
+        self.settle_abandoned_reservations()?;
+        if self
+            .data
+            .reservations
+            .values()
+            .any(|x| x.signature_id == r.signature_id)
+        {
+            return Ok(Reserve::Claimed);
+        }
+        let settled: f64 = self
+            .data
+            .spend
+            .iter()
+            .filter(|s| s.at >= day.0 && s.at < day.1)
+            .map(|s| s.cost_usd)
+            .sum();
+        // Every unsettled reservation counts, whatever its day: it may still spend today.
+        let reserved: f64 = self
+            .data
+            .reservations
+            .values()
+            .map(|x| x.worst_case_usd)
+            .sum();
+        let committed = settled + reserved;
+        if !crate::core::ports::store::reservation_fits(
+            committed,
+            r.worst_case_usd,
+            daily_limit_usd,
+        ) {
+            return Ok(Reserve::OverBudget {
+                committed_usd: committed,
+            });
+        }
+        self.data.reservation_seq += 1;
+        let id = self.data.reservation_seq;
+        self.data.reservations.insert(id, r.clone());
+        Ok(Reserve::Reserved(ReservationId(id)))
+    }
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        if self.data.reservations.remove(&id.0).is_none() {
+            return Ok(false);
+        }
+        self.data.spend.extend(spend.cloned());
+        Ok(true)
+    }
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        let dead: Vec<i64> = self
+            .data
+            .reservations
+            .iter()
+            .filter(|(_, r)| !crate::adapters::liveness::owner_alive(&r.owner))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &dead {
+            if let Some(r) = self.data.reservations.remove(id) {
+                self.data.spend.push(abandoned_spend(r));
+            }
+        }
+        Ok(dead.len() as u64)
+    }
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        Ok(self
+            .data
+            .reservations
+            .iter()
+            .map(|(id, r)| (ReservationId(*id), r.clone()))
+            .collect())
+    }
 }
 
 /// The event kept whole as a sample, its attributes bounded as every store bounds them.
@@ -928,4 +1146,16 @@ fn key_bytes(hex: &str) -> Vec<u8> {
         _ => 0,
     };
     b.chunks(2).map(|p| val(p[0]) << 4 | val(p[1])).collect()
+}
+
+/// The spend entry an abandoned reservation becomes: its worst case, estimated, at its time.
+pub(crate) fn abandoned_spend(r: SpendReservation) -> SpendEntry {
+    SpendEntry {
+        at: r.at,
+        signature_id: r.signature_id,
+        backend: r.backend,
+        model: r.model,
+        cost_usd: r.worst_case_usd,
+        estimated: true,
+    }
 }

@@ -1,4 +1,6 @@
-//! Shared blocking HTTP client for telemetry backends: auth, headers, retries, error mapping.
+//! The telemetry backends' HTTP client: base URL, auth, tenant and extra headers over the one
+//! transport every HTTP adapter shares ([`crate::adapters::http`]), and its answers mapped onto
+//! the telemetry port's errors.
 //!
 //! Every backend adapter talks through [`HttpClient`], so the fault semantics are the same for all:
 //! 401/403 → `Auth` (the URL is named, credentials never are), refused connection or DNS failure →
@@ -6,12 +8,16 @@
 //! `Retry-After`) and then `Transient`, a body that is not what the API documents → `BadData` with
 //! the endpoint and a short excerpt.
 
+use crate::adapters::http::{
+    retry_transient, strip_userinfo, Policy, Reply, Request, Transport, TransportError,
+};
 use crate::core::ports::telemetry::TelemetryError;
 use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use std::fmt;
-use std::io::Read;
 use std::time::Duration;
+
+pub use crate::adapters::http::{days_from_civil, excerpt, parse_retry_after};
 
 /// Credentials sent with every request.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -152,28 +158,12 @@ pub fn bad_data(endpoint: &str, detail: &str, body: &str) -> TelemetryError {
     }
 }
 
-/// The first ~160 characters of a body on one line.
-pub fn excerpt(body: &str) -> String {
-    let flat: String = body
-        .chars()
-        .take(160)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if body.chars().count() > 160 {
-        format!("{flat}…")
-    } else if flat.is_empty() {
-        "(empty)".to_string()
-    } else {
-        flat
-    }
-}
-
 /// A blocking client bound to one backend's base URL.
 pub struct HttpClient {
     backend: String,
     base: String,
     settings: HttpSettings,
-    agent: ureq::Agent,
+    transport: Transport,
 }
 
 impl fmt::Debug for HttpClient {
@@ -183,15 +173,6 @@ impl fmt::Debug for HttpClient {
             .field("settings", &self.settings)
             .finish()
     }
-}
-
-enum Attempt {
-    Done(HttpResponse),
-    Fail(TelemetryError),
-    Retry {
-        err: TelemetryError,
-        wait: Option<Duration>,
-    },
 }
 
 impl HttpClient {
@@ -236,18 +217,23 @@ impl HttpClient {
                 strip_userinfo(&raw)
             )));
         }
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(settings.connect_timeout)
-            .timeout(settings.timeout)
-            // Redirects would carry tenant and API-key headers to wherever they point.
-            .redirects(0)
-            .build();
+        // Queries are idempotent: timeouts and broken connections are retried; a refused
+        // connection is not (the backend is down: exit 69 at once).
+        let transport = Transport::new(Policy {
+            connect_timeout: settings.connect_timeout,
+            timeout: settings.timeout,
+            retries: settings.retries,
+            backoff_base: settings.backoff_base,
+            max_wait: settings.max_wait,
+            max_body_bytes: settings.max_body_bytes,
+            ..Policy::idempotent()
+        });
         settings.base_url = base.clone();
         Ok(HttpClient {
             backend: backend.to_string(),
             base,
             settings,
-            agent,
+            transport,
         })
     }
 
@@ -307,127 +293,72 @@ impl HttpClient {
         body: Option<&str>,
     ) -> Result<HttpResponse, TelemetryError> {
         let endpoint = self.endpoint(path);
-        let mut attempt: u32 = 0;
-        loop {
-            match self.once(method, &endpoint, query, extra, body) {
-                Attempt::Done(r) => return Ok(r),
-                Attempt::Fail(e) => return Err(e),
-                Attempt::Retry { err, wait } => {
-                    if attempt >= self.settings.retries {
-                        return Err(err);
-                    }
-                    let backoff = self
-                        .settings
-                        .backoff_base
-                        .saturating_mul(1u32 << attempt.min(16));
-                    let wait = match wait {
-                        Some(w) if w > self.settings.max_wait => {
-                            return Err(self.transient(
-                                &endpoint,
-                                format!(
-                                    "server asked to retry after {}s, longer than the {}s bound",
-                                    w.as_secs(),
-                                    self.settings.max_wait.as_secs()
-                                ),
-                            ))
-                        }
-                        Some(w) => w.max(backoff.min(self.settings.max_wait)),
-                        None => backoff.min(self.settings.max_wait),
-                    };
-                    std::thread::sleep(wait);
-                    attempt += 1;
-                }
-            }
-        }
-    }
-
-    fn once(
-        &self,
-        method: &str,
-        endpoint: &str,
-        query: &[(&str, String)],
-        extra: &[(&str, &str)],
-        body: Option<&str>,
-    ) -> Attempt {
-        let mut req = self
-            .agent
-            .request(method, endpoint)
-            .set("Accept", "application/json");
-        for (k, v) in query {
-            req = req.query(k, v);
-        }
-        match &self.settings.auth {
-            HttpAuth::None => {}
-            HttpAuth::Basic { user, password } => {
-                let token =
-                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-                req = req.set("Authorization", &format!("Basic {token}"));
-            }
-            HttpAuth::Bearer(t) => req = req.set("Authorization", &format!("Bearer {t}")),
+        let auth = match &self.settings.auth {
+            HttpAuth::None => None,
+            HttpAuth::Basic { user, password } => Some(format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+            )),
+            HttpAuth::Bearer(t) => Some(format!("Bearer {t}")),
+        };
+        let mut headers: Vec<(&str, &str)> = vec![("Accept", "application/json")];
+        if let Some(a) = &auth {
+            headers.push(("Authorization", a));
         }
         if let Some(org) = &self.settings.org_id {
-            req = req.set("X-Scope-OrgID", org);
+            headers.push(("X-Scope-OrgID", org));
         }
-        for (k, v) in &self.settings.headers {
-            req = req.set(k, v);
-        }
-        for (k, v) in extra {
-            req = req.set(k, v);
-        }
-        let result = match body {
-            Some(b) => req.send_string(b),
-            None => req.call(),
+        headers.extend(
+            self.settings
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        headers.extend_from_slice(extra);
+        let req = Request {
+            method,
+            url: &endpoint,
+            query,
+            headers: &headers,
+            body,
         };
-        match result {
-            Ok(resp) => self.read(endpoint, resp),
-            Err(ureq::Error::Status(status, resp)) => self.status_error(endpoint, status, resp),
-            Err(ureq::Error::Transport(t)) => self.transport_error(endpoint, &t),
+        match self.transport.send(&req, &retry_transient) {
+            Ok(reply) => self.answer(&endpoint, reply),
+            Err(e) => Err(self.transport_error(&endpoint, e)),
         }
     }
 
-    fn read(&self, endpoint: &str, resp: ureq::Response) -> Attempt {
-        let status = resp.status();
-        if (300..400).contains(&status) {
-            let to = resp.header("Location").unwrap_or("elsewhere");
-            return Attempt::Fail(TelemetryError::Config {
+    /// A final answer: 2xx and 404 go to the caller, the rest become the port's errors.
+    fn answer(&self, endpoint: &str, reply: Reply) -> Result<HttpResponse, TelemetryError> {
+        let status = reply.status;
+        match status {
+            200..=299 | 404 => Ok(HttpResponse {
+                status,
+                content_type: reply.header("Content-Type").map(str::to_string),
+                body: reply.body,
+                endpoint: endpoint.to_string(),
+            }),
+            401 | 403 => Err(TelemetryError::Auth {
+                backend: self.backend.clone(),
+                url: endpoint.to_string(),
+                status,
+                hint: self.tenant_hint(status),
+            }),
+            408 | 429 | 500..=599 => Err(self.transient(
+                endpoint,
+                format!("HTTP {status} ({})", excerpt(&reply.body)),
+            )),
+            400 | 422 => Err(TelemetryError::Config {
                 backend: self.backend.clone(),
                 reason: format!(
-                    "{endpoint} redirects (HTTP {status}) to {}; set the API URL to the final address",
-                    strip_userinfo(to)
+                    "{endpoint} rejected the query with HTTP {status}: {}",
+                    excerpt(&reply.body)
                 ),
-            });
-        }
-        let content_type = resp.header("Content-Type").map(str::to_string);
-        let mut buf = Vec::new();
-        let limit = self.settings.max_body_bytes;
-        match resp.into_reader().take(limit + 1).read_to_end(&mut buf) {
-            Ok(_) if buf.len() as u64 > limit => Attempt::Fail(bad_data(
+            }),
+            _ => Err(bad_data(
                 endpoint,
-                &format!("body larger than {limit} bytes"),
-                &String::from_utf8_lossy(&buf[..256]),
-            )),
-            Ok(_) => match String::from_utf8(buf) {
-                Ok(body) => Attempt::Done(HttpResponse {
-                    status,
-                    body,
-                    endpoint: endpoint.to_string(),
-                    content_type,
-                }),
-                Err(e) => Attempt::Fail(bad_data(
-                    endpoint,
-                    "body is not UTF-8",
-                    &String::from_utf8_lossy(e.as_bytes()),
-                )),
-            },
-            Err(e) if is_timeout(&e) => Attempt::Retry {
-                err: self.transient(endpoint, "timed out reading the response".into()),
-                wait: None,
-            },
-            // A body cut short is not what the API documents; retrying would hide a broken proxy.
-            Err(e) => Attempt::Fail(bad_data(
-                endpoint,
-                &format!("body truncated ({e})"),
-                &String::from_utf8_lossy(&buf),
+                &format!("unexpected HTTP {status}"),
+                &reply.body,
             )),
         }
     }
@@ -450,102 +381,52 @@ impl HttpClient {
         }
     }
 
-    fn status_error(&self, endpoint: &str, status: u16, resp: ureq::Response) -> Attempt {
-        let retry_after = resp.header("Retry-After").and_then(parse_retry_after);
-        let mut body = String::new();
-        let _ = resp.into_reader().take(4096).read_to_string(&mut body);
-        match status {
-            404 => Attempt::Done(HttpResponse {
-                status,
-                body,
-                endpoint: endpoint.to_string(),
-                content_type: None,
-            }),
-            401 | 403 => Attempt::Fail(TelemetryError::Auth {
-                backend: self.backend.clone(),
+    fn transport_error(&self, endpoint: &str, e: TransportError) -> TelemetryError {
+        let backend = self.backend.clone();
+        match e {
+            TransportError::Unavailable { reason, .. } => TelemetryError::Unavailable {
+                backend,
                 url: endpoint.to_string(),
-                status,
-                hint: self.tenant_hint(status),
-            }),
-            408 | 429 | 500..=599 => Attempt::Retry {
-                err: self.transient(endpoint, format!("HTTP {status} ({})", excerpt(&body))),
-                wait: retry_after,
+                reason,
             },
-            400 | 422 => Attempt::Fail(TelemetryError::Config {
-                backend: self.backend.clone(),
+            TransportError::Timeout { reason, .. } | TransportError::Broken { reason, .. } => {
+                self.transient(endpoint, reason)
+            }
+            TransportError::Redirect {
+                status, location, ..
+            } => TelemetryError::Config {
+                backend,
                 reason: format!(
-                    "{endpoint} rejected the query with HTTP {status}: {}",
-                    excerpt(&body)
+                    "{endpoint} redirects (HTTP {status}) to {location}; set the API URL to the final address"
                 ),
-            }),
-            _ => Attempt::Fail(bad_data(
+            },
+            TransportError::WaitTooLong { wait, .. } => self.transient(
                 endpoint,
-                &format!("unexpected HTTP {status}"),
-                &body,
-            )),
-        }
-    }
-
-    fn transport_error(&self, endpoint: &str, t: &ureq::Transport) -> Attempt {
-        use ureq::ErrorKind as K;
-        let reason = t
-            .message()
-            .map(str::to_string)
-            .unwrap_or_else(|| t.kind().to_string());
-        let source = std::error::Error::source(t)
-            .map(|s| format!(": {s}"))
-            .unwrap_or_default();
-        let unavailable = |reason: String| TelemetryError::Unavailable {
-            backend: self.backend.clone(),
-            url: endpoint.to_string(),
-            reason,
-        };
-        match t.kind() {
-            K::Dns => Attempt::Fail(unavailable(format!("DNS lookup failed{source}"))),
-            K::ConnectionFailed => {
-                let timed_out = std::error::Error::source(t)
-                    .and_then(|s| s.downcast_ref::<std::io::Error>())
-                    .is_some_and(is_timeout);
-                if timed_out {
-                    Attempt::Retry {
-                        err: self.transient(endpoint, "connect timed out".into()),
-                        wait: None,
-                    }
-                } else {
-                    Attempt::Fail(unavailable(format!("{reason}{source}")))
-                }
-            }
-            K::Io => {
-                let io =
-                    std::error::Error::source(t).and_then(|s| s.downcast_ref::<std::io::Error>());
-                let why = if io.is_some_and(is_timeout) {
-                    "timed out".to_string()
-                } else {
-                    format!("{reason}{source}")
-                };
-                Attempt::Retry {
-                    err: self.transient(endpoint, why),
-                    wait: None,
-                }
-            }
-            K::InvalidUrl | K::UnknownScheme | K::InsecureRequestHttpsOnly | K::InvalidProxyUrl => {
-                Attempt::Fail(TelemetryError::Config {
-                    backend: self.backend.clone(),
-                    reason: format!("{endpoint}: {reason}"),
-                })
-            }
-            K::ProxyUnauthorized => Attempt::Fail(TelemetryError::Auth {
-                backend: self.backend.clone(),
+                format!(
+                    "server asked to retry after {}s, longer than the {}s bound",
+                    wait.as_secs(),
+                    self.settings.max_wait.as_secs()
+                ),
+            ),
+            TransportError::Body {
+                reason, excerpt, ..
+            } => TelemetryError::BadData {
+                location: endpoint.to_string(),
+                detail: format!("{reason}; body starts: {excerpt}"),
+            },
+            TransportError::InvalidUrl { reason, .. } => TelemetryError::Config {
+                backend,
+                reason: format!("{endpoint}: {reason}"),
+            },
+            TransportError::ProxyAuth { .. } => TelemetryError::Auth {
+                backend,
                 url: endpoint.to_string(),
                 status: 407,
                 hint: "; the proxy wants credentials".into(),
-            }),
-            K::BadStatus | K::BadHeader | K::TooManyRedirects => Attempt::Fail(bad_data(
-                endpoint,
-                &format!("not an HTTP answer ({reason})"),
-                "",
-            )),
-            K::ProxyConnect | K::HTTP => Attempt::Fail(unavailable(format!("{reason}{source}"))),
+            },
+            TransportError::NotHttp { reason, .. } => {
+                bad_data(endpoint, &format!("not an HTTP answer ({reason})"), "")
+            }
         }
     }
 
@@ -555,81 +436,6 @@ impl HttpClient {
             url: endpoint.to_string(),
             reason,
         }
-    }
-}
-
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-    )
-}
-
-/// `Retry-After` as delta-seconds or an IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`).
-pub fn parse_retry_after(v: &str) -> Option<Duration> {
-    let v = v.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = parse_imf_fixdate(v)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs() as i64;
-    Some(Duration::from_secs((at - now).max(0) as u64))
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-fn parse_imf_fixdate(v: &str) -> Option<i64> {
-    // "Sun, 06 Nov 1994 08:49:37 GMT"
-    let mut it = v.split_whitespace().skip(1);
-    let day: i64 = it.next()?.parse().ok()?;
-    let month_name = it.next()?;
-    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
-    let year: i64 = it.next()?.parse().ok()?;
-    let mut hms = it.next()?.split(':').map(|p| p.parse::<i64>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if it.next()? != "GMT" {
-        return None;
-    }
-    // Range-checked before the arithmetic: a server's year 10^18 must not overflow (found by
-    // fuzz_parsers).
-    let in_range = (1..=9999).contains(&year)
-        && (1..=31).contains(&day)
-        && (0..24).contains(&h)
-        && (0..60).contains(&m)
-        && (0..=60).contains(&s);
-    if !in_range {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-}
-
-/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn strip_userinfo(url: &str) -> String {
-    match url.split_once("://") {
-        Some((s, rest)) => {
-            let (auth, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            let host = auth.rsplit_once('@').map(|x| x.1).unwrap_or(auth);
-            format!("{s}://{host}{path}")
-        }
-        None => url
-            .rsplit_once('@')
-            .map(|x| x.1.to_string())
-            .unwrap_or_else(|| url.to_string()),
     }
 }
 
@@ -661,7 +467,7 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(
-            parse_imf_fixdate("Sun, 06 Nov 1994 08:49:37 GMT"),
+            crate::adapters::http::parse_imf_fixdate("Sun, 06 Nov 1994 08:49:37 GMT"),
             Some(784_111_777)
         );
         assert_eq!(parse_retry_after("soon"), None);

@@ -39,6 +39,7 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
         ids: args.ids.clone(),
         force: args.force,
         dry_run: args.dry_run,
+        owner: crate::adapters::liveness::current_owner().to_string(),
         ..DiagnoseOptions::default()
     };
     let report = diagnose::run(
@@ -82,6 +83,7 @@ pub fn in_poll(
     let options = DiagnoseOptions {
         rules: llm.rules(min_occurrences),
         limits: llm.limits,
+        owner: crate::adapters::liveness::current_owner().to_string(),
         ..DiagnoseOptions::default()
     };
     let report = diagnose::run(

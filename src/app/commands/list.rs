@@ -1,12 +1,15 @@
 //! `rounds list`: signatures as a table (terminal), tab-separated values (piped) or JSON. The
-//! default shows unresolved signatures; a list cut by `--limit` says so ("showing N of M").
+//! default shows unresolved signatures; a list cut by `--limit` says so ("showing N of M"). Each
+//! row carries where the bug happens, its last-24 h count, trend and hourly sparkline.
 
 use crate::app::settings::{self, parse_since, Global};
 use crate::app::wiring;
 use crate::cli::{ListArgs, ListFormat, Sort};
-use crate::core::model::Status;
+use crate::core::activity::{location, Activity};
+use crate::core::model::{Signature, Status};
 use crate::core::ports::{SignatureFilter, SignatureSort, SignatureStore};
 use crate::exit::{AppError, Exit};
+use crate::output::table::ListRow;
 use crate::output::{json, table, Printer};
 use std::io::IsTerminal;
 
@@ -47,20 +50,46 @@ pub fn run(g: &Global, args: &ListArgs, printer: &mut Printer) -> Result<Exit, A
             .map(|s| parse_since("--since", s, now))
             .transpose()?,
         search: args.search.clone(),
+        release: args.release.clone(),
+        environment: args.environment.clone(),
         sort: match args.sort {
-            Sort::LastSeen => SignatureSort::LastSeen,
+            Sort::LastSeen | Sort::Trend => SignatureSort::LastSeen,
             Sort::Count => SignatureSort::Count,
             Sort::FirstSeen => SignatureSort::FirstSeen,
         },
-        limit: (args.limit > 0).then_some(args.limit),
+        // The trend is not stored: every match is ranked here, then cut.
+        limit: (args.limit > 0 && args.sort != Sort::Trend).then_some(args.limit),
     };
     let store = wiring::open_store_read(g)?;
-    let sigs = store.signatures(&filter)?;
+    let mut sigs = store.signatures(&filter)?;
     let total = if filter.limit.is_some_and(|l| sigs.len() >= l) {
         store.count_signatures(&filter)?
     } else {
         sigs.len() as u64
     };
+    // 48 hours of hourly counts per listed signature: one indexed read each.
+    let mut activity = sigs
+        .iter()
+        .map(|s| Ok(Activity::from_hourly(&store.hourly_counts(&s.id, now, 48)?)))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    if args.sort == Sort::Trend {
+        let mut ranked: Vec<(Signature, Activity)> = sigs.into_iter().zip(activity).collect();
+        // Stable: equal trends keep last-seen order.
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.1.rank()));
+        if args.limit > 0 {
+            ranked.truncate(args.limit);
+        }
+        (sigs, activity) = ranked.into_iter().unzip();
+    }
+    let rows: Vec<ListRow> = sigs
+        .iter()
+        .zip(&activity)
+        .map(|(sig, activity)| ListRow {
+            sig,
+            activity,
+            location: location(sig),
+        })
+        .collect();
     let stdout_tty = std::io::stdout().is_terminal();
     let format = match (args.format, args.json) {
         (Some(f), _) => f,
@@ -78,9 +107,17 @@ pub fn run(g: &Global, args: &ListArgs, printer: &mut Printer) -> Result<Exit, A
         ListFormat::Json => {
             let day = crate::core::time::day_start(now);
             let spent = store.spend_between(day, now + 1)?;
+            let entries = rows
+                .iter()
+                .map(|r| {
+                    let mut v = json::list_entry(r);
+                    json::add_releases(&mut v, &store.releases(&r.sig.id)?);
+                    Ok(v)
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
             let doc = serde_json::json!({
                 "version": json::JSON_VERSION,
-                "signatures": sigs.iter().map(json::signature).collect::<Vec<_>>(),
+                "signatures": entries,
                 "total": total,
                 "spend_today_usd": spent,
                 "daily_budget_usd": args.daily_budget,
@@ -88,7 +125,7 @@ pub fn run(g: &Global, args: &ListArgs, printer: &mut Printer) -> Result<Exit, A
             });
             write(printer, &json::text(&doc))?;
         }
-        ListFormat::Tsv => write(printer, &table::signatures_tsv(&sigs))?,
+        ListFormat::Tsv => write(printer, &table::signatures_tsv(&rows))?,
         ListFormat::Table if sigs.is_empty() => {}
         ListFormat::Table => {
             let width = if stdout_tty {
@@ -96,7 +133,13 @@ pub fn run(g: &Global, args: &ListArgs, printer: &mut Printer) -> Result<Exit, A
             } else {
                 None
             };
-            write(printer, &table::signatures(&sigs, now, width))?;
+            let color = printer.color_stdout;
+            printer
+                .data_styled(&table::signatures(&rows, now, width, color))
+                .map_err(|e| AppError::WriteFile {
+                    path: "<stdout>".into(),
+                    reason: e.to_string(),
+                })?;
         }
     }
     if sigs.is_empty() && format != ListFormat::Json {

@@ -60,13 +60,38 @@ pub fn resolve(g: &Global, args: &ResolveArgs, printer: &mut Printer) -> Result<
             }
             store.set_status(&sig.id, Status::New, "reopened by hand", now)?;
             printer.info(&format!("{}: reopened", short(&sig.id)));
+        } else if args.in_next_release {
+            // As of the latest release in the release order (docs/releases.md): only a newer
+            // release, or an occurrence naming none, regresses it.
+            match store.releases(&sig.id)?.latest() {
+                Some(latest) => {
+                    let reason = format!("resolved by hand in the release after {}", latest.name);
+                    store.set_resolved_in_release(&sig.id, &latest.name, &reason, now)?;
+                    printer.info(&format!(
+                        "{}: resolved in the release after {}",
+                        short(&sig.id),
+                        latest.name
+                    ));
+                }
+                None => {
+                    store.set_status(&sig.id, Status::Resolved, "resolved by hand", now)?;
+                    printer.info(&format!(
+                        "{}: resolved (no release seen: any new occurrence regresses it)",
+                        short(&sig.id)
+                    ));
+                }
+            }
         } else {
             store.set_status(&sig.id, Status::Resolved, "resolved by hand", now)?;
             printer.info(&format!("{}: resolved", short(&sig.id)));
         }
         changed.push(true);
     }
-    let action = if args.undo { "reopen" } else { "resolve" };
+    let action = match (args.undo, args.in_next_release) {
+        (true, _) => "reopen",
+        (false, true) => "resolve_in_next_release",
+        (false, false) => "resolve",
+    };
     print_changes(args.json, action, &store, &sigs, &changed, printer)
 }
 

@@ -7,8 +7,7 @@ use crate::cli::{FailOn, ReportArgs, ReportFormat};
 use crate::core::model::{HourlyCounts, Signature, Status, NANOS_PER_DAY};
 use crate::core::ports::{SignatureFilter, SignatureStore};
 use crate::core::report::{
-    markdown, redacted_diagnosis, redacted_signature, Report, ReportEntry, SummaryRow,
-    DEFAULT_STATUSES,
+    redacted_diagnosis, redacted_signature, Report, ReportEntry, SummaryRow, DEFAULT_STATUSES,
 };
 use crate::core::time::rfc3339;
 use crate::core::triage::{day_over_day, is_escalating, NotifyPolicy};
@@ -183,6 +182,7 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             }
             None => Vec::new(),
         };
+        let releases = store.releases(&x.sig.id)?;
         let counts = x.hourly.counts[x.hourly.counts.len().saturating_sub(24)..].to_vec();
         debug_assert_eq!(counts.iter().sum::<u64>(), x.last);
         entries.push(ReportEntry {
@@ -196,6 +196,7 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             diagnosis,
             trace_ids,
             suspects,
+            releases,
         });
     }
     let day = crate::core::time::day_start(now);
@@ -222,12 +223,11 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             ))
         })?;
     let text = match args.format {
-        ReportFormat::Md => crate::core::report::fit(
-            &markdown(&report),
-            usize::MAX,
+        ReportFormat::Md => crate::core::report::markdown_within(
+            &report,
             max,
             &format!(
-                "*…report cut by rounds at {max} bytes (--max-bytes, ROUNDS_REPORT_MAX_BYTES); `rounds list` shows every signature.*\n"
+                "*Report sized by rounds to {max} bytes (--max-bytes, ROUNDS_REPORT_MAX_BYTES): the signatures above are whole, the rest are listed by id; `rounds show ID` or `rounds report --max-bytes 1M` shows them.*\n"
             ),
         ),
         ReportFormat::Json => json::text(&fit_json(json_report(&report), max)) + "\n",
@@ -340,12 +340,12 @@ fn json_report(r: &Report) -> serde_json::Value {
             let mut v = json::signature(&sig);
             v["sample_message"] = json!(sig.sample_message);
             v["sample_stack"] = json!(sig.sample_stack);
-            v["last_24h"] = json::hourly(&e.last_24h);
-            v["previous_24h"] = json!(e.previous_24h);
+            json::add_activity(&mut v, &sig, &e.last_24h, e.previous_24h);
             v["escalating"] = json!(e.escalating);
             v["diagnosis"] = e.diagnosis.as_ref().map(|d| json::diagnosis(&redacted_diagnosis(d))).unwrap_or(serde_json::Value::Null);
             v["trace_ids"] = json!(e.trace_ids);
             v["suspects"] = suspects_json(&e.suspects);
+            json::add_releases(&mut v, &e.releases);
             v["trace_urls"] = json!(e.trace_ids.iter().filter(|t| t.chars().all(|c| c.is_ascii_hexdigit())).filter_map(|t| r.trace_url_template.as_ref().map(|u| u.replace("{trace_id}", t))).collect::<Vec<_>>());
             v
         }).collect::<Vec<_>>(),

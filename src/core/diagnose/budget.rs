@@ -2,8 +2,10 @@
 //!
 //! The ledger is the truth: before each call, what was spent today (UTC) plus the worst case of
 //! the call about to start must fit in the daily budget, and the call's own cap must fit in the
-//! per-diagnosis cap. An unknown model has no price: nothing is guessed, and only the per-pass
-//! call cap limits what it spends.
+//! per-diagnosis cap. With no pinned model, calls are priced as the model the backend reported
+//! last time, and until one is known as the dearest model its default can be
+//! ([`PriceTable::pricing_model`]), so the daily budget holds. A pinned model that is not in the
+//! table has no price: each call is reserved and charged at its cap, and the note says so.
 
 use crate::core::model::{UnixNanos, NANOS_PER_DAY};
 use crate::core::ports::diagnoser::Tokens;
@@ -54,6 +56,7 @@ const BUILT_IN: &[(&str, ModelPrice)] = &[
     ("claude-haiku-4-5", p(1.0, 0.1, 5.0, 200_000, 32_000)),
     ("claude-3-5-haiku", p(0.8, 0.08, 4.0, 200_000, 8_192)),
     ("gpt-5.1-codex-mini", p(0.25, 0.025, 2.0, 400_000, 128_000)),
+    ("gpt-5.1-codex-max", p(1.25, 0.125, 10.0, 400_000, 128_000)),
     ("gpt-5.1-codex", p(1.25, 0.125, 10.0, 400_000, 128_000)),
     ("gpt-5-codex", p(1.25, 0.125, 10.0, 400_000, 128_000)),
     ("gpt-5.1", p(1.25, 0.125, 10.0, 400_000, 128_000)),
@@ -164,6 +167,67 @@ impl PriceTable {
     }
 }
 
+/// The models a backend's default (no `--model`) can resolve to, from the backends' own docs:
+/// Claude Code's `default` is Opus 4.5 or Sonnet 4.5 by account type (Haiku for background
+/// work); Codex defaults to a GPT-5.1 Codex model. Older models (Opus 4.1, $15/$75) are reached
+/// only by pinning, which prices them exactly; assuming them for every unpinned call would make
+/// one call's worst case ($5.90) exceed the default daily budget, so no call would ever run and
+/// no model would ever be reported.
+pub fn default_models(backend: &str) -> &'static [&'static str] {
+    match backend {
+        "claude_code" => &["claude-opus-4-5", "claude-sonnet-4-5", "claude-haiku-4-5"],
+        "codex" => &[
+            "gpt-5.1-codex-max",
+            "gpt-5.1-codex",
+            "gpt-5-codex",
+            "gpt-5.1-codex-mini",
+        ],
+        _ => &[],
+    }
+}
+
+/// The state key under which the model a backend reported last is kept.
+pub fn reported_model_key(backend: &str) -> String {
+    format!("diagnosis.reported_model.{backend}")
+}
+
+impl PriceTable {
+    /// The dearest of `models` by the most one call can cost (the first of equals).
+    pub fn dearest(&self, models: &[&str]) -> Option<(String, ModelPrice)> {
+        let mut best: Option<(String, ModelPrice)> = None;
+        for (m, p) in models
+            .iter()
+            .filter_map(|m| self.lookup(m).map(|p| (m.to_string(), p)))
+        {
+            if best
+                .as_ref()
+                .is_none_or(|(_, b)| p.max_call_cost() > b.max_call_cost())
+            {
+                best = Some((m, p));
+            }
+        }
+        best
+    }
+
+    /// The model a call is priced as: the pinned `configured` model (priced or not); with none,
+    /// the model `reported` last time when it is priced, else the dearest default of `backend`.
+    /// `None` when that leaves no price.
+    pub fn pricing_model(
+        &self,
+        backend: &str,
+        configured: &str,
+        reported: Option<&str>,
+    ) -> Option<(String, ModelPrice)> {
+        if !configured.is_empty() {
+            return self.lookup(configured).map(|p| (configured.to_string(), p));
+        }
+        if let Some((m, p)) = reported.and_then(|m| self.lookup(m).map(|p| (m.to_string(), p))) {
+            return Some((m, p));
+        }
+        self.dearest(default_models(backend))
+    }
+}
+
 /// `id` names `model` exactly or as a prefix followed by a dated or versioned suffix.
 fn is_model_prefix(id: &str, model: &str) -> bool {
     model == id
@@ -202,8 +266,8 @@ pub const MIN_USEFUL_USD: f64 = 0.01;
 pub enum Allowance {
     /// Make the call with this cap; its worst case is known and fits.
     Call { cap_usd: f64, worst_case_usd: f64 },
-    /// Make the call with this cap; the model's price is unknown, so only the per-pass call cap
-    /// limits spend.
+    /// Make the call with this cap; the (pinned) model's price is unknown, so the call is
+    /// reserved and charged at its cap.
     CallPriceUnknown { cap_usd: f64 },
     /// No call: the budget left cannot cover the worst case.
     Exhausted {
@@ -387,6 +451,45 @@ mod tests {
                 }
             ),
             "{a:?}"
+        );
+    }
+
+    #[test]
+    fn an_unpinned_model_is_priced_as_reported_else_as_the_dearest_default() {
+        let t = PriceTable::new();
+        // Nothing reported yet: the dearest model the default can be.
+        let (m, p) = t.pricing_model("claude_code", "", None).expect("priced");
+        assert_eq!(m, "claude-opus-4-5");
+        assert!(
+            (p.max_call_cost() - 1.8).abs() < 1e-9,
+            "{}",
+            p.max_call_cost()
+        );
+        let (m, _) = t.pricing_model("codex", "", None).expect("priced");
+        assert!(m.starts_with("gpt-5.1-codex"), "{m}");
+        // Reported last time and priced: that model.
+        let (m, p) = t
+            .pricing_model("claude_code", "", Some("claude-sonnet-4-5-20250929"))
+            .expect("priced");
+        assert_eq!((m.as_str(), p.input), ("claude-sonnet-4-5-20250929", 3.0));
+        // Reported but unpriced: still the dearest default, never nothing.
+        let (m, _) = t
+            .pricing_model("claude_code", "", Some("claude-future-9"))
+            .expect("priced");
+        assert_eq!(m, "claude-opus-4-5");
+        // Pinned wins, priced or not.
+        assert_eq!(
+            t.pricing_model("claude_code", "claude-haiku-4-5", Some("claude-opus-4-5"))
+                .map(|(m, _)| m),
+            Some("claude-haiku-4-5".into())
+        );
+        assert!(t.pricing_model("openai", "llama3.1:8b", None).is_none());
+        assert!(t.pricing_model("openai", "", None).is_none());
+        // Overrides price the assumption too.
+        let o = PriceTable::with_overrides("claude-sonnet-4-5=30,3,150").expect("valid");
+        assert_eq!(
+            o.pricing_model("claude_code", "", None).map(|(m, _)| m),
+            Some("claude-sonnet-4-5".into())
         );
     }
 

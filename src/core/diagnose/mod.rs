@@ -10,13 +10,15 @@ use crate::core::model::{Diagnosis, EventRef, EventSample, Signature, Status, Un
 use crate::core::ports::codebase::Codebase;
 use crate::core::ports::diagnoser::{CallCost, Diagnoser, DiagnoserError, DiagnosisRequest};
 use crate::core::ports::store::{
-    FailedAttempt, SignatureFilter, SignatureStore, SpendEntry, StoreError,
+    FailedAttempt, ReservationId, Reserve, SignatureFilter, SignatureStore, SpendEntry,
+    SpendReservation, StoreError,
 };
 use crate::core::ports::telemetry::TelemetrySource;
 use crate::core::ports::Clock;
 use crate::core::redact::Redactor;
-use budget::{allowance, utc_day, Allowance, BudgetLimits};
+use budget::{allowance, reported_model_key, utc_day, Allowance, BudgetLimits};
 use prompt::{DiagnosisContext, Prompt, SampleEvent, PROMPT_VERSION};
+use std::collections::BTreeMap;
 use triage::{Candidate, History, Selection, Skip, TriageRules};
 
 /// The slice of the store this use case needs; every `SignatureStore` provides it.
@@ -48,6 +50,29 @@ pub trait DiagnosisStore {
         reason: &str,
         now: UnixNanos,
     ) -> Result<(), StoreError>;
+    /// One transaction around a call's records (diagnosis or attempt, settlement, status).
+    fn begin(&mut self) -> Result<(), StoreError>;
+    fn commit(&mut self) -> Result<(), StoreError>;
+    fn rollback(&mut self) -> Result<(), StoreError>;
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError>;
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError>;
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError>;
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError>;
+    fn state(&self, _key: &str) -> Result<Option<String>, StoreError> {
+        Ok(None)
+    }
+    fn put_state(&mut self, _key: &str, _value: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 impl<T: SignatureStore + ?Sized> DiagnosisStore for T {
@@ -95,6 +120,42 @@ impl<T: SignatureStore + ?Sized> DiagnosisStore for T {
     ) -> Result<(), StoreError> {
         SignatureStore::set_status(self, id, to, reason, now)
     }
+    fn begin(&mut self) -> Result<(), StoreError> {
+        SignatureStore::begin(self)
+    }
+    fn commit(&mut self) -> Result<(), StoreError> {
+        SignatureStore::commit(self)
+    }
+    fn rollback(&mut self) -> Result<(), StoreError> {
+        SignatureStore::rollback(self)
+    }
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError> {
+        SignatureStore::reserve_spend(self, r, day, daily_limit_usd)
+    }
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        SignatureStore::settle_reservation(self, id, spend)
+    }
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        SignatureStore::settle_abandoned_reservations(self)
+    }
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        SignatureStore::reservations(self)
+    }
+    fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        SignatureStore::state(self, key)
+    }
+    fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        SignatureStore::put_state(self, key, value)
+    }
 }
 
 /// Everything a diagnose pass is told.
@@ -113,6 +174,9 @@ pub struct DiagnoseOptions {
     pub max_excerpts: usize,
     pub excerpt_radius: u32,
     pub max_commits: usize,
+    /// This process as spend reservations name their owner (`pid:start`): a reservation whose
+    /// owner is dead is abandoned and settled by the next pass.
+    pub owner: String,
 }
 
 impl Default for DiagnoseOptions {
@@ -131,6 +195,7 @@ impl Default for DiagnoseOptions {
             max_excerpts: 5,
             excerpt_radius: 8,
             max_commits: 5,
+            owner: String::new(),
         }
     }
 }
@@ -212,7 +277,42 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
         }
     };
 
-    let selection = triage_pass(store, revision.as_deref(), options, clock.now())?;
+    if !options.dry_run {
+        let n = store.settle_abandoned_reservations()?;
+        if n > 0 {
+            report.notes.push(format!(
+                "{n} spend reservation(s) left by a rounds killed mid-call settled at their worst case"
+            ));
+        }
+    }
+    // No pinned model: price calls as the model the backend reported last time, or until one
+    // is known as the dearest its default can be, so the daily budget holds either way.
+    let unpinned = diagnoser.model().is_empty();
+    let model_key = reported_model_key(diagnoser.backend());
+    let mut price_model = diagnoser.model().to_string();
+    if unpinned {
+        let reported = store.state(&model_key)?;
+        if let Some(m) = diagnoser.assume_model(reported.as_deref()) {
+            if reported.as_deref() != Some(m.as_str()) {
+                report.notes.push(format!(
+                    "{}: no model pinned and {}: budgeting each call as {m}, the dearest model the backend's default can be (DIAGNOSIS_MODEL pins one)",
+                    diagnoser.backend(),
+                    match &reported {
+                        Some(r) => format!("the model it reported last ({r}) has no price"),
+                        None => "none reported yet".to_string(),
+                    }
+                ));
+            }
+            price_model = m;
+        }
+    }
+    let in_flight: Vec<String> = store
+        .reservations()?
+        .into_iter()
+        .map(|(_, r)| r.signature_id)
+        .collect();
+    let (selection, seen) =
+        triage_pass(store, revision.as_deref(), options, &in_flight, clock.now())?;
     for (sig, skip) in selection.skipped {
         report.outcomes.push((sig.id, Outcome::Skipped(skip)));
     }
@@ -263,8 +363,8 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 if !unknown_price_noted {
                     unknown_price_noted = true;
                     report.notes.push(format!(
-                        "{}: the price of model '{}' is unknown, so spend cannot be checked against the budget; \
-                         only MAX_DIAGNOSES_PER_PASS ({}) limits it (set a price override to enable the budget)",
+                        "{}: the price of model '{}' is unknown: each call is reserved and charged at its cap (${cap_usd:.4}), \
+                         an estimate the backend may exceed; MAX_DIAGNOSES_PER_PASS ({}) bounds the calls (DIAGNOSIS_PRICES prices it)",
                         diagnoser.backend(),
                         if diagnoser.model().is_empty() { "(backend default)" } else { diagnoser.model() },
                         options.rules.max_per_pass
@@ -297,6 +397,47 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                     worst_case_usd: worst,
                 },
             ));
+            continue;
+        }
+
+        // The worst case goes into the ledger before the call starts, in its own committed
+        // transaction: a `rounds` killed mid-call leaves it there, counted, and the budget check
+        // and the claim on the signature are one atomic step with writing it.
+        let reserved_usd = worst.unwrap_or(cap);
+        let reservation = SpendReservation {
+            at: now,
+            signature_id: sig.id.clone(),
+            backend: diagnoser.backend().to_string(),
+            model: price_model.clone(),
+            worst_case_usd: reserved_usd,
+            owner: options.owner.clone(),
+        };
+        let rid = match store.reserve_spend(&reservation, utc_day(now), options.limits.daily_usd)? {
+            Reserve::Reserved(id) => id,
+            Reserve::Claimed => {
+                report
+                    .outcomes
+                    .push((sig.id.clone(), Outcome::Skipped(Skip::InFlight)));
+                continue;
+            }
+            Reserve::OverBudget { committed_usd } => {
+                let why = format!(
+                    "pending: DAILY_BUDGET_LIMIT leaves ${:.4} (calls in flight included), a call may cost up to ${reserved_usd:.4}; no call made",
+                    (options.limits.daily_usd - committed_usd).max(0.0)
+                );
+                report
+                    .outcomes
+                    .push((sig.id.clone(), Outcome::Pending(why)));
+                continue;
+            }
+        };
+        // Another pass may have diagnosed it between triage and the claim.
+        let latest_now = store.latest_diagnosis(&sig.id)?.map(|d| d.created_at);
+        if latest_now != seen.get(&sig.id).copied().flatten() {
+            store.settle_reservation(rid, None)?;
+            report
+                .outcomes
+                .push((sig.id.clone(), Outcome::Skipped(Skip::DiagnosedMeanwhile)));
             continue;
         }
 
@@ -344,13 +485,23 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                     cost_usd: charged,
                     estimated,
                 };
-                store.record_diagnosis(&diagnosis, &spend)?;
-                if matches!(
-                    sig.status,
-                    Status::New | Status::Regressed | Status::Investigating
-                ) {
-                    store.set_status(&sig.id, Status::Diagnosed, "diagnosed", done)?;
-                }
+                // The diagnosis, its spend and the settlement commit together: never both the
+                // reservation and the actual cost, never neither.
+                let learned = (unpinned && !answer.model.is_empty()).then_some(&answer.model);
+                in_one_transaction(store, |store| {
+                    store.record_diagnosis(&diagnosis, &spend)?;
+                    if let Some(m) = learned {
+                        store.put_state(&model_key, m)?;
+                    }
+                    store.settle_reservation(rid, None)?;
+                    if matches!(
+                        sig.status,
+                        Status::New | Status::Regressed | Status::Investigating
+                    ) {
+                        store.set_status(&sig.id, Status::Diagnosed, "diagnosed", done)?;
+                    }
+                    Ok(())
+                })?;
                 report
                     .outcomes
                     .push((sig.id.clone(), Outcome::Diagnosed(Box::new(diagnosis))));
@@ -368,7 +519,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                     at: done,
                     signature_id: sig.id.clone(),
                     backend: diagnoser.backend().to_string(),
-                    model: diagnoser.model().to_string(),
+                    model: price_model.clone(),
                     cost_usd: charged,
                     estimated,
                 });
@@ -382,12 +533,17 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                     codebase_revision: revision.clone(),
                 };
                 // A missing program cost nothing and says nothing about the signature.
-                if !matches!(
+                let record = !matches!(
                     err,
                     DiagnoserError::Missing { .. } | DiagnoserError::Config { .. }
-                ) {
-                    store.record_failed_attempt(&attempt, spend.as_ref())?;
-                }
+                );
+                in_one_transaction(store, |store| {
+                    if record {
+                        store.record_failed_attempt(&attempt, spend.as_ref())?;
+                    }
+                    store.settle_reservation(rid, None)?;
+                    Ok(())
+                })?;
                 match &err {
                     DiagnoserError::Transient { .. } => {
                         report.transient += 1;
@@ -425,13 +581,28 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
     Ok(report)
 }
 
+/// Run `f` in one store transaction: committed when it succeeds, rolled back when it fails.
+fn in_one_transaction(
+    store: &mut dyn DiagnosisStore,
+    f: impl FnOnce(&mut dyn DiagnosisStore) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    store.begin()?;
+    match f(store) {
+        Ok(()) => store.commit(),
+        Err(e) => {
+            let _ = store.rollback();
+            Err(e)
+        }
+    }
+}
+
 /// (cost to record on the diagnosis, amount charged to the ledger, whether it is an estimate).
 fn charge(cost: CallCost, cap: f64, worst: Option<f64>) -> (Option<f64>, f64, bool) {
     match cost {
         CallCost::Nothing => (Some(0.0), 0.0, false),
         CallCost::Reported(c) | CallCost::Priced(c) => (Some(c), c, false),
-        // Tokens were spent at an unknown price: nothing honest to charge; the note says so.
-        CallCost::Unknown => (None, 0.0, true),
+        // Tokens were spent at an unknown price: charge what was reserved (never nothing).
+        CallCost::Unknown => (None, worst.unwrap_or(cap), true),
         // No usage report: charge the worst case, or the cap when even that is unknown.
         CallCost::Killed => {
             let w = worst.unwrap_or(cap);
@@ -440,12 +611,15 @@ fn charge(cost: CallCost, cap: f64, worst: Option<f64>) -> (Option<f64>, f64, bo
     }
 }
 
+/// Triage, leaving out signatures a live reservation holds (another pass is diagnosing them),
+/// with the time of each selected signature's latest diagnosis as triage saw it.
 fn triage_pass(
     store: &dyn DiagnosisStore,
     revision: Option<&str>,
     options: &DiagnoseOptions,
+    in_flight: &[String],
     now: UnixNanos,
-) -> Result<Selection, DiagnoseError> {
+) -> Result<(Selection, BTreeMap<String, Option<UnixNanos>>), DiagnoseError> {
     let explicit = !options.ids.is_empty();
     let signatures = if explicit {
         let mut v = Vec::new();
@@ -463,8 +637,15 @@ fn triage_pass(
         })?
     };
     let mut candidates = Vec::with_capacity(signatures.len());
+    let mut busy = Vec::new();
+    let mut seen = BTreeMap::new();
     for s in signatures {
+        if in_flight.contains(&s.id) {
+            busy.push((s, Skip::InFlight));
+            continue;
+        }
         let latest = store.latest_diagnosis(&s.id)?;
+        seen.insert(s.id.clone(), latest.as_ref().map(|d| d.created_at));
         let invalid_attempts = store
             .failed_attempts(&s.id)?
             .iter()
@@ -479,14 +660,16 @@ fn triage_pass(
             history,
         });
     }
-    Ok(triage::select(
+    let mut selection = triage::select(
         candidates,
         revision,
         &options.rules,
         explicit,
         options.force,
         now,
-    ))
+    );
+    selection.skipped.extend(busy);
+    Ok((selection, seen))
 }
 
 fn gather_context(

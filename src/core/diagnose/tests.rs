@@ -43,6 +43,11 @@ struct FakeStore {
     diagnoses: Vec<Diagnosis>,
     failed: Vec<FailedAttempt>,
     spend: Vec<SpendEntry>,
+    reservations: Vec<(ReservationId, SpendReservation)>,
+    next_reservation: i64,
+    /// Every reservation ever made, for assertions.
+    reserved: Vec<SpendReservation>,
+    state: BTreeMap<String, String>,
 }
 
 impl FakeStore {
@@ -95,12 +100,18 @@ impl DiagnosisStore for FakeStore {
             .collect())
     }
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
+        let reserved: f64 = self
+            .reservations
+            .iter()
+            .map(|(_, r)| r.worst_case_usd)
+            .sum();
         Ok(self
             .spend
             .iter()
             .filter(|s| s.at >= from && s.at < to)
             .map(|s| s.cost_usd)
-            .sum())
+            .sum::<f64>()
+            + reserved)
     }
     fn record_diagnosis(&mut self, d: &Diagnosis, spend: &SpendEntry) -> Result<(), StoreError> {
         self.diagnoses.push(d.clone());
@@ -128,6 +139,82 @@ impl DiagnosisStore for FakeStore {
         }
         Ok(())
     }
+    fn begin(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    fn commit(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    fn rollback(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        limit: f64,
+    ) -> Result<Reserve, StoreError> {
+        self.settle_abandoned_reservations()?;
+        if self
+            .reservations
+            .iter()
+            .any(|(_, x)| x.signature_id == r.signature_id)
+        {
+            return Ok(Reserve::Claimed);
+        }
+        let committed = self.spend_between(day.0, day.1)?;
+        if !crate::core::ports::store::reservation_fits(committed, r.worst_case_usd, limit) {
+            return Ok(Reserve::OverBudget {
+                committed_usd: committed,
+            });
+        }
+        self.next_reservation += 1;
+        let id = ReservationId(self.next_reservation);
+        self.reservations.push((id, r.clone()));
+        self.reserved.push(r.clone());
+        Ok(Reserve::Reserved(id))
+    }
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        let before = self.reservations.len();
+        self.reservations.retain(|(i, _)| *i != id);
+        if self.reservations.len() == before {
+            return Ok(false);
+        }
+        self.spend.extend(spend.cloned());
+        Ok(true)
+    }
+    /// Owners named `dead` are dead.
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        let (dead, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.reservations)
+            .into_iter()
+            .partition(|(_, r)| r.owner == "dead");
+        self.reservations = live;
+        for (_, r) in &dead {
+            self.spend.push(SpendEntry {
+                at: r.at,
+                signature_id: r.signature_id.clone(),
+                backend: r.backend.clone(),
+                model: r.model.clone(),
+                cost_usd: r.worst_case_usd,
+                estimated: true,
+            });
+        }
+        Ok(dead.len() as u64)
+    }
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        Ok(self.reservations.clone())
+    }
+    fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.state.get(key).cloned())
+    }
+    fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.state.insert(key.into(), value.into());
+        Ok(())
+    }
 }
 
 /// Scripted diagnoser: pops one result per call; worst case = cap + overshoot (or unknown).
@@ -135,6 +222,12 @@ struct FakeDiagnoser {
     script: Vec<Result<DiagnosisAnswer, DiagnoserError>>,
     overshoot: Option<f64>,
     requests: Vec<DiagnosisRequest>,
+    /// Die mid-call (as a SIGKILLed `rounds` would), after the request is taken.
+    panic_on_call: bool,
+    /// Unpinned: the model configured is the backend default, and prices come from this table
+    /// as the claude adapter's do (cap + one call at the priced model).
+    unpinned: Option<budget::PriceTable>,
+    reported: Option<String>,
 }
 
 impl Diagnoser for FakeDiagnoser {
@@ -142,13 +235,30 @@ impl Diagnoser for FakeDiagnoser {
         "fake"
     }
     fn model(&self) -> &str {
-        "fake-model"
+        if self.unpinned.is_some() {
+            ""
+        } else {
+            "fake-model"
+        }
     }
     fn worst_case_cost_usd(&self, r: &DiagnosisRequest) -> Option<f64> {
+        if let Some(t) = &self.unpinned {
+            let (_, p) = t.pricing_model("claude_code", "", self.reported.as_deref())?;
+            return Some(r.budget_usd + p.max_call_cost());
+        }
         self.overshoot.map(|o| r.budget_usd + o)
+    }
+    fn assume_model(&mut self, reported: Option<&str>) -> Option<String> {
+        self.reported = reported.map(str::to_string);
+        let t = self.unpinned.as_ref()?;
+        t.pricing_model("claude_code", "", self.reported.as_deref())
+            .map(|(m, _)| m)
     }
     fn diagnose(&mut self, r: &DiagnosisRequest) -> Result<DiagnosisAnswer, DiagnoserError> {
         self.requests.push(r.clone());
+        if self.panic_on_call {
+            panic!("killed mid-call");
+        }
         if self.script.is_empty() {
             return Err(DiagnoserError::Failed {
                 backend: "fake".into(),
@@ -276,6 +386,9 @@ fn fake(
         script,
         overshoot,
         requests: vec![],
+        panic_on_call: false,
+        unpinned: None,
+        reported: None,
     }
 }
 
@@ -645,6 +758,85 @@ fn unknown_price_is_said_and_only_the_pass_cap_limits_calls() {
         report.notes
     );
     assert!(store.diagnoses.iter().all(|d| d.cost_usd.is_none()));
+    // Never charged nothing: each call is reserved and charged at its cap.
+    assert_eq!(store.reserved.len(), 3);
+    assert!(store
+        .spend
+        .iter()
+        .all(|s| s.estimated && (s.cost_usd - 0.5).abs() < 1e-12));
+}
+
+fn unpinned() -> FakeDiagnoser {
+    let mut d = fake(vec![], None);
+    d.unpinned = Some(budget::PriceTable::new());
+    d
+}
+
+fn reported(model: &str, cost: f64) -> DiagnosisAnswer {
+    let mut a = answer(cost);
+    a.model = model.into();
+    a
+}
+
+#[test]
+fn an_unpinned_model_is_budgeted_as_the_dearest_default_until_the_backend_reports_one() {
+    let mut store = FakeStore::with(
+        (0..4)
+            .map(|i| sig(&format!("s{i}"), 10 + i, Status::New))
+            .collect(),
+    );
+    // 1.7 a day: one call of the dearest default (Opus 4.5: up to 1.8 past any cap) cannot fit,
+    // so no call is made, where an unknown price used to let MAX_DIAGNOSES_PER_PASS calls through.
+    let tight = DiagnoseOptions {
+        limits: BudgetLimits {
+            daily_usd: 1.7,
+            ..DiagnoseOptions::default().limits
+        },
+        ..DiagnoseOptions::default()
+    };
+    let mut d = unpinned();
+    let report = run_with(&mut store, &mut d, &tight);
+    assert!(d.requests.is_empty(), "{:?}", report.outcomes);
+    assert!(
+        report.notes.iter().any(|n| n.contains("claude-opus-4-5")),
+        "{:?}",
+        report.notes
+    );
+    // A roomier day: the first call is reserved at the dearest default's worst case.
+    let mut d = unpinned();
+    d.script = vec![Ok(reported("claude-sonnet-4-5-20250929", 0.02))];
+    let options = DiagnoseOptions {
+        rules: TriageRules {
+            max_per_pass: 1,
+            ..TriageRules::default()
+        },
+        ..DiagnoseOptions::default()
+    };
+    run_with(&mut store, &mut d, &options);
+    assert!((store.reserved[0].worst_case_usd - 2.3).abs() < 1e-9);
+    assert_eq!(store.reserved[0].model, "claude-opus-4-5");
+    // The model it reported is kept, and from then on calls are budgeted as that model
+    // (Sonnet 4.5: 0.5 + 1.08 = 1.58), which fits the tight day.
+    assert_eq!(
+        store.state.get("diagnosis.reported_model.fake"),
+        Some(&"claude-sonnet-4-5-20250929".to_string())
+    );
+    let mut d = unpinned();
+    d.script = vec![Ok(reported("claude-sonnet-4-5-20250929", 0.02))];
+    let tight_one = DiagnoseOptions {
+        rules: options.rules,
+        ..tight
+    };
+    let report = run_with(&mut store, &mut d, &tight_one);
+    assert_eq!(d.requests.len(), 1, "{:?}", report.outcomes);
+    assert!((store.reserved[1].worst_case_usd - 1.58).abs() < 1e-9);
+    assert!(
+        report.notes.iter().all(|n| !n.contains("dearest")),
+        "{:?}",
+        report.notes
+    );
+    // Spent today + worst case never passed the day's limit.
+    assert!(store.spend.iter().map(|s| s.cost_usd).sum::<f64>() + 1.58 <= 1.7 + 1e-9);
 }
 
 #[test]
@@ -682,4 +874,86 @@ fn rfc3339_formats_utc() {
         prompt::rfc3339(1_700_000_000 * 1_000_000_000),
         "2023-11-14T22:13:20Z"
     );
+}
+
+fn owned_by(owner: &str) -> DiagnoseOptions {
+    DiagnoseOptions {
+        owner: owner.into(),
+        ..DiagnoseOptions::default()
+    }
+}
+
+#[test]
+fn a_reservation_of_the_worst_case_precedes_each_call_and_is_settled_at_its_cost() {
+    let mut store = FakeStore::with(vec![sig("a", 9, Status::New)]);
+    let mut d = fake(vec![Ok(answer(0.3))], Some(1.0));
+    run_with(&mut store, &mut d, &owned_by("me"));
+    assert_eq!(store.reserved.len(), 1);
+    let r = &store.reserved[0];
+    assert!((r.worst_case_usd - 1.5).abs() < 1e-9, "{r:?}");
+    assert_eq!((r.owner.as_str(), r.signature_id.as_str()), ("me", "a"));
+    assert!(store.reservations.is_empty(), "settled");
+    assert_eq!(store.spend.len(), 1);
+    assert!((store.spend[0].cost_usd - 0.3).abs() < 1e-12 && !store.spend[0].estimated);
+}
+
+#[test]
+fn a_rounds_killed_mid_call_stays_counted_until_the_next_pass_settles_it_at_the_worst_case() {
+    let mut store = FakeStore::with(vec![sig("a", 9, Status::New), sig("b", 8, Status::New)]);
+    let mut d = fake(vec![], Some(1.0));
+    d.panic_on_call = true;
+    let died = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_with(&mut store, &mut d, &owned_by("me"))
+    }));
+    assert!(died.is_err());
+    // Killed mid-call: nothing recorded but the reservation, which counts as spend.
+    assert_eq!(store.reservations.len(), 1);
+    assert!(store.spend.is_empty() && store.diagnoses.is_empty());
+    assert!((store.spend_between(0, i64::MAX).unwrap() - 1.5).abs() < 1e-9);
+    // Its owner is gone: the next pass settles it as an estimated entry of its worst case.
+    store.reservations[0].1.owner = "dead".into();
+    let mut d = fake(vec![Ok(answer(0.3)), Ok(answer(0.3))], Some(1.0));
+    let report = run_with(&mut store, &mut d, &owned_by("me"));
+    assert!(store.reservations.is_empty());
+    let estimated: Vec<f64> = store
+        .spend
+        .iter()
+        .filter(|s| s.estimated)
+        .map(|s| s.cost_usd)
+        .collect();
+    assert_eq!(estimated, vec![1.5]);
+    assert!(
+        report.notes.iter().any(|n| n.contains("killed mid-call")),
+        "{:?}",
+        report.notes
+    );
+    assert!((report.spent_today_usd - 2.1).abs() < 1e-9);
+}
+
+#[test]
+fn a_signature_another_pass_is_diagnosing_is_left_alone_and_its_worst_case_counts() {
+    let mut store = FakeStore::with(vec![sig("a", 100, Status::New), sig("b", 8, Status::New)]);
+    store.reservations.push((
+        ReservationId(99),
+        SpendReservation {
+            at: NOW,
+            signature_id: "a".into(),
+            backend: "fake".into(),
+            model: "m".into(),
+            worst_case_usd: 4.4,
+            owner: "another live pass".into(),
+        },
+    ));
+    // 5.0 - 4.4 = 0.6 left: b's cap shrinks so that cap + 0.25 fits; a is not called at all.
+    let mut d = fake(vec![Ok(answer(0.1))], Some(0.25));
+    let report = run_with(&mut store, &mut d, &owned_by("me"));
+    let ids: Vec<&str> = d.requests.iter().map(|r| r.signature_id.as_str()).collect();
+    assert_eq!(ids, vec!["b"]);
+    assert!(d.requests[0].budget_usd + 0.25 <= 0.6 + 1e-9);
+    assert!(report
+        .outcomes
+        .iter()
+        .any(|(id, o)| id == "a" && matches!(o, Outcome::Skipped(Skip::InFlight))));
+    // The other pass's reservation is untouched.
+    assert_eq!(store.reservations.len(), 1);
 }

@@ -38,10 +38,23 @@ pub struct History {
 pub enum Skip {
     Ignored,
     Resolved,
-    AlreadyDiagnosed { revision: Option<String> },
-    TooFewOccurrences { count: u64, min: u64 },
-    TooManyInvalidAnswers { attempts: usize },
-    OverPassCap { cap: usize },
+    AlreadyDiagnosed {
+        revision: Option<String>,
+    },
+    TooFewOccurrences {
+        count: u64,
+        min: u64,
+    },
+    TooManyInvalidAnswers {
+        attempts: usize,
+    },
+    OverPassCap {
+        cap: usize,
+    },
+    /// Another pass holds a live spend reservation on it: that pass is diagnosing it now.
+    InFlight,
+    /// Another pass diagnosed it after this one's triage.
+    DiagnosedMeanwhile,
 }
 
 impl Skip {
@@ -66,6 +79,8 @@ impl Skip {
                 format!("{attempts} invalid answers at this revision; use --force to try again")
             }
             Skip::OverPassCap { cap } => format!("pending: MAX_DIAGNOSES_PER_PASS ({cap}) reached"),
+            Skip::InFlight => "another pass is diagnosing it now".into(),
+            Skip::DiagnosedMeanwhile => "diagnosed by another pass meanwhile".into(),
         }
     }
 }

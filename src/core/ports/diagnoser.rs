@@ -149,5 +149,12 @@ pub trait Diagnoser {
     /// The most this call can cost in USD (including any overshoot past `budget_usd` the backend
     /// allows), or `None` when the model's price is unknown.
     fn worst_case_cost_usd(&self, request: &DiagnosisRequest) -> Option<f64>;
+    /// With no pinned model: `reported` is the model the backend reported last time (from the
+    /// store); price calls as it when it is priced, else as the dearest model the backend's
+    /// default can be, so the budget always holds. Returns the model calls are priced as
+    /// (`None`: this backend has no such assumption). Ignored when a model is pinned.
+    fn assume_model(&mut self, _reported: Option<&str>) -> Option<String> {
+        None
+    }
     fn diagnose(&mut self, request: &DiagnosisRequest) -> Result<DiagnosisAnswer, DiagnoserError>;
 }

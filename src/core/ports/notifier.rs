@@ -41,6 +41,9 @@ pub struct Notification {
     /// Suspect commits (docs/suspects.md), at most [`crate::core::suspects::MAX_SUSPECTS`];
     /// empty without a git checkout at CODEBASE_PATH.
     pub suspects: Vec<crate::core::suspects::Suspect>,
+    /// Releases and environments seen, and the release a regression came back in
+    /// (docs/releases.md).
+    pub releases: crate::core::model::SignatureReleases,
 }
 
 #[derive(Debug, thiserror::Error)]

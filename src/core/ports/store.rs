@@ -3,7 +3,7 @@
 
 use crate::core::model::{
     Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, EventSample, Fingerprint, Frame,
-    HourlyCounts, Signature, Status, StatusChange, UnixNanos,
+    HourlyCounts, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
 };
 
 /// Errors from the store. Each names the database path.
@@ -66,6 +66,12 @@ pub struct SignatureFilter {
     pub seen_since: Option<UnixNanos>,
     /// Case-insensitive substring of type, template or id.
     pub search: Option<String>,
+    /// Only signatures seen in this release (`service.version`, exact; among the releases the
+    /// store keeps per signature, docs/releases.md).
+    pub release: Option<String>,
+    /// Only signatures seen in this environment (`deployment.environment`, ASCII
+    /// case-insensitive; among the environments the store keeps).
+    pub environment: Option<String>,
     pub sort: SignatureSort,
     pub limit: Option<usize>,
 }
@@ -157,13 +163,57 @@ pub struct PassSummary {
     pub quarantined: u64,
 }
 
+/// A call's worst case held in the spend ledger while the call runs: written (in its own
+/// committed transaction) before the LLM is started, settled after. An unsettled reservation
+/// counts as spend, so a `rounds` killed mid-call never under-counts; it also claims its
+/// signature, so a concurrent pass never diagnoses the same signature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendReservation {
+    pub at: UnixNanos,
+    pub signature_id: String,
+    pub backend: String,
+    pub model: String,
+    /// The most the call can cost (what an abandoned reservation is settled at).
+    pub worst_case_usd: f64,
+    /// The process that made it (`pid:start`, see `adapters::liveness`): a reservation whose
+    /// owner is dead is abandoned and is settled as an estimated spend entry by the next pass.
+    pub owner: String,
+}
+
+/// A reservation's handle, for `settle_reservation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReservationId(pub i64);
+
+/// What `reserve_spend` did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reserve {
+    /// Written and committed: the call may start.
+    Reserved(ReservationId),
+    /// Spend in the day + live reservations + this worst case would exceed the daily limit;
+    /// `committed_usd` is the first two.
+    OverBudget { committed_usd: f64 },
+    /// A live reservation (another call in flight) already holds this signature.
+    Claimed,
+}
+
+/// Whether a call of `worst_case_usd` fits beside `committed_usd` (spent + reserved) under
+/// `limit_usd`: the one budget rule every store applies inside `reserve_spend`.
+pub fn reservation_fits(committed_usd: f64, worst_case_usd: f64, limit_usd: f64) -> bool {
+    committed_usd + worst_case_usd <= limit_usd + 1e-9
+}
+
 pub trait SignatureStore {
     /// Start the pass's single transaction.
     fn begin(&mut self) -> Result<(), StoreError>;
     fn commit(&mut self) -> Result<(), StoreError>;
     fn rollback(&mut self) -> Result<(), StoreError>;
 
-    /// Count one event under its fingerprint, exactly once per `key`.
+    /// Count one event under its fingerprint, exactly once per `key`; also under its release
+    /// and environment (`core::releases`: bounded per signature). A resolved signature
+    /// regresses unless it was resolved in the next release (`set_resolved_in_release`) and
+    /// the event's release is not newer than that one (`core::releases::regresses`); the
+    /// history names the release (`core::releases::regression_reason`). An event that does not
+    /// regress it is counted as `Recurring` and leaves it resolved.
     fn record_event(
         &mut self,
         key: &EventKey,
@@ -205,6 +255,22 @@ pub trait SignatureStore {
         until: Option<UnixNanos>,
         now: UnixNanos,
     ) -> Result<(), StoreError>;
+    /// Resolve a signature as of `release` (`resolve --in-next-release`): occurrences in that
+    /// release or an older one leave it resolved. The store remembers the release with its
+    /// first seen for this signature (`now` when it holds none). A history entry is written
+    /// when the status or the release changes. Every other status change (`set_status`,
+    /// `set_ignore`, `auto_resolve`, a regression) forgets the release.
+    fn set_resolved_in_release(
+        &mut self,
+        id: &str,
+        release: &str,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError>;
+    /// The releases and environments a signature was seen in (`core::releases` bounds them),
+    /// with its resolved-in and regressed-in releases. Merges add the absorbed signature's.
+    /// `id` is a full id as [`SignatureStore::signature`] returns it; an unknown one holds none.
+    fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError>;
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError>;
     /// Counts per UTC hour for the `hours` hours ending with the hour that holds `end`.
     fn hourly_counts(
@@ -249,7 +315,8 @@ pub trait SignatureStore {
         spend: Option<&SpendEntry>,
     ) -> Result<(), StoreError>;
     fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError>;
-    /// Total spend in `[from, to)`.
+    /// Total spend in `[from, to)`: settled entries plus the worst case of every unsettled
+    /// reservation made in it (a call in flight or abandoned is never under-counted).
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError>;
 
     // Notifications.
@@ -303,4 +370,31 @@ pub trait SignatureStore {
     // Persistent key/value state for core algorithms (e.g. the template miner), JSON-encoded.
     fn state(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    // Spend reservations (see `SpendReservation`).
+    /// In one transaction of its own, committed before returning (an error inside the pass
+    /// transaction): settle abandoned reservations (`settle_abandoned_reservations`); `Claimed`
+    /// when a reservation holds `r.signature_id`; `OverBudget` unless spend in `[day.0, day.1)`
+    /// plus every unsettled reservation plus `r.worst_case_usd` fits in `daily_limit_usd`
+    /// (`reservation_fits`); else write the reservation.
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError>;
+    /// Drop a reservation and record `spend` (the actual cost, or the worst case of a killed
+    /// call) in the same transaction (the pass transaction when one is open, so it commits with
+    /// the diagnosis or attempt recorded beside it). `false` when no such reservation is left
+    /// (it was settled already, e.g. as abandoned): nothing is recorded then.
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError>;
+    /// Settle every reservation whose owner is dead as an estimated spend entry of its worst
+    /// case (at the reservation's time); returns how many.
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError>;
+    /// Unsettled reservations, oldest first.
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError>;
 }

@@ -3,7 +3,7 @@
 
 use crate::adapters::diagnosis::answer;
 use crate::adapters::diagnosis::process::{self, tail};
-use crate::core::diagnose::budget::PriceTable;
+use crate::core::diagnose::budget::{ModelPrice, PriceTable};
 use crate::core::ports::diagnoser::{
     CallCost, Diagnoser, DiagnoserError, DiagnosisAnswer, DiagnosisRequest, Tokens,
 };
@@ -95,12 +95,25 @@ impl ClaudeCodeConfig {
 pub struct ClaudeCode {
     config: ClaudeCodeConfig,
     model: String,
+    /// With no pinned model: the model the CLI reported last time (from the store).
+    reported: Option<String>,
 }
 
 impl ClaudeCode {
     pub fn new(config: ClaudeCodeConfig) -> Self {
         let model = config.model.clone().unwrap_or_default();
-        ClaudeCode { config, model }
+        ClaudeCode {
+            config,
+            model,
+            reported: None,
+        }
+    }
+
+    /// The price calls are budgeted at (see `PriceTable::pricing_model`).
+    fn price(&self) -> Option<(String, ModelPrice)> {
+        self.config
+            .prices
+            .pricing_model(BACKEND, &self.model, self.reported.as_deref())
     }
 
     fn program(&self) -> Result<PathBuf, DiagnoserError> {
@@ -170,8 +183,13 @@ impl Diagnoser for ClaudeCode {
 
     /// The CLI checks its cap after each API call, so one call past the cap can still happen.
     fn worst_case_cost_usd(&self, request: &DiagnosisRequest) -> Option<f64> {
-        let price = self.config.prices.lookup(&self.model)?;
+        let (_, price) = self.price()?;
         Some(request.budget_usd + price.max_call_cost())
+    }
+
+    fn assume_model(&mut self, reported: Option<&str>) -> Option<String> {
+        self.reported = reported.map(str::to_string);
+        self.price().map(|(m, _)| m)
     }
 
     fn diagnose(&mut self, request: &DiagnosisRequest) -> Result<DiagnosisAnswer, DiagnoserError> {

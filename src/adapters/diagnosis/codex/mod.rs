@@ -4,7 +4,7 @@
 
 use crate::adapters::diagnosis::answer;
 use crate::adapters::diagnosis::process::{self, tail, Watch};
-use crate::core::diagnose::budget::PriceTable;
+use crate::core::diagnose::budget::{ModelPrice, PriceTable};
 use crate::core::ports::diagnoser::{
     CallCost, Diagnoser, DiagnoserError, DiagnosisAnswer, DiagnosisRequest, Tokens,
 };
@@ -74,12 +74,25 @@ impl CodexConfig {
 pub struct Codex {
     config: CodexConfig,
     model: String,
+    /// With no pinned model: the model reported last time (Codex's stream names none today).
+    reported: Option<String>,
 }
 
 impl Codex {
     pub fn new(config: CodexConfig) -> Self {
         let model = config.model.clone().unwrap_or_default();
-        Codex { config, model }
+        Codex {
+            config,
+            model,
+            reported: None,
+        }
+    }
+
+    /// The price calls are budgeted at (see `PriceTable::pricing_model`).
+    fn price(&self) -> Option<(String, ModelPrice)> {
+        self.config
+            .prices
+            .pricing_model(BACKEND, &self.model, self.reported.as_deref())
     }
 
     fn program(&self) -> Result<PathBuf, DiagnoserError> {
@@ -93,7 +106,7 @@ impl Codex {
 
     /// Commands allowed so that (commands + 1) model calls stay within the cap plus one call.
     fn commands_allowed(&self, budget_usd: f64) -> u32 {
-        match self.config.prices.lookup(&self.model) {
+        match self.price().map(|(_, p)| p) {
             Some(p) if p.max_call_cost() > 0.0 => {
                 let calls = (budget_usd / p.max_call_cost()).floor();
                 (calls as u32).min(self.config.max_commands)
@@ -197,8 +210,13 @@ impl Diagnoser for Codex {
     /// Each shell command is followed by another model call, so the worst case is
     /// (commands allowed + 1) calls of a full context window each.
     fn worst_case_cost_usd(&self, request: &DiagnosisRequest) -> Option<f64> {
-        let price = self.config.prices.lookup(&self.model)?;
+        let (_, price) = self.price()?;
         Some((self.commands_allowed(request.budget_usd) as f64 + 1.0) * price.max_call_cost())
+    }
+
+    fn assume_model(&mut self, reported: Option<&str>) -> Option<String> {
+        self.reported = reported.map(str::to_string);
+        self.price().map(|(m, _)| m)
     }
 
     fn diagnose(&mut self, request: &DiagnosisRequest) -> Result<DiagnosisAnswer, DiagnoserError> {
@@ -284,13 +302,20 @@ impl Diagnoser for Codex {
                 cost: CallCost::Killed,
             });
         }
-        interpret(
+        let mut answer = interpret(
             &out.stdout,
             &out.stderr,
             &self.model,
             &self.config.prices,
             out.duration.as_millis() as u64,
-        )
+        )?;
+        // The stream names no model: tokens of an unpinned call are priced as budgeted.
+        if answer.cost == CallCost::Unknown && self.model.is_empty() {
+            if let Some((_, p)) = self.price() {
+                answer.cost = CallCost::Priced(p.cost(&answer.tokens));
+            }
+        }
+        Ok(answer)
     }
 }
 

@@ -1,15 +1,22 @@
 //! An OpenAI-compatible Chat Completions server as a diagnoser (OpenAI, Ollama, vLLM, llama.cpp):
 //! one call with a strict `json_schema` response format, re-validated locally; the prompt's
-//! source excerpts are its only view of the codebase.
+//! source excerpts are its only view of the codebase. Requests go through the one HTTP
+//! transport every adapter shares ([`crate::adapters::http`]).
 
 use crate::adapters::diagnosis::answer;
 use crate::adapters::diagnosis::process::tail;
+use crate::adapters::http::{
+    retry_after, Policy, Reply, Request, Retry, Transport, TransportError,
+};
 use crate::core::diagnose::budget::PriceTable;
 use crate::core::ports::diagnoser::{
     CallCost, Diagnoser, DiagnoserError, DiagnosisAnswer, DiagnosisRequest, Tokens,
 };
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
+
+/// Largest answer read.
+const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 
 const BACKEND: &str = "openai";
 
@@ -46,13 +53,28 @@ impl OpenAiConfig {
 
 pub struct OpenAi {
     config: OpenAiConfig,
-    agent: ureq::Agent,
+    transport: Transport,
 }
 
 impl OpenAi {
     pub fn new(config: OpenAiConfig) -> Self {
-        let agent = ureq::AgentBuilder::new().timeout(config.timeout).build();
-        OpenAi { config, agent }
+        // A completion is billed once sent: a timeout or a broken connection is not repeated
+        // (it is charged its worst case); a refused connection cost nothing and is retried.
+        // The server's Retry-After is capped at `max_backoff`, and no retry starts past the
+        // call's timeout.
+        let transport = Transport::new(Policy {
+            connect_timeout: config.timeout.min(Duration::from_secs(10)),
+            timeout: config.timeout,
+            retries: config.max_retries,
+            backoff_base: Duration::from_millis(500),
+            max_wait: config.max_backoff,
+            refuse_long_waits: false,
+            idempotent: false,
+            retry_refused: true,
+            deadline: Some(config.timeout),
+            max_body_bytes: MAX_BODY_BYTES,
+        });
+        OpenAi { config, transport }
     }
 
     /// The request body: exactly what is sent.
@@ -103,71 +125,76 @@ impl Diagnoser for OpenAi {
     }
 
     fn diagnose(&mut self, request: &DiagnosisRequest) -> Result<DiagnosisAnswer, DiagnoserError> {
-        let body = self.body(request)?;
+        let body = self.body(request)?.to_string();
+        let url = self.url();
         let start = Instant::now();
-        let deadline = start + self.config.timeout;
-        let mut attempt = 0u32;
-        loop {
-            let mut req = self
-                .agent
-                .post(&self.url())
-                .set("Content-Type", "application/json");
-            if let Some(k) = self.config.api_key.as_deref().filter(|k| !k.is_empty()) {
-                req = req.set("Authorization", &format!("Bearer {k}"));
-            }
-            match req.send_json(body.clone()) {
-                Ok(resp) => {
-                    let text = resp.into_string().map_err(|e| DiagnoserError::Transient {
-                        backend: BACKEND.into(),
-                        detail: format!("reading the response from {}: {e}", self.url()),
-                        cost: CallCost::Killed,
-                    })?;
-                    return self.interpret(&text, start.elapsed().as_millis() as u64);
-                }
-                Err(ureq::Error::Status(status, resp)) => {
-                    let wait = retry_after(&resp);
-                    let text = resp.into_string().unwrap_or_default();
-                    let err = classify(status, &text, &self.url());
-                    let retryable = matches!(err, DiagnoserError::Transient { .. });
-                    let pause = wait
-                        .unwrap_or_else(|| backoff(attempt))
-                        .min(self.config.max_backoff);
-                    if retryable
-                        && attempt < self.config.max_retries
-                        && Instant::now() + pause < deadline
-                    {
-                        attempt += 1;
-                        std::thread::sleep(pause);
-                        continue;
-                    }
-                    return Err(err);
-                }
-                Err(ureq::Error::Transport(t)) => {
-                    let detail = format!("{}: {t}", self.url());
-                    let is_timeout = t.to_string().to_ascii_lowercase().contains("timed out");
-                    // A connection refused before sending cost nothing; a timeout after sending
-                    // may have been billed, so it is charged its worst case.
-                    let cost = if is_timeout {
-                        CallCost::Killed
-                    } else {
-                        CallCost::Nothing
-                    };
-                    if !is_timeout
-                        && attempt < self.config.max_retries
-                        && Instant::now() + backoff(attempt) < deadline
-                    {
-                        attempt += 1;
-                        std::thread::sleep(backoff(attempt));
-                        continue;
-                    }
-                    return Err(DiagnoserError::Transient {
-                        backend: BACKEND.into(),
-                        detail,
-                        cost,
-                    });
-                }
-            }
+        let auth = self
+            .config
+            .api_key
+            .as_deref()
+            .filter(|k| !k.is_empty())
+            .map(|k| format!("Bearer {k}"));
+        let mut headers = vec![("Content-Type", "application/json")];
+        if let Some(a) = &auth {
+            headers.push(("Authorization", a.as_str()));
         }
+        let req = Request {
+            method: "POST",
+            url: &url,
+            query: &[],
+            headers: &headers,
+            body: Some(&body),
+        };
+        let reply = self
+            .transport
+            .send(&req, &openai_retry)
+            .map_err(|e| transport_error(&url, e))?;
+        if !reply.is_success() {
+            return Err(classify(reply.status, &reply.body, &url));
+        }
+        self.interpret(&reply.body, start.elapsed().as_millis() as u64)
+    }
+}
+
+/// Only what a retry can fix is retried: the statuses [`classify`] calls transient.
+fn openai_retry(reply: &Reply) -> Retry {
+    match classify(reply.status, &reply.body, "") {
+        DiagnoserError::Transient { .. } => Retry::After(retry_after(reply)),
+        _ => Retry::No,
+    }
+}
+
+/// No answer at all: a refused connection cost nothing; anything after the request was sent
+/// may have been billed and is charged its worst case.
+fn transport_error(url: &str, e: TransportError) -> DiagnoserError {
+    match e {
+        TransportError::Redirect {
+            status, location, ..
+        } => DiagnoserError::Config {
+            backend: BACKEND.into(),
+            reason: format!(
+                "{url} redirects (HTTP {status}) to {location}; set OPENAI_BASE_URL to the final address"
+            ),
+        },
+        TransportError::InvalidUrl { reason, .. } => DiagnoserError::Config {
+            backend: BACKEND.into(),
+            reason: format!("{url}: {reason}"),
+        },
+        TransportError::ProxyAuth { .. } => DiagnoserError::Auth {
+            backend: BACKEND.into(),
+            detail: format!("{url}: the proxy wants credentials"),
+            cost: CallCost::Nothing,
+        },
+        e @ TransportError::Unavailable { .. } => DiagnoserError::Transient {
+            backend: BACKEND.into(),
+            detail: e.to_string(),
+            cost: CallCost::Nothing,
+        },
+        e => DiagnoserError::Transient {
+            backend: BACKEND.into(),
+            detail: e.to_string(),
+            cost: CallCost::Killed,
+        },
     }
 }
 
@@ -290,23 +317,4 @@ fn classify(status: u16, body: &str, url: &str) -> DiagnoserError {
             cost,
         },
     }
-}
-
-/// `retry-after-ms`, then `Retry-After` in seconds (an HTTP date is treated as a short wait).
-fn retry_after(resp: &ureq::Response) -> Option<Duration> {
-    if let Some(ms) = resp
-        .header("retry-after-ms")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-    {
-        return Some(Duration::from_millis(ms.max(0.0) as u64));
-    }
-    let v = resp.header("retry-after")?;
-    match v.trim().parse::<f64>() {
-        Ok(s) => Some(Duration::from_millis((s.max(0.0) * 1000.0) as u64)),
-        Err(_) => Some(Duration::from_secs(5)),
-    }
-}
-
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(500u64.saturating_mul(1 << attempt.min(6)))
 }

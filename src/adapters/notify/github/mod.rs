@@ -233,8 +233,13 @@ impl GithubNotifier {
         let last = n.last_24h.as_ref().map(|h| h.total()).unwrap_or(0);
         let headline = match n.kind {
             NotificationKind::Regressed => format!(
-                "**Regressed**: seen again at {} after it was resolved ({} occurrences in total).",
+                "**Regressed**: seen again at {}{} after it was resolved ({} occurrences in total).",
                 crate::core::time::rfc3339(s.last_seen),
+                n.releases
+                    .regressed_in
+                    .as_deref()
+                    .map(|r| format!(" in release {}", code(r)))
+                    .unwrap_or_default(),
                 s.count
             ),
             NotificationKind::Diagnosed => "**New diagnosis**".to_string(),
@@ -381,5 +386,74 @@ mod tests {
             Some("abc123")
         );
         assert_eq!(marker_id("no marker"), None);
+    }
+
+    #[test]
+    fn regression_comment_and_issue_body_name_the_release() {
+        use crate::core::model::{FingerprintBasis, SeenIn, SignatureReleases, Status};
+        let gh = GithubNotifier::new(GithubConfig {
+            api_url: "http://127.0.0.1:9".into(),
+            token: "t".into(),
+            default_repository: Some("acme/shop".into()),
+            by_service: vec![],
+            trace_url_template: None,
+            max_wait: Duration::from_secs(1),
+        });
+        let seen = |name: &str, count, at| SeenIn {
+            name: name.into(),
+            count,
+            first_seen: at,
+            last_seen: at,
+        };
+        let n = Notification {
+            kind: NotificationKind::Regressed,
+            signature: Signature {
+                id: "0123456789abcdef0123456789abcdef".into(),
+                algorithm_version: 1,
+                basis: FingerprintBasis::Template,
+                status: Status::Regressed,
+                exception_type: "E".into(),
+                template: "t".into(),
+                key_frames: vec![],
+                services: vec!["api".into()],
+                count: 3,
+                first_seen: 0,
+                last_seen: 2,
+                sample_stack: None,
+                sample_message: None,
+                ignore_reason: None,
+                ignored_until: None,
+            },
+            diagnosis: None,
+            last_24h: None,
+            previous_24h: None,
+            trace_ids: vec![],
+            dedup_key: "regressed:2".into(),
+            aliases: vec![],
+            suspects: vec![],
+            releases: SignatureReleases {
+                releases: vec![seen("1.3.0", 2, 0), seen("1.4.0", 1, 2)],
+                environments: vec![seen("prod", 3, 0)],
+                resolved_in: None,
+                regressed_in: Some("1.4.0".into()),
+            },
+        };
+        let comment = gh.comment_body(&n);
+        assert!(
+            comment.contains(
+                "seen again at 1970-01-01T00:00:00Z in release `1.4.0` after it was resolved"
+            ),
+            "{comment}"
+        );
+        let body = gh.issue_body(&n);
+        assert!(
+            body.contains("- **releases:** first `1.3.0` · last `1.4.0` · `1.4.0` ×1, `1.3.0` ×2"),
+            "{body}"
+        );
+        assert!(
+            body.contains("- **regressed in release:** `1.4.0`"),
+            "{body}"
+        );
+        assert!(body.contains("- **environments:** prod ×3"), "{body}");
     }
 }

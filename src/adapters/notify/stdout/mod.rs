@@ -31,8 +31,19 @@ impl StdoutNotifier {
         };
         // Cron mails stdout around: secrets in telemetry never get that far.
         let what = crate::output::table::clip(&redact(&what), 120);
+        // The release it came back in, or the one it was last seen in (docs/releases.md).
+        let release = match (n.kind, &n.releases.regressed_in) {
+            (crate::core::ports::NotificationKind::Regressed, Some(r)) => {
+                format!(", regressed in release {r}")
+            }
+            _ => n
+                .releases
+                .last_release()
+                .map(|r| format!(", release {}", r.name))
+                .unwrap_or_default(),
+        };
         let line = format!(
-            "{:<10} {}  {}  {}  (count {}, last seen {})",
+            "{:<10} {}  {}  {}  (count {}, last seen {}{release})",
             n.kind.as_str(),
             &s.id[..12.min(s.id.len())],
             s.services.join(","),
@@ -45,24 +56,20 @@ impl StdoutNotifier {
     }
 
     pub fn json_line(n: &Notification) -> String {
-        let s = &n.signature;
-        serde_json::json!({
-            "version": crate::output::json::JSON_VERSION,
-            "kind": n.kind.as_str(),
-            "id": s.id,
-            "status": s.status.as_str(),
-            "services": s.services,
-            "exception_type": redact(&s.exception_type),
-            "template": redact(&s.template),
-            "count": s.count,
-            "first_seen": rfc3339(s.first_seen),
-            "last_seen": rfc3339(s.last_seen),
-            "trace_ids": n.trace_ids,
-            "diagnosis": n.diagnosis.as_ref().map(|d| serde_json::json!({
-                "root_cause": redact(&d.root_cause), "suggested_fix": redact(&d.suggested_fix), "confidence": d.confidence.as_str(),
-            })),
-        })
-        .to_string()
+        // The signature shape every document shares (redacted), plus what the notification says.
+        let s = crate::core::report::redacted_signature(&n.signature);
+        let mut v = crate::output::json::signature(&s);
+        if let Some(day) = &n.last_24h {
+            crate::output::json::add_activity(&mut v, &s, day, n.previous_24h.unwrap_or(0));
+        }
+        crate::output::json::add_releases(&mut v, &n.releases);
+        v["version"] = serde_json::json!(crate::output::json::JSON_VERSION);
+        v["kind"] = serde_json::json!(n.kind.as_str());
+        v["trace_ids"] = serde_json::json!(n.trace_ids);
+        v["diagnosis"] = serde_json::json!(n.diagnosis.as_ref().map(|d| serde_json::json!({
+            "root_cause": redact(&d.root_cause), "suggested_fix": redact(&d.suggested_fix), "confidence": d.confidence.as_str(),
+        })));
+        v.to_string()
     }
 }
 
@@ -130,6 +137,7 @@ mod tests {
             dedup_key: "new".into(),
             aliases: vec![],
             suspects: vec![],
+            releases: Default::default(),
         };
         for line in [StdoutNotifier::line(&n), StdoutNotifier::json_line(&n)] {
             assert!(!line.contains("hunter2secret"), "{line}");

@@ -19,6 +19,9 @@ pub(super) struct PendingSignature {
     pub ingested_at: UnixNanos,
     /// Samples the signature holds, loaded once per pass and counted up as the pass adds them.
     pub samples: u32,
+    /// What this pass counted per release and per environment (written and bounded at flush).
+    pub releases: super::releases::Counts,
+    pub environments: super::releases::Counts,
 }
 
 /// Whole events kept per signature (the rule every store keeps: `core::limits`).
@@ -35,6 +38,7 @@ impl SqliteStore {
         self.in_tx = true;
         self.pending.clear();
         self.pending_hours.clear();
+        self.clear_pending_releases();
         Ok(())
     }
 
@@ -50,12 +54,14 @@ impl SqliteStore {
             .execute_batch("COMMIT")
             .map_err(|e| self.write_err(e))?;
         self.in_tx = false;
+        self.markers.clear();
         Ok(())
     }
 
     pub(super) fn rollback_pass(&mut self) -> Result<(), StoreError> {
         self.pending.clear();
         self.pending_hours.clear();
+        self.clear_pending_releases();
         if !self.in_tx {
             return Ok(());
         }
@@ -112,6 +118,8 @@ impl SqliteStore {
                     is_new: false,
                     ingested_at: now,
                     samples: self.sample_count(&sig_id)?,
+                    releases: Default::default(),
+                    environments: Default::default(),
                 },
                 None => PendingSignature {
                     sig: Signature::first_of(&sig_id, fp, ev.timestamp),
@@ -119,11 +127,23 @@ impl SqliteStore {
                     is_new: true,
                     ingested_at: now,
                     samples: 0,
+                    releases: Default::default(),
+                    environments: Default::default(),
                 },
             };
             self.pending.insert(sig_id.clone(), pending);
         }
-        let mut history: Option<(Option<Status>, Status, &str)> = None;
+        // Counted under its release first: the regression check reads that release's first seen.
+        let resolved = self.pending.get_mut(&sig_id).is_some_and(|p| {
+            super::releases::count(p, ev);
+            !(p.is_new && p.sig.count == 0) && p.sig.status == Status::Resolved
+        });
+        let regression = if resolved {
+            self.regression_check(&sig_id, ev)?
+        } else {
+            None
+        };
+        let mut history: Option<(Option<Status>, Status, String)> = None;
         let outcome;
         let keep_sample;
         {
@@ -135,14 +155,10 @@ impl SqliteStore {
             };
             let s = &mut p.sig;
             outcome = if p.is_new && s.count == 0 {
-                history = Some((None, Status::New, "first seen"));
+                history = Some((None, Status::New, "first seen".to_string()));
                 RecordOutcome::NewSignature
-            } else if s.status == Status::Resolved {
-                history = Some((
-                    Some(Status::Resolved),
-                    Status::Regressed,
-                    "occurred again after being resolved",
-                ));
+            } else if let Some(reason) = regression {
+                history = Some((Some(Status::Resolved), Status::Regressed, reason));
                 s.status = Status::Regressed;
                 RecordOutcome::Regressed
             } else {
@@ -169,8 +185,11 @@ impl SqliteStore {
         if keep_sample {
             self.insert_sample(&sig_id, key, ev)?;
         }
+        if outcome == RecordOutcome::Regressed {
+            self.mark_regressed(&sig_id, crate::core::releases::release_of(ev))?;
+        }
         if let Some((from, to, reason)) = history {
-            self.history(&sig_id, now, from, to, reason)?;
+            self.history(&sig_id, now, from, to, &reason)?;
         }
         Ok(outcome)
     }
@@ -243,6 +262,7 @@ impl SqliteStore {
             };
             res.map_err(|e| self.write_err(e))?;
         }
+        self.flush_releases(&pending)?;
         let hours = std::mem::take(&mut self.pending_hours);
         for ((id, hour), n) in hours {
             self.conn

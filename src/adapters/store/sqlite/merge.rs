@@ -173,6 +173,7 @@ impl SqliteStore {
         for sql in statements {
             self.exec(sql, params![from, into])?;
         }
+        self.move_releases(from, into)?;
         // Both sides may have been full: the survivor keeps its newest samples only.
         self.exec(
             "DELETE FROM event_samples WHERE signature_id = ?1 AND rowid NOT IN

@@ -177,4 +177,43 @@ ALTER TABLE notifications ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE notifications ADD COLUMN next_attempt INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX notifications_outbox ON notifications(state, next_attempt);
 "#,
+    // 6: releases (`service.version`) and environments per signature, bounded by
+    // core::releases; the release a signature was resolved "in the next release" of (with its
+    // first seen, for names that are not versions) and the release it last regressed in.
+    // Signatures from before this count their releases from the next pass on.
+    r#"
+CREATE TABLE signature_releases (
+    signature_id TEXT NOT NULL,
+    release      TEXT NOT NULL,
+    count        INTEGER NOT NULL,
+    first_seen   INTEGER NOT NULL,
+    last_seen    INTEGER NOT NULL,
+    PRIMARY KEY (signature_id, release)
+) WITHOUT ROWID;
+CREATE TABLE signature_environments (
+    signature_id TEXT NOT NULL,
+    environment  TEXT NOT NULL,
+    count        INTEGER NOT NULL,
+    first_seen   INTEGER NOT NULL,
+    last_seen    INTEGER NOT NULL,
+    PRIMARY KEY (signature_id, environment)
+) WITHOUT ROWID;
+ALTER TABLE signatures ADD COLUMN resolved_in_release TEXT;
+ALTER TABLE signatures ADD COLUMN resolved_in_release_seen INTEGER;
+ALTER TABLE signatures ADD COLUMN regressed_in_release TEXT;
+"#,
+    // 7: spend reservations: a call's worst case, written before the LLM starts and settled
+    // after; an unsettled one counts as spend and claims its signature.
+    r#"
+CREATE TABLE spend_reservations (
+    id             INTEGER PRIMARY KEY,
+    at             INTEGER NOT NULL,
+    signature_id   TEXT NOT NULL,
+    backend        TEXT NOT NULL,
+    model          TEXT NOT NULL,
+    worst_case_usd REAL NOT NULL,
+    owner          TEXT NOT NULL           -- pid:start of the process that made it
+);
+CREATE INDEX spend_reservations_sig ON spend_reservations(signature_id);
+"#,
 ];

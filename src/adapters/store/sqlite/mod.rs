@@ -8,6 +8,8 @@ mod merge;
 mod migrations;
 mod queries;
 mod records;
+mod releases;
+mod reservations;
 
 use crate::core::model::{Status, UnixNanos};
 use crate::core::ports::StoreError;
@@ -40,6 +42,8 @@ pub struct SqliteStore {
     /// Signature state touched in this pass, flushed at commit (keeps ingest to one statement per event).
     pending: HashMap<String, ingest::PendingSignature>,
     pending_hours: HashMap<(String, i64), i64>,
+    /// Resolved-in-next-release marks read during this pass.
+    markers: HashMap<String, Option<crate::core::releases::ResolvedIn>>,
 }
 
 impl SqliteStore {
@@ -102,6 +106,7 @@ impl SqliteStore {
             in_tx: false,
             pending: HashMap::new(),
             pending_hours: HashMap::new(),
+            markers: HashMap::new(),
         };
         match store.configure(matches!(access, Access::Write { .. })) {
             Ok(()) => Ok(store),

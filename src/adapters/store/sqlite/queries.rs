@@ -68,6 +68,12 @@ fn filter_sql(f: &SignatureFilter) -> (String, Vec<rusqlite::types::Value>) {
             " AND (lower(exception_type) LIKE ?{n} OR lower(template) LIKE ?{n} OR id LIKE ?{n} OR lower(services) LIKE ?{n})"
         ));
     }
+    super::releases::filter_sql(
+        f.release.as_deref(),
+        f.environment.as_deref(),
+        &mut sql,
+        &mut args,
+    );
     (sql, args)
 }
 
@@ -156,13 +162,15 @@ impl SqliteStore {
         now: UnixNanos,
     ) -> Result<(), StoreError> {
         let sig = self.resolve(id)?;
-        if sig.status == to {
+        // Resolving plainly what was resolved in the next release changes what regresses it.
+        if sig.status == to && !self.has_marker(&sig.id)? {
             return Ok(());
         }
+        self.markers.remove(&sig.id);
         self.in_transaction(|s| {
             s.conn
                 .execute(
-                    "UPDATE signatures SET status = ?2,
+                    "UPDATE signatures SET status = ?2, resolved_in_release = NULL, resolved_in_release_seen = NULL,
                         ignore_reason = CASE WHEN ?2 = 'ignored' THEN ignore_reason ELSE NULL END,
                         ignored_until = CASE WHEN ?2 = 'ignored' THEN ignored_until ELSE NULL END
                      WHERE id = ?1",
@@ -184,7 +192,8 @@ impl SqliteStore {
         self.in_transaction(|s| {
             s.conn
                 .execute(
-                    "UPDATE signatures SET status = 'ignored', ignore_reason = ?2, ignored_until = ?3 WHERE id = ?1",
+                    "UPDATE signatures SET status = 'ignored', ignore_reason = ?2, ignored_until = ?3,
+                        resolved_in_release = NULL, resolved_in_release_seen = NULL WHERE id = ?1",
                     params![sig.id, reason, until],
                 )
                 .map_err(|e| s.write_err(e))?;
@@ -349,7 +358,8 @@ impl SqliteStore {
             for (id, status) in &rows {
                 s.conn
                     .execute(
-                        "UPDATE signatures SET status = 'resolved' WHERE id = ?1",
+                        "UPDATE signatures SET status = 'resolved', resolved_in_release = NULL,
+                            resolved_in_release_seen = NULL WHERE id = ?1",
                         [id],
                     )
                     .map_err(|e| s.write_err(e))?;

@@ -4,11 +4,12 @@
 use super::SqliteStore;
 use crate::core::model::{
     Confidence, Diagnosis, ErrorEvent, EventKey, EventRef, EventSample, Evidence, Fingerprint,
-    HourlyCounts, Signature, Status, StatusChange, UnixNanos,
+    HourlyCounts, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
 };
 use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary,
-    PendingNotification, RecordOutcome, SignatureFilter, SpendEntry,
+    PendingNotification, RecordOutcome, ReservationId, Reserve, SignatureFilter, SpendEntry,
+    SpendReservation,
 };
 use crate::core::ports::{SignatureStore, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
@@ -39,7 +40,7 @@ fn row_to_diagnosis(r: &Row<'_>) -> rusqlite::Result<Diagnosis> {
 }
 
 impl SqliteStore {
-    fn insert_spend(&self, s: &SpendEntry) -> Result<(), StoreError> {
+    pub(super) fn insert_spend(&self, s: &SpendEntry) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "INSERT INTO spend_ledger (at, signature_id, backend, model, cost_usd, estimated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -106,6 +107,18 @@ impl SignatureStore for SqliteStore {
         now: UnixNanos,
     ) -> Result<(), StoreError> {
         self.ignore(id, reason, until, now)
+    }
+    fn set_resolved_in_release(
+        &mut self,
+        id: &str,
+        release: &str,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.resolve_in_release(id, release, reason, now)
+    }
+    fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError> {
+        self.releases_of(id)
     }
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         self.history_of(id)
@@ -243,9 +256,10 @@ impl SignatureStore for SqliteStore {
             .query_row(
                 "SELECT COALESCE(SUM(cost_usd), 0.0) FROM spend_ledger WHERE at >= ?1 AND at < ?2",
                 [from, to],
-                |r| r.get(0),
+                |r| r.get::<_, f64>(0),
             )
             .map_err(|e| self.write_err(e))
+            .and_then(|settled| Ok(settled + self.reserved_usd(Some((from, to)))?))
     }
 
     fn notification(
@@ -404,6 +418,31 @@ impl SignatureStore for SqliteStore {
                 .map(|_| ())
                 .map_err(|e| s.write_err(e))
         })
+    }
+
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError> {
+        self.reserve(r, day, daily_limit_usd)
+    }
+
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        self.settle(id, spend)
+    }
+
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        self.settle_abandoned()
+    }
+
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        self.list_reservations()
     }
 }
 

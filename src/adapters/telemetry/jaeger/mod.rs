@@ -215,7 +215,10 @@ impl JaegerSource {
         ];
         if server_filter {
             // Ignored before v2.19 (all traces come back); ClickHouse storage matches it only
-            // as a literal `error` attribute, which is why an empty answer is probed unfiltered.
+            // as a literal `error` attribute (jaeger internal/storage/v2/clickhouse/tracestore/
+            // query_builder.go, buildAttributeConditions; the memory store special-cases it in
+            // internal/storage/v2/memory/tenant.go), which is why an empty answer is probed
+            // unfiltered, and why JAEGER_ERROR_FILTER=client applies here as in v1.
             q.push(("query.attributes", r#"{"error":"true"}"#.to_string()));
         }
         let resp = self.client.get("/api/v3/traces", &q)?;
@@ -253,7 +256,7 @@ impl JaegerSource {
                     if count_errors(&probe, service, w) > 0 {
                         self.filter = JaegerErrorFilter::Client;
                         report.notes.push(
-                            "jaeger: the server's tag search does not find error spans (Jaeger v2 memory storage before v2.19?); reading every trace and filtering here (set JAEGER_ERROR_FILTER=client to skip this check)"
+                            "jaeger: the server's tag search does not find error spans (Jaeger v2 memory storage before v2.19, or ClickHouse storage, which matches error=true only as a literal attribute?); reading every trace and filtering here (set JAEGER_ERROR_FILTER=client to skip this check)"
                         .to_string());
                         found = probe;
                         endpoint = probe_endpoint;

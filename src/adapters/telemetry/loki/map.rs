@@ -5,9 +5,18 @@
 //! exception fields are copied verbatim so a log record and the span event it duplicates
 //! (`OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs/dup`) carry identical trace/span ids, type,
 //! message and stack trace.
+//!
+//! Loki rejects a line whose structured metadata exceeds `max_structured_metadata_size` (64 KB by
+//! default), and its docs advise moving the stack trace into the body with the Collector's
+//! transform processor: `set(body, Concat([body, attributes["exception.stacktrace"]], "\n"))`
+//! then `delete_key(attributes, "exception.stacktrace")` (grafana/loki
+//! docs/sources/send-data/otel/_index.md, "Move the stack trace into the log body"). An entry
+//! without a stack in its metadata therefore has it parsed from the body: the stack is the body
+//! from the line where the trace starts, the lines before it are the message.
 
 use super::wire::EntryLabels;
 use crate::adapters::telemetry::common::{span_id, trace_id};
+use crate::core::fingerprint::stack;
 use crate::core::model::{ErrorEvent, EventOrigin};
 use std::collections::BTreeMap;
 
@@ -112,8 +121,17 @@ pub fn entry_to_event(entry: Entry, service_label: &str) -> Option<ErrorEvent> {
     };
     let field = |k: &str| l.get(k).filter(|v| !v.is_empty()).cloned();
     ev.exception_type = field(EXC_TYPE);
-    ev.message = field(EXC_MESSAGE).or_else(|| Some(entry.line.clone()).filter(|b| !b.is_empty()));
     ev.stacktrace = field(EXC_STACK);
+    let mut body_message = Some(entry.line.as_str()).filter(|b| !b.is_empty());
+    if ev.stacktrace.is_none() {
+        if let Some((before, trace)) = stack_in_body(&entry.line) {
+            ev.stacktrace = Some(trace.to_string());
+            body_message = Some(before)
+                .filter(|b| !b.is_empty())
+                .or_else(|| trace.lines().next());
+        }
+    }
+    ev.message = field(EXC_MESSAGE).or_else(|| body_message.map(str::to_string));
     ev.service_version = field("service_version");
     ev.environment =
         field("deployment_environment").or_else(|| field("deployment_environment_name"));
@@ -124,4 +142,67 @@ pub fn entry_to_event(entry: Entry, service_label: &str) -> Option<ErrorEvent> {
         ev.attributes.insert("log.severity".into(), text.clone());
     }
     Some(ev)
+}
+
+/// Most leading lines of a body that can stand before an appended stack trace: each costs one
+/// more parse of the body, so the work per entry stays a small multiple of its size.
+const MAX_LINES_BEFORE_STACK: usize = 4;
+
+/// Where a stack trace in a log body starts: `(the text before it, the trace)`, or `None` when
+/// the body holds no frames. A leading line is left out of the trace only when the rest parses
+/// to the very same stack without it, and never a line that opens a trace.
+fn stack_in_body(body: &str) -> Option<(&str, &str)> {
+    if !body.trim_end().contains('\n') {
+        return None;
+    }
+    let whole = stack::parse(body).filter(|p| p.frame_count() > 0)?;
+    let mut start = 0;
+    for _ in 0..MAX_LINES_BEFORE_STACK {
+        let Some(nl) = body[start..].find('\n') else {
+            break;
+        };
+        let first = &body[start..start + nl];
+        if opens_trace(first) {
+            break;
+        }
+        let next = start + nl + 1;
+        if stack::parse(&body[next..]).as_ref() != Some(&whole) {
+            break;
+        }
+        start = next;
+    }
+    Some((body[..start].trim_end(), &body[start..]))
+}
+
+/// Header lines that belong to the trace even when a parser would find the frames without
+/// them (Python's traceback banner, Go's panic and goroutine lines, Rust's panic line).
+fn opens_trace(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("Traceback (most recent call last)")
+        || t.starts_with("panic: ")
+        || t.starts_with("goroutine ")
+        || (t.starts_with("thread '") && t.contains("panicked at"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stack_appended_to_the_body_is_split_from_the_message() {
+        let py = "Traceback (most recent call last):\n  File \"/app/orders.py\", line 42, in get_order\n    ratio = total / count\nZeroDivisionError: division by zero\n";
+        let body = format!("order 42 failed\n{py}");
+        assert_eq!(stack_in_body(&body), Some(("order 42 failed", py)));
+        let java = "java.lang.IllegalStateException: boom\n\tat com.acme.Orders.get(Orders.java:42)\n\tat com.acme.Api.handle(Api.java:7)";
+        let body = format!("request failed\nsecond line\n{java}");
+        assert_eq!(
+            stack_in_body(&body),
+            Some(("request failed\nsecond line", java))
+        );
+        // A body that is only a trace keeps its header line.
+        assert_eq!(stack_in_body(java), Some(("", java)));
+        assert_eq!(stack_in_body(py), Some(("", py)));
+        assert_eq!(stack_in_body("no stack\nhere at all"), None);
+        assert_eq!(stack_in_body("one line"), None);
+    }
 }

@@ -202,3 +202,30 @@ pub fn row_to_span(row: &RawRow) -> Option<TraceSpan> {
         status_message: text(row, "status_message"),
     })
 }
+
+/// One row of SigNoz's exception index (`signoz_error_index_v2`) as an error event. SigNoz's
+/// collector writes a row for every span event named `exception`, whatever the span's status
+/// (signoz-otel-collector exporter/clickhousetracesexporter/clickhouse_exporter_v3.go,
+/// `IsExceptionEvent`; writer.go: timestamp = the event's time, then errorID, groupID, traceID,
+/// spanID, serviceName, exception type, message, stack trace, escaped), so it holds the
+/// handled exceptions that `has_error = true` misses.
+pub fn index_row_to_event(row: &RawRow) -> Result<ErrorEvent, String> {
+    let ts = row_timestamp(row).ok_or_else(|| "row without a readable timestamp".to_string())?;
+    let raw_trace = text(row, "traceID").unwrap_or_default();
+    let tid = trace_id(&raw_trace).ok_or_else(|| format!("trace id {raw_trace:?} is not hex"))?;
+    let raw_span = text(row, "spanID").unwrap_or_default();
+    let sid = span_id(&raw_span).ok_or_else(|| format!("span id {raw_span:?} is not hex"))?;
+    let service = text(row, "serviceName").unwrap_or_else(|| "unknown_service".into());
+    let mut ev = ErrorEvent::new(service.clone(), ts, EventOrigin::SpanEvent);
+    ev.trace_id = tid;
+    ev.span_id = sid;
+    ev.exception_type = text(row, "exceptionType");
+    ev.message = text(row, "exceptionMessage");
+    ev.stacktrace = text(row, "exceptionStacktrace");
+    ev.attributes.insert("service.name".into(), service);
+    if let Some(escaped) = row.data.get("exceptionEscaped").filter(|v| !v.is_null()) {
+        ev.attributes
+            .insert("exception.escaped".into(), scalar_string(escaped));
+    }
+    Ok(ev)
+}

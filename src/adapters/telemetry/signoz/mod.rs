@@ -4,6 +4,16 @@
 //! Rows are ordered newest first: spans that arrive while a window is being paged land at the
 //! top and shift later pages down, which repeats a row (dropped by the per-fetch guard) rather
 //! than skipping one.
+//!
+//! `has_error = true` sees only spans whose status is ERROR; an exception recorded on a span left
+//! OK or unset (a handled exception) is invisible to it. SigNoz also keeps every exception event
+//! in its exception index (`signoz_traces.distributed_signoz_error_index_v2`, the table its
+//! query-service's `/api/v1/listErrors` and `/api/v1/errorFromErrorID` read: pkg/query-service/
+//! app/clickhouseReader/reader.go `ListErrors`, `GetErrorFromErrorID`). That API returns groups
+//! and walks occurrences one request each (`nextPrevErrorIDs`), so the index is read instead as
+//! pages of raw rows with a v5 `clickhouse_sql` query (pkg/querier/clickhouse_query.go; the
+//! `clickhouse_sql_logs_raw` example of docs/api/openapi.yml). Spans already read by the
+//! `has_error` query are skipped there, so each exception is emitted once per fetch.
 
 pub mod map;
 pub mod wire;
@@ -16,7 +26,8 @@ use crate::core::ports::telemetry::TraceSpan;
 use crate::core::ports::telemetry::{
     EventSink, FetchReport, PollWindow, SourceCheck, TelemetryError, TelemetrySource,
 };
-use map::{row_timestamp, row_to_events, row_to_span};
+use map::{index_row_to_event, row_timestamp, row_to_events, row_to_span};
+use std::collections::HashSet;
 
 /// How far back `fetch_trace` looks for a trace.
 const TRACE_LOOKUP_DAYS: i64 = 30;
@@ -34,6 +45,8 @@ pub struct SignozConfig {
     pub services: Vec<String>,
     /// Rows per request.
     pub batch_size: usize,
+    /// Also read the exception index (exceptions on spans whose status is not ERROR).
+    pub exception_index: bool,
 }
 
 impl SignozConfig {
@@ -43,6 +56,7 @@ impl SignozConfig {
             api_key: None,
             services: Vec::new(),
             batch_size: 500,
+            exception_index: true,
         }
     }
 }
@@ -55,6 +69,7 @@ impl std::fmt::Debug for SignozConfig {
             .field("api_key", &self.api_key.as_ref().map(|_| "***"))
             .field("services", &self.services)
             .field("batch_size", &self.batch_size)
+            .field("exception_index", &self.exception_index)
             .finish()
     }
 }
@@ -62,10 +77,23 @@ impl std::fmt::Debug for SignozConfig {
 pub struct SignozSource {
     cfg: SignozConfig,
     client: HttpClient,
+    /// Cleared when the server refuses the exception-index query (HTTP 400/404): noted once,
+    /// not retried for the rest of the pass.
+    index_readable: bool,
 }
+
+/// SigNoz's exception index, as its query-service names it (reader.go `signozErrorIndexTable`
+/// under `signoz_traces`).
+const ERROR_INDEX: &str = "signoz_traces.distributed_signoz_error_index_v2";
+
+/// A span as (trace id, span id) in lower-case hex.
+type SpanKey = (String, String);
 
 const BACKEND: &str = "signoz";
 const QUERY_RANGE: &str = "/api/v5/query_range";
+/// SigNoz refuses a v5 query whose `limit` exceeds `MaxQueryLimit` (10,000) with HTTP 400
+/// (pkg/types/querybuildertypes/querybuildertypesv5/validation.go): pages are at most this long.
+pub const MAX_LIMIT: usize = 10_000;
 
 /// A SigNoz filter-expression string literal.
 fn quote(s: &str) -> String {
@@ -89,7 +117,11 @@ impl SignozSource {
             http.headers.push(("SIGNOZ-API-KEY".into(), key.clone()));
         }
         let client = HttpClient::new(BACKEND, http)?;
-        Ok(SignozSource { cfg, client })
+        Ok(SignozSource {
+            cfg,
+            client,
+            index_readable: true,
+        })
     }
 
     /// The v5 raw-traces request body for one page.
@@ -106,6 +138,46 @@ impl SignozSource {
         }
         raw_traces_body(&filter, window, offset, limit)
     }
+}
+
+/// The v5 request for one page of the exception index: rows whose exception happened in
+/// `window` (nanoseconds, exact), newest first, of one service when given. The service name is
+/// sent hex-encoded (`unhex`), so no name can change the SQL or trip SigNoz's `{{ }}`/`$var`
+/// templating.
+pub fn error_index_body(
+    service: Option<&str>,
+    window: PollWindow,
+    offset: usize,
+    limit: usize,
+) -> serde_json::Value {
+    let mut sql = format!(
+        "SELECT timestamp, traceID, spanID, serviceName, exceptionType, exceptionMessage, \
+         exceptionStacktrace, exceptionEscaped FROM {ERROR_INDEX} \
+         WHERE timestamp >= fromUnixTimestamp64Nano(toInt64({})) \
+         AND timestamp < fromUnixTimestamp64Nano(toInt64({}))",
+        window.start, window.end
+    );
+    if let Some(s) = service {
+        let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
+        sql.push_str(&format!(" AND serviceName = unhex('{hex}')"));
+    }
+    sql.push_str(&format!(
+        " ORDER BY timestamp DESC, errorID ASC LIMIT {limit} OFFSET {offset}"
+    ));
+    let start_ms = window.start.div_euclid(1_000_000);
+    let end_ms = (window.end + 999_999).div_euclid(1_000_000);
+    json!({
+        "schemaVersion": "v1",
+        "start": start_ms,
+        "end": end_ms,
+        "requestType": "raw",
+        "compositeQuery": {"queries": [{"type": "clickhouse_sql", "spec": {
+            "name": "A",
+            "query": sql,
+        }}]},
+        "formatOptions": {"formatTableResultForUI": false, "fillGaps": false},
+        "noCache": true,
+    })
 }
 
 /// A v5 raw-traces request: rows matching `filter` in `window`, newest first.
@@ -151,19 +223,16 @@ fn raw_traces_body(
 }
 
 impl SignozSource {
-    fn fetch_service(
+    /// Pages through one query's raw rows, handing each page's rows to `page`.
+    fn read_pages(
         &self,
-        service: Option<&str>,
-        window: PollWindow,
-        sink: &mut DedupSink<'_, '_>,
+        body: impl Fn(usize, usize) -> serde_json::Value,
+        mut page: impl FnMut(&[wire::RawRow], &str, &str) -> Result<(), TelemetryError>,
     ) -> Result<(), TelemetryError> {
-        let limit = self.cfg.batch_size;
+        let limit = self.cfg.batch_size.min(MAX_LIMIT);
         let mut offset = 0usize;
         loop {
-            let resp = self.client.post_json(
-                QUERY_RANGE,
-                &self.request_body(service, window, offset, limit),
-            )?;
+            let resp = self.client.post_json(QUERY_RANGE, &body(offset, limit))?;
             if resp.status == 404 {
                 return Err(TelemetryError::Config {
                     backend: BACKEND.into(),
@@ -189,23 +258,75 @@ impl SignozSource {
                 .next()
                 .and_then(|res| res.rows)
                 .unwrap_or_default();
-            let count = rows.len();
-            for row in &rows {
-                let in_window =
-                    row_timestamp(row).is_some_and(|t| t >= window.start && t < window.end);
-                if !in_window {
-                    continue;
-                }
-                for ev in
-                    row_to_events(row).map_err(|e| bad_data(&resp.endpoint, &e, &resp.body))?
-                {
-                    sink.push(ev)?;
-                }
-            }
-            if count < limit {
+            page(&rows, &resp.endpoint, &resp.body)?;
+            if rows.len() < limit {
                 return Ok(());
             }
-            offset += count;
+            offset += rows.len();
+        }
+    }
+
+    fn fetch_service(
+        &mut self,
+        service: Option<&str>,
+        window: PollWindow,
+        sink: &mut DedupSink<'_, '_>,
+        report: &mut FetchReport,
+    ) -> Result<(), TelemetryError> {
+        let in_window = |t: Option<i64>| t.is_some_and(|t| t >= window.start && t < window.end);
+        // Spans the has_error query read: the exception index is not asked for them again.
+        let mut read: HashSet<SpanKey> = HashSet::new();
+        self.read_pages(
+            |offset, limit| self.request_body(service, window, offset, limit),
+            |rows, endpoint, body| {
+                for row in rows.iter().filter(|r| in_window(row_timestamp(r))) {
+                    for ev in row_to_events(row).map_err(|e| bad_data(endpoint, &e, body))? {
+                        read.insert((ev.trace_id.clone(), ev.span_id.clone()));
+                        sink.push(ev)?;
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        if !(self.cfg.exception_index && self.index_readable) {
+            return Ok(());
+        }
+        let index = self.read_pages(
+            |offset, limit| error_index_body(service, window, offset, limit),
+            |rows, endpoint, body| {
+                for row in rows.iter().filter(|r| in_window(row_timestamp(r))) {
+                    let ev = index_row_to_event(row).map_err(|e| bad_data(endpoint, &e, body))?;
+                    if !read.contains(&(ev.trace_id.clone(), ev.span_id.clone())) {
+                        sink.push(ev)?;
+                    }
+                }
+                Ok(())
+            },
+        );
+        match index {
+            // A server that refuses the query (ClickHouse SQL not allowed, no such table) keeps
+            // the has_error results; the rest of the pass does not ask again.
+            Err(TelemetryError::Config { reason, .. }) => {
+                self.index_readable = false;
+                report.notes.push(format!(
+                    "signoz: the exception index could not be read, so exceptions on spans whose status is not ERROR are not seen ({reason})"
+                ));
+                Ok(())
+            }
+            // Anything else fails the pass as usual (the cursor must not pass unread
+            // exceptions), saying how to do without the index.
+            Err(TelemetryError::Transient {
+                backend,
+                url,
+                reason,
+            }) => Err(TelemetryError::Transient {
+                backend,
+                url,
+                reason: format!(
+                    "{reason}, reading the exception index (SIGNOZ_EXCEPTION_INDEX=off skips it)"
+                ),
+            }),
+            other => other,
         }
     }
 }
@@ -303,10 +424,10 @@ impl TelemetrySource for SignozSource {
         let mut dedup = DedupSink::new(sink);
         let services = sorted_services(&self.cfg.services);
         if services.is_empty() {
-            self.fetch_service(None, window, &mut dedup)?;
+            self.fetch_service(None, window, &mut dedup, &mut report)?;
         } else {
-            for_each_service(&services, &mut report, |svc, _| {
-                self.fetch_service(Some(svc), window, &mut dedup)
+            for_each_service(&services, &mut report, |svc, report| {
+                self.fetch_service(Some(svc), window, &mut dedup, report)
             })?;
         }
         Ok(report)

@@ -33,8 +33,8 @@ pub struct TempoConfig {
     pub http: HttpSettings,
     /// Services to poll; empty = all services in one search.
     pub services: Vec<String>,
-    /// TraceQL selecting traces with errors. `{ status = error } || { event:name = "exception" }`
-    /// also finds handled exceptions on Tempo ≥ 2.6.
+    /// TraceQL selecting traces with errors ([`STATUS_QUERY`] by default; [`ErrorSpans`]
+    /// names the built-in choices, a custom query replaces them).
     pub traceql: String,
     /// Traces per search (`limit`).
     pub batch_size: usize,
@@ -49,10 +49,53 @@ impl TempoConfig {
         TempoConfig {
             http: HttpSettings::new(base_url),
             services: Vec::new(),
-            traceql: "{ status = error }".into(),
+            traceql: STATUS_QUERY.into(),
             batch_size: 500,
             spans_per_spanset: 3,
             search_end_lag: SEARCH_END_LAG,
+        }
+    }
+}
+
+/// Spans whose status is ERROR: every Tempo version, but an exception recorded on a span whose
+/// status was left unset or OK (a handled exception) is not one of them.
+pub const STATUS_QUERY: &str = "{ status = error }";
+/// Spans with an `exception` event, whatever their status: Tempo ≥ 2.6, which added the event
+/// scope and the `event:name` intrinsic (tempo CHANGELOG v2.6.0, #3708;
+/// pkg/traceql/enum_attributes.go).
+pub const EXCEPTION_QUERY: &str = r#"{ event:name = "exception" }"#;
+/// Both, as a spanset union (`||`, pkg/traceql/expr.y `spansetExpression OR
+/// spansetExpression`): error spans and exceptions on spans of any status. Tempo ≥ 2.6.
+pub const BOTH_QUERY: &str = r#"{ status = error } || { event:name = "exception" }"#;
+
+/// The built-in error queries, chosen with `TEMPO_ERRORS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorSpans {
+    /// [`STATUS_QUERY`] (the default: works on every Tempo).
+    #[default]
+    Status,
+    /// [`EXCEPTION_QUERY`].
+    Exceptions,
+    /// [`BOTH_QUERY`].
+    Both,
+}
+
+impl ErrorSpans {
+    /// `status`, `exceptions` or `both`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "status" => Some(ErrorSpans::Status),
+            "exceptions" | "exception" => Some(ErrorSpans::Exceptions),
+            "both" => Some(ErrorSpans::Both),
+            _ => None,
+        }
+    }
+
+    pub fn traceql(self) -> &'static str {
+        match self {
+            ErrorSpans::Status => STATUS_QUERY,
+            ErrorSpans::Exceptions => EXCEPTION_QUERY,
+            ErrorSpans::Both => BOTH_QUERY,
         }
     }
 }
