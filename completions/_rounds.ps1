@@ -22,7 +22,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
     $completions = @(switch ($command) {
         'rounds' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -46,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Which database and configuration this rounds uses, and how the last pass went')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Store maintenance: copy a SQLite store, history included, into the configured store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -102,7 +105,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--openai-base-url', '--openai-base-url', [CompletionResultType]::ParameterName, 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)')
             [CompletionResult]::new('--llm-prices', '--llm-prices', [CompletionResultType]::ParameterName, 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -136,7 +141,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--openai-base-url', '--openai-base-url', [CompletionResultType]::ParameterName, 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)')
             [CompletionResult]::new('--llm-prices', '--llm-prices', [CompletionResultType]::ParameterName, 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -165,7 +172,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'table (default on a terminal), tsv (default when stdout is not a terminal), or json')
             [CompletionResult]::new('--daily-budget', '--daily-budget', [CompletionResultType]::ParameterName, 'USD per UTC day for diagnoses, to show what is left of it (with --json)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -187,7 +196,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--trace-url-template', '--trace-url-template', [CompletionResultType]::ParameterName, 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}')
             [CompletionResult]::new('--escalation-factor', '--escalation-factor', [CompletionResultType]::ParameterName, 'Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -208,7 +219,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (kept in the status history)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Ignore until this time or for this long (e.g. 7d)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -226,7 +239,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
         }
         'rounds;resolve' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -245,7 +260,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
         }
         'rounds;split' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -274,7 +291,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--trace-url-template', '--trace-url-template', [CompletionResultType]::ParameterName, 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}')
             [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Largest report written; the default fits a GitHub comment (65,536 characters; step summaries take 1M). Markdown keeps whole signature sections and lists the rest by id, JSON keeps the signatures that fit and says how many it left out')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -333,7 +352,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--openai-base-url', '--openai-base-url', [CompletionResultType]::ParameterName, 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)')
             [CompletionResult]::new('--llm-prices', '--llm-prices', [CompletionResultType]::ParameterName, 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -350,7 +371,9 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
         }
         'rounds;generate' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
-            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend (only sqlite today)')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
             [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
@@ -365,6 +388,56 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'rounds;store' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
+            [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
+            [CompletionResult]::new('--redact-emails', '--redact-emails', [CompletionResultType]::ParameterName, 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)')
+            [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Redact IP addresses (1/0, yes/no, on/off, true/false)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rounds;store;copy' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The SQLite database to copy from')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: <data dir>/rounds/rounds.db]')
+            [CompletionResult]::new('--store-backend', '--store-backend', [CompletionResultType]::ParameterName, 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)')
+            [CompletionResult]::new('--pg-schema', '--pg-schema', [CompletionResultType]::ParameterName, 'PostgreSQL schema holding rounds'' tables (created by the first writer)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database')
+            [CompletionResult]::new('--redact-pattern', '--redact-pattern', [CompletionResultType]::ParameterName, 'Extra secrets to redact: a regular expression (use | for several)')
+            [CompletionResult]::new('--redact-emails', '--redact-emails', [CompletionResultType]::ParameterName, 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)')
+            [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Redact IP addresses (1/0, yes/no, on/off, true/false)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rounds;store;help' {
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rounds;store;help;copy' {
+            break
+        }
+        'rounds;store;help;help' {
+            break
+        }
         'rounds;help' {
             [CompletionResult]::new('poll', 'poll', [CompletionResultType]::ParameterValue, 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Diagnose pending signatures (or the given ones) with the configured LLM')
@@ -376,6 +449,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a findings report (markdown or JSON) to stdout')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Which database and configuration this rounds uses, and how the last pass went')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Store maintenance: copy a SQLite store, history included, into the configured store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -407,6 +481,13 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             break
         }
         'rounds;help;generate' {
+            break
+        }
+        'rounds;help;store' {
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty')
+            break
+        }
+        'rounds;help;store;copy' {
             break
         }
         'rounds;help;help' {

@@ -49,6 +49,9 @@ _rounds() {
             rounds,status)
                 cmd="rounds__subcmd__status"
                 ;;
+            rounds,store)
+                cmd="rounds__subcmd__store"
+                ;;
             rounds__subcmd__help,diagnose)
                 cmd="rounds__subcmd__help__subcmd__diagnose"
                 ;;
@@ -82,6 +85,24 @@ _rounds() {
             rounds__subcmd__help,status)
                 cmd="rounds__subcmd__help__subcmd__status"
                 ;;
+            rounds__subcmd__help,store)
+                cmd="rounds__subcmd__help__subcmd__store"
+                ;;
+            rounds__subcmd__help__subcmd__store,copy)
+                cmd="rounds__subcmd__help__subcmd__store__subcmd__copy"
+                ;;
+            rounds__subcmd__store,copy)
+                cmd="rounds__subcmd__store__subcmd__copy"
+                ;;
+            rounds__subcmd__store,help)
+                cmd="rounds__subcmd__store__subcmd__help"
+                ;;
+            rounds__subcmd__store__subcmd__help,copy)
+                cmd="rounds__subcmd__store__subcmd__help__subcmd__copy"
+                ;;
+            rounds__subcmd__store__subcmd__help,help)
+                cmd="rounds__subcmd__store__subcmd__help__subcmd__help"
+                ;;
             *)
                 ;;
         esac
@@ -89,7 +110,7 @@ _rounds() {
 
     case "${cmd}" in
         rounds)
-            opts="-q -v -h -V --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help --version poll diagnose list show ignore resolve split report status generate help"
+            opts="-q -v -h -V --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help --version poll diagnose list show ignore resolve split report status generate store help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -100,6 +121,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -131,7 +160,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__diagnose)
-            opts="-q -v -h --force --dry-run --budget --min-occurrences --json --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --force --dry-run --budget --min-occurrences --json --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,6 +223,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -225,7 +262,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__generate)
-            opts="-q -v -h --install --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --install --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,6 +273,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -267,7 +312,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__help)
-            opts="poll diagnose list show ignore resolve split report status generate help"
+            opts="poll diagnose list show ignore resolve split report status generate store help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,8 +479,36 @@ _rounds() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rounds__subcmd__help__subcmd__store)
+            opts="copy"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rounds__subcmd__help__subcmd__store__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rounds__subcmd__ignore)
-            opts="-q -v -h --reason --until --undo --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --reason --until --undo --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +527,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -485,7 +566,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__list)
-            opts="-q -v -h --status --service --since --search --release --environment --sort --limit --all --json --format --daily-budget --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --status --service --since --search --release --environment --sort --limit --all --json --format --daily-budget --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +617,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -567,7 +656,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__poll)
-            opts="-i -q -v -h --input --backend --check --dry-run --strict --regroup --in-app --not-in-app --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-i -q -v -h --input --backend --check --dry-run --strict --regroup --in-app --not-in-app --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -782,6 +871,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -813,7 +910,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__report)
-            opts="-q -v -h --codebase --since --mark --cursor --status --service --format --fail-on --escalation-factor --daily-budget --trace-url-template --max-bytes --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --codebase --since --mark --cursor --status --service --format --fail-on --escalation-factor --daily-budget --trace-url-template --max-bytes --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -868,6 +965,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -899,7 +1004,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__resolve)
-            opts="-q -v -h --undo --in-next-release --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --undo --in-next-release --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -910,6 +1015,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -941,7 +1054,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__show)
-            opts="-q -v -h --events --explain --codebase --json --trace-url-template --escalation-factor --no-pager --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --events --explain --codebase --json --trace-url-template --escalation-factor --no-pager --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -968,6 +1081,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -999,7 +1120,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__split)
-            opts="-q -v -h --undo --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --undo --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1010,6 +1131,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1041,7 +1170,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__status)
-            opts="-i -q -v -h --input --backend --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-i -q -v -h --input --backend --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,6 +1349,14 @@ _rounds() {
                     return 0
                     ;;
                 --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1243,6 +1380,152 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rounds__subcmd__store)
+            opts="-q -v -h --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-emails)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --redact-ips)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rounds__subcmd__store__subcmd__copy)
+            opts="-q -v -h --from --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-backend)
+                    COMPREPLY=($(compgen -W "sqlite postgresql" -- "${cur}"))
+                    return 0
+                    ;;
+                --pg-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-emails)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --redact-ips)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rounds__subcmd__store__subcmd__help)
+            opts="copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rounds__subcmd__store__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rounds__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

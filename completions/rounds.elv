@@ -19,7 +19,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
     var completions = [
         &'rounds'= {
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -43,6 +45,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand status 'Which database and configuration this rounds uses, and how the last pass went'
             cand generate 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)'
+            cand store 'Store maintenance: copy a SQLite store, history included, into the configured store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rounds;poll'= {
@@ -98,7 +101,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --openai-base-url 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)'
             cand --llm-prices 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -131,7 +136,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --openai-base-url 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)'
             cand --llm-prices 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -159,7 +166,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --format 'table (default on a terminal), tsv (default when stdout is not a terminal), or json'
             cand --daily-budget 'USD per UTC day for diagnoses, to show what is left of it (with --json)'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -180,7 +189,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --trace-url-template 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}'
             cand --escalation-factor 'Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -200,7 +211,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --reason 'Why (kept in the status history)'
             cand --until 'Ignore until this time or for this long (e.g. 7d)'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -217,7 +230,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
         }
         &'rounds;resolve'= {
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -235,7 +250,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
         }
         &'rounds;split'= {
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -263,7 +280,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --trace-url-template 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}'
             cand --max-bytes 'Largest report written; the default fits a GitHub comment (65,536 characters; step summaries take 1M). Markdown keeps whole signature sections and lists the rest by id, JSON keeps the signatures that fit and says how many it left out'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -321,7 +340,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --openai-base-url 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)'
             cand --llm-prices 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), '';''-separated'
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -337,7 +358,9 @@ set edit:completion:arg-completer[rounds] = {|@words|
         }
         &'rounds;generate'= {
             cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
-            cand --store-backend 'Store backend (only sqlite today)'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
             cand --color 'When to use colour'
             cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
             cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
@@ -351,6 +374,51 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'rounds;store'= {
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
+            cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
+            cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
+            cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand copy 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rounds;store;copy'= {
+            cand --from 'The SQLite database to copy from'
+            cand --db 'SQLite database file [default: <data dir>/rounds/rounds.db]'
+            cand --store-backend 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)'
+            cand --pg-schema 'PostgreSQL schema holding rounds'' tables (created by the first writer)'
+            cand --instance 'This host''s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]'
+            cand --color 'When to use colour'
+            cand --lock-wait 'How long a writer waits for another pass (or another program''s SQLite write lock) to release the database'
+            cand --redact-pattern 'Extra secrets to redact: a regular expression (use | for several)'
+            cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
+            cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand -v 'Print more about what happens (repeat for more)'
+            cand --verbose 'Print more about what happens (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rounds;store;help'= {
+            cand copy 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rounds;store;help;copy'= {
+        }
+        &'rounds;store;help;help'= {
+        }
         &'rounds;help'= {
             cand poll 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
             cand diagnose 'Diagnose pending signatures (or the given ones) with the configured LLM'
@@ -362,6 +430,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand report 'Write a findings report (markdown or JSON) to stdout'
             cand status 'Which database and configuration this rounds uses, and how the last pass went'
             cand generate 'Write the man pages and shell completions (into DIR, or where this user''s tools find them)'
+            cand store 'Store maintenance: copy a SQLite store, history included, into the configured store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rounds;help;poll'= {
@@ -383,6 +452,11 @@ set edit:completion:arg-completer[rounds] = {|@words|
         &'rounds;help;status'= {
         }
         &'rounds;help;generate'= {
+        }
+        &'rounds;help;store'= {
+            cand copy 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
+        }
+        &'rounds;help;store;copy'= {
         }
         &'rounds;help;help'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rounds_global_optspecs
-    string join \n db= store-backend= q/quiet v/verbose color= lock-wait= redact-pattern= redact-emails= redact-ips= h/help V/version
+    string join \n db= store-backend= pg-schema= instance= q/quiet v/verbose color= lock-wait= redact-pattern= redact-emails= redact-ips= h/help V/version
 end
 
 function __fish_rounds_needs_command
@@ -25,7 +25,10 @@ function __fish_rounds_using_subcommand
 end
 
 complete -c rounds -n "__fish_rounds_needs_command" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_needs_command" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_needs_command" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -49,6 +52,7 @@ complete -c rounds -n "__fish_rounds_needs_command" -f -a "split" -d 'Keep signa
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "status" -d 'Which database and configuration this rounds uses, and how the last pass went'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "generate" -d 'Write the man pages and shell completions (into DIR, or where this user\'s tools find them)'
+complete -c rounds -n "__fish_rounds_needs_command" -f -a "store" -d 'Store maintenance: copy a SQLite store, history included, into the configured store'
 complete -c rounds -n "__fish_rounds_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s i -l input -d 'OTLP/JSON input: a file, a directory of files, or - for stdin (implies the otlp_file backend)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l backend -d 'Where errors come from' -r -f -a "otlp_file\t''
@@ -109,7 +113,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l codex-path -d 'Th
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -141,7 +148,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l codex-path -d
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -173,7 +183,10 @@ tsv\t''
 json\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l daily-budget -d 'USD per UTC day for diagnoses, to show what is left of it (with --json)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand list" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -193,7 +206,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand show" -l codebase -d 'The 
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l escalation-factor -d 'Flag the signature escalating when its last-24h count is this many times the previous 24h (0: never)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand show" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -212,7 +228,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand show" -s h -l help -d 'Pri
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l reason -d 'Why (kept in the status history)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l until -d 'Ignore until this time or for this long (e.g. 7d)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -228,7 +247,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s q -l quiet -d '
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s h -l help -d 'Print help'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -245,7 +267,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s q -l quiet -d 
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s h -l help -d 'Print help'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand split" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -275,7 +300,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand report" -l daily-budget -d
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l trace-url-template -d 'Link trace ids with this URL, e.g. http://jaeger:16686/trace/{trace_id}' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-bytes -d 'Largest report written; the default fits a GitHub comment (65,536 characters; step summaries take 1M). Markdown keeps whole signature sections and lists the rest by id, JSON keeps the signatures that fit and says how many it left out' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand report" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -337,7 +365,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand status" -l codex-path -d '
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l openai-base-url -d 'OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama. Its API key is read from OPENAI_API_KEY in the environment only (never a flag: argv is visible to other users)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l llm-prices -d 'Price overrides: MODEL=IN,CACHED,OUT[,CONTEXT,MAX_OUT] (USD per million tokens), \';\'-separated' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand status" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -352,7 +383,10 @@ complete -c rounds -n "__fish_rounds_using_subcommand status" -s q -l quiet -d '
 complete -c rounds -n "__fish_rounds_using_subcommand status" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand status" -s h -l help -d 'Print help'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
-complete -c rounds -n "__fish_rounds_using_subcommand generate" -l store-backend -d 'Store backend (only sqlite today)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -366,14 +400,55 @@ complete -c rounds -n "__fish_rounds_using_subcommand generate" -l install -d 'I
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "poll" -d 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "diagnose" -d 'Diagnose pending signatures (or the given ones) with the configured LLM'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "list" -d 'List signatures'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "show" -d 'Show everything known about one signature'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "ignore" -d 'Ignore signatures: still counted, never notified or diagnosed'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "status" -d 'Which database and configuration this rounds uses, and how the last pass went'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "generate" -d 'Write the man pages and shell completions (into DIR, or where this user\'s tools find them)'
-complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -f -a "copy" -d 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l from -d 'The SQLite database to copy from' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
+postgresql\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l pg-schema -d 'PostgreSQL schema holding rounds\' tables (created by the first writer)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l instance -d 'This host\'s name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l lock-wait -d 'How long a writer waits for another pass (or another program\'s SQLite write lock) to release the database' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l redact-pattern -d 'Extra secrets to redact: a regular expression (use | for several)' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l redact-emails -d 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
+false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -s q -l quiet -d 'Print only errors'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -s v -l verbose -d 'Print more about what happens (repeat for more)'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "copy" -d 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "poll" -d 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "diagnose" -d 'Diagnose pending signatures (or the given ones) with the configured LLM'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "list" -d 'List signatures'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "show" -d 'Show everything known about one signature'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "ignore" -d 'Ignore signatures: still counted, never notified or diagnosed'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "resolve" -d 'Mark signatures resolved (a new occurrence makes them regressed)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "split" -d 'Keep signatures apart (no-merge): a widening template or --regroup never absorbs them'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "report" -d 'Write a findings report (markdown or JSON) to stdout'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "status" -d 'Which database and configuration this rounds uses, and how the last pass went'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "generate" -d 'Write the man pages and shell completions (into DIR, or where this user\'s tools find them)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "store" -d 'Store maintenance: copy a SQLite store, history included, into the configured store'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rounds -n "__fish_rounds_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "copy" -d 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'

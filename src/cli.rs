@@ -29,15 +29,35 @@ pub struct GlobalArgs {
     /// SQLite database file [default: <data dir>/rounds/rounds.db]
     #[arg(long, global = true, env = "STORE_SQLITE_PATH", value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Store backend (only sqlite today)
+    /// Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)
     #[arg(
         long,
         global = true,
         env = "STORE_BACKEND",
-        default_value = "sqlite",
-        hide = true
+        value_enum,
+        default_value_t = StoreBackend::Sqlite,
+        help_heading = "Store"
     )]
-    pub store_backend: String,
+    pub store_backend: StoreBackend,
+    /// PostgreSQL schema holding rounds' tables (created by the first writer)
+    #[arg(
+        long,
+        global = true,
+        env = "STORE_PG_SCHEMA",
+        default_value = "rounds",
+        value_name = "NAME",
+        help_heading = "Store"
+    )]
+    pub pg_schema: String,
+    /// This host's name in a shared (PostgreSQL) store: its cursors and file checkpoints are its own [default: the host name]
+    #[arg(
+        long,
+        global = true,
+        env = "ROUNDS_INSTANCE",
+        value_name = "NAME",
+        help_heading = "Store"
+    )]
+    pub instance: Option<String>,
     /// Print only errors
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -103,6 +123,13 @@ pub struct RedactArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreBackend {
+    Sqlite,
+    #[value(alias = "postgres")]
+    Postgresql,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -134,6 +161,22 @@ pub enum Command {
     Status(StatusArgs),
     /// Write the man pages and shell completions (into DIR, or where this user's tools find them)
     Generate(GenerateArgs),
+    /// Store maintenance: copy a SQLite store, history included, into the configured store
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty
+    Copy(StoreCopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreCopyArgs {
+    /// The SQLite database to copy from
+    #[arg(long, value_name = "PATH")]
+    pub from: PathBuf,
 }
 
 /// Settings read from the environment only, listed in `poll --help` and the man page. Secrets

@@ -109,6 +109,8 @@ impl AppError {
                 StoreError::AmbiguousId { .. } => Exit::Usage,
                 StoreError::TooNew { .. } => Exit::Config,
                 StoreError::Corrupt { .. } => Exit::DataErr,
+                StoreError::Unavailable { .. } => Exit::Unavailable,
+                StoreError::Credentials { .. } => Exit::NoPerm,
             },
             AppError::Telemetry(e) => telemetry_exit(e),
             AppError::Diagnoser(e) => match e {

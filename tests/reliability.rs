@@ -114,7 +114,13 @@ fn killed_pass_leaves_no_cli(signal: i32) {
         // The rerun's own call hangs too: let it time out at once.
         env.set("DIAGNOSIS_TIMEOUT_SECS", "1");
         let r = env.run(&["diagnose"]);
-        assert!(r.stderr.contains("killed 1 process"), "{}", r.stderr);
+        // Any `rounds` reaps every orphan of a dead `rounds` of this user: a test running
+        // beside this one may have been first.
+        assert!(
+            r.stderr.contains("killed 1 process") || !alive(grandchild),
+            "{}",
+            r.stderr
+        );
         assert!(r.stderr.contains("killed mid-call settled"), "{}", r.stderr);
         // The abandoned reservation became an estimated entry of its worst case, never less.
         let (left, after) = reservation_state(&env);

@@ -56,3 +56,128 @@ fn a_foreign_sqlite_write_lock_waits_lock_wait_then_exits_75() {
         .unwrap();
     assert_eq!(ok, "ok");
 }
+
+/// A fake `claude` whose first call sleeps `secs` (writing `started` when it begins) and whose
+/// later calls answer at once, each with the captured success result.
+fn slow_first_claude(dir: &std::path::Path, secs: u32) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let result = std::fs::read_to_string(repo("tests/fixtures/llm/cap-claude-success.json"))
+        .unwrap()
+        .replace('\'', "'\\''");
+    let started = dir.join("started");
+    let p = dir.join("claude");
+    let body = format!(
+        "#!/bin/sh\ncat > /dev/null\nif mkdir {lock} 2>/dev/null; then touch {started}; sleep {secs}; fi\nprintf '%s' '{result}'\n",
+        lock = dir.join("first").display(),
+        started = started.display(),
+    );
+    std::fs::write(&p, body).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+fn ids_by_count(env: &Env) -> Vec<String> {
+    let r = env.run(&["list", "--json", "--all", "--limit", "0", "--sort", "count"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json()["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn while_a_poll_diagnoses_resolve_ignore_and_another_poll_complete_promptly_and_nothing_is_diagnosed_twice(
+) {
+    const CALL_SECS: u32 = 6;
+    let mut env = Env::new();
+    let input = repo(EXAMPLE);
+    let first = env.run(&["poll", "--input", &input]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let ids = ids_by_count(&env);
+    assert!(ids.len() >= 3, "{ids:?}");
+    let code = env.path().join("code");
+    std::fs::create_dir_all(&code).unwrap();
+    let claude = slow_first_claude(env.path(), CALL_SECS);
+    env.set("DIAGNOSIS_BACKEND", "claude_code")
+        .set("CLAUDE_CODE_PATH", &claude.display().to_string())
+        .set("CODEBASE_PATH", &code.display().to_string())
+        .set("MAX_DIAGNOSES_PER_PASS", "1")
+        .set("MIN_OCCURRENCES", "1")
+        // Anything that waits on the diagnosing pass gives up after 1 s with exit 75.
+        .set("ROUNDS_LOCK_WAIT", "1s");
+
+    let started = Instant::now();
+    let mut slow = env
+        .command(&["poll", "--input", &input])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let marker = env.path().join("started");
+    while !marker.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the CLI never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The slow pass diagnoses the most frequent signature; resolve it meanwhile, ignore another.
+    let in_flight = ids[0].clone();
+    let t = Instant::now();
+    let r = env.run(&["resolve", &in_flight]);
+    assert_eq!(
+        r.code, 0,
+        "resolve waited on the diagnosing pass: {}",
+        r.stderr
+    );
+    let r = env.run(&["ignore", &ids[1]]);
+    assert_eq!(
+        r.code, 0,
+        "ignore waited on the diagnosing pass: {}",
+        r.stderr
+    );
+    let r = env.run(&["poll", "--input", &input]);
+    assert_eq!(
+        r.code, 0,
+        "a second poll waited on the diagnosing pass: {}",
+        r.stderr
+    );
+    let during = t.elapsed();
+    assert!(
+        during < Duration::from_secs(CALL_SECS as u64 - 1),
+        "resolve + ignore + poll took {during:?} while the call takes {CALL_SECS} s"
+    );
+    assert!(
+        slow.try_wait().unwrap().is_none(),
+        "measured while the first pass was still diagnosing"
+    );
+    let out = slow.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+
+    // One diagnosis per signature at most: the second pass left the claimed one alone.
+    let store = rounds::adapters::store::sqlite::SqliteStore::open(
+        &env.db(),
+        rounds::adapters::store::sqlite::Access::Read,
+    )
+    .unwrap();
+    use rounds::core::ports::SignatureStore;
+    let mut diagnosed = 0;
+    for id in &ids {
+        let n = store.diagnoses(id).unwrap().len();
+        assert!(n <= 1, "{id} diagnosed {n} times");
+        diagnosed += n;
+    }
+    assert_eq!(diagnosed, 2, "each pass diagnosed one signature");
+    assert_eq!(store.diagnoses(&in_flight).unwrap().len(), 1);
+    // The resolve made during the call stands; nothing is left reserved.
+    assert_eq!(
+        store.signature(&in_flight).unwrap().status,
+        rounds::core::model::Status::Resolved
+    );
+    assert!(store.reservations().unwrap().is_empty());
+    eprintln!("resolve + ignore + second poll during a {CALL_SECS} s diagnosis: {during:?}");
+}

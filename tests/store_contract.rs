@@ -1,5 +1,6 @@
-//! One store contract, run against every `SignatureStore`: the in-memory store and SQLite on a
-//! real file. Each test is written once against `&mut dyn SignatureStore`; `contract!` makes one
+//! One store contract, run against every `SignatureStore`: the in-memory store, SQLite on a
+//! real file and PostgreSQL (a fresh schema per test on `ROUNDS_TEST_DATABASE_URL`; ignored,
+//! visibly, without it). Each test is written once against `&mut dyn SignatureStore`; `contract!` makes one
 //! `#[test]` per test and store, so a store that drifts fails by name (`store_contract::memory::…`).
 
 use rounds::adapters::store::memory::MemoryStore;
@@ -21,16 +22,19 @@ const A: &str = "aaaa0000000000000000000000000001";
 const B: &str = "aaaa0000000000000000000000000002";
 const C: &str = "bbbb0000000000000000000000000003";
 
-/// A store under test and whatever must outlive it (SQLite's temporary directory).
+/// A store under test and whatever must outlive it (SQLite's temporary directory, PostgreSQL's
+/// schema). Fields drop in order: the store (and its connection) before its schema.
 struct Harness {
     store: Box<dyn SignatureStore>,
     _dir: Option<tempfile::TempDir>,
+    _schema: Option<crate::store_postgres::Schema>,
 }
 
 fn memory() -> Harness {
     Harness {
         store: Box::new(MemoryStore::new()),
         _dir: None,
+        _schema: None,
     }
 }
 
@@ -46,6 +50,16 @@ fn sqlite() -> Harness {
     Harness {
         store: Box::new(store),
         _dir: Some(dir),
+        _schema: None,
+    }
+}
+
+fn postgres() -> Harness {
+    let schema = crate::store_postgres::Schema::fresh();
+    Harness {
+        store: Box::new(schema.open("contract")),
+        _dir: None,
+        _schema: Some(schema),
     }
 }
 
@@ -1195,8 +1209,12 @@ fn reservations_commit_on_their_own(s: &mut dyn SignatureStore) {
 
 macro_rules! contract {
     ($store:ident, $make:path) => {
+        contract!($store, $make, #[allow(dead_code)]);
+    };
+    // An attribute for every test of the store (PostgreSQL's `ignore` without a server).
+    ($store:ident, $make:path, #[$meta:meta]) => {
         mod $store {
-            contract!(@tests $make;
+            contract!(@tests $make, #[$meta];
                 exactly_once, outcomes_and_regression, rollback_discards, cursors_round_trip,
                 prefix_lookup, filters_and_sorts, auto_resolve_quiet, ignore_and_expiry,
                 diagnoses_and_spend, notifications_intent_then_sent, count_ignores_the_limit, outbox_retries_intents_with_backoff, state_and_reports,
@@ -1209,9 +1227,10 @@ macro_rules! contract {
                 abandoned_reservations_become_estimated_spend, reservations_commit_on_their_own);
         }
     };
-    (@tests $make:path; $($t:ident),* $(,)?) => {
+    (@tests $make:path, #[$meta:meta]; $($t:ident),* $(,)?) => {
         $(
             #[test]
+            #[$meta]
             fn $t() {
                 let mut h = $make();
                 super::$t(&mut *h.store);
@@ -1222,3 +1241,8 @@ macro_rules! contract {
 
 contract!(memory, super::memory);
 contract!(sqlite, super::sqlite);
+contract!(
+    postgres,
+    super::postgres,
+    #[ignore = "needs PostgreSQL: set ROUNDS_TEST_DATABASE_URL (tests/e2e/postgres.sh)"]
+);

@@ -27,5 +27,8 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<Exit, AppError> {
         Command::Report(args) => commands::report::run(&global, &args, printer),
         Command::Status(args) => commands::status::run(&global, &args, printer),
         Command::Generate(args) => commands::generate::run(&args, printer),
+        Command::Store(crate::cli::StoreCommand::Copy(args)) => {
+            commands::store_copy::run(&global, &args, printer)
+        }
     }
 }

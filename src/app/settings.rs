@@ -10,6 +10,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Global {
     pub db: PathBuf,
+    /// `STORE_BACKEND=postgresql`: the shared store (else SQLite at `db`).
+    pub postgres: Option<PgSettings>,
     pub lock_wait: Duration,
     /// The one redactor for every outbound sink (installed by `app::run`).
     pub redactor: crate::core::redact::Redactor,
@@ -19,12 +21,10 @@ pub struct Global {
 
 impl Global {
     pub fn resolve(g: &GlobalArgs) -> Result<Global, AppError> {
-        if g.store_backend != "sqlite" {
-            return Err(AppError::Config(format!(
-                "STORE_BACKEND={}: unknown store backend (only sqlite is available)",
-                g.store_backend
-            )));
-        }
+        let postgres = match g.store_backend {
+            crate::cli::StoreBackend::Sqlite => None,
+            crate::cli::StoreBackend::Postgresql => Some(PgSettings::resolve(g)?),
+        };
         let db = match &g.db {
             Some(p) if p.as_os_str().is_empty() => {
                 return Err(AppError::Config("--db: empty path".into()))
@@ -45,11 +45,87 @@ impl Global {
         let limits = crate::app::limits::from_env()?;
         Ok(Global {
             db,
+            postgres,
             lock_wait,
             redactor,
             limits,
         })
     }
+}
+
+/// Where the PostgreSQL store is: the URL (secret: from `DATABASE_URL` only, never a flag),
+/// the schema and this host's instance name.
+#[derive(Clone)]
+pub struct PgSettings {
+    pub url: String,
+    pub schema: String,
+    pub instance: String,
+}
+
+impl std::fmt::Debug for PgSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgSettings")
+            .field(
+                "url",
+                &crate::adapters::store::postgres::url::redact(&self.url),
+            )
+            .field("schema", &self.schema)
+            .field("instance", &self.instance)
+            .finish()
+    }
+}
+
+/// Longest `ROUNDS_INSTANCE` (it is part of every cursor key).
+const MAX_INSTANCE_LEN: usize = 128;
+
+impl PgSettings {
+    fn resolve(g: &GlobalArgs) -> Result<PgSettings, AppError> {
+        let url = std::env::var("DATABASE_URL")
+            .ok()
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| {
+                AppError::Config(
+                    "STORE_BACKEND=postgresql needs DATABASE_URL (e.g. postgresql://rounds@db.example/rounds)".into(),
+                )
+            })?;
+        crate::adapters::store::postgres::url::parse(&url).map_err(AppError::Config)?;
+        let schema = g.pg_schema.trim().to_string();
+        if !crate::adapters::store::postgres::valid_schema(&schema) {
+            return Err(AppError::Config(format!(
+                "STORE_PG_SCHEMA: '{schema}' is not a schema name of lower-case letters, digits and _ (at most 63)"
+            )));
+        }
+        let instance = match g
+            .instance
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(i) => i.to_string(),
+            None => host_name(),
+        };
+        if instance.len() > MAX_INSTANCE_LEN || instance.chars().any(char::is_control) {
+            return Err(AppError::Config(format!(
+                "ROUNDS_INSTANCE: at most {MAX_INSTANCE_LEN} bytes without control characters"
+            )));
+        }
+        Ok(PgSettings {
+            url,
+            schema,
+            instance,
+        })
+    }
+}
+
+/// This machine's host name (the default instance), or `default` when it cannot be read.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "default".into())
 }
 
 /// `<data dir>/rounds/rounds.db` (e.g. ~/.local/share/rounds/rounds.db).

@@ -5,6 +5,8 @@ use crate::adapters::notify::github::{
 };
 use crate::adapters::notify::markdown::MarkdownNotifier;
 use crate::adapters::notify::stdout::StdoutNotifier;
+use crate::adapters::store::any::AnyStore;
+use crate::adapters::store::postgres::{PgConfig, PgStore};
 use crate::adapters::store::sqlite::{Access, SqliteStore};
 use crate::adapters::telemetry::http::{parse_header_list, HttpAuth, HttpSettings};
 use crate::adapters::telemetry::jaeger::{
@@ -20,19 +22,23 @@ use crate::cli::{NotifyArgs, PollArgs, TelemetryBackend};
 use crate::core::ports::{Notifier, TelemetrySource};
 use crate::exit::AppError;
 
-pub fn open_store_write(g: &Global) -> Result<SqliteStore, AppError> {
-    Ok(SqliteStore::open(
-        &g.db,
-        Access::Write {
-            lock_wait: g.lock_wait,
-        },
-    )?)
+pub fn open_store_write(g: &Global) -> Result<AnyStore, AppError> {
+    let access = Access::Write {
+        lock_wait: g.lock_wait,
+    };
+    Ok(match &g.postgres {
+        Some(pg) => AnyStore::Postgres(PgStore::open(&pg_config(pg), access)?),
+        None => AnyStore::Sqlite(SqliteStore::open(&g.db, access)?),
+    })
 }
 
 /// A writer that changes an existing database only (`ignore`, `resolve`, `split`, `report
 /// --mark`): a mistyped `--db` is exit 66 naming the path, not a new empty database.
-pub fn open_store_write_existing(g: &Global) -> Result<SqliteStore, AppError> {
-    if !g.db.exists() {
+pub fn open_store_write_existing(g: &Global) -> Result<AnyStore, AppError> {
+    if let Some(pg) = &g.postgres {
+        // A reader first: a schema that does not exist is `Missing`, never created here.
+        PgStore::open(&pg_config(pg), Access::Read)?;
+    } else if !g.db.exists() {
         return Err(crate::core::ports::StoreError::Missing {
             path: g.db.display().to_string(),
         }
@@ -42,8 +48,37 @@ pub fn open_store_write_existing(g: &Global) -> Result<SqliteStore, AppError> {
 }
 
 /// Readers open the file read-only: no creation, no pass lock, no write lock.
-pub fn open_store_read(g: &Global) -> Result<SqliteStore, AppError> {
-    Ok(SqliteStore::open(&g.db, Access::Read)?)
+pub fn open_store_read(g: &Global) -> Result<AnyStore, AppError> {
+    Ok(match &g.postgres {
+        Some(pg) => AnyStore::Postgres(PgStore::open(&pg_config(pg), Access::Read)?),
+        None => AnyStore::Sqlite(SqliteStore::open(&g.db, Access::Read)?),
+    })
+}
+
+/// The SQLite store at `path`, read-only (the source of `rounds store copy`).
+pub fn open_sqlite_read(path: &std::path::Path) -> Result<SqliteStore, AppError> {
+    Ok(SqliteStore::open(path, Access::Read)?)
+}
+
+/// Where the store is, for messages and `status`: the SQLite path, or the PostgreSQL URL
+/// without its password and the schema.
+pub fn store_location(g: &Global) -> String {
+    match &g.postgres {
+        Some(pg) => format!(
+            "{} (schema {})",
+            crate::adapters::store::postgres::url::redact(&pg.url),
+            pg.schema
+        ),
+        None => g.db.display().to_string(),
+    }
+}
+
+fn pg_config(pg: &crate::app::settings::PgSettings) -> PgConfig {
+    PgConfig {
+        url: pg.url.clone(),
+        schema: pg.schema.clone(),
+        instance: pg.instance.clone(),
+    }
 }
 
 /// The telemetry source for `poll`: `--input` means the OTLP file adapter.

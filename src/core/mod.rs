@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod limits;
 pub mod model;
 pub mod notify;
+pub mod pass;
 pub mod poll;
 pub mod ports;
 pub mod redact;

@@ -31,7 +31,11 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
     let mut store = if args.dry_run {
         wiring::open_store_read(g)?
     } else {
-        wiring::open_store_write(g)?
+        // Opened (and migrated) under the pass lock, then diagnosed without it: spend
+        // reservations claim each signature, so `poll`, `ignore` and `resolve` never wait on it.
+        let mut store = wiring::open_store_write(g)?;
+        crate::core::ports::SignatureStore::release_pass_lock(&mut store);
+        store
     };
     let options = DiagnoseOptions {
         rules: llm.rules(args.min_occurrences),
@@ -66,40 +70,9 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
     pass_exit(report)
 }
 
-/// Diagnosis inside `poll`: after the pass's events are committed and before notifications, so
-/// a failing backend never loses the pass's other work. Outcomes go to stderr (stdout carries the
-/// notifications); a fatal backend error is reported and becomes the exit code, not an abort.
-pub fn in_poll(
-    store: &mut dyn crate::core::diagnose::DiagnosisStore,
-    telemetry: Option<&mut (dyn crate::core::ports::TelemetrySource + 'static)>,
-    llm: &LlmSettings,
-    min_occurrences: u64,
-    clock: &dyn crate::core::ports::Clock,
-    printer: &mut Printer,
-) -> Result<Exit, AppError> {
-    reap(printer);
-    let mut diagnoser = wiring::diagnoser(llm)?;
-    let codebase = wiring::codebase(llm)?;
-    let options = DiagnoseOptions {
-        rules: llm.rules(min_occurrences),
-        limits: llm.limits,
-        owner: crate::adapters::liveness::current_owner().to_string(),
-        ..DiagnoseOptions::default()
-    };
-    let report = diagnose::run(
-        Ports {
-            store,
-            diagnoser: diagnoser.as_mut(),
-            codebase: codebase.as_ref().map(|c| c as &dyn Codebase),
-            telemetry: telemetry.map(|t| &mut *t as &mut dyn crate::core::ports::TelemetrySource),
-            clock,
-            redactor: &llm.redactor,
-        },
-        &options,
-    )
-    .map_err(|e| match e {
-        diagnose::DiagnoseError::Store(s) => AppError::Store(s),
-    })?;
+/// Diagnosis inside `poll` (after the pass's events are committed, before notifications): the
+/// outcomes go to stderr (stdout carries the notifications).
+pub fn print_in_poll(report: &PassReport, printer: &mut Printer) {
     for n in &report.notes {
         printer.warn(n);
     }
@@ -122,7 +95,7 @@ pub fn in_poll(
             Outcome::WouldSend { .. } => {}
         }
     }
-    if let Some(line) = skipped_line(&report) {
+    if let Some(line) = skipped_line(report) {
         printer.info(&line);
     }
     printer.detail(&format!(
@@ -132,10 +105,15 @@ pub fn in_poll(
     if let Some(e) = &report.fatal {
         printer.error(&e.to_string());
     }
-    Ok(match pass_exit(report) {
+}
+
+/// The exit code of diagnosis inside `poll`: a fatal backend error is reported and becomes the
+/// exit code, not an abort, so a failing backend never loses the pass's other work.
+pub fn in_poll_exit(report: PassReport) -> Exit {
+    match pass_exit(report) {
         Ok(exit) => exit,
         Err(e) => e.exit(),
-    })
+    }
 }
 
 /// One line for a pass that diagnosed nothing and tried nothing: why (budget, nothing eligible).
@@ -177,7 +155,7 @@ fn skipped_line(report: &PassReport) -> Option<String> {
 
 /// Before starting any CLI child: kill what a killed earlier pass left running (grandchildren
 /// of its CLI, which the kernel's parent-death signal does not reach).
-fn reap(printer: &mut Printer) {
+pub fn reap(printer: &mut Printer) {
     let n = crate::adapters::diagnosis::process::reap_orphans();
     if n > 0 {
         printer.warn(&format!(

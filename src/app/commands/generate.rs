@@ -294,6 +294,9 @@ fn examples(sub: Option<&str>) -> Vec<(&'static str, &'static str)> {
         Some("status") => vec![
             ("Which database and configuration are in use, and how the last pass went:", "rounds status"),
         ],
+        Some("store") => vec![
+            ("Move a SQLite store, history included, into PostgreSQL:", "STORE_BACKEND=postgresql DATABASE_URL=postgresql://rounds@db/rounds rounds store copy --from ~/.local/share/rounds/rounds.db"),
+        ],
         Some("generate") => vec![
             ("Install man pages and completions for this user:", "rounds generate --install"),
             ("Write them under a packaging root:", "rounds generate pkg/usr/share/rounds"),

@@ -9,3 +9,4 @@ pub mod regroup;
 pub mod report;
 pub mod show;
 pub mod status;
+pub mod store_copy;

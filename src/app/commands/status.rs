@@ -2,7 +2,7 @@
 //! went — one screen, read-only (or `--json`). Configuration problems are listed, not fatal,
 //! so one run shows all of them.
 
-use crate::adapters::store::sqlite::SqliteStore;
+use crate::adapters::store::any::AnyStore;
 use crate::app::llm::LlmSettings;
 use crate::app::settings::{self, Global};
 use crate::app::wiring;
@@ -37,10 +37,13 @@ pub fn run(g: &Global, args: &StatusArgs, printer: &mut Printer) -> Result<Exit,
             Ok(v) => v,
             Err(e) => {
                 note(&mut problems, e);
-                json!({"path": g.db.display().to_string(), "exists": true})
+                json!({"path": wiring::store_location(g), "exists": true})
             }
         },
-        None => json!({"path": g.db.display().to_string(), "exists": g.db.exists()}),
+        None => json!({
+            "path": wiring::store_location(g),
+            "exists": g.postgres.is_some() || g.db.exists(),
+        }),
     };
 
     let telemetry = telemetry(args);
@@ -117,15 +120,21 @@ fn note(problems: &mut Vec<Problem>, e: AppError) {
     });
 }
 
-fn database(s: &SqliteStore, g: &Global, now: i64) -> Result<Value, AppError> {
+fn database(s: &AnyStore, g: &Global, now: i64) -> Result<Value, AppError> {
     let counts = s.status_counts()?;
     let last = s.last_pass()?;
+    let bytes = match s {
+        AnyStore::Sqlite(_) => std::fs::metadata(&g.db).map(|m| m.len()).ok(),
+        AnyStore::Postgres(_) => None,
+    };
     Ok(json!({
-        "path": g.db.display().to_string(),
+        "path": wiring::store_location(g),
+        "backend": if g.postgres.is_some() { "postgresql" } else { "sqlite" },
+        "instance": g.postgres.as_ref().map(|p| p.instance.clone()),
         "exists": true,
-        "bytes": std::fs::metadata(&g.db).map(|m| m.len()).ok(),
+        "bytes": bytes,
         "schema_version": s.schema_version()?,
-        "schema_version_known": SqliteStore::known_schema_version(),
+        "schema_version_known": s.known_schema_version(),
         "signatures": counts.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "passes": s.pass_count()?,
         "last_pass": last.map(|p| json!({

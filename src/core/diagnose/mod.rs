@@ -494,8 +494,10 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                         store.put_state(&model_key, m)?;
                     }
                     store.settle_reservation(rid, None)?;
+                    // As it is now: a `resolve` or `ignore` during the call stands.
+                    let current = store.signature(&sig.id)?.status;
                     if matches!(
-                        sig.status,
+                        current,
                         Status::New | Status::Regressed | Status::Investigating
                     ) {
                         store.set_status(&sig.id, Status::Diagnosed, "diagnosed", done)?;

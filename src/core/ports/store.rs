@@ -35,6 +35,12 @@ pub enum StoreError {
     },
     #[error("the database {path} holds bad data: {reason}")]
     Corrupt { path: String, reason: String },
+    /// A database server that cannot be reached (or dropped the connection).
+    #[error("the database {path} is unavailable: {reason}")]
+    Unavailable { path: String, reason: String },
+    /// A database server that rejected the credentials.
+    #[error("the database {path} rejected the credentials: {reason}")]
+    Credentials { path: String, reason: String },
 }
 
 /// How one event landed in the store.
@@ -397,4 +403,13 @@ pub trait SignatureStore {
     fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError>;
     /// Unsettled reservations, oldest first.
     fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError>;
+
+    // The pass (ingest) lock of a store shared by processes.
+    /// Let other writers in during slow work that needs no exclusive access (diagnosis, whose
+    /// signatures are claimed by spend reservations). No open pass transaction is allowed.
+    fn release_pass_lock(&mut self) {}
+    /// Take the pass lock again before work that must not interleave (notifications).
+    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

@@ -34,8 +34,11 @@ const READER_BUSY_WAIT: Duration = Duration::from_secs(10);
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
-    /// Held for the life of a writer; the OS releases it if the process dies.
-    _lock: Option<File>,
+    /// Held by a writer while it ingests or notifies (released during diagnosis, see
+    /// `release_pass_lock`); the OS releases it if the process dies.
+    lock: Option<File>,
+    /// How long a writer waits for the pass lock; `None` for readers.
+    lock_wait: Option<Duration>,
     /// How long a statement waits on SQLite's own lock before the error says "busy" (exit 75).
     busy_wait: Duration,
     in_tx: bool,
@@ -101,7 +104,11 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
-            _lock: lock,
+            lock,
+            lock_wait: match access {
+                Access::Read => None,
+                Access::Write { lock_wait } => Some(lock_wait),
+            },
             busy_wait,
             in_tx: false,
             pending: HashMap::new(),
@@ -124,6 +131,21 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Let other writers (`ignore`, `resolve`, another pass) in while this one does slow work
+    /// that needs no exclusive access (diagnosis: spend reservations claim its signatures).
+    /// The store stays usable: each write is its own transaction under SQLite's own lock.
+    pub(super) fn release_lock(&mut self) {
+        self.lock = None;
+    }
+
+    /// Take the pass lock again (a writer that released it), waiting at most `--lock-wait`.
+    pub(super) fn reacquire_lock(&mut self) -> Result<(), StoreError> {
+        if let (None, Some(wait)) = (&self.lock, self.lock_wait) {
+            self.lock = Some(acquire_lock(&self.path, wait)?);
+        }
+        Ok(())
     }
 
     fn configure(&mut self, writer: bool) -> Result<(), StoreError> {

@@ -444,6 +444,14 @@ impl SignatureStore for SqliteStore {
     fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
         self.list_reservations()
     }
+
+    fn release_pass_lock(&mut self) {
+        self.release_lock();
+    }
+
+    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
+        self.reacquire_lock()
+    }
 }
 
 fn state_from_str(s: &str) -> NotificationState {
