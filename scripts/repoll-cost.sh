@@ -19,9 +19,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rounds-repoll.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 file="$work/otel.jsonl"
 
-# One exception span event per line, ~800 bytes, 3 services x 4 types, unique trace and span ids
+# One exception span event per line, ~950 bytes, 3 services x 4 types, unique trace and span ids
 # (decimal digits are hex digits too), messages with variable parts the masker must template.
-lines=$(( size_mb * 1000 * 1000 / 800 ))
+lines=$(( size_mb * 1000 * 1000 / 950 ))
 awk -v n="$lines" 'BEGIN {
   split("checkout billing search", svc, " ");
   split("KeyError ValueError TimeoutError ZeroDivisionError", ty, " ");

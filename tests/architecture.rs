@@ -70,3 +70,29 @@ fn every_source_file_starts_with_a_doc_line() {
         );
     }
 }
+
+/// The `fn` names between `start` and the first line that is exactly `}` after it.
+fn fns_of_block(text: &str, start: &str) -> std::collections::BTreeSet<String> {
+    let at = text.find(start).unwrap_or_else(|| panic!("no {start:?}"));
+    let body = &text[at..];
+    let end = body.find("\n}\n").unwrap_or(body.len());
+    regex::Regex::new(r"\bfn ([a-z_0-9]+)")
+        .unwrap()
+        .captures_iter(&body[..end])
+        .map(|c| c[1].to_string())
+        .collect()
+}
+
+#[test]
+fn the_store_switch_forwards_every_store_method_defaults_included() {
+    // A trait default left unforwarded by `AnyStore` runs the default for every real store (a
+    // missed `release_pass_lock` kept the SQLite lock through diagnosis).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let port = std::fs::read_to_string(root.join("src/core/ports/store.rs")).unwrap();
+    let any = std::fs::read_to_string(root.join("src/adapters/store/any.rs")).unwrap();
+    let wanted = fns_of_block(&port, "pub trait SignatureStore");
+    let forwarded = fns_of_block(&any, "impl SignatureStore for AnyStore");
+    assert!(wanted.len() > 30, "{wanted:?}");
+    let missing: Vec<_> = wanted.difference(&forwarded).collect();
+    assert!(missing.is_empty(), "AnyStore does not forward {missing:?}");
+}

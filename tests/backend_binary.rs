@@ -311,6 +311,61 @@ fn tempo_pass_sends_seconds() {
 }
 
 #[test]
+fn tempo_errors_chooses_the_built_in_query_and_signoz_exception_index_can_be_off() {
+    let server = FakeServer::start(|r: &Request| match r.path() {
+        "/api/search" => Response::json(200, r#"{"traces":[],"metrics":{}}"#),
+        _ => Response::json(
+            200,
+            r#"{"status":"success","data":{"type":"raw","data":{"results":[{"queryName":"A","rows":null}]}}}"#,
+        ),
+    });
+    let mut env = Env::new();
+    env.set("TELEMETRY_BACKEND", "tempo")
+        .set("TEMPO_API_URL", &server.addr)
+        .set("TEMPO_ERRORS", "both");
+    let r = env.run(&["poll"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        server.requests()[0].query_param("q").as_deref(),
+        Some(r#"{ status = error } || { event:name = "exception" }"#)
+    );
+    // TEMPO_TRACEQL wins over TEMPO_ERRORS; a value outside the list is a usage error (78).
+    env.set("TEMPO_TRACEQL", "{ span.http.status_code >= 500 }");
+    let before = server.requests().len();
+    assert_eq!(env.run(&["poll"]).code, 0);
+    assert_eq!(
+        server.requests()[before].query_param("q").as_deref(),
+        Some("{ span.http.status_code >= 500 }")
+    );
+    let mut bad = Env::new();
+    bad.set("TELEMETRY_BACKEND", "tempo")
+        .set("TEMPO_API_URL", &server.addr)
+        .set("TEMPO_ERRORS", "errors");
+    let r = bad.run(&["poll"]);
+    assert_eq!(r.code, 78, "{}", r.stderr);
+    assert!(r.stderr.contains("TEMPO_ERRORS"), "{}", r.stderr);
+
+    let index_queries = |from: usize| {
+        server.requests()[from..]
+            .iter()
+            .filter(|r| r.json()["compositeQuery"]["queries"][0]["type"] == "clickhouse_sql")
+            .count()
+    };
+    let mut signoz = Env::new();
+    signoz
+        .set("TELEMETRY_BACKEND", "signoz")
+        .set("SIGNOZ_API_URL", &server.addr);
+    let before = server.requests().len();
+    assert_eq!(signoz.run(&["poll"]).code, 0);
+    assert_eq!(index_queries(before), 1, "the index is read by default");
+    signoz.set("SIGNOZ_EXCEPTION_INDEX", "off");
+    let before = server.requests().len();
+    assert_eq!(signoz.run(&["poll"]).code, 0);
+    assert_eq!(index_queries(before), 0);
+    assert!(server.requests().len() > before);
+}
+
+#[test]
 fn signoz_pass_sends_the_key_and_milliseconds() {
     let body = fixture(
         "signoz/synthetic/SYNTHETIC_v5_response_traces_raw_events_as_json_strings_pre_v0.130.json",

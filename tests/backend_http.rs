@@ -287,3 +287,169 @@ fn configs_do_not_debug_print_secrets() {
         assert!(!shown.contains(secret), "{shown}");
     }
 }
+
+/// The shared transport (src/adapters/http.rs) on its own: what each policy flag changes.
+mod transport {
+    use super::*;
+    use rounds::adapters::http::{
+        retry_transient, Policy, Reply, Request, Retry, Transport, TransportError,
+    };
+
+    fn policy() -> Policy {
+        Policy {
+            timeout: Duration::from_millis(200),
+            retries: 2,
+            backoff_base: Duration::from_millis(5),
+            max_wait: Duration::from_millis(50),
+            ..Policy::idempotent()
+        }
+    }
+
+    fn get(t: &Transport, url: &str) -> Result<Reply, TransportError> {
+        t.send(
+            &Request {
+                method: "GET",
+                url,
+                query: &[("q", "x y".to_string())],
+                headers: &[("Authorization", "Bearer hush-42")],
+                body: None,
+            },
+            &retry_transient,
+        )
+    }
+
+    #[test]
+    fn a_timeout_is_retried_only_when_the_request_is_idempotent() {
+        let server =
+            FakeServer::start(|_| Response::json(200, "{}").delay(Duration::from_millis(600)));
+        let url = format!("{}/api", server.addr);
+        let err = get(&Transport::new(policy()), &url).unwrap_err();
+        assert!(matches!(err, TransportError::Timeout { .. }), "{err:?}");
+        assert_eq!(server.requests().len(), 3, "first try + 2 retries");
+        let before = server.requests().len();
+        let once = Transport::new(Policy {
+            idempotent: false,
+            ..policy()
+        });
+        assert!(matches!(
+            get(&once, &url),
+            Err(TransportError::Timeout { .. })
+        ));
+        assert_eq!(
+            server.requests().len() - before,
+            1,
+            "a POST-like call is not repeated"
+        );
+    }
+
+    #[test]
+    fn a_long_retry_after_is_refused_or_capped_and_the_last_answer_comes_back() {
+        let server = FakeServer::start(|_| {
+            Response::json(429, r#"{"error":"slow down"}"#).header("Retry-After", "3600")
+        });
+        let url = format!("{}/api", server.addr);
+        let err = get(&Transport::new(policy()), &url).unwrap_err();
+        assert!(
+            matches!(err, TransportError::WaitTooLong { status: 429, wait, .. } if wait.as_secs() == 3600),
+            "{err:?}"
+        );
+        assert_eq!(server.requests().len(), 1);
+        let capped = Transport::new(Policy {
+            refuse_long_waits: false,
+            ..policy()
+        });
+        let t = Instant::now();
+        let reply = get(&capped, &url).unwrap();
+        assert_eq!(reply.status, 429);
+        assert!(reply.body.contains("slow down"));
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+        assert_eq!(server.requests().len(), 1 + 3);
+    }
+
+    #[test]
+    fn the_deadline_stops_retries_and_the_rule_decides_what_is_retried() {
+        let server = FakeServer::start(|_| Response::json(503, "{}"));
+        let url = format!("{}/api", server.addr);
+        let late = Transport::new(Policy {
+            retries: 10,
+            backoff_base: Duration::from_millis(40),
+            max_wait: Duration::from_millis(40),
+            deadline: Some(Duration::from_millis(100)),
+            ..policy()
+        });
+        assert_eq!(get(&late, &url).unwrap().status, 503);
+        let n = server.requests().len();
+        assert!(
+            (2..=4).contains(&n),
+            "{n} attempts within a 100 ms deadline"
+        );
+        let before = server.requests().len();
+        let never = Transport::new(policy());
+        let reply = never
+            .send(
+                &Request {
+                    method: "GET",
+                    url: &url,
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+                &|_| Retry::No,
+            )
+            .unwrap();
+        assert_eq!(reply.status, 503);
+        assert_eq!(server.requests().len() - before, 1);
+    }
+
+    #[test]
+    fn redirects_and_refusals_name_the_url_never_a_header() {
+        let server = FakeServer::start(|_| {
+            Response::new(301, "").header("Location", "http://u:pw@elsewhere.example/api")
+        });
+        let url = format!("{}/api", server.addr);
+        let err = get(&Transport::new(policy()), &url).unwrap_err();
+        let TransportError::Redirect {
+            status, location, ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            (*status, location.as_str()),
+            (301, "http://elsewhere.example/api")
+        );
+        assert_eq!(server.requests().len(), 1, "not followed");
+        assert_eq!(
+            server.requests()[0].query_param("q").as_deref(),
+            Some("x y")
+        );
+        let shown = format!("{err} {err:?}");
+        assert!(
+            !shown.contains("hush-42") && !shown.contains("pw@"),
+            "{shown}"
+        );
+
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let refused = format!("http://127.0.0.1:{port}/api");
+        let t = Instant::now();
+        let err = get(&Transport::new(policy()), &refused).unwrap_err();
+        assert!(matches!(err, TransportError::Unavailable { .. }), "{err:?}");
+        assert!(
+            t.elapsed() < Duration::from_millis(200),
+            "not retried by default"
+        );
+        let err = get(
+            &Transport::new(Policy {
+                retry_refused: true,
+                ..policy()
+            }),
+            &refused,
+        )
+        .unwrap_err();
+        assert!(matches!(err, TransportError::Unavailable { .. }), "{err:?}");
+        assert!(!format!("{err}").contains("hush-42"));
+    }
+}

@@ -1,9 +1,10 @@
 //! kill -9 at seeded random points of a large multi-file pass and of a diagnosis, many times
 //! (`ROUNDS_KILL_TRIALS`, default 100 each; `ROUNDS_KILL_SEED` replays a run, the seed is
 //! printed). After every kill: `PRAGMA integrity_check` is ok; the rerun counts every input event
-//! exactly once; no LLM CLI process (nor its grandchildren) outlives the rerun; the spend ledger
-//! never charges a signature more calls than were made, and a killed call is paid again only if
-//! its diagnosis was never recorded.
+//! exactly once; no LLM CLI process (nor its grandchildren) outlives the rerun; a call in flight
+//! leaves its worst case reserved in the spend ledger, the next pass settles it as an estimated
+//! entry; every charge is a recorded diagnosis or a killed call's worst case, every call made is
+//! paid, and a signature is asked again only when its call was interrupted.
 
 use crate::support::harness::{repo, Env};
 use crate::support::otlp_gen::{self, integrity, ledger_events, wait_gone, Rng};
@@ -200,6 +201,38 @@ fn diagnoses(db: &Path) -> BTreeMap<String, u64> {
     )
 }
 
+/// What the fake's captured answer reports as the call's cost.
+const REPORTED_USD: f64 = 0.0156;
+
+/// Unsettled spend reservations: (signature, worst case).
+fn reservations(db: &Path) -> Vec<(String, f64)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut st = c
+        .prepare("SELECT signature_id, worst_case_usd FROM spend_reservations ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Estimated spend entries per signature: (count, total USD).
+fn estimated_rows(db: &Path) -> BTreeMap<String, (u64, f64)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut st = c
+        .prepare("SELECT signature_id, count(*), sum(cost_usd) FROM spend_ledger WHERE estimated = 1 GROUP BY signature_id")
+        .unwrap();
+    st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            (r.get::<_, i64>(1)? as u64, r.get(2)?),
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
 fn tally(calls: &[(i32, i32, String)]) -> BTreeMap<String, u64> {
     let mut m = BTreeMap::new();
     for (_, _, sig) in calls {
@@ -268,9 +301,18 @@ fn kill_9_at_random_points_of_a_diagnosis_leaves_no_orphan_and_never_overcharges
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(calls(ref_dir.path()).len(), 2, "{}", r.stderr);
     assert_eq!(ledger_rows(&reference.db()).values().sum::<u64>(), 2);
+    assert!(
+        reservations(&reference.db()).is_empty(),
+        "settled after each call"
+    );
+    assert!(
+        estimated_rows(&reference.db()).is_empty(),
+        "charged as reported"
+    );
     eprintln!("reliability_kill (diagnosis): an uninterrupted 2-call diagnose pass {full:?}");
 
     let killed_mid_call = Mutex::new(0u64);
+    let reservations_left = Mutex::new(0u64);
     let began = Instant::now();
     run_trials(trials, 4, seed, |i, rng| {
         let dir = tempfile::tempdir().unwrap();
@@ -329,6 +371,36 @@ fn kill_9_at_random_points_of_a_diagnosis_leaves_no_orphan_and_never_overcharges
                 "{ctx}: {sig} diagnosed but not paid"
             );
         }
+        // The call in flight left its worst case reserved (written before the spawn, so a kill
+        // between the reservation and the CLI's first line leaves one too): counted, never lost.
+        let reserved = reservations(&env.db());
+        assert!(
+            reserved.len() <= 1,
+            "{ctx}: one call at a time: {reserved:?}"
+        );
+        for (sig, worst) in &reserved {
+            assert!(
+                *worst >= REPORTED_USD,
+                "{ctx}: {sig} reserved {worst}, below a call's cost"
+            );
+            assert_eq!(
+                get(&done, sig),
+                0,
+                "{ctx}: {sig} recorded and still reserved"
+            );
+        }
+        for (sig, n) in &asked {
+            if *n > get(&done, sig) {
+                assert!(
+                    reserved.iter().any(|(s, _)| s == sig),
+                    "{ctx}: {sig}'s interrupted call left no reservation: {reserved:?}"
+                );
+            }
+        }
+        if !reserved.is_empty() {
+            *reservations_left.lock().unwrap() += 1;
+        }
+        let abandoned = |sig: &str| reserved.iter().filter(|(s, _)| s == sig).count() as u64;
 
         // The next pass: reaps what the killed call left, pays only for what was not recorded.
         let r = env.run(&["diagnose"]);
@@ -345,12 +417,43 @@ fn kill_9_at_random_points_of_a_diagnosis_leaves_no_orphan_and_never_overcharges
         let rows = ledger_rows(&env.db());
         let done = diagnoses(&env.db());
         let asked = tally(&made);
-        for (sig, n) in &asked {
-            assert!(
-                get(&rows, sig) <= *n,
-                "{ctx}: {sig} charged {} times for {n} calls",
-                get(&rows, sig)
+        let estimated = estimated_rows(&env.db());
+        assert!(
+            reservations(&env.db()).is_empty(),
+            "{ctx}: the next pass settles every abandoned reservation"
+        );
+        let mut sigs: Vec<&String> = asked.keys().chain(rows.keys()).collect();
+        sigs.sort();
+        sigs.dedup();
+        for sig in sigs {
+            let (n, paid, rec, ab) = (
+                get(&asked, sig),
+                get(&rows, sig),
+                get(&done, sig),
+                abandoned(sig),
             );
+            // Every charge is a recorded diagnosis or a killed call's worst case, nothing else.
+            assert_eq!(
+                paid,
+                rec + ab,
+                "{ctx}: {sig}: {paid} charges, {rec} diagnoses, {ab} abandoned"
+            );
+            // Never under-counted: every call made is paid for.
+            assert!(n <= paid, "{ctx}: {sig}: {n} calls, {paid} charges");
+            let est = estimated.get(sig).copied().unwrap_or_default();
+            assert_eq!(
+                est.0, ab,
+                "{ctx}: {sig}: the abandoned reservation settles as an estimate"
+            );
+            if let Some((_, worst)) = reserved.iter().find(|(s, _)| s == sig) {
+                assert!(
+                    (est.1 - worst).abs() < 1e-9,
+                    "{ctx}: {sig} settled at {} not its worst case {worst}",
+                    est.1
+                );
+            }
+        }
+        for (sig, n) in &asked {
             assert!(
                 get(&done, sig) <= 1,
                 "{ctx}: {sig} diagnosed twice: paid again for a recorded diagnosis"
@@ -364,8 +467,10 @@ fn kill_9_at_random_points_of_a_diagnosis_leaves_no_orphan_and_never_overcharges
         assert_eq!(env.total_count(), pending, "{ctx}: counts untouched");
     });
     let mid = *killed_mid_call.lock().unwrap();
+    let left = *reservations_left.lock().unwrap();
     eprintln!(
-        "reliability_kill (diagnosis): {trials} trials in {:?}, {mid} killed inside a call",
+        "reliability_kill (diagnosis): {trials} trials in {:?}, {mid} killed inside a call, \
+         {left} left a reservation (each settled at its worst case by the next pass)",
         began.elapsed()
     );
     assert!(

@@ -53,6 +53,14 @@ impl AnyStore {
 }
 
 impl SignatureStore for AnyStore {
+    // Every method is forwarded, defaults included: a default here would silently keep the
+    // SQLite pass lock through diagnosis.
+    fn release_pass_lock(&mut self) {
+        each!(self, s => s.release_pass_lock())
+    }
+    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
+        each!(self, s => s.reacquire_pass_lock())
+    }
     fn begin(&mut self) -> Result<(), StoreError> {
         each!(self, s => s.begin())
     }

@@ -11,8 +11,8 @@
 //! transform processor: `set(body, Concat([body, attributes["exception.stacktrace"]], "\n"))`
 //! then `delete_key(attributes, "exception.stacktrace")` (grafana/loki
 //! docs/sources/send-data/otel/_index.md, "Move the stack trace into the log body"). An entry
-//! without a stack in its metadata therefore has it parsed from the body: the stack is the body
-//! from the line where the trace starts, the lines before it are the message.
+//! without a stack in its metadata therefore has it parsed from the body: its first line is the
+//! message when the rest is the trace, otherwise the whole body is the trace.
 
 use super::wire::EntryLabels;
 use crate::adapters::telemetry::common::{span_id, trace_id};
@@ -144,34 +144,51 @@ pub fn entry_to_event(entry: Entry, service_label: &str) -> Option<ErrorEvent> {
     Some(ev)
 }
 
-/// Most leading lines of a body that can stand before an appended stack trace: each costs one
-/// more parse of the body, so the work per entry stays a small multiple of its size.
-const MAX_LINES_BEFORE_STACK: usize = 4;
-
 /// Where a stack trace in a log body starts: `(the text before it, the trace)`, or `None` when
-/// the body holds no frames. A leading line is left out of the trace only when the rest parses
-/// to the very same stack without it, and never a line that opens a trace.
+/// the body holds no frames. The transform appends the trace after the body's text, which is
+/// one line for a log message: the first line is taken as that message when the rest holds the
+/// same frames without it and the line does not read as an exception header
+/// (`java.lang.IllegalStateException: boom`, `TypeError: x`). Otherwise the whole body is the
+/// trace (a runtime's own trace logged as the body).
 fn stack_in_body(body: &str) -> Option<(&str, &str)> {
-    if !body.trim_end().contains('\n') {
+    let (first, rest) = body.split_once('\n')?;
+    if rest.trim().is_empty() {
         return None;
     }
     let whole = stack::parse(body).filter(|p| p.frame_count() > 0)?;
-    let mut start = 0;
-    for _ in 0..MAX_LINES_BEFORE_STACK {
-        let Some(nl) = body[start..].find('\n') else {
-            break;
-        };
-        let first = &body[start..start + nl];
-        if opens_trace(first) {
-            break;
-        }
-        let next = start + nl + 1;
-        if stack::parse(&body[next..]).as_ref() != Some(&whole) {
-            break;
-        }
-        start = next;
+    if opens_trace(first) {
+        return Some(("", body));
     }
-    Some((body[..start].trim_end(), &body[start..]))
+    let split = match stack::parse(rest) {
+        // A line that reads as an exception header stays with the trace: kept there it costs
+        // nothing (the message falls back to it), taken away the trace loses its head.
+        Some(r) if frames(&r) == frames(&whole) => !reads_as_header(first),
+        _ => false,
+    };
+    Some(if split {
+        (first.trim_end(), rest)
+    } else {
+        ("", body)
+    })
+}
+
+fn frames(p: &stack::ParsedStack) -> Vec<&crate::core::model::Frame> {
+    p.exceptions.iter().flat_map(|e| e.frames.iter()).collect()
+}
+
+/// `java.lang.IllegalStateException: boom`, `TypeError: x is null`, `ValueError`: a type name
+/// (no spaces; an `…Error`/`…Exception`/`…Throwable` name, or a dotted name whose last part is
+/// capitalised) alone or before a colon. `error: checkout failed` is a log message.
+fn reads_as_header(line: &str) -> bool {
+    let head = line.trim().split(':').next().unwrap_or("").trim_end();
+    if head.is_empty() || head.contains(char::is_whitespace) {
+        return false;
+    }
+    let last = head.rsplit('.').next().unwrap_or(head);
+    ["Error", "Exception", "Throwable"]
+        .iter()
+        .any(|s| last.ends_with(s))
+        || (head.contains('.') && last.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 /// Header lines that belong to the trace even when a parser would find the frames without
@@ -194,15 +211,60 @@ mod tests {
         let body = format!("order 42 failed\n{py}");
         assert_eq!(stack_in_body(&body), Some(("order 42 failed", py)));
         let java = "java.lang.IllegalStateException: boom\n\tat com.acme.Orders.get(Orders.java:42)\n\tat com.acme.Api.handle(Api.java:7)";
-        let body = format!("request failed\nsecond line\n{java}");
-        assert_eq!(
-            stack_in_body(&body),
-            Some(("request failed\nsecond line", java))
-        );
+        let body = format!("request failed\n{java}");
+        assert_eq!(stack_in_body(&body), Some(("request failed", java)));
+        // A log message with a colon is not an exception header.
+        let body = format!("error: checkout failed\n{java}");
+        assert_eq!(stack_in_body(&body), Some(("error: checkout failed", java)));
         // A body that is only a trace keeps its header line.
         assert_eq!(stack_in_body(java), Some(("", java)));
         assert_eq!(stack_in_body(py), Some(("", py)));
         assert_eq!(stack_in_body("no stack\nhere at all"), None);
         assert_eq!(stack_in_body("one line"), None);
+    }
+
+    /// Every real trace of the stack-parser corpus that parses with frames, appended to a
+    /// one-line body as the Collector transform does, comes back out whole.
+    #[test]
+    fn real_traces_of_every_runtime_come_back_out_of_the_body() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stacktraces");
+        let (mut tried, mut failed) = (0, Vec::new());
+        for dir in std::fs::read_dir(root).unwrap().flatten() {
+            let Ok(files) = std::fs::read_dir(dir.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let Ok(trace) = std::fs::read_to_string(f.path()) else {
+                    continue;
+                };
+                if stack::parse(&trace).is_none_or(|p| p.frame_count() == 0) {
+                    continue;
+                }
+                tried += 1;
+                let body = format!("request failed\n{trace}");
+                // A trace logged as the body on its own keeps its header line.
+                let first = trace.lines().next().unwrap_or("");
+                if (reads_as_header(first) || opens_trace(first))
+                    && stack_in_body(&trace) != Some(("", trace.as_str()))
+                {
+                    failed.push(format!("header {}", f.path().display()));
+                }
+                let got = stack_in_body(&body);
+                if got != Some(("request failed", trace.as_str())) {
+                    let kind = match got {
+                        Some(("", _)) => "kept",
+                        Some(_) => "over",
+                        None => "none",
+                    };
+                    failed.push(format!("{kind} {}", f.path().display()));
+                }
+            }
+        }
+        assert!(tried > 50, "{tried}");
+        assert!(
+            failed.is_empty(),
+            "{} of {tried}: {failed:#?}",
+            failed.len()
+        );
     }
 }
