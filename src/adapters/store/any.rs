@@ -269,10 +269,4 @@ impl SignatureStore for AnyStore {
     fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
         each!(self, s => s.reservations())
     }
-    fn release_pass_lock(&mut self) {
-        each!(self, s => s.release_pass_lock())
-    }
-    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
-        each!(self, s => s.reacquire_pass_lock())
-    }
 }

@@ -52,7 +52,8 @@ const RELEASES: Table = Table {
     upsert: "INSERT INTO signature_releases (signature_id, release, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5)
         ON CONFLICT (signature_id, release) DO UPDATE SET count = signature_releases.count + excluded.count,
            first_seen = LEAST(signature_releases.first_seen, excluded.first_seen),
-           last_seen = GREATEST(signature_releases.last_seen, excluded.last_seen)",
+           last_seen = GREATEST(signature_releases.last_seen, excluded.last_seen)
+        RETURNING count",
     bound: "DELETE FROM signature_releases WHERE signature_id = $1
         AND (SELECT count(*) FROM signature_releases WHERE signature_id = $1) > $2
         AND release <> (SELECT release FROM signature_releases WHERE signature_id = $1 ORDER BY first_seen, release COLLATE \"C\" LIMIT 1)
@@ -74,7 +75,8 @@ const ENVIRONMENTS: Table = Table {
     upsert: "INSERT INTO signature_environments (signature_id, environment, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5)
         ON CONFLICT (signature_id, environment) DO UPDATE SET count = signature_environments.count + excluded.count,
            first_seen = LEAST(signature_environments.first_seen, excluded.first_seen),
-           last_seen = GREATEST(signature_environments.last_seen, excluded.last_seen)",
+           last_seen = GREATEST(signature_environments.last_seen, excluded.last_seen)
+        RETURNING count",
     bound: "DELETE FROM signature_environments WHERE signature_id = $1
         AND (SELECT count(*) FROM signature_environments WHERE signature_id = $1) > $2
         AND environment <> (SELECT environment FROM signature_environments WHERE signature_id = $1 ORDER BY first_seen, environment COLLATE \"C\" LIMIT 1)
@@ -120,13 +122,23 @@ impl PgStore {
         ];
         for (pending, table) in &all {
             for (sig_id, names) in pending {
+                // Only a name new to the signature can take it over the bound (the count after
+                // the upsert equals what this pass added only for a row just inserted).
+                let mut added = false;
                 for (name, d) in names {
-                    self.execute(
+                    let row = self.query_opt(
                         table.upsert,
                         &[sig_id, name, &d.count, &d.first_seen, &d.last_seen],
                     )?;
+                    let after: i64 = match row {
+                        Some(r) => r.try_get(0).map_err(|e| self.err(e))?,
+                        None => d.count,
+                    };
+                    added |= after == d.count;
                 }
-                self.execute(table.bound, &[sig_id, &(table.cap as i64)])?;
+                if added {
+                    self.execute(table.bound, &[sig_id, &(table.cap as i64)])?;
+                }
             }
         }
         Ok(())
@@ -186,7 +198,8 @@ impl PgStore {
         let marker = self.marker(sig_id)?;
         let release = releases::release_of(ev);
         let seen = match (&marker, release) {
-            (Some(_), Some(r)) => Some((
+            // First seen is read only when the names do not decide.
+            (Some(m), Some(r)) if releases::by_name(r, &m.release).is_none() => Some((
                 r,
                 self.release_first_seen(sig_id, r)?.unwrap_or(ev.timestamp),
             )),
