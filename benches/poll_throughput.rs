@@ -251,7 +251,21 @@ fn vm_hwm(pid: u32) -> Option<u64> {
         .map(|kb| kb * 1024)
 }
 
+/// The store a run writes: a fresh SQLite file, or (with `ROUNDS_BENCH_DATABASE_URL`) a fresh
+/// PostgreSQL schema `bench_<events>` on that server.
+enum Store<'a> {
+    Sqlite,
+    Postgres(&'a str),
+}
+
 fn run(events: usize, dir: &Path) {
+    run_on(events, dir, Store::Sqlite);
+    if let Ok(url) = std::env::var("ROUNDS_BENCH_DATABASE_URL") {
+        run_on(events, dir, Store::Postgres(&url));
+    }
+}
+
+fn run_on(events: usize, dir: &Path, store: Store<'_>) {
     let corpus = dir.join(format!("corpus-{events}.jsonl"));
     let bytes = if corpus.exists() {
         std::fs::metadata(&corpus).unwrap().len()
@@ -270,8 +284,22 @@ fn run(events: usize, dir: &Path) {
     for ext in ["", "-wal", "-shm", ".lock"] {
         let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
     }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rounds"));
+    let label = match store {
+        Store::Sqlite => "sqlite",
+        Store::Postgres(url) => {
+            let schema = format!("bench_{events}");
+            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .unwrap();
+            cmd.env("STORE_BACKEND", "postgresql")
+                .env("DATABASE_URL", url)
+                .env("STORE_PG_SCHEMA", schema);
+            "postgresql"
+        }
+    };
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rounds"))
+    let mut child = cmd
         .args([
             "-q",
             "--db",
@@ -302,7 +330,7 @@ fn run(events: usize, dir: &Path) {
     let secs = started.elapsed().as_secs_f64();
     assert!(status.success(), "rounds poll failed");
     println!(
-        "{events:>8} events  {:>7.1} MB  {:>6.2} s  {:>8.0} events/s  {:>6.1} MB/s  peak RSS {:>6.1} MB  \
+        "{label:>10} {events:>8} events  {:>7.1} MB  {:>6.2} s  {:>8.0} events/s  {:>6.1} MB/s  peak RSS {:>6.1} MB  \
          CPU {:.2} s user {:.2} s sys (to the last sample)",
         bytes as f64 / 1e6,
         secs,

@@ -1,5 +1,6 @@
 //! Crash reliability with the real binary and a fake LLM CLI (a real shell script): a `rounds`
-//! killed with SIGKILL or SIGTERM while diagnosing leaves no CLI process behind.
+//! killed with SIGKILL or SIGTERM while diagnosing leaves no CLI process behind, and a SIGKILL
+//! leaves the call's spend reservation counted until the next pass settles it.
 
 use crate::support::harness;
 use rounds::adapters::store::sqlite::{Access, SqliteStore};

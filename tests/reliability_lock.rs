@@ -181,3 +181,57 @@ fn while_a_poll_diagnoses_resolve_ignore_and_another_poll_complete_promptly_and_
     assert!(store.reservations().unwrap().is_empty());
     eprintln!("resolve + ignore + second poll during a {CALL_SECS} s diagnosis: {during:?}");
 }
+
+#[test]
+fn read_only_commands_never_wait_on_the_pass_lock() {
+    let mut env = Env::new();
+    let first = env.run(&["poll", "--input", &repo(EXAMPLE)]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let id = ids_by_count(&env).remove(0);
+    let code = env.path().join("code");
+    std::fs::create_dir_all(&code).unwrap();
+    env.set("ROUNDS_LOCK_WAIT", "1s")
+        .set("DIAGNOSIS_BACKEND", "claude_code")
+        .set("CODEBASE_PATH", &code.display().to_string());
+    // Hold the pass lock as a running pass does.
+    let mut lock_path = env.db().into_os_string();
+    lock_path.push(".lock");
+    let lock = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .unwrap();
+    lock.try_lock().unwrap();
+    let writer = env.run(&["resolve", &id]);
+    assert_eq!(writer.code, 75, "the lock is held: {}", writer.stderr);
+    let t = Instant::now();
+    for args in [
+        vec!["list"],
+        vec!["show", id.as_str()],
+        vec!["report", "--since", "all"],
+        vec!["status"],
+        vec!["diagnose", "--dry-run"],
+    ] {
+        let r = env.run(&args);
+        // `status` may say 78 about the diagnosis configuration; a lock says 75 and "busy".
+        assert!(
+            r.code != 75 && !r.stderr.contains("busy"),
+            "{args:?} needed the writer lock: exit {} {}",
+            r.code,
+            r.stderr
+        );
+        assert!(
+            !r.stdout.is_empty(),
+            "{args:?} printed nothing: {}",
+            r.stderr
+        );
+    }
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "read-only commands waited: {:?}",
+        t.elapsed()
+    );
+    drop(lock);
+}

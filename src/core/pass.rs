@@ -2,8 +2,9 @@
 //! notify → gate. The CLI resolves settings, wires adapters, runs this and prints the outcome.
 //!
 //! Ingest is one store transaction under the pass lock ([`crate::core::poll`]); diagnosis runs
-//! without the lock (spend reservations claim its signatures), so other writers are not held up
-//! by LLM calls; notifications take the lock again.
+//! without the lock where the store can let it go (`release_pass_lock`; spend reservations claim
+//! its signatures), so other writers are not held up by LLM calls; notifications take the lock
+//! again.
 
 use crate::core::diagnose::{self, DiagnoseOptions, PassReport};
 use crate::core::model::{Status, UnixNanos, NANOS_PER_DAY};

@@ -107,16 +107,20 @@ fn compare_versions(a: &(Vec<u64>, Vec<Ident<'_>>), b: &(Vec<u64>, Vec<Ident<'_>
 /// or when the versions are equal but the names differ (`1.2` and `1.2.0`), the one first seen
 /// earlier is older; then by name. Equal only for the same name.
 pub fn compare(a: &str, a_first_seen: UnixNanos, b: &str, b_first_seen: UnixNanos) -> Ordering {
+    by_name(a, b).unwrap_or_else(|| a_first_seen.cmp(&b_first_seen).then_with(|| a.cmp(b)))
+}
+
+/// The release order when the names alone decide it (the same name, or two different
+/// versions); `None` when first seen must (a store can then skip looking it up).
+pub fn by_name(a: &str, b: &str) -> Option<Ordering> {
     if a == b {
-        return Ordering::Equal;
+        return Some(Ordering::Equal);
     }
-    if let (Some(x), Some(y)) = (version(a), version(b)) {
-        match compare_versions(&x, &y) {
-            Ordering::Equal => {}
-            o => return o,
-        }
+    let (x, y) = (version(a)?, version(b)?);
+    match compare_versions(&x, &y) {
+        Ordering::Equal => None,
+        o => Some(o),
     }
-    a_first_seen.cmp(&b_first_seen).then_with(|| a.cmp(b))
 }
 
 impl SignatureReleases {
@@ -262,6 +266,14 @@ mod tests {
         assert!(older("2026.11.3", "2026.12.1"));
         assert!(older("9", "10"));
         assert_eq!(compare("1.2.3", 5, "1.2.3", 0), Ordering::Equal);
+    }
+
+    #[test]
+    fn names_alone_decide_only_between_versions() {
+        assert_eq!(by_name("1.2.0", "1.10.0"), Some(Ordering::Less));
+        assert_eq!(by_name("abc", "abc"), Some(Ordering::Equal));
+        assert_eq!(by_name("abc", "1.0"), None);
+        assert_eq!(by_name("1.2", "1.2.0"), None);
     }
 
     #[test]

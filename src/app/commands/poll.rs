@@ -27,7 +27,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
 
     // Wiring: the source (with a byte progress bar for files), the store, the diagnoser.
     let bar = printer.progress(None, "bytes");
-    let mut source = wiring::telemetry_source(args, Some(progress_hook(bar.clone())))?;
+    let mut source = wiring::telemetry_source(args, Some(print::progress_hook(bar.clone())))?;
     let mut store = wiring::open_store_write(g)?;
     // Notifications name suspect commits when CODEBASE_PATH is a git checkout.
     let checkout = args
@@ -98,23 +98,4 @@ fn check(args: &PollArgs, printer: &mut Printer) -> Result<Exit, AppError> {
         printer.info(n);
     }
     Ok(Exit::Ok)
-}
-
-/// Moves the byte progress bar as a file source reads.
-fn progress_hook(
-    bar: indicatif::ProgressBar,
-) -> crate::adapters::telemetry::otlp_file::ProgressHook {
-    Box::new(move |done, total| {
-        if let Some(t) = total {
-            if bar.length() != Some(t) {
-                bar.set_length(t);
-                if let Ok(style) = indicatif::ProgressStyle::with_template(
-                    "{spinner} {bar:30} {bytes}/{total_bytes} {msg} ({elapsed}, {bytes_per_sec})",
-                ) {
-                    bar.set_style(style);
-                }
-            }
-        }
-        bar.set_position(done);
-    })
 }

@@ -583,17 +583,33 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
     Ok(report)
 }
 
-/// Run `f` in one store transaction: committed when it succeeds, rolled back when it fails.
+/// How often the records of a finished call are tried when the store stays busy (each try
+/// already waited the store's own busy timeout, `--lock-wait`): the answer is paid for, and
+/// another pass's long ingest transaction must not lose it.
+const RECORD_TRIES: u32 = 10;
+
+/// Run `f` in one store transaction: committed when it succeeds, rolled back when it fails;
+/// tried again (whole) while the store is busy, up to [`RECORD_TRIES`] times.
 fn in_one_transaction(
     store: &mut dyn DiagnosisStore,
-    f: impl FnOnce(&mut dyn DiagnosisStore) -> Result<(), StoreError>,
+    mut f: impl FnMut(&mut dyn DiagnosisStore) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    store.begin()?;
-    match f(store) {
-        Ok(()) => store.commit(),
-        Err(e) => {
-            let _ = store.rollback();
-            Err(e)
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let result = store
+            .begin()
+            .and_then(|()| f(store))
+            .and_then(|()| store.commit());
+        match result {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                let _ = store.rollback();
+                if !matches!(e, StoreError::Busy { .. }) || tries >= RECORD_TRIES {
+                    return Err(e);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100 * u64::from(tries)));
+            }
         }
     }
 }

@@ -48,6 +48,12 @@ struct FakeStore {
     /// Every reservation ever made, for assertions.
     reserved: Vec<SpendReservation>,
     state: BTreeMap<String, String>,
+    /// The next this many `record_diagnosis` calls find the store busy (another writer).
+    busy_records: usize,
+    /// Another pass, between this pass's triage and its reservation: claims these signatures
+    /// (reservation refused) or diagnoses them (reservation made, diagnosis already there).
+    claimed_meanwhile: Vec<String>,
+    diagnosed_meanwhile: Vec<Diagnosis>,
 }
 
 impl FakeStore {
@@ -114,6 +120,13 @@ impl DiagnosisStore for FakeStore {
             + reserved)
     }
     fn record_diagnosis(&mut self, d: &Diagnosis, spend: &SpendEntry) -> Result<(), StoreError> {
+        if self.busy_records > 0 {
+            self.busy_records -= 1;
+            return Err(StoreError::Busy {
+                path: "fake".into(),
+                waited_secs: 0,
+            });
+        }
         self.diagnoses.push(d.clone());
         self.spend.push(spend.clone());
         Ok(())
@@ -159,8 +172,17 @@ impl DiagnosisStore for FakeStore {
             .reservations
             .iter()
             .any(|(_, x)| x.signature_id == r.signature_id)
+            || self.claimed_meanwhile.contains(&r.signature_id)
         {
             return Ok(Reserve::Claimed);
+        }
+        if let Some(i) = self
+            .diagnosed_meanwhile
+            .iter()
+            .position(|d| d.signature_id == r.signature_id)
+        {
+            let d = self.diagnosed_meanwhile.remove(i);
+            self.diagnoses.push(d);
         }
         let committed = self.spend_between(day.0, day.1)?;
         if !crate::core::ports::store::reservation_fits(committed, r.worst_case_usd, limit) {
@@ -956,4 +978,64 @@ fn a_signature_another_pass_is_diagnosing_is_left_alone_and_its_worst_case_count
         .any(|(id, o)| id == "a" && matches!(o, Outcome::Skipped(Skip::InFlight))));
     // The other pass's reservation is untouched.
     assert_eq!(store.reservations.len(), 1);
+}
+
+#[test]
+fn a_paid_answer_is_recorded_once_when_the_store_is_busy_for_a_while() {
+    let mut store = FakeStore::with(vec![sig("a", 9, Status::New)]);
+    store.busy_records = 2;
+    let mut d = fake(vec![Ok(answer(0.3))], Some(1.0));
+    let report = run_with(&mut store, &mut d, &owned_by("me"));
+    assert_eq!(d.requests.len(), 1);
+    assert!(matches!(report.outcomes[0].1, Outcome::Diagnosed(_)));
+    assert_eq!(store.diagnoses.len(), 1);
+    assert_eq!(store.spend.len(), 1, "charged once");
+    assert!(store.reservations.is_empty(), "settled");
+    assert_eq!(store.sigs[0].status, Status::Diagnosed);
+}
+
+#[test]
+fn a_signature_claimed_or_diagnosed_by_another_pass_after_triage_is_not_called_again() {
+    let mut store = FakeStore::with(vec![
+        sig("a", 30, Status::New),
+        sig("b", 20, Status::New),
+        sig("c", 10, Status::New),
+    ]);
+    store.claimed_meanwhile = vec!["a".into()];
+    store.diagnosed_meanwhile = vec![Diagnosis {
+        signature_id: "b".into(),
+        created_at: NOW,
+        root_cause: "found by the other pass".into(),
+        suggested_fix: String::new(),
+        confidence: Confidence::Low,
+        evidence: vec![],
+        backend: "fake".into(),
+        model: "other".into(),
+        cost_usd: Some(0.1),
+        input_tokens: 0,
+        output_tokens: 0,
+        duration_ms: 0,
+        prompt_version: PROMPT_VERSION,
+        codebase_revision: None,
+    }];
+    let mut d = fake(vec![Ok(answer(0.2))], Some(0.5));
+    let report = run_with(&mut store, &mut d, &owned_by("me"));
+    let called: Vec<&str> = d.requests.iter().map(|r| r.signature_id.as_str()).collect();
+    assert_eq!(called, vec!["c"], "{:?}", report.outcomes);
+    let skip = |id: &str| {
+        report
+            .outcomes
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, o)| o.clone())
+    };
+    assert!(matches!(skip("a"), Some(Outcome::Skipped(Skip::InFlight))));
+    assert!(matches!(
+        skip("b"),
+        Some(Outcome::Skipped(Skip::DiagnosedMeanwhile))
+    ));
+    // b's reservation was released unspent; only c's call is charged.
+    assert!(store.reservations.is_empty());
+    assert_eq!(store.spend.len(), 1);
+    assert!((store.spend[0].cost_usd - 0.2).abs() < 1e-12);
 }

@@ -63,7 +63,8 @@ fn upsert_sql(table: &str, col: &str) -> String {
     format!(
         "INSERT INTO {table} (signature_id, {col}, count, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (signature_id, {col}) DO UPDATE SET count = count + excluded.count,
-            first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)"
+            first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
+         RETURNING count"
     )
 }
 
@@ -98,13 +99,25 @@ impl SqliteStore {
                 if names.is_empty() {
                     continue;
                 }
+                // Only a name new to the signature can take it over the bound (the count after
+                // the upsert equals what this pass added only for a row just inserted).
+                let mut added = false;
                 for (name, d) in names {
-                    self.conn
+                    let after: i64 = self
+                        .conn
                         .prepare_cached(&upsert)
                         .and_then(|mut st| {
-                            st.execute(params![sig_id, name, d.count, d.first_seen, d.last_seen])
+                            st.query_row(
+                                params![sig_id, name, d.count, d.first_seen, d.last_seen],
+                                |r| r.get(0),
+                            )
                         })
                         .map_err(|e| self.write_err(e))?;
+                    added |= after == d.count;
+                }
+                // A signature born in this pass holds only what the pass counted.
+                if !added || (p.is_new && names.len() <= cap) {
+                    continue;
                 }
                 self.conn
                     .prepare_cached(&bound)
@@ -168,7 +181,9 @@ impl SqliteStore {
         let marker = self.marker(sig_id)?;
         let release = releases::release_of(ev);
         let seen = match (&marker, release) {
-            (Some(_), Some(r)) => Some((
+            // First seen is read only when the names do not decide (an old release flooding a
+            // signature resolved in the next one then costs no query per event).
+            (Some(m), Some(r)) if releases::by_name(r, &m.release).is_none() => Some((
                 r,
                 self.release_first_seen(sig_id, r)?.unwrap_or(ev.timestamp),
             )),

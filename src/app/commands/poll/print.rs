@@ -173,3 +173,22 @@ fn quarantine_summary(q: &Quarantine) -> String {
         .collect();
     format!(", {} quarantined ({})", q.total(), per.join(", "))
 }
+
+/// Moves the byte progress bar as a file source reads.
+pub fn progress_hook(
+    bar: indicatif::ProgressBar,
+) -> crate::adapters::telemetry::otlp_file::ProgressHook {
+    Box::new(move |done, total| {
+        if let Some(t) = total {
+            if bar.length() != Some(t) {
+                bar.set_length(t);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{spinner} {bar:30} {bytes}/{total_bytes} {msg} ({elapsed}, {bytes_per_sec})",
+                ) {
+                    bar.set_style(style);
+                }
+            }
+        }
+        bar.set_position(done);
+    })
+}
