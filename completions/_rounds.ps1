@@ -300,6 +300,7 @@ Register-ArgumentCompleter -Native -CommandName 'rounds' -ScriptBlock {
             [CompletionResult]::new('--redact-emails', '--redact-emails', [CompletionResultType]::ParameterName, 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)')
             [CompletionResult]::new('--redact-ips', '--redact-ips', [CompletionResultType]::ParameterName, 'Redact IP addresses (1/0, yes/no, on/off, true/false)')
             [CompletionResult]::new('--mark', '--mark', [CompletionResultType]::ParameterName, 'After writing the report, move the cursor to its end, so the next `--since last` starts there (a CI digest); the only way `report` writes to the database')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON instead of markdown (same as --format json)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what happens (repeat for more)')

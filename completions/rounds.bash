@@ -910,7 +910,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__report)
-            opts="-q -v -h --codebase --since --mark --cursor --status --service --format --fail-on --escalation-factor --daily-budget --trace-url-template --max-bytes --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --codebase --since --mark --cursor --status --service --format --json --fail-on --escalation-factor --daily-budget --trace-url-template --max-bytes --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -289,6 +289,7 @@ set edit:completion:arg-completer[rounds] = {|@words|
             cand --redact-emails 'Redact e-mail addresses (1/0, yes/no, on/off, true/false)'
             cand --redact-ips 'Redact IP addresses (1/0, yes/no, on/off, true/false)'
             cand --mark 'After writing the report, move the cursor to its end, so the next `--since last` starts there (a CI digest); the only way `report` writes to the database'
+            cand --json 'JSON instead of markdown (same as --format json)'
             cand -q 'Print only errors'
             cand --quiet 'Print only errors'
             cand -v 'Print more about what happens (repeat for more)'

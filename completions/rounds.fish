@@ -314,6 +314,7 @@ false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l mark -d 'After writing the report, move the cursor to its end, so the next `--since last` starts there (a CI digest); the only way `report` writes to the database'
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l json -d 'JSON instead of markdown (same as --format json)'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s h -l help -d 'Print help'

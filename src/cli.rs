@@ -822,6 +822,9 @@ pub struct ReportArgs {
     pub service: Option<String>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
     pub format: ReportFormat,
+    /// JSON instead of markdown (same as --format json)
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
     /// Exit 1 when signatures in these states are in the report (for CI gating)
     #[arg(long, value_delimiter = ',', value_name = "STATES")]
     pub fail_on: Vec<FailOn>,

@@ -62,6 +62,9 @@ fn list_show_report_and_notifications_share_one_signature_shape() {
     let report = env
         .run(&["report", "--since", "all", "--format", "json"])
         .json();
+    // `--json` is `--format json`, as on every other command.
+    let short = env.run(&["report", "--since", "all", "--json"]).json();
+    assert_eq!(short, report);
     for doc in [&list, &report] {
         assert_eq!(doc["version"], 2);
     }

@@ -222,7 +222,12 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
                 args.max_bytes
             ))
         })?;
-    let text = match args.format {
+    let format = if args.json {
+        ReportFormat::Json
+    } else {
+        args.format
+    };
+    let text = match format {
         ReportFormat::Md => crate::core::report::markdown_within(
             &report,
             max,
