@@ -1,9 +1,23 @@
-//! UTC calendar arithmetic and RFC 3339 formatting for unix-nanosecond timestamps (std only).
+//! The one calendar module: UTC civil-date arithmetic, RFC 3339 parsing and formatting for
+//! unix-nanosecond timestamps (std only). Adapters that read dates (backends, Retry-After)
+//! use these, not their own copies.
 
 use crate::core::model::{UnixNanos, NANOS_PER_DAY, NANOS_PER_SEC};
 
+/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+/// Callers range-check the fields first (a year of 10^18 would overflow the seconds).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 → (year, month, day). Howard Hinnant's civil_from_days.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -40,6 +54,75 @@ pub fn day_start(t: UnixNanos) -> UnixNanos {
     t.div_euclid(NANOS_PER_DAY) * NANOS_PER_DAY
 }
 
+/// Nanoseconds from an RFC 3339 timestamp (`2026-08-21T10:15:30.123456789Z`, offsets allowed).
+pub fn parse_rfc3339_nanos(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, rest) = s.split_once(['T', 't', ' '])?;
+    let mut d = date.split('-');
+    let (y, mo, da): (i64, i64, i64) = (
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+    );
+    let tz_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
+    let (clock, tz) = rest.split_at(tz_at);
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut t = hms.split(':');
+    let (h, mi, se): (i64, i64, i64) = (
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+    );
+    if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 9 {
+        return None;
+    }
+    let nanos: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<9}").parse().ok()?
+    };
+    let offset = match tz {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = if tz.starts_with('-') { -1 } else { 1 };
+            let (oh, om) = tz[1..].split_once(':').unwrap_or((&tz[1..], "0"));
+            let (oh, om) = (oh.parse::<i64>().ok()?, om.parse::<i64>().ok()?);
+            if !(0..=23).contains(&oh) || !(0..60).contains(&om) {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    // Range-checked before the arithmetic: a year or hour of 10^18 from a backend must not
+    // overflow (found by fuzz_parsers).
+    let in_range = (0..=9999).contains(&y)
+        && (1..=12).contains(&mo)
+        && (1..=31).contains(&da)
+        && (0..=24).contains(&h)
+        && (0..60).contains(&mi)
+        && (0..=60).contains(&se);
+    if !in_range {
+        return None;
+    }
+    let secs = days_from_civil(y, mo, da) * 86_400 + h * 3600 + mi * 60 + se - offset;
+    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
+}
+
+/// RFC 3339 with nanoseconds in UTC, as Jaeger api_v3 wants its bounds.
+pub fn format_rfc3339_nanos(nanos: i64) -> String {
+    let secs = nanos.div_euclid(1_000_000_000);
+    let frac = nanos.rem_euclid(1_000_000_000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:09}Z",
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60
+    )
+}
+
 /// `3d`, `5h`, `12m`, `40s`: the coarsest unit, for "last seen 5h ago".
 pub fn ago(now: UnixNanos, t: UnixNanos) -> String {
     let s = ((now - t) / NANOS_PER_SEC).max(0);
@@ -54,6 +137,31 @@ pub fn ago(now: UnixNanos, t: UnixNanos) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn civil_dates_round_trip_and_rfc3339_parses_what_it_formats() {
+        for days in (-800_000..800_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m as i64, d as i64), days, "{y}-{m}-{d}");
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        for t in [0, 1_764_085_504_123_456_789, -1, i64::MAX] {
+            assert_eq!(
+                parse_rfc3339_nanos(&format_rfc3339_nanos(t)),
+                Some(t),
+                "{t}"
+            );
+        }
+        assert_eq!(
+            parse_rfc3339_nanos("2026-11-25T16:45:04+01:00"),
+            parse_rfc3339_nanos("2026-11-25T15:45:04Z")
+        );
+        assert_eq!(
+            parse_rfc3339_nanos("999999999999999999-01-01T00:00:00Z"),
+            None
+        );
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -263,87 +263,8 @@ pub fn split_window(w: PollWindow) -> (PollWindow, PollWindow) {
     )
 }
 
-/// Nanoseconds from an RFC 3339 timestamp (`2026-08-21T10:15:30.123456789Z`, offsets allowed).
-pub fn parse_rfc3339_nanos(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (date, rest) = s.split_once(['T', 't', ' '])?;
-    let mut d = date.split('-');
-    let (y, mo, da): (i64, i64, i64) = (
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-    );
-    let tz_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
-    let (clock, tz) = rest.split_at(tz_at);
-    let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
-    let mut t = hms.split(':');
-    let (h, mi, se): (i64, i64, i64) = (
-        t.next()?.parse().ok()?,
-        t.next()?.parse().ok()?,
-        t.next()?.parse().ok()?,
-    );
-    if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 9 {
-        return None;
-    }
-    let nanos: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<9}").parse().ok()?
-    };
-    let offset = match tz {
-        "" | "Z" | "z" => 0,
-        _ => {
-            let sign = if tz.starts_with('-') { -1 } else { 1 };
-            let (oh, om) = tz[1..].split_once(':').unwrap_or((&tz[1..], "0"));
-            let (oh, om) = (oh.parse::<i64>().ok()?, om.parse::<i64>().ok()?);
-            if !(0..=23).contains(&oh) || !(0..60).contains(&om) {
-                return None;
-            }
-            sign * (oh * 3600 + om * 60)
-        }
-    };
-    // Range-checked before the arithmetic: a year or hour of 10^18 from a backend must not
-    // overflow (found by fuzz_parsers).
-    let in_range = (0..=9999).contains(&y)
-        && (1..=12).contains(&mo)
-        && (1..=31).contains(&da)
-        && (0..=24).contains(&h)
-        && (0..60).contains(&mi)
-        && (0..=60).contains(&se);
-    if !in_range {
-        return None;
-    }
-    let secs = super::http::days_from_civil(y, mo, da) * 86_400 + h * 3600 + mi * 60 + se - offset;
-    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
-}
-
-/// RFC 3339 with nanoseconds in UTC, as Jaeger api_v3 wants its bounds.
-pub fn format_rfc3339_nanos(nanos: i64) -> String {
-    let secs = nanos.div_euclid(1_000_000_000);
-    let frac = nanos.rem_euclid(1_000_000_000);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:09}Z",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    )
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+// RFC 3339 parsing and formatting live in the one calendar module.
+pub use crate::core::time::{format_rfc3339_nanos, parse_rfc3339_nanos};
 
 #[cfg(test)]
 mod tests {
