@@ -173,8 +173,7 @@ fn colour_marks_status_on_a_terminal_only_when_asked_or_auto() {
     env.set("NO_COLOR", "");
     let auto = on_tty(&env, 120, &[]);
     assert!(auto.contains("\x1b["), "auto on a terminal paints:\n{auto}");
-    // Piped, even with --color always, the table's cells carry no telemetry escapes: only
-    // the table's own styles, and none at all when auto.
+    // Piped with colour on auto: no escapes at all.
     let piped = env.run(&["list", "--format", "table"]);
     assert!(!piped.stdout.contains('\x1b'), "{}", piped.stdout);
 }

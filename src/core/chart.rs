@@ -1,6 +1,7 @@
 //! A Mermaid `xychart-beta` of the busiest signatures per hour, which GitHub renders in issues,
-//! comments and step summaries. Every label is reduced to a safe alphabet: telemetry text can
-//! never close the quoted string, the code block or the directive.
+//! comments and step summaries. No telemetry text enters the chart (its labels are hours and a
+//! fixed title), so none can close the quoted string, the code block or the directive; the
+//! legend below it is escaped markdown.
 
 use crate::core::model::NANOS_PER_HOUR;
 use crate::core::report::{short_id, ReportEntry};
@@ -63,21 +64,13 @@ pub fn hourly_chart(entries: &[ReportEntry]) -> String {
         let _ = writeln!(
             o,
             "- {colour}: `{}` {} ({} in 24 h)",
-            safe_label(short_id(&e.signature.id)),
+            short_id(&e.signature.id),
             crate::core::report::escape_md(&crate::core::report::title(&e.signature)),
             e.last_24h.total()
         );
     }
     o.push('\n');
     o
-}
-
-/// Letters, digits, space and `-_.:` only: nothing that can end a Mermaid string or a fence.
-fn safe_label(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || " -_.:".contains(*c))
-        .take(40)
-        .collect()
 }
 
 #[cfg(test)]

@@ -178,6 +178,25 @@ pub fn regresses(marker: Option<&ResolvedIn>, release: Option<(&str, UnixNanos)>
     }
 }
 
+/// Whether `ev` regresses a resolved signature with `marker`, and the history reason. A
+/// release's first seen is read (`first_seen`, the store's lookup) only when the names do not
+/// decide, so an old release flooding a signature resolved in the next one costs no query per
+/// event; a release the store has not seen counts from the event's own time.
+pub fn regression<E>(
+    marker: Option<&ResolvedIn>,
+    ev: &ErrorEvent,
+    first_seen: impl FnOnce(&str) -> Result<Option<UnixNanos>, E>,
+) -> Result<Option<String>, E> {
+    let release = release_of(ev);
+    let seen = match (marker, release) {
+        (Some(m), Some(r)) if by_name(r, &m.release).is_none() => {
+            Some((r, first_seen(r)?.unwrap_or(ev.timestamp)))
+        }
+        _ => release.map(|r| (r, ev.timestamp)),
+    };
+    Ok(regresses(marker, seen).then(|| regression_reason(marker, release)))
+}
+
 /// The status-history reason of a regression, naming the release it came back in.
 pub fn regression_reason(marker: Option<&ResolvedIn>, release: Option<&str>) -> String {
     match (marker, release) {

@@ -196,17 +196,7 @@ impl PgStore {
         ev: &ErrorEvent,
     ) -> Result<Option<String>, StoreError> {
         let marker = self.marker(sig_id)?;
-        let release = releases::release_of(ev);
-        let seen = match (&marker, release) {
-            // First seen is read only when the names do not decide.
-            (Some(m), Some(r)) if releases::by_name(r, &m.release).is_none() => Some((
-                r,
-                self.release_first_seen(sig_id, r)?.unwrap_or(ev.timestamp),
-            )),
-            _ => release.map(|r| (r, ev.timestamp)),
-        };
-        Ok(releases::regresses(marker.as_ref(), seen)
-            .then(|| releases::regression_reason(marker.as_ref(), release)))
+        releases::regression(marker.as_ref(), ev, |r| self.release_first_seen(sig_id, r))
     }
 
     /// A regression forgets the mark and names the release it came back in.
