@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 #! Proves two `rounds` binaries group the same input identically: polls CORPUS into a fresh database
 #! with each, then diffs `list --json` (ids, counts, templates, states) and the per-signature event
-#! counts. Used to show a performance change kept signatures, counts and ids byte-for-byte.
+#! counts, then the stored samples (attributes included) and the ledger's event keys. Used to show a
+#! performance change kept signatures, counts, ids, samples and ledger keys byte-for-byte.
 #
 # usage: scripts/identity-check.sh OLD_BINARY NEW_BINARY CORPUS.jsonl
 # exit 0: identical; exit 1: they differ (the diff is printed); exit 2: usage or a pass failed.
@@ -25,14 +26,23 @@ run() { # $1 binary, $2 label
   local all=()
   if "$1" list --help 2>/dev/null | grep -q -- '--all'; then all=(--all); fi
   "$1" -q --db "$db" list --json "${all[@]}" --sort count --limit 100000000 --color never > "$work/$2.list.json"
-  # Sort so the comparison does not depend on tie order among equal counts.
-  jq -S 'del(.total) | .signatures |= sort_by(.id)' "$work/$2.list.json" > "$work/$2.list.sorted.json"
+  # Sort so the comparison does not depend on tie order among equal counts; the 24-hour
+  # activity window ends at the clock, so its end is left out.
+  jq -S 'del(.total) | .signatures |= (map(del(.last_24h.end)) | sort_by(.id))' "$work/$2.list.json" > "$work/$2.list.sorted.json"
+  # What `list` does not show: each sample whole, and every ledger key with its signature (a
+  # changed key would count a re-polled event twice).
+  sqlite3 "$db" "SELECT signature_id, hex(event_key), timestamp, service, coalesce(service_version, ''),
+                        trace_id, span_id, coalesce(message, ''), attributes
+                 FROM event_samples ORDER BY signature_id, hex(event_key)" > "$work/$2.samples"
+  sqlite3 "$db" "SELECT hex(event_key), signature_id FROM events ORDER BY 1" > "$work/$2.keys"
 }
 run "$old" old
 run "$new" new
-if diff -u "$work/old.list.sorted.json" "$work/new.list.sorted.json" > "$work/diff"; then
+if diff -u "$work/old.list.sorted.json" "$work/new.list.sorted.json" > "$work/diff" \
+  && diff -u "$work/old.samples" "$work/new.samples" >> "$work/diff" \
+  && diff -u "$work/old.keys" "$work/new.keys" >> "$work/diff"; then
   n=$(jq '.signatures | length' "$work/new.list.sorted.json")
-  echo "identity-check: identical ($n signatures)"
+  echo "identity-check: identical ($n signatures, $(wc -l < "$work/new.samples") samples, $(wc -l < "$work/new.keys") ledger keys)"
 else
   head -200 "$work/diff"
   echo "identity-check: the binaries' signatures differ" >&2
