@@ -72,7 +72,7 @@ fn fp(id: &str) -> Fingerprint {
         exception_type: format!("Error{}", &id[id.len() - 1..]),
         template: "connection refused to <*>".into(),
         key_frames: vec![],
-        dropped_frames: vec![],
+        dropped_frames: Default::default(),
     }
 }
 

@@ -218,7 +218,7 @@ mod tests {
             exception_type: "KeyError".into(),
             template: "'<*>'".into(),
             key_frames: vec![],
-            dropped_frames: vec![],
+            dropped_frames: Default::default(),
         };
         let mut sig = Signature::first_of("abc", &fp, 0);
         sig.key_frames = vec![

@@ -87,7 +87,7 @@ mod tests {
             exception_type: "ValueError".into(),
             template: template.into(),
             key_frames: vec![],
-            dropped_frames: vec![],
+            dropped_frames: Default::default(),
         };
         ReportEntry {
             signature: Signature::first_of(id, &fp, 0),

@@ -50,7 +50,7 @@ impl EventKeyer {
     }
 
     pub fn key(&mut self, ev: &ErrorEvent) -> EventKey {
-        let content = content_digest(ev);
+        let content = ev.content_digest.0.unwrap_or_else(|| content_digest(ev));
         let ordinal = match ev.ordinal {
             Some(n) => n,
             None => self.run_ordinal(ev, content),

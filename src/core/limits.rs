@@ -49,30 +49,42 @@ impl Limits {
     /// The event with every field within its cap.
     pub fn bound(&self, mut ev: ErrorEvent, redactor: &Redactor) -> ErrorEvent {
         let name = self.name_bytes;
-        cap(&mut ev.service, name, redactor);
+        // Whether a field the ledger's content digest reads was cut (the source's digest is then stale).
+        let mut content_cut = cap(&mut ev.service, name, redactor);
         for f in [
             &mut ev.service_version,
             &mut ev.environment,
             &mut ev.span_name,
             &mut ev.span_kind,
-            &mut ev.exception_type,
         ]
         .into_iter()
         .flatten()
         {
             cap(f, name, redactor);
         }
+        if let Some(t) = &mut ev.exception_type {
+            content_cut |= cap(t, name, redactor);
+        }
         if let Some(m) = &mut ev.message {
-            cap(m, self.message_bytes, redactor);
+            content_cut |= cap(m, self.message_bytes, redactor);
         }
         if let Some(st) = &mut ev.stacktrace {
-            self.cap_stack(st, redactor);
+            content_cut |= self.cap_stack(st, redactor);
         }
-        self.cap_attributes(&mut ev.attributes, redactor);
+        if content_cut {
+            ev.content_digest = Default::default();
+        }
+        match &mut ev.deferred {
+            // Capped whole once decoded (the configured redactor; poll passes no other).
+            Some(d) => d.bound = Some(*self),
+            None => self.cap_attributes(&mut ev.attributes, redactor),
+        }
         ev
     }
 
-    fn cap_stack(&self, st: &mut String, redactor: &Redactor) {
+    /// Whether the stack was cut.
+    fn cap_stack(&self, st: &mut String, redactor: &Redactor) -> bool {
+        let mut cut = false;
         let lines = st.lines().count();
         if lines > self.stack_frames.max(2) {
             let head = self.stack_frames.max(2) / 2;
@@ -89,6 +101,7 @@ impl Limits {
             let rest: Vec<&str> = st.lines().skip(lines - tail).collect();
             out.push_str(&rest.join("\n"));
             *st = out;
+            cut = true;
         }
         if st.len() > self.stack_bytes {
             // Head and tail again, each redacted before it is cut.
@@ -100,10 +113,14 @@ impl Limits {
                 .map_or(head.as_str(), |(h, _)| h);
             let tail = redactor.redact_tail(st, half);
             *st = format!("{head}\n\t... {omitted} bytes omitted by rounds ...\n{tail}");
+            cut = true;
         }
+        cut
     }
 
-    fn cap_attributes(&self, attrs: &mut BTreeMap<String, String>, redactor: &Redactor) {
+    /// Keep at most `attributes` entries (first by key), credential keys redacted, values and
+    /// keys within their caps.
+    pub fn cap_attributes(&self, attrs: &mut BTreeMap<String, String>, redactor: &Redactor) {
         let total = attrs.len();
         let over = total.saturating_sub(self.attributes);
         let old = std::mem::take(attrs);
@@ -125,11 +142,13 @@ impl Limits {
     }
 }
 
-/// Redact and cut `s` in place when it is over `max` bytes.
-fn cap(s: &mut String, max: usize, redactor: &Redactor) {
-    if s.len() > max {
+/// Redact and cut `s` in place when it is over `max` bytes; whether it was.
+fn cap(s: &mut String, max: usize, redactor: &Redactor) -> bool {
+    let over = s.len() > max;
+    if over {
         *s = redactor.redact_cut(s, max);
     }
+    over
 }
 
 /// Whole events a store keeps per signature as samples: enough to show what failing calls share,

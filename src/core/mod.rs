@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod chart;
+pub mod deferred;
 pub mod diagnose;
 pub mod fingerprint;
 pub mod ledger;

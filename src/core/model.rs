@@ -56,6 +56,24 @@ pub struct ErrorEvent {
     /// (0-based), set by sources that read whole documents; `None` lets the ledger count runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordinal: Option<u32>,
+    /// Attributes the source left undecoded (most events are counted and dropped): read the
+    /// whole set with [`ErrorEvent::all_attributes`]; `attributes` then holds only the event's own.
+    #[serde(skip)]
+    pub deferred: Option<crate::core::deferred::DeferredAttributes>,
+    /// The ledger's content digest of this event as its source computed it (for the ordinal),
+    /// reused by the ledger key; whatever changes the service, type, message or stack resets it.
+    #[serde(skip)]
+    pub content_digest: ContentDigest,
+}
+
+/// A memo of [`crate::core::ledger::content_digest`]: a cache, so never part of equality.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContentDigest(pub Option<[u8; 16]>);
+
+impl PartialEq for ContentDigest {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl ErrorEvent {
@@ -76,6 +94,23 @@ impl ErrorEvent {
             stacktrace: None,
             attributes: BTreeMap::new(),
             ordinal: None,
+            deferred: None,
+            content_digest: ContentDigest(None),
+        }
+    }
+
+    /// Every attribute of the event: `attributes`, over whatever the source deferred.
+    pub fn all_attributes(&self) -> std::borrow::Cow<'_, BTreeMap<String, String>> {
+        match &self.deferred {
+            None => std::borrow::Cow::Borrowed(&self.attributes),
+            Some(d) => std::borrow::Cow::Owned(d.resolve(&self.attributes)),
+        }
+    }
+
+    /// Decode deferred attributes into `attributes` (for callers that read the field).
+    pub fn resolve_attributes(&mut self) {
+        if let Some(d) = self.deferred.take() {
+            self.attributes = d.resolve(&self.attributes);
         }
     }
 }
@@ -286,7 +321,8 @@ pub struct Fingerprint {
     /// The frames that were hashed, innermost first.
     pub key_frames: Vec<Frame>,
     /// Frames seen but left out, with why (for `show --explain`).
-    pub dropped_frames: Vec<(Frame, DropReason)>,
+    /// Shared with the memoised selection of the stack (`core::fingerprint::cache`).
+    pub dropped_frames: std::sync::Arc<Vec<(Frame, DropReason)>>,
 }
 
 /// The stored, deduplicated record of one bug.

@@ -268,7 +268,7 @@ impl Data {
             .entry(sig_id.clone())
             .or_insert_with(|| Row {
                 sig: Signature::first_of(&sig_id, fp, ev.timestamp),
-                explain: fp.dropped_frames.clone(),
+                explain: fp.dropped_frames.to_vec(),
                 last_ingested: now,
                 no_merge: false,
                 resolved_in: None,
@@ -433,7 +433,7 @@ impl Data {
                 row.sig.exception_type = survivor.exception_type.clone();
                 row.sig.template = survivor.template.clone();
                 row.sig.key_frames = survivor.key_frames.clone();
-                row.explain = survivor.dropped_frames.clone();
+                row.explain = survivor.dropped_frames.to_vec();
                 self.signatures.insert(into.clone(), row);
                 let copied: Vec<(String, StatusChange)> = self
                     .history
@@ -1120,7 +1120,7 @@ impl SignatureStore for MemoryStore {
 
 /// The event kept whole as a sample, its attributes bounded as every store bounds them.
 fn sample_of(ev: &ErrorEvent) -> EventSample {
-    let attributes = sample_attributes(&ev.attributes);
+    let attributes = sample_attributes(&ev.all_attributes());
     EventSample {
         trace_id: ev.trace_id.clone(),
         span_id: ev.span_id.clone(),

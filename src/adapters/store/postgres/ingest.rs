@@ -211,7 +211,7 @@ impl PgStore {
         key: &EventKey,
         ev: &ErrorEvent,
     ) -> Result<(), StoreError> {
-        let attributes = crate::core::limits::sample_attributes(&ev.attributes);
+        let attributes = crate::core::limits::sample_attributes(&ev.all_attributes());
         let attributes = serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into());
         self.execute(
             "INSERT INTO event_samples (signature_id, event_key, timestamp, service, service_version, trace_id,

@@ -208,7 +208,7 @@ impl SqliteStore {
         key: &EventKey,
         ev: &ErrorEvent,
     ) -> Result<(), StoreError> {
-        let attributes = crate::core::limits::sample_attributes(&ev.attributes);
+        let attributes = crate::core::limits::sample_attributes(&ev.all_attributes());
         let attributes = serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into());
         self.conn
             .prepare_cached(

@@ -4,11 +4,13 @@
 //! or a log record with `exception.*` attributes or severity ERROR and above.
 
 use super::ids::normalize_id;
-use super::wire::{AnyValue, ExportRequest, KeyValue, ResourceLogs, ResourceSpans};
+use super::wire::{AnyValue, ExportRequest, KeyValue, RawAttributes, ResourceLogs, ResourceSpans};
+use crate::core::deferred::{AttributeLayer, DeferredAttributes};
 use crate::core::ledger::content_digest;
-use crate::core::model::{ErrorEvent, EventOrigin};
+use crate::core::model::{ContentDigest, ErrorEvent, EventOrigin};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// One OTLP/JSON document: traces, logs, or both.
 pub type Document = ExportRequest;
@@ -53,13 +55,16 @@ struct Ordinals(HashMap<[u8; 16], u32>);
 
 impl Ordinals {
     fn stamp(&mut self, ev: &mut ErrorEvent) {
+        let content = content_digest(ev);
+        // Kept for the ledger key, which hashes the same content (unless a cap cuts it first).
+        ev.content_digest = ContentDigest(Some(content));
         let mut h = Sha256::new();
         h.update(ev.trace_id.as_bytes());
         h.update([0x1f]);
         h.update(ev.span_id.as_bytes());
         h.update([0x1f]);
         h.update(ev.origin.as_str().as_bytes());
-        h.update(content_digest(ev));
+        h.update(content);
         let mut id = [0u8; 16];
         id.copy_from_slice(&h.finalize()[..16]);
         let n = self.0.entry(id).or_insert(0);
@@ -80,8 +85,8 @@ struct ResourceInfo {
     service: String,
     version: Option<String>,
     environment: Option<String>,
-    /// Built once per resource; every event gets a clone (cheaper than rebuilding it per event).
-    attributes: BTreeMap<String, String>,
+    /// Built once per resource and shared by its events (a deferring caller) or cloned into each.
+    attributes: Arc<BTreeMap<String, String>>,
 }
 
 fn resource_info(attrs: Option<Vec<KeyValue>>) -> ResourceInfo {
@@ -89,8 +94,9 @@ fn resource_info(attrs: Option<Vec<KeyValue>>) -> ResourceInfo {
         service: String::new(),
         version: None,
         environment: None,
-        attributes: BTreeMap::new(),
+        attributes: Arc::new(BTreeMap::new()),
     };
+    let mut attributes = BTreeMap::new();
     for kv in attrs.unwrap_or_default() {
         let v = kv.value.map(AnyValue::into_text).unwrap_or_default();
         match kv.key.as_str() {
@@ -102,8 +108,9 @@ fn resource_info(attrs: Option<Vec<KeyValue>>) -> ResourceInfo {
             _ => {}
         }
         // A repeated key keeps its last value.
-        info.attributes.insert(kv.key, v);
+        attributes.insert(kv.key, v);
     }
+    info.attributes = Arc::new(attributes);
     if info.service.is_empty() {
         info.service = "unknown_service".to_string();
     }
@@ -131,8 +138,38 @@ fn base_event(res: &ResourceInfo, ts: i64, origin: EventOrigin) -> ErrorEvent {
     let mut ev = ErrorEvent::new(res.service.clone(), ts, origin);
     ev.service_version = res.version.clone();
     ev.environment = res.environment.clone();
-    ev.attributes = res.attributes.clone();
+    ev.attributes = (*res.attributes).clone();
     ev
+}
+
+/// Insert a span's attributes under an event's: its `exception.*` keys are left out, since span
+/// attributes must not pose as exception fields of the event.
+fn absorb_span(into: &mut BTreeMap<String, String>, attrs: Vec<KeyValue>) {
+    for kv in attrs {
+        let Some(value) = kv.value else {
+            continue;
+        };
+        if !matches!(kv.key.as_str(), TYPE | MESSAGE | STACKTRACE) {
+            into.insert(kv.key, value.into_text());
+        }
+    }
+}
+
+/// A span's attributes left raw for its events, decoded as [`absorb_span`] would.
+struct SpanLayer(RawAttributes);
+
+impl AttributeLayer for SpanLayer {
+    fn decode_into(&self, into: &mut BTreeMap<String, String>) {
+        absorb_span(into, self.0.decode());
+    }
+}
+
+/// Whether events take their attributes decoded (every caller but the file reader) or deferred
+/// (decoded only for the events a store keeps: `ErrorEvent::all_attributes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attributes {
+    Decoded,
+    Deferred,
 }
 
 /// Move attributes into the event; the exception fields go to their own slots instead.
@@ -159,12 +196,13 @@ pub fn spans_to_events(
     resource_spans: &[ResourceSpans],
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
 ) -> Result<Rejects, MapError> {
-    spans_into_events(resource_spans.to_vec(), sink)
+    spans_into_events(resource_spans.to_vec(), Attributes::Decoded, sink)
 }
 
 /// Emit the error events of every span in `resource_spans`, moving its strings into the events.
 pub fn spans_into_events(
     resource_spans: Vec<ResourceSpans>,
+    attributes: Attributes,
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
 ) -> Result<Rejects, MapError> {
     let mut rejects = Rejects::default();
@@ -198,10 +236,31 @@ pub fn spans_into_events(
                 let end = span.end_time_unix_nano.map(|t| t.0).unwrap_or(start);
                 let span_name = Some(std::mem::take(&mut span.name)).filter(|n| !n.is_empty());
                 let span_kind = span.kind.as_ref().and_then(|k| k.span_kind());
-                let mut span_attrs = std::mem::take(&mut span.attributes);
-                // The last event of the span takes the span's attributes; earlier ones copy them.
+                let raw = std::mem::take(&mut span.attributes);
+                // Decoded: once per span, the last event taking them and earlier ones a copy.
+                // Deferred: one layer shared by the span's events.
+                let (mut span_attrs, layer) = match attributes {
+                    Attributes::Decoded => (raw.decode(), None),
+                    Attributes::Deferred if raw.is_empty() => (Vec::new(), None),
+                    Attributes::Deferred => {
+                        let layer: Arc<dyn AttributeLayer> = Arc::new(SpanLayer(raw));
+                        (Vec::new(), Some(layer))
+                    }
+                };
                 let mut make = |ts: i64, origin: EventOrigin, last: bool| {
-                    let mut ev = base_event(&res, ts, origin);
+                    let mut ev = match attributes {
+                        Attributes::Decoded => base_event(&res, ts, origin),
+                        Attributes::Deferred => {
+                            let mut ev = ErrorEvent::new(res.service.clone(), ts, origin);
+                            ev.service_version = res.version.clone();
+                            ev.environment = res.environment.clone();
+                            ev.deferred = Some(DeferredAttributes::new(
+                                Arc::clone(&res.attributes),
+                                layer.clone(),
+                            ));
+                            ev
+                        }
+                    };
                     ev.trace_id = trace_id.clone();
                     ev.span_id = span_id.clone();
                     ev.span_name = span_name.clone();
@@ -211,11 +270,7 @@ pub fn spans_into_events(
                     } else {
                         span_attrs.clone()
                     };
-                    absorb(&mut ev, attrs);
-                    // Span attributes must not pose as exception fields of the event.
-                    ev.exception_type = None;
-                    ev.message = None;
-                    ev.stacktrace = None;
+                    absorb_span(&mut ev.attributes, attrs);
                     ev
                 };
                 if exceptions > 0 {
@@ -331,7 +386,16 @@ pub fn document_to_events(
     doc: Document,
     sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
 ) -> Result<Rejects, MapError> {
-    let mut rejects = spans_into_events(doc.resource_spans, sink)?;
+    document_into_events(doc, Attributes::Decoded, sink)
+}
+
+/// [`document_to_events`] with span attributes decoded as `attributes` says.
+pub fn document_into_events(
+    doc: Document,
+    attributes: Attributes,
+    sink: &mut dyn FnMut(ErrorEvent) -> Result<(), String>,
+) -> Result<Rejects, MapError> {
+    let mut rejects = spans_into_events(doc.resource_spans, attributes, sink)?;
     rejects.merge(logs_into_events(doc.resource_logs, sink)?);
     Ok(rejects)
 }

@@ -4,6 +4,7 @@
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::fmt;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -56,7 +57,7 @@ pub struct Span {
     #[serde(default, alias = "end_time_unix_nano")]
     pub end_time_unix_nano: Option<Int64>,
     #[serde(default)]
-    pub attributes: Vec<KeyValue>,
+    pub attributes: RawAttributes,
     #[serde(default)]
     pub events: Vec<SpanEvent>,
     #[serde(default)]
@@ -118,6 +119,111 @@ pub struct LogRecord {
     pub trace_id: String,
     #[serde(default, alias = "span_id")]
     pub span_id: String,
+}
+
+/// A span's attributes as they came: checked against the rules of `Vec<KeyValue>` when read (a
+/// wrong type is bad data, as in any other field), decoded only when asked
+/// ([`RawAttributes::decode`]): most error events are counted and dropped without them.
+#[derive(Debug, Clone, Default)]
+pub struct RawAttributes(Option<Box<RawValue>>);
+
+impl RawAttributes {
+    /// The key-values, in order (empty when the field was absent).
+    pub fn decode(&self) -> Vec<KeyValue> {
+        // Checked when read, so this cannot fail; an empty list is the safe answer if it did.
+        self.0
+            .as_ref()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default()
+    }
+
+    /// Whether the field was absent.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl<'de> Deserialize<'de> for RawAttributes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        // Every rule of `Vec<KeyValue>`, keeping nothing.
+        serde_json::from_str::<KeyValuesCheck>(raw.get()).map_err(de::Error::custom)?;
+        Ok(RawAttributes(Some(raw)))
+    }
+}
+
+/// `Vec<KeyValue>`'s rules, element by element, holding none of them.
+struct KeyValuesCheck;
+
+impl<'de> Deserialize<'de> for KeyValuesCheck {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyValuesCheck;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KeyValuesCheck, A::Error> {
+                while seq.next_element::<KeyValueCheck>()?.is_some() {}
+                Ok(KeyValuesCheck)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// [`KeyValue`]'s rules, to check raw attributes without copying them.
+#[derive(Deserialize)]
+#[allow(dead_code)] // read by serde only: checking is the point
+struct KeyValueCheck {
+    #[serde(default)]
+    key: AnyStr,
+    #[serde(default)]
+    value: Option<AnyValueCheck>,
+}
+
+/// [`AnyValue`]'s rules, strings unkept.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // read by serde only: checking is the point
+struct AnyValueCheck {
+    #[serde(default, alias = "string_value")]
+    string_value: Option<AnyStr>,
+    #[serde(default, alias = "bool_value")]
+    bool_value: Option<bool>,
+    #[serde(default, alias = "int_value")]
+    int_value: Option<Int64>,
+    #[serde(default, alias = "double_value")]
+    double_value: Option<f64>,
+    #[serde(default, alias = "array_value")]
+    array_value: Option<ArrayValue>,
+    #[serde(default, alias = "kvlist_value")]
+    kvlist_value: Option<KvList>,
+    #[serde(default, alias = "bytes_value")]
+    bytes_value: Option<AnyStr>,
+}
+
+/// Any JSON string, kept nowhere (what `String` accepts, without the copy).
+#[derive(Default)]
+struct AnyStr;
+
+impl<'de> Deserialize<'de> for AnyStr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AnyStr;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<AnyStr, E> {
+                Ok(AnyStr)
+            }
+        }
+        d.deserialize_str(V)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

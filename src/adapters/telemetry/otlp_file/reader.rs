@@ -6,7 +6,9 @@
 //! skipped and counted, and the stream goes on; `strict` restores fail-fast. A last line without
 //! its newline in a file that may still grow is not poison: it is left for the next pass.
 
-use crate::adapters::telemetry::otlp::map::{document_to_events, Document, MapError, Rejects};
+use crate::adapters::telemetry::otlp::map::{
+    document_into_events, Attributes, Document, MapError, Rejects,
+};
 use crate::core::ports::telemetry::EventSink;
 use crate::core::ports::{Quarantine, TelemetryError};
 use std::io::{self, BufRead, Cursor, Read};
@@ -330,13 +332,15 @@ fn map_document(
     sink: &mut EventSink<'_>,
     quarantine: &mut Quarantine,
 ) -> Result<(), TelemetryError> {
-    let rejects: Rejects = document_to_events(doc, sink).map_err(|e| match e {
-        MapError::BadData(detail) => TelemetryError::BadData {
-            location: format!("{name}:{line_no}"),
-            detail,
-        },
-        MapError::Sink(msg) => TelemetryError::Sink(msg),
-    })?;
+    // Most events are counted and dropped: their span attributes are decoded only if kept.
+    let rejects: Rejects =
+        document_into_events(doc, Attributes::Deferred, sink).map_err(|e| match e {
+            MapError::BadData(detail) => TelemetryError::BadData {
+                location: format!("{name}:{line_no}"),
+                detail,
+            },
+            MapError::Sink(msg) => TelemetryError::Sink(msg),
+        })?;
     if rejects.count > 0 {
         let why = rejects.first.unwrap_or_default();
         if opts.strict {

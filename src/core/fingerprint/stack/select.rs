@@ -13,7 +13,8 @@ use crate::core::model::{DropReason, Frame, FrameRule};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Selection {
     pub kept: Vec<Frame>,
-    pub dropped: Vec<(Frame, DropReason)>,
+    /// Shared: a memoised selection hands it to every fingerprint of its stack without a copy.
+    pub dropped: std::sync::Arc<Vec<(Frame, DropReason)>>,
     /// No frame was application code, so library frames were kept (see [`Tier::AllFrames`]).
     pub all_frames: bool,
 }
@@ -274,6 +275,7 @@ fn select_tier(
 ) -> Selection {
     let validates_input = rejects_argument(exception_type);
     let mut sel = Selection::default();
+    let mut dropped = Vec::new();
     let mut need_more = true;
     let mut prev: Option<(&Option<String>, &str)> = None;
     for f in frames {
@@ -284,25 +286,26 @@ fn select_tier(
         let same_as_prev = prev.is_some_and(|(m, func)| *m == f.module && func == f.function);
         prev = Some((&f.module, &f.function));
         if same_as_prev {
-            sel.dropped.push((key, DropReason::Recursion));
+            dropped.push((key, DropReason::Recursion));
             continue;
         }
         if let Some(reason) = left_out(lang, f, tier) {
-            sel.dropped.push((key, reason));
+            dropped.push((key, reason));
             continue;
         }
         if need_more && !sel.kept.is_empty() && is_test_code(&key) {
             // A test method is the entry point a harness called, not the caller that tells
             // bugs apart: each test of one bug would otherwise be its own signature.
             need_more = false;
-            sel.dropped.push((key, DropReason::TestRunner));
+            dropped.push((key, DropReason::TestRunner));
         } else if need_more && sel.kept.len() < cfg.key_frames {
             need_more = is_helper(&key) || validates_input && sel.kept.is_empty();
             sel.kept.push(key);
         } else {
-            sel.dropped.push((key, DropReason::BeyondDepth));
+            dropped.push((key, DropReason::BeyondDepth));
         }
     }
+    sel.dropped = std::sync::Arc::new(dropped);
     sel
 }
 
