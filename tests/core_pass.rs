@@ -11,10 +11,11 @@ use rounds::core::model::{
 use rounds::core::pass::{self, DiagnosisPorts, Gate, PassConfig, PassOutcome, PassPorts, Quiet};
 use rounds::core::poll::PollConfig;
 use rounds::core::ports::diagnoser::{CallCost, DiagnosisAnswer, DiagnosisRequest, Tokens};
+use rounds::core::ports::store::prelude::*;
 use rounds::core::ports::telemetry::{EventSink, FetchReport, SourceCheck};
 use rounds::core::ports::{
     Diagnoser, DiagnoserError, FixedClock, Notification, NotificationKind, Notifier, NotifyError,
-    PollWindow, SignatureFilter, SignatureStore, TelemetryError, TelemetrySource,
+    PollWindow, SignatureFilter, TelemetryError, TelemetrySource,
 };
 use rounds::core::redact::Redactor;
 use rounds::core::triage::NotifyPolicy;

@@ -4,8 +4,8 @@
 
 use crate::support::harness;
 use rounds::adapters::store::sqlite::{Access, SqliteStore};
+use rounds::core::ports::store::prelude::*;
 use rounds::core::ports::store::SpendReservation;
-use rounds::core::ports::SignatureStore;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

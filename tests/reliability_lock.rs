@@ -3,6 +3,7 @@
 //! exactly as if nothing had happened.
 
 use crate::support::harness::{repo, Env};
+use rounds::core::ports::store::prelude::*;
 use std::time::{Duration, Instant};
 
 const EXAMPLE: &str = "examples/otlp-errors.jsonl";
@@ -164,7 +165,7 @@ fn while_a_poll_diagnoses_resolve_ignore_and_another_poll_complete_promptly_and_
         rounds::adapters::store::sqlite::Access::Read,
     )
     .unwrap();
-    use rounds::core::ports::SignatureStore;
+
     let mut diagnosed = 0;
     for id in &ids {
         let n = store.diagnoses(id).unwrap().len();

@@ -8,6 +8,7 @@
 
 use rounds::adapters::store::postgres::{PgConfig, PgStore};
 use rounds::adapters::store::sqlite::Access;
+use rounds::core::ports::store::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -103,7 +104,7 @@ fn env_for(schema: &Schema, instance: &str) -> crate::support::harness::Env {
 #[ignore = "needs PostgreSQL: set ROUNDS_TEST_DATABASE_URL (tests/e2e/postgres.sh)"]
 fn cursors_and_file_checkpoints_are_per_instance() {
     let _ = NEEDS;
-    use rounds::core::ports::SignatureStore;
+
     let schema = Schema::fresh();
     {
         let mut a = schema.open("host-a");
@@ -161,7 +162,7 @@ fn a_second_writer_waits_for_the_pass_lock_then_gives_up() {
     // Readers take no lock.
     PgStore::open(&schema.config("c"), Access::Read).unwrap();
     // Diagnosis lets the lock go: another writer gets in, and taking it back waits for that one.
-    use rounds::core::ports::SignatureStore;
+
     let mut first = first;
     first.release_pass_lock();
     let second = schema.open("b");

@@ -10,7 +10,9 @@
 
 use crate::core::model::{Diagnosis, HourlyCounts, Signature, UnixNanos, NANOS_PER_DAY};
 use crate::core::ports::codebase::History;
-use crate::core::ports::store::{NotificationRecord, NotificationState, PendingNotification};
+use crate::core::ports::store::{
+    EventLedger, NotificationRecord, NotificationState, PendingNotification,
+};
 use crate::core::ports::{
     Notification, NotificationKind, Notifier, NotifyError, SignatureStore, StoreError,
 };
@@ -110,7 +112,7 @@ fn notification_of(
 
 /// Suspect commits of `sig` when there is a git history to blame (none otherwise).
 fn suspects_of(
-    store: &dyn SignatureStore,
+    store: &dyn EventLedger,
     sig: &crate::core::model::Signature,
     history: Option<&dyn History>,
 ) -> Result<Vec<crate::core::suspects::Suspect>, StoreError> {

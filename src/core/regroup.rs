@@ -8,6 +8,7 @@ use crate::core::fingerprint::{
     fingerprint_with, scope_key, template_id, Grouping, ALGORITHM_VERSION,
 };
 use crate::core::model::{ErrorEvent, EventOrigin, Fingerprint, FingerprintBasis, UnixNanos};
+use crate::core::ports::store::Cursors;
 use crate::core::ports::store::MergeOutcome;
 use crate::core::ports::{SignatureFilter, SignatureStore, StoreError};
 use serde::{Deserialize, Serialize};
@@ -87,7 +88,7 @@ impl TemplateGrouper {
     }
 
     /// Persist the miner (bounded) inside the caller's transaction.
-    pub fn save(&mut self, store: &mut dyn SignatureStore) -> Result<(), StoreError> {
+    pub fn save(&mut self, store: &mut dyn Cursors) -> Result<(), StoreError> {
         self.miner.prune(MAX_PERSISTED_CLUSTERS);
         let state = Persisted {
             algorithm_version: ALGORITHM_VERSION,

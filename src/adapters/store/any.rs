@@ -8,10 +8,13 @@ use crate::core::model::{
     HourlyCounts, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
 };
 use crate::core::ports::store::{
+    Cursors, DiagnosisLedger, EventLedger, NotificationOutbox, PassTransaction, SignatureLifecycle,
+};
+use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, PassSummary, PendingNotification,
     RecordOutcome, ReservationId, Reserve, SignatureFilter, SpendEntry, SpendReservation,
 };
-use crate::core::ports::{SignatureStore, StoreError};
+use crate::core::ports::StoreError;
 
 // One store per process: boxing the larger variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -52,9 +55,9 @@ impl AnyStore {
     }
 }
 
-impl SignatureStore for AnyStore {
-    // Every method is forwarded, defaults included: a default here would silently keep the
-    // SQLite pass lock through diagnosis.
+// Every role's every method is forwarded, defaults included: a default here would silently keep
+// the SQLite pass lock through diagnosis (`tests/architecture.rs` checks it).
+impl PassTransaction for AnyStore {
     fn release_pass_lock(&mut self) {
         each!(self, s => s.release_pass_lock())
     }
@@ -70,6 +73,9 @@ impl SignatureStore for AnyStore {
     fn rollback(&mut self) -> Result<(), StoreError> {
         each!(self, s => s.rollback())
     }
+}
+
+impl EventLedger for AnyStore {
     fn record_event(
         &mut self,
         key: &EventKey,
@@ -79,17 +85,29 @@ impl SignatureStore for AnyStore {
     ) -> Result<RecordOutcome, StoreError> {
         each!(self, s => s.record_event(key, fingerprint, event, now))
     }
-    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError> {
-        each!(self, s => s.cursor(scope))
+    fn hourly_counts(
+        &self,
+        id: &str,
+        end: UnixNanos,
+        hours: usize,
+    ) -> Result<HourlyCounts, StoreError> {
+        each!(self, s => s.hourly_counts(id, end, hours))
     }
-    fn set_cursor(
-        &mut self,
-        scope: &str,
-        position: UnixNanos,
-        now: UnixNanos,
-    ) -> Result<(), StoreError> {
-        each!(self, s => s.set_cursor(scope, position, now))
+    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
+        each!(self, s => s.events(id, limit))
     }
+    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
+        each!(self, s => s.event_samples(id, limit))
+    }
+    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
+        each!(self, s => s.prune_events(before))
+    }
+    fn record_pass(&mut self, pass: &PassSummary) -> Result<(), StoreError> {
+        each!(self, s => s.record_pass(pass))
+    }
+}
+
+impl SignatureLifecycle for AnyStore {
     fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError> {
         each!(self, s => s.signature(id_or_prefix))
     }
@@ -132,25 +150,8 @@ impl SignatureStore for AnyStore {
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         each!(self, s => s.status_history(id))
     }
-    fn hourly_counts(
-        &self,
-        id: &str,
-        end: UnixNanos,
-        hours: usize,
-    ) -> Result<HourlyCounts, StoreError> {
-        each!(self, s => s.hourly_counts(id, end, hours))
-    }
     fn explain(&self, id: &str) -> Result<Vec<(Frame, DropReason)>, StoreError> {
         each!(self, s => s.explain(id))
-    }
-    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
-        each!(self, s => s.events(id, limit))
-    }
-    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
-        each!(self, s => s.event_samples(id, limit))
-    }
-    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
-        each!(self, s => s.prune_events(before))
     }
     fn auto_resolve(
         &mut self,
@@ -162,9 +163,27 @@ impl SignatureStore for AnyStore {
     fn expire_ignores(&mut self, now: UnixNanos) -> Result<Vec<String>, StoreError> {
         each!(self, s => s.expire_ignores(now))
     }
-    fn record_pass(&mut self, pass: &PassSummary) -> Result<(), StoreError> {
-        each!(self, s => s.record_pass(pass))
+    fn merge_signatures(
+        &mut self,
+        absorbed: &str,
+        survivor: &Fingerprint,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<MergeOutcome, StoreError> {
+        each!(self, s => s.merge_signatures(absorbed, survivor, reason, now))
     }
+    fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError> {
+        each!(self, s => s.set_no_merge(id, no_merge, now))
+    }
+    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        each!(self, s => s.aliases(id))
+    }
+    fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError> {
+        each!(self, s => s.no_merge_signatures())
+    }
+}
+
+impl DiagnosisLedger for AnyStore {
     fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError> {
         each!(self, s => s.latest_diagnosis(id))
     }
@@ -191,6 +210,30 @@ impl SignatureStore for AnyStore {
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
         each!(self, s => s.spend_between(from, to))
     }
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError> {
+        each!(self, s => s.reserve_spend(r, day, daily_limit_usd))
+    }
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        each!(self, s => s.settle_reservation(id, spend))
+    }
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        each!(self, s => s.settle_abandoned_reservations())
+    }
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        each!(self, s => s.reservations())
+    }
+}
+
+impl NotificationOutbox for AnyStore {
     fn notification(
         &self,
         channel: &str,
@@ -224,49 +267,24 @@ impl SignatureStore for AnyStore {
     fn record_report(&mut self, at: UnixNanos) -> Result<(), StoreError> {
         each!(self, s => s.record_report(at))
     }
-    fn merge_signatures(
+}
+
+impl Cursors for AnyStore {
+    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError> {
+        each!(self, s => s.cursor(scope))
+    }
+    fn set_cursor(
         &mut self,
-        absorbed: &str,
-        survivor: &Fingerprint,
-        reason: &str,
+        scope: &str,
+        position: UnixNanos,
         now: UnixNanos,
-    ) -> Result<MergeOutcome, StoreError> {
-        each!(self, s => s.merge_signatures(absorbed, survivor, reason, now))
-    }
-    fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError> {
-        each!(self, s => s.set_no_merge(id, no_merge, now))
-    }
-    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError> {
-        each!(self, s => s.aliases(id))
-    }
-    fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError> {
-        each!(self, s => s.no_merge_signatures())
+    ) -> Result<(), StoreError> {
+        each!(self, s => s.set_cursor(scope, position, now))
     }
     fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
         each!(self, s => s.state(key))
     }
     fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         each!(self, s => s.put_state(key, value))
-    }
-    fn reserve_spend(
-        &mut self,
-        r: &SpendReservation,
-        day: (UnixNanos, UnixNanos),
-        daily_limit_usd: f64,
-    ) -> Result<Reserve, StoreError> {
-        each!(self, s => s.reserve_spend(r, day, daily_limit_usd))
-    }
-    fn settle_reservation(
-        &mut self,
-        id: ReservationId,
-        spend: Option<&SpendEntry>,
-    ) -> Result<bool, StoreError> {
-        each!(self, s => s.settle_reservation(id, spend))
-    }
-    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
-        each!(self, s => s.settle_abandoned_reservations())
-    }
-    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
-        each!(self, s => s.reservations())
     }
 }

@@ -8,11 +8,14 @@ use crate::core::model::{
     NANOS_PER_HOUR,
 };
 use crate::core::ports::store::{
+    Cursors, DiagnosisLedger, EventLedger, NotificationOutbox, PassTransaction, SignatureLifecycle,
+};
+use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary,
     PendingNotification, RecordOutcome, ReservationId, Reserve, SignatureFilter, SignatureSort,
     SpendEntry, SpendReservation,
 };
-use crate::core::ports::{SignatureStore, StoreError};
+use crate::core::ports::StoreError;
 use crate::core::releases::{self, ResolvedIn, ENVIRONMENTS_PER_SIGNATURE, RELEASES_PER_SIGNATURE};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -567,7 +570,7 @@ impl Data {
     }
 }
 
-impl SignatureStore for MemoryStore {
+impl PassTransaction for MemoryStore {
     fn begin(&mut self) -> Result<(), StoreError> {
         if self.snapshot.is_none() {
             self.snapshot = Some(self.data.clone());
@@ -585,6 +588,9 @@ impl SignatureStore for MemoryStore {
         }
         Ok(())
     }
+}
+
+impl EventLedger for MemoryStore {
     fn record_event(
         &mut self,
         key: &EventKey,
@@ -594,18 +600,82 @@ impl SignatureStore for MemoryStore {
     ) -> Result<RecordOutcome, StoreError> {
         Ok(self.data.record(key, fingerprint, event, now))
     }
-    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError> {
-        Ok(self.data.cursors.get(scope).copied())
+    fn hourly_counts(
+        &self,
+        id: &str,
+        end: UnixNanos,
+        hours: usize,
+    ) -> Result<HourlyCounts, StoreError> {
+        let last = end.div_euclid(NANOS_PER_HOUR);
+        let first = last - hours as i64 + 1;
+        let mut counts = vec![0u64; hours];
+        for ((_, h), c) in self
+            .data
+            .hourly
+            .range((id.to_string(), first)..=(id.to_string(), last))
+        {
+            if let Some(slot) = counts.get_mut((h - first) as usize) {
+                *slot = (*c).max(0) as u64;
+            }
+        }
+        Ok(HourlyCounts { end, counts })
     }
-    fn set_cursor(
-        &mut self,
-        scope: &str,
-        position: UnixNanos,
-        _now: UnixNanos,
-    ) -> Result<(), StoreError> {
-        self.data.cursors.insert(scope.to_string(), position);
+    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
+        let mut rows: Vec<&LedgerEntry> = self
+            .data
+            .events
+            .iter()
+            .filter(|e| e.signature_id == id)
+            .collect();
+        rows.sort_by_key(|e| std::cmp::Reverse((e.event.timestamp, e.seq)));
+        let n = if limit == 0 { rows.len() } else { limit };
+        Ok(rows.into_iter().take(n).map(|e| e.event.clone()).collect())
+    }
+    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
+        let mut rows: Vec<&SampleRow> = self
+            .data
+            .samples
+            .iter()
+            .filter(|s| s.signature_id == id)
+            .collect();
+        rows.sort_by_key(|s| std::cmp::Reverse((s.sample.timestamp, s.seq)));
+        let n = if limit == 0 { rows.len() } else { limit };
+        Ok(rows.into_iter().take(n).map(|s| s.sample.clone()).collect())
+    }
+    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
+        let d = &mut self.data;
+        // As SQLite: the oldest ledger row decides whether anything expired at all.
+        if d.events.first().is_none_or(|e| e.ingested_at >= before) {
+            return Ok(0);
+        }
+        let hour = before.div_euclid(NANOS_PER_HOUR);
+        let n0 = d.events.len();
+        let mut gone = Vec::new();
+        d.events.retain(|e| {
+            let keep = e.ingested_at >= before;
+            if !keep {
+                gone.push(e.key.clone());
+            }
+            keep
+        });
+        for k in gone {
+            d.keys.remove(&k);
+        }
+        let pruned = (n0 - d.events.len()) as u64;
+        d.hourly.retain(|(_, h), _| *h >= hour);
+        let with_events: HashSet<&str> = d.events.iter().map(|e| e.signature_id.as_str()).collect();
+        d.samples.retain(|s| {
+            s.sample.timestamp >= before && with_events.contains(s.signature_id.as_str())
+        });
+        Ok(pruned)
+    }
+    fn record_pass(&mut self, pass: &PassSummary) -> Result<(), StoreError> {
+        self.data.passes.push(pass.clone());
         Ok(())
     }
+}
+
+impl SignatureLifecycle for MemoryStore {
     fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError> {
         self.data.resolve(id_or_prefix)
     }
@@ -690,26 +760,6 @@ impl SignatureStore for MemoryStore {
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         Ok(self.data.history_of(id))
     }
-    fn hourly_counts(
-        &self,
-        id: &str,
-        end: UnixNanos,
-        hours: usize,
-    ) -> Result<HourlyCounts, StoreError> {
-        let last = end.div_euclid(NANOS_PER_HOUR);
-        let first = last - hours as i64 + 1;
-        let mut counts = vec![0u64; hours];
-        for ((_, h), c) in self
-            .data
-            .hourly
-            .range((id.to_string(), first)..=(id.to_string(), last))
-        {
-            if let Some(slot) = counts.get_mut((h - first) as usize) {
-                *slot = (*c).max(0) as u64;
-            }
-        }
-        Ok(HourlyCounts { end, counts })
-    }
     fn explain(&self, id: &str) -> Result<Vec<(Frame, DropReason)>, StoreError> {
         Ok(self
             .data
@@ -717,55 +767,6 @@ impl SignatureStore for MemoryStore {
             .get(id)
             .map(|r| r.explain.clone())
             .unwrap_or_default())
-    }
-    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
-        let mut rows: Vec<&LedgerEntry> = self
-            .data
-            .events
-            .iter()
-            .filter(|e| e.signature_id == id)
-            .collect();
-        rows.sort_by_key(|e| std::cmp::Reverse((e.event.timestamp, e.seq)));
-        let n = if limit == 0 { rows.len() } else { limit };
-        Ok(rows.into_iter().take(n).map(|e| e.event.clone()).collect())
-    }
-    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
-        let mut rows: Vec<&SampleRow> = self
-            .data
-            .samples
-            .iter()
-            .filter(|s| s.signature_id == id)
-            .collect();
-        rows.sort_by_key(|s| std::cmp::Reverse((s.sample.timestamp, s.seq)));
-        let n = if limit == 0 { rows.len() } else { limit };
-        Ok(rows.into_iter().take(n).map(|s| s.sample.clone()).collect())
-    }
-    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
-        let d = &mut self.data;
-        // As SQLite: the oldest ledger row decides whether anything expired at all.
-        if d.events.first().is_none_or(|e| e.ingested_at >= before) {
-            return Ok(0);
-        }
-        let hour = before.div_euclid(NANOS_PER_HOUR);
-        let n0 = d.events.len();
-        let mut gone = Vec::new();
-        d.events.retain(|e| {
-            let keep = e.ingested_at >= before;
-            if !keep {
-                gone.push(e.key.clone());
-            }
-            keep
-        });
-        for k in gone {
-            d.keys.remove(&k);
-        }
-        let pruned = (n0 - d.events.len()) as u64;
-        d.hourly.retain(|(_, h), _| *h >= hour);
-        let with_events: HashSet<&str> = d.events.iter().map(|e| e.signature_id.as_str()).collect();
-        d.samples.retain(|s| {
-            s.sample.timestamp >= before && with_events.contains(s.signature_id.as_str())
-        });
-        Ok(pruned)
     }
     fn auto_resolve(
         &mut self,
@@ -821,10 +822,53 @@ impl SignatureStore for MemoryStore {
         }
         Ok(ids)
     }
-    fn record_pass(&mut self, pass: &PassSummary) -> Result<(), StoreError> {
-        self.data.passes.push(pass.clone());
+    fn merge_signatures(
+        &mut self,
+        absorbed: &str,
+        survivor: &Fingerprint,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<MergeOutcome, StoreError> {
+        Ok(self.data.merge(absorbed, survivor, reason, now))
+    }
+    fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError> {
+        let Some(r) = self.data.signatures.get_mut(id) else {
+            return Err(StoreError::UnknownId { id: id.to_string() });
+        };
+        r.no_merge = no_merge;
+        let status = r.sig.status;
+        let reason = if no_merge {
+            "marked no-merge: a widening template will not absorb it"
+        } else {
+            "no-merge lifted"
+        };
+        self.data
+            .push_history(id, now, Some(status), status, reason);
         Ok(())
     }
+    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let mut out: Vec<(UnixNanos, String)> = self
+            .data
+            .aliases
+            .iter()
+            .filter(|(_, (s, _))| s == id)
+            .map(|(a, (_, at))| (*at, a.clone()))
+            .collect();
+        out.sort();
+        Ok(out.into_iter().map(|x| x.1).collect())
+    }
+    fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError> {
+        Ok(self
+            .data
+            .signatures
+            .values()
+            .filter(|r| r.no_merge)
+            .map(|r| r.sig.clone())
+            .collect())
+    }
+}
+
+impl DiagnosisLedger for MemoryStore {
     fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError> {
         Ok(self.diagnoses(id)?.pop())
     }
@@ -887,6 +931,95 @@ impl SignatureStore for MemoryStore {
             .sum();
         Ok(settled + reserved)
     }
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError> {
+        if self.snapshot.is_some() {
+            return Err(StoreError::Write {
+                path: ":memory:".into(),
+                reason:
+                    "a spend reservation must commit on its own, not inside the pass transaction"
+                        .into(),
+            });
+        }
+        self.settle_abandoned_reservations()?;
+        if self
+            .data
+            .reservations
+            .values()
+            .any(|x| x.signature_id == r.signature_id)
+        {
+            return Ok(Reserve::Claimed);
+        }
+        let settled: f64 = self
+            .data
+            .spend
+            .iter()
+            .filter(|s| s.at >= day.0 && s.at < day.1)
+            .map(|s| s.cost_usd)
+            .sum();
+        // Every unsettled reservation counts, whatever its day: it may still spend today.
+        let reserved: f64 = self
+            .data
+            .reservations
+            .values()
+            .map(|x| x.worst_case_usd)
+            .sum();
+        let committed = settled + reserved;
+        if !crate::core::ports::store::reservation_fits(
+            committed,
+            r.worst_case_usd,
+            daily_limit_usd,
+        ) {
+            return Ok(Reserve::OverBudget {
+                committed_usd: committed,
+            });
+        }
+        self.data.reservation_seq += 1;
+        let id = self.data.reservation_seq;
+        self.data.reservations.insert(id, r.clone());
+        Ok(Reserve::Reserved(ReservationId(id)))
+    }
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        if self.data.reservations.remove(&id.0).is_none() {
+            return Ok(false);
+        }
+        self.data.spend.extend(spend.cloned());
+        Ok(true)
+    }
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        let dead: Vec<i64> = self
+            .data
+            .reservations
+            .iter()
+            .filter(|(_, r)| !crate::adapters::liveness::owner_alive(&r.owner))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &dead {
+            if let Some(r) = self.data.reservations.remove(id) {
+                self.data.spend.push(abandoned_spend(r));
+            }
+        }
+        Ok(dead.len() as u64)
+    }
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        Ok(self
+            .data
+            .reservations
+            .iter()
+            .map(|(id, r)| (ReservationId(*id), r.clone()))
+            .collect())
+    }
+}
+
+impl NotificationOutbox for MemoryStore {
     fn notification(
         &self,
         channel: &str,
@@ -979,49 +1112,20 @@ impl SignatureStore for MemoryStore {
         self.data.reports.push(at);
         Ok(())
     }
-    fn merge_signatures(
+}
+
+impl Cursors for MemoryStore {
+    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError> {
+        Ok(self.data.cursors.get(scope).copied())
+    }
+    fn set_cursor(
         &mut self,
-        absorbed: &str,
-        survivor: &Fingerprint,
-        reason: &str,
-        now: UnixNanos,
-    ) -> Result<MergeOutcome, StoreError> {
-        Ok(self.data.merge(absorbed, survivor, reason, now))
-    }
-    fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError> {
-        let Some(r) = self.data.signatures.get_mut(id) else {
-            return Err(StoreError::UnknownId { id: id.to_string() });
-        };
-        r.no_merge = no_merge;
-        let status = r.sig.status;
-        let reason = if no_merge {
-            "marked no-merge: a widening template will not absorb it"
-        } else {
-            "no-merge lifted"
-        };
-        self.data
-            .push_history(id, now, Some(status), status, reason);
+        scope: &str,
+        position: UnixNanos,
+        _now: UnixNanos,
+    ) -> Result<(), StoreError> {
+        self.data.cursors.insert(scope.to_string(), position);
         Ok(())
-    }
-    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError> {
-        let mut out: Vec<(UnixNanos, String)> = self
-            .data
-            .aliases
-            .iter()
-            .filter(|(_, (s, _))| s == id)
-            .map(|(a, (_, at))| (*at, a.clone()))
-            .collect();
-        out.sort();
-        Ok(out.into_iter().map(|x| x.1).collect())
-    }
-    fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError> {
-        Ok(self
-            .data
-            .signatures
-            .values()
-            .filter(|r| r.no_merge)
-            .map(|r| r.sig.clone())
-            .collect())
     }
     fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self.data.state.get(key).cloned())
@@ -1029,92 +1133,6 @@ impl SignatureStore for MemoryStore {
     fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.data.state.insert(key.to_string(), value.to_string());
         Ok(())
-    }
-    fn reserve_spend(
-        &mut self,
-        r: &SpendReservation,
-        day: (UnixNanos, UnixNanos),
-        daily_limit_usd: f64,
-    ) -> Result<Reserve, StoreError> {
-        if self.snapshot.is_some() {
-            return Err(StoreError::Write {
-                path: ":memory:".into(),
-                reason:
-                    "a spend reservation must commit on its own, not inside the pass transaction"
-                        .into(),
-            });
-        }
-        self.settle_abandoned_reservations()?;
-        if self
-            .data
-            .reservations
-            .values()
-            .any(|x| x.signature_id == r.signature_id)
-        {
-            return Ok(Reserve::Claimed);
-        }
-        let settled: f64 = self
-            .data
-            .spend
-            .iter()
-            .filter(|s| s.at >= day.0 && s.at < day.1)
-            .map(|s| s.cost_usd)
-            .sum();
-        // Every unsettled reservation counts, whatever its day: it may still spend today.
-        let reserved: f64 = self
-            .data
-            .reservations
-            .values()
-            .map(|x| x.worst_case_usd)
-            .sum();
-        let committed = settled + reserved;
-        if !crate::core::ports::store::reservation_fits(
-            committed,
-            r.worst_case_usd,
-            daily_limit_usd,
-        ) {
-            return Ok(Reserve::OverBudget {
-                committed_usd: committed,
-            });
-        }
-        self.data.reservation_seq += 1;
-        let id = self.data.reservation_seq;
-        self.data.reservations.insert(id, r.clone());
-        Ok(Reserve::Reserved(ReservationId(id)))
-    }
-    fn settle_reservation(
-        &mut self,
-        id: ReservationId,
-        spend: Option<&SpendEntry>,
-    ) -> Result<bool, StoreError> {
-        if self.data.reservations.remove(&id.0).is_none() {
-            return Ok(false);
-        }
-        self.data.spend.extend(spend.cloned());
-        Ok(true)
-    }
-    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
-        let dead: Vec<i64> = self
-            .data
-            .reservations
-            .iter()
-            .filter(|(_, r)| !crate::adapters::liveness::owner_alive(&r.owner))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in &dead {
-            if let Some(r) = self.data.reservations.remove(id) {
-                self.data.spend.push(abandoned_spend(r));
-            }
-        }
-        Ok(dead.len() as u64)
-    }
-    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
-        Ok(self
-            .data
-            .reservations
-            .iter()
-            .map(|(id, r)| (ReservationId(*id), r.clone()))
-            .collect())
     }
 }
 

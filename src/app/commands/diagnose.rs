@@ -7,6 +7,7 @@ use crate::app::wiring;
 use crate::cli::DiagnoseArgs;
 use crate::core::diagnose::{self, DiagnoseOptions, Outcome, PassReport, Ports};
 use crate::core::ports::codebase::Codebase;
+use crate::core::ports::store::prelude::*;
 use crate::core::time::rfc3339;
 use crate::exit::{AppError, Exit};
 use crate::output::{json, Printer};
@@ -34,7 +35,7 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
         // Opened (and migrated) under the pass lock, then diagnosed without it: spend
         // reservations claim each signature, so `poll`, `ignore` and `resolve` never wait on it.
         let mut store = wiring::open_store_write(g)?;
-        crate::core::ports::SignatureStore::release_pass_lock(&mut store);
+        PassTransaction::release_pass_lock(&mut store);
         store
     };
     let options = DiagnoseOptions {

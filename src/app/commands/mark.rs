@@ -4,6 +4,7 @@ use crate::app::settings::{self, parse_until, Global};
 use crate::app::wiring;
 use crate::cli::{IgnoreArgs, ResolveArgs};
 use crate::core::model::{Signature, Status};
+use crate::core::ports::store::prelude::*;
 use crate::core::ports::SignatureStore;
 use crate::core::triage::status_before_ignore;
 use crate::exit::{AppError, Exit};

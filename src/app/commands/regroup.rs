@@ -5,7 +5,7 @@ use crate::app::settings::{self, Global};
 use crate::app::wiring;
 use crate::cli::SplitArgs;
 use crate::core::fingerprint::ALGORITHM_VERSION;
-use crate::core::ports::SignatureStore;
+use crate::core::ports::store::prelude::*;
 use crate::core::regroup::regroup as run_regroup;
 use crate::exit::{AppError, Exit};
 use crate::output::Printer;

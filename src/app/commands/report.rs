@@ -5,6 +5,7 @@ use crate::app::settings::{self, parse_since, Global};
 use crate::app::wiring;
 use crate::cli::{FailOn, ReportArgs, ReportFormat};
 use crate::core::model::{HourlyCounts, Signature, Status, NANOS_PER_DAY};
+use crate::core::ports::store::prelude::*;
 use crate::core::ports::{SignatureFilter, SignatureStore};
 use crate::core::report::{
     redacted_diagnosis, redacted_signature, Report, ReportEntry, SummaryRow, DEFAULT_STATUSES,

@@ -4,7 +4,7 @@ use crate::app::settings::{self, Global};
 use crate::app::wiring;
 use crate::cli::ShowArgs;
 use crate::core::model::{Frame, Status};
-use crate::core::ports::SignatureStore;
+use crate::core::ports::store::prelude::*;
 use crate::core::redact;
 use crate::core::report::sparkline;
 use crate::core::time::rfc3339;

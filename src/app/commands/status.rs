@@ -7,7 +7,7 @@ use crate::app::llm::LlmSettings;
 use crate::app::settings::{self, Global};
 use crate::app::wiring;
 use crate::cli::{StatusArgs, TelemetryBackend};
-use crate::core::ports::SignatureStore;
+use crate::core::ports::store::prelude::*;
 use crate::core::time::{ago, day_start, rfc3339};
 use crate::exit::{AppError, Exit};
 use crate::output::{json, Printer};

@@ -5,7 +5,8 @@ use crate::adapters::store::any::AnyStore;
 use crate::app::settings::Global;
 use crate::app::wiring;
 use crate::cli::StoreCopyArgs;
-use crate::core::ports::{SignatureStore, StoreError};
+use crate::core::ports::store::prelude::*;
+use crate::core::ports::StoreError;
 use crate::exit::{AppError, Exit};
 use crate::output::Printer;
 

@@ -9,6 +9,7 @@ pub mod triage;
 use crate::core::model::{Diagnosis, EventRef, EventSample, Signature, Status, UnixNanos};
 use crate::core::ports::codebase::Codebase;
 use crate::core::ports::diagnoser::{CallCost, Diagnoser, DiagnoserError, DiagnosisRequest};
+use crate::core::ports::store::prelude::*;
 use crate::core::ports::store::{
     FailedAttempt, ReservationId, Reserve, SignatureFilter, SignatureStore, SpendEntry,
     SpendReservation, StoreError,
@@ -77,39 +78,39 @@ pub trait DiagnosisStore {
 
 impl<T: SignatureStore + ?Sized> DiagnosisStore for T {
     fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError> {
-        SignatureStore::signature(self, id_or_prefix)
+        SignatureLifecycle::signature(self, id_or_prefix)
     }
     fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError> {
-        SignatureStore::signatures(self, filter)
+        SignatureLifecycle::signatures(self, filter)
     }
     fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
-        SignatureStore::events(self, id, limit)
+        EventLedger::events(self, id, limit)
     }
     fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
-        SignatureStore::event_samples(self, id, limit)
+        EventLedger::event_samples(self, id, limit)
     }
     fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError> {
-        SignatureStore::latest_diagnosis(self, id)
+        DiagnosisLedger::latest_diagnosis(self, id)
     }
     fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError> {
-        SignatureStore::failed_attempts(self, id)
+        DiagnosisLedger::failed_attempts(self, id)
     }
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
-        SignatureStore::spend_between(self, from, to)
+        DiagnosisLedger::spend_between(self, from, to)
     }
     fn record_diagnosis(
         &mut self,
         diagnosis: &Diagnosis,
         spend: &SpendEntry,
     ) -> Result<(), StoreError> {
-        SignatureStore::record_diagnosis(self, diagnosis, spend)
+        DiagnosisLedger::record_diagnosis(self, diagnosis, spend)
     }
     fn record_failed_attempt(
         &mut self,
         attempt: &FailedAttempt,
         spend: Option<&SpendEntry>,
     ) -> Result<(), StoreError> {
-        SignatureStore::record_failed_attempt(self, attempt, spend)
+        DiagnosisLedger::record_failed_attempt(self, attempt, spend)
     }
     fn set_status(
         &mut self,
@@ -118,16 +119,16 @@ impl<T: SignatureStore + ?Sized> DiagnosisStore for T {
         reason: &str,
         now: UnixNanos,
     ) -> Result<(), StoreError> {
-        SignatureStore::set_status(self, id, to, reason, now)
+        SignatureLifecycle::set_status(self, id, to, reason, now)
     }
     fn begin(&mut self) -> Result<(), StoreError> {
-        SignatureStore::begin(self)
+        PassTransaction::begin(self)
     }
     fn commit(&mut self) -> Result<(), StoreError> {
-        SignatureStore::commit(self)
+        PassTransaction::commit(self)
     }
     fn rollback(&mut self) -> Result<(), StoreError> {
-        SignatureStore::rollback(self)
+        PassTransaction::rollback(self)
     }
     fn reserve_spend(
         &mut self,
@@ -135,26 +136,26 @@ impl<T: SignatureStore + ?Sized> DiagnosisStore for T {
         day: (UnixNanos, UnixNanos),
         daily_limit_usd: f64,
     ) -> Result<Reserve, StoreError> {
-        SignatureStore::reserve_spend(self, r, day, daily_limit_usd)
+        DiagnosisLedger::reserve_spend(self, r, day, daily_limit_usd)
     }
     fn settle_reservation(
         &mut self,
         id: ReservationId,
         spend: Option<&SpendEntry>,
     ) -> Result<bool, StoreError> {
-        SignatureStore::settle_reservation(self, id, spend)
+        DiagnosisLedger::settle_reservation(self, id, spend)
     }
     fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
-        SignatureStore::settle_abandoned_reservations(self)
+        DiagnosisLedger::settle_abandoned_reservations(self)
     }
     fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
-        SignatureStore::reservations(self)
+        DiagnosisLedger::reservations(self)
     }
     fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
-        SignatureStore::state(self, key)
+        Cursors::state(self, key)
     }
     fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        SignatureStore::put_state(self, key, value)
+        Cursors::put_state(self, key, value)
     }
 }
 

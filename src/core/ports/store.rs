@@ -211,12 +211,26 @@ pub fn reservation_fits(committed_usd: f64, worst_case_usd: f64, limit_usd: f64)
     committed_usd + worst_case_usd <= limit_usd + 1e-9
 }
 
-pub trait SignatureStore {
+/// The pass's single transaction and the pass lock of a store shared by processes.
+pub trait PassTransaction {
     /// Start the pass's single transaction.
     fn begin(&mut self) -> Result<(), StoreError>;
     fn commit(&mut self) -> Result<(), StoreError>;
     fn rollback(&mut self) -> Result<(), StoreError>;
 
+    // The pass (ingest) lock of a store shared by processes.
+    /// Let other writers in during slow work that needs no exclusive access (diagnosis, whose
+    /// signatures are claimed by spend reservations). No open pass transaction is allowed.
+    fn release_pass_lock(&mut self) {}
+    /// Take the pass lock again before work that must not interleave (notifications).
+    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Ingest: the event ledger (each event counted once per key), its samples, hourly counts and
+/// retention, and the record of each pass.
+pub trait EventLedger {
     /// Count one event under its fingerprint, exactly once per `key`; also under its release
     /// and environment (`core::releases`: bounded per signature). A resolved signature
     /// regresses unless it was resolved in the next release (`set_resolved_in_release`) and
@@ -230,15 +244,28 @@ pub trait SignatureStore {
         event: &ErrorEvent,
         now: UnixNanos,
     ) -> Result<RecordOutcome, StoreError>;
+    /// Counts per UTC hour for the `hours` hours ending with the hour that holds `end`.
+    fn hourly_counts(
+        &self,
+        id: &str,
+        end: UnixNanos,
+        hours: usize,
+    ) -> Result<HourlyCounts, StoreError>;
+    /// Retained event references, newest first; `limit` 0 = all.
+    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError>;
+    /// The few events kept whole as samples of the signature, newest first; `limit` 0 = all.
+    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError>;
 
-    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError>;
-    fn set_cursor(
-        &mut self,
-        scope: &str,
-        position: UnixNanos,
-        now: UnixNanos,
-    ) -> Result<(), StoreError>;
+    /// Drop ledger entries older than `before`; returns how many.
+    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError>;
 
+    fn record_pass(&mut self, pass: &PassSummary) -> Result<(), StoreError>;
+}
+
+/// Signatures and their lifecycle: lookup, status changes (resolve, ignore, regress, auto-resolve)
+/// and merges. The rules a status change follows live in `core::releases` and the doc of each
+/// method; the store persists them.
+pub trait SignatureLifecycle {
     /// Resolve a full id, a unique prefix or an alias to a signature.
     fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError>;
     fn signatures(&self, filter: &SignatureFilter) -> Result<Vec<Signature>, StoreError>;
@@ -278,25 +305,11 @@ pub trait SignatureStore {
     ) -> Result<(), StoreError>;
     /// The releases and environments a signature was seen in (`core::releases` bounds them),
     /// with its resolved-in and regressed-in releases. Merges add the absorbed signature's.
-    /// `id` is a full id as [`SignatureStore::signature`] returns it; an unknown one holds none.
+    /// `id` is a full id as [`SignatureLifecycle::signature`] returns it; an unknown one holds none.
     fn releases(&self, id: &str) -> Result<SignatureReleases, StoreError>;
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError>;
-    /// Counts per UTC hour for the `hours` hours ending with the hour that holds `end`.
-    fn hourly_counts(
-        &self,
-        id: &str,
-        end: UnixNanos,
-        hours: usize,
-    ) -> Result<HourlyCounts, StoreError>;
     /// Frames the fingerprint left out when the signature was made, with why.
     fn explain(&self, id: &str) -> Result<Vec<(Frame, DropReason)>, StoreError>;
-    /// Retained event references, newest first; `limit` 0 = all.
-    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError>;
-    /// The few events kept whole as samples of the signature, newest first; `limit` 0 = all.
-    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError>;
-
-    /// Drop ledger entries older than `before`; returns how many.
-    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError>;
     /// Resolve signatures not seen since `quiet_since`; returns their ids.
     fn auto_resolve(
         &mut self,
@@ -305,57 +318,6 @@ pub trait SignatureStore {
     ) -> Result<Vec<String>, StoreError>;
     /// Lift ignores whose `until` has passed; returns their ids.
     fn expire_ignores(&mut self, now: UnixNanos) -> Result<Vec<String>, StoreError>;
-
-    fn record_pass(&mut self, pass: &PassSummary) -> Result<(), StoreError>;
-
-    // Diagnoses and the spend ledger.
-    fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError>;
-    fn diagnoses(&self, id: &str) -> Result<Vec<Diagnosis>, StoreError>;
-    /// Record a diagnosis and its spend in one transaction.
-    fn record_diagnosis(
-        &mut self,
-        diagnosis: &Diagnosis,
-        spend: &SpendEntry,
-    ) -> Result<(), StoreError>;
-    /// Record a failed attempt and what it cost in one transaction.
-    fn record_failed_attempt(
-        &mut self,
-        attempt: &FailedAttempt,
-        spend: Option<&SpendEntry>,
-    ) -> Result<(), StoreError>;
-    fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError>;
-    /// Total spend in `[from, to)`: settled entries plus the worst case of every unsettled
-    /// reservation made in it (a call in flight or abandoned is never under-counted).
-    fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError>;
-
-    // Notifications.
-    fn notification(
-        &self,
-        channel: &str,
-        signature_id: &str,
-        dedup_key: &str,
-    ) -> Result<Option<NotificationRecord>, StoreError>;
-    fn put_notification(&mut self, record: &NotificationRecord) -> Result<(), StoreError>;
-    /// Intent rows of every channel whose next attempt is due at `now`, oldest first, at most
-    /// `limit` (the outbox: required of every store, so none silently drops retries).
-    fn due_notifications(
-        &self,
-        now: UnixNanos,
-        limit: usize,
-    ) -> Result<Vec<PendingNotification>, StoreError>;
-    /// Count one send attempt of an intent row and hold its next one until `next_attempt`.
-    /// Written before sending, so a crash mid-send still counts.
-    fn notification_attempted(
-        &mut self,
-        channel: &str,
-        signature_id: &str,
-        dedup_key: &str,
-        next_attempt: UnixNanos,
-    ) -> Result<(), StoreError>;
-
-    // Reports.
-    fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError>;
-    fn record_report(&mut self, at: UnixNanos) -> Result<(), StoreError>;
 
     // Grouping: merges when a template widens or the algorithm changes.
     /// Merge `absorbed` into the signature `survivor` names (creating it from `absorbed` when
@@ -375,10 +337,28 @@ pub trait SignatureStore {
     fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError>;
     /// Signatures marked no-merge.
     fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError>;
+}
 
-    // Persistent key/value state for core algorithms (e.g. the template miner), JSON-encoded.
-    fn state(&self, key: &str) -> Result<Option<String>, StoreError>;
-    fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+/// Diagnoses, failed attempts and the spend ledger with its reservations (the hard budget).
+pub trait DiagnosisLedger {
+    fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError>;
+    fn diagnoses(&self, id: &str) -> Result<Vec<Diagnosis>, StoreError>;
+    /// Record a diagnosis and its spend in one transaction.
+    fn record_diagnosis(
+        &mut self,
+        diagnosis: &Diagnosis,
+        spend: &SpendEntry,
+    ) -> Result<(), StoreError>;
+    /// Record a failed attempt and what it cost in one transaction.
+    fn record_failed_attempt(
+        &mut self,
+        attempt: &FailedAttempt,
+        spend: Option<&SpendEntry>,
+    ) -> Result<(), StoreError>;
+    fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError>;
+    /// Total spend in `[from, to)`: settled entries plus the worst case of every unsettled
+    /// reservation made in it (a call in flight or abandoned is never under-counted).
+    fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError>;
 
     // Spend reservations (see `SpendReservation`).
     /// In one transaction of its own, committed before returning (an error inside the pass
@@ -406,13 +386,75 @@ pub trait SignatureStore {
     fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError>;
     /// Unsettled reservations, oldest first.
     fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError>;
+}
 
-    // The pass (ingest) lock of a store shared by processes.
-    /// Let other writers in during slow work that needs no exclusive access (diagnosis, whose
-    /// signatures are claimed by spend reservations). No open pass transaction is allowed.
-    fn release_pass_lock(&mut self) {}
-    /// Take the pass lock again before work that must not interleave (notifications).
-    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
-        Ok(())
-    }
+/// Notifications (the outbox every channel's retries come from) and the report marker.
+pub trait NotificationOutbox {
+    fn notification(
+        &self,
+        channel: &str,
+        signature_id: &str,
+        dedup_key: &str,
+    ) -> Result<Option<NotificationRecord>, StoreError>;
+    fn put_notification(&mut self, record: &NotificationRecord) -> Result<(), StoreError>;
+    /// Intent rows of every channel whose next attempt is due at `now`, oldest first, at most
+    /// `limit` (the outbox: required of every store, so none silently drops retries).
+    fn due_notifications(
+        &self,
+        now: UnixNanos,
+        limit: usize,
+    ) -> Result<Vec<PendingNotification>, StoreError>;
+    /// Count one send attempt of an intent row and hold its next one until `next_attempt`.
+    /// Written before sending, so a crash mid-send still counts.
+    fn notification_attempted(
+        &mut self,
+        channel: &str,
+        signature_id: &str,
+        dedup_key: &str,
+        next_attempt: UnixNanos,
+    ) -> Result<(), StoreError>;
+
+    // Reports.
+    fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError>;
+    fn record_report(&mut self, at: UnixNanos) -> Result<(), StoreError>;
+}
+
+/// Poll cursors per source scope, and key/value state for core algorithms (JSON-encoded).
+pub trait Cursors {
+    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError>;
+    fn set_cursor(
+        &mut self,
+        scope: &str,
+        position: UnixNanos,
+        now: UnixNanos,
+    ) -> Result<(), StoreError>;
+
+    fn state(&self, key: &str) -> Result<Option<String>, StoreError>;
+    fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// A whole store: every role. Adapters implement the roles; this is implemented for them. A use
+/// case that needs one role takes that role's trait; the pass takes the whole store.
+pub trait SignatureStore:
+    PassTransaction + EventLedger + SignatureLifecycle + DiagnosisLedger + NotificationOutbox + Cursors
+{
+}
+
+impl<T> SignatureStore for T where
+    T: PassTransaction
+        + EventLedger
+        + SignatureLifecycle
+        + DiagnosisLedger
+        + NotificationOutbox
+        + Cursors
+        + ?Sized
+{
+}
+
+/// The role traits, for code that calls a whole store's methods (`use ...::store::prelude::*`).
+pub mod prelude {
+    pub use super::{
+        Cursors, DiagnosisLedger, EventLedger, NotificationOutbox, PassTransaction,
+        SignatureLifecycle, SignatureStore,
+    };
 }

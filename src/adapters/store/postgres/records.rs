@@ -7,11 +7,14 @@ use crate::core::model::{
     HourlyCounts, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
 };
 use crate::core::ports::store::{
+    Cursors, DiagnosisLedger, EventLedger, NotificationOutbox, PassTransaction, SignatureLifecycle,
+};
+use crate::core::ports::store::{
     FailedAttempt, MergeOutcome, NotificationRecord, NotificationState, PassSummary,
     PendingNotification, RecordOutcome, ReservationId, Reserve, SignatureFilter, SpendEntry,
     SpendReservation,
 };
-use crate::core::ports::{SignatureStore, StoreError};
+use crate::core::ports::StoreError;
 use postgres::Row;
 
 fn row_to_diagnosis(r: &Row) -> Result<Diagnosis, postgres::Error> {
@@ -85,7 +88,7 @@ impl PgStore {
     }
 }
 
-impl SignatureStore for PgStore {
+impl PassTransaction for PgStore {
     fn begin(&mut self) -> Result<(), StoreError> {
         self.begin_pass()
     }
@@ -95,6 +98,17 @@ impl SignatureStore for PgStore {
     fn rollback(&mut self) -> Result<(), StoreError> {
         self.rollback_pass()
     }
+
+    fn release_pass_lock(&mut self) {
+        self.release_lock();
+    }
+
+    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
+        self.reacquire_lock()
+    }
+}
+
+impl EventLedger for PgStore {
     fn record_event(
         &mut self,
         key: &EventKey,
@@ -104,17 +118,41 @@ impl SignatureStore for PgStore {
     ) -> Result<RecordOutcome, StoreError> {
         self.record(key, fingerprint, event, now)
     }
-    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError> {
-        self.get_cursor(scope)
+    fn hourly_counts(
+        &self,
+        id: &str,
+        end: UnixNanos,
+        hours: usize,
+    ) -> Result<HourlyCounts, StoreError> {
+        self.hours(id, end, hours)
     }
-    fn set_cursor(
-        &mut self,
-        scope: &str,
-        position: UnixNanos,
-        now: UnixNanos,
-    ) -> Result<(), StoreError> {
-        self.put_cursor(scope, position, now)
+    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
+        self.event_refs(id, limit)
     }
+    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
+        self.samples(id, limit)
+    }
+    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
+        self.prune(before)
+    }
+
+    fn record_pass(&mut self, p: &PassSummary) -> Result<(), StoreError> {
+        self.in_transaction(|s| {
+            s.execute(
+                "INSERT INTO passes (started_at, finished_at, source, events_read, duplicates, new, recurring, regressed, skipped, quarantined)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &[
+                    &p.started_at, &p.finished_at, &p.source, &i64_of(p.events_read), &i64_of(p.duplicates),
+                    &i64_of(p.new), &i64_of(p.recurring), &i64_of(p.regressed), &i64_of(p.skipped),
+                    &i64_of(p.quarantined),
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+}
+
+impl SignatureLifecycle for PgStore {
     fn signature(&self, id_or_prefix: &str) -> Result<Signature, StoreError> {
         self.resolve(id_or_prefix)
     }
@@ -157,28 +195,11 @@ impl SignatureStore for PgStore {
     fn status_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         self.history_of(id)
     }
-    fn hourly_counts(
-        &self,
-        id: &str,
-        end: UnixNanos,
-        hours: usize,
-    ) -> Result<HourlyCounts, StoreError> {
-        self.hours(id, end, hours)
-    }
     fn explain(
         &self,
         id: &str,
     ) -> Result<Vec<(crate::core::model::Frame, crate::core::model::DropReason)>, StoreError> {
         self.dropped_frames(id)
-    }
-    fn events(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
-        self.event_refs(id, limit)
-    }
-    fn event_samples(&self, id: &str, limit: usize) -> Result<Vec<EventSample>, StoreError> {
-        self.samples(id, limit)
-    }
-    fn prune_events(&mut self, before: UnixNanos) -> Result<u64, StoreError> {
-        self.prune(before)
     }
     fn auto_resolve(
         &mut self,
@@ -191,21 +212,30 @@ impl SignatureStore for PgStore {
         self.lift_expired_ignores(now)
     }
 
-    fn record_pass(&mut self, p: &PassSummary) -> Result<(), StoreError> {
-        self.in_transaction(|s| {
-            s.execute(
-                "INSERT INTO passes (started_at, finished_at, source, events_read, duplicates, new, recurring, regressed, skipped, quarantined)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                &[
-                    &p.started_at, &p.finished_at, &p.source, &i64_of(p.events_read), &i64_of(p.duplicates),
-                    &i64_of(p.new), &i64_of(p.recurring), &i64_of(p.regressed), &i64_of(p.skipped),
-                    &i64_of(p.quarantined),
-                ],
-            )
-            .map(|_| ())
-        })
+    fn merge_signatures(
+        &mut self,
+        absorbed: &str,
+        survivor: &Fingerprint,
+        reason: &str,
+        now: UnixNanos,
+    ) -> Result<MergeOutcome, StoreError> {
+        self.merge(absorbed, survivor, reason, now)
     }
 
+    fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError> {
+        self.mark_no_merge(id, no_merge, now)
+    }
+
+    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        self.aliases_of(id)
+    }
+
+    fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError> {
+        self.no_merge_list()
+    }
+}
+
+impl DiagnosisLedger for PgStore {
     fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError> {
         let row = self.query_opt(
             "SELECT signature_id, created_at, root_cause, suggested_fix, confidence, evidence, backend, model,
@@ -279,6 +309,33 @@ impl SignatureStore for PgStore {
         Ok(settled + self.reserved_usd(Some((from, to)))?)
     }
 
+    fn reserve_spend(
+        &mut self,
+        r: &SpendReservation,
+        day: (UnixNanos, UnixNanos),
+        daily_limit_usd: f64,
+    ) -> Result<Reserve, StoreError> {
+        self.reserve(r, day, daily_limit_usd)
+    }
+
+    fn settle_reservation(
+        &mut self,
+        id: ReservationId,
+        spend: Option<&SpendEntry>,
+    ) -> Result<bool, StoreError> {
+        self.settle(id, spend)
+    }
+
+    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
+        self.settle_abandoned()
+    }
+
+    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
+        self.list_reservations()
+    }
+}
+
+impl NotificationOutbox for PgStore {
     fn notification(
         &self,
         channel: &str,
@@ -378,27 +435,19 @@ impl SignatureStore for PgStore {
                 .map(|_| ())
         })
     }
+}
 
-    fn merge_signatures(
+impl Cursors for PgStore {
+    fn cursor(&self, scope: &str) -> Result<Option<UnixNanos>, StoreError> {
+        self.get_cursor(scope)
+    }
+    fn set_cursor(
         &mut self,
-        absorbed: &str,
-        survivor: &Fingerprint,
-        reason: &str,
+        scope: &str,
+        position: UnixNanos,
         now: UnixNanos,
-    ) -> Result<MergeOutcome, StoreError> {
-        self.merge(absorbed, survivor, reason, now)
-    }
-
-    fn set_no_merge(&mut self, id: &str, no_merge: bool, now: UnixNanos) -> Result<(), StoreError> {
-        self.mark_no_merge(id, no_merge, now)
-    }
-
-    fn aliases(&self, id: &str) -> Result<Vec<String>, StoreError> {
-        self.aliases_of(id)
-    }
-
-    fn no_merge_signatures(&self) -> Result<Vec<Signature>, StoreError> {
-        self.no_merge_list()
+    ) -> Result<(), StoreError> {
+        self.put_cursor(scope, position, now)
     }
 
     fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -420,38 +469,5 @@ impl SignatureStore for PgStore {
             )
             .map(|_| ())
         })
-    }
-
-    fn reserve_spend(
-        &mut self,
-        r: &SpendReservation,
-        day: (UnixNanos, UnixNanos),
-        daily_limit_usd: f64,
-    ) -> Result<Reserve, StoreError> {
-        self.reserve(r, day, daily_limit_usd)
-    }
-
-    fn settle_reservation(
-        &mut self,
-        id: ReservationId,
-        spend: Option<&SpendEntry>,
-    ) -> Result<bool, StoreError> {
-        self.settle(id, spend)
-    }
-
-    fn settle_abandoned_reservations(&mut self) -> Result<u64, StoreError> {
-        self.settle_abandoned()
-    }
-
-    fn reservations(&self) -> Result<Vec<(ReservationId, SpendReservation)>, StoreError> {
-        self.list_reservations()
-    }
-
-    fn release_pass_lock(&mut self) {
-        self.release_lock();
-    }
-
-    fn reacquire_pass_lock(&mut self) -> Result<(), StoreError> {
-        self.reacquire_lock()
     }
 }
