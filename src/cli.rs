@@ -553,6 +553,56 @@ pub struct NotifyArgs {
     pub trace_url_template: Option<String>,
 }
 
+/// A notification channel, as NOTIFICATION_BACKEND names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Channel {
+    Stdout,
+    Markdown,
+    GithubIssue,
+}
+
+impl Channel {
+    /// The names NOTIFICATION_BACKEND takes, as its error message lists them.
+    pub const KNOWN: &'static str = "stdout, markdown, github_issue, none";
+
+    /// The channel a name means (`github` is an alias of `github_issue`); `Ok(None)` for `none`
+    /// or an empty entry; `Err` with the name for anything else.
+    pub fn parse(name: &str) -> Result<Option<Channel>, String> {
+        match name.trim() {
+            "" | "none" => Ok(None),
+            "stdout" => Ok(Some(Channel::Stdout)),
+            "markdown" => Ok(Some(Channel::Markdown)),
+            "github_issue" | "github" => Ok(Some(Channel::GithubIssue)),
+            other => Err(other.to_string()),
+        }
+    }
+
+    /// The channel's documented name (what `status` shows and the outbox records).
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Stdout => "stdout",
+            Channel::Markdown => "markdown",
+            Channel::GithubIssue => "github_issue",
+        }
+    }
+}
+
+impl NotifyArgs {
+    /// The configured channels, each once in the order first named (`stdout,stdout` is one
+    /// channel: a repeated name must not announce a finding twice); `Err` names an unknown one.
+    pub fn channel_list(&self) -> Result<Vec<Channel>, String> {
+        let mut out: Vec<Channel> = Vec::new();
+        for name in &self.channels {
+            if let Some(c) = Channel::parse(name)? {
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     New,
@@ -893,4 +943,33 @@ pub struct GenerateArgs {
     /// Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look
     #[arg(long)]
     pub install: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn channels(value: &str) -> Result<Vec<Channel>, String> {
+        let cli = Cli::try_parse_from(["rounds", "poll", "--notify", value]).unwrap();
+        match cli.command {
+            Command::Poll(p) => p.notify.channel_list(),
+            other => panic!("not a poll: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn channels_parse_to_the_enum_each_once_in_the_order_first_named() {
+        assert_eq!(
+            channels("github,stdout, stdout ,none,github_issue").unwrap(),
+            vec![Channel::GithubIssue, Channel::Stdout]
+        );
+        assert_eq!(channels("none").unwrap(), vec![]);
+        assert_eq!(channels("markdown").unwrap(), vec![Channel::Markdown]);
+        assert_eq!(channels("stdout,slack").unwrap_err(), "slack");
+        for c in [Channel::Stdout, Channel::Markdown, Channel::GithubIssue] {
+            assert_eq!(Channel::parse(c.name()), Ok(Some(c)));
+            assert!(Channel::KNOWN.contains(c.name()));
+        }
+    }
 }

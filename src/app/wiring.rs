@@ -18,7 +18,7 @@ use crate::adapters::telemetry::signoz::{SignozConfig, SignozSource};
 use crate::adapters::telemetry::tempo::{ErrorSpans, GrafanaStackSource, TempoConfig, TempoSource};
 use crate::app::settings::parse_duration;
 use crate::app::settings::Global;
-use crate::cli::{NotifyArgs, PollArgs, TelemetryBackend};
+use crate::cli::{Channel, NotifyArgs, PollArgs, TelemetryBackend};
 use crate::core::ports::{Notifier, TelemetrySource};
 use crate::exit::AppError;
 
@@ -332,11 +332,16 @@ pub fn backend_name(b: TelemetryBackend) -> &'static str {
 /// misconfiguration fails before the pass reads anything.
 pub fn notifiers(args: &NotifyArgs, json: bool) -> Result<Vec<Box<dyn Notifier>>, AppError> {
     let mut out: Vec<Box<dyn Notifier>> = Vec::new();
-    for c in &args.channels {
-        match c.trim() {
-            "" | "none" => {}
-            "stdout" => out.push(Box::new(StdoutNotifier::new(json))),
-            "markdown" => {
+    let channels = args.channel_list().map_err(|other| {
+        AppError::Config(format!(
+            "NOTIFICATION_BACKEND: unknown channel '{other}' (known: {})",
+            Channel::KNOWN
+        ))
+    })?;
+    for c in channels {
+        match c {
+            Channel::Stdout => out.push(Box::new(StdoutNotifier::new(json))),
+            Channel::Markdown => {
                 let Some(dir) = args.markdown_dir.clone().filter(|d| !d.as_os_str().is_empty())
                 else {
                     return Err(AppError::Config(
@@ -348,12 +353,7 @@ pub fn notifiers(args: &NotifyArgs, json: bool) -> Result<Vec<Box<dyn Notifier>>
                     args.trace_url_template.clone(),
                 )));
             }
-            "github_issue" | "github" => out.push(Box::new(github_notifier(args)?)),
-            other => {
-                return Err(AppError::Config(format!(
-                    "NOTIFICATION_BACKEND: unknown channel '{other}' (known: stdout, markdown, github_issue, none)"
-                )))
-            }
+            Channel::GithubIssue => out.push(Box::new(github_notifier(args)?)),
         }
     }
     Ok(out)

@@ -51,12 +51,13 @@ pub fn run(g: &Global, args: &StatusArgs, printer: &mut Printer) -> Result<Exit,
         note(&mut problems, AppError::Config(p.to_string()));
     }
 
-    let channels: Vec<String> = args
+    // An unknown name is the notifiers' problem below; the known ones are listed.
+    let channels: Vec<&str> = args
         .notify
         .channels
         .iter()
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty() && c != "none")
+        .filter_map(|c| crate::cli::Channel::parse(c).ok().flatten())
+        .map(crate::cli::Channel::name)
         .collect();
     let notify_problem = wiring::notifiers(&args.notify, false).err();
     let notify = json!({
