@@ -71,7 +71,7 @@ fn fp(id: &str) -> Fingerprint {
         service: "api".into(),
         exception_type: format!("Error{}", &id[id.len() - 1..]),
         template: "connection refused to <*>".into(),
-        key_frames: vec![],
+        key_frames: Default::default(),
         dropped_frames: Default::default(),
     }
 }

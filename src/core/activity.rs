@@ -217,7 +217,7 @@ mod tests {
             service: "shop".into(),
             exception_type: "KeyError".into(),
             template: "'<*>'".into(),
-            key_frames: vec![],
+            key_frames: Default::default(),
             dropped_frames: Default::default(),
         };
         let mut sig = Signature::first_of("abc", &fp, 0);

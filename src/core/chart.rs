@@ -86,7 +86,7 @@ mod tests {
             service: "api".into(),
             exception_type: "ValueError".into(),
             template: template.into(),
-            key_frames: vec![],
+            key_frames: Default::default(),
             dropped_frames: Default::default(),
         };
         ReportEntry {

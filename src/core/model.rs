@@ -318,8 +318,9 @@ pub struct Fingerprint {
     pub exception_type: String,
     /// The message with variable parts replaced by `<*>`.
     pub template: String,
-    /// The frames that were hashed, innermost first.
-    pub key_frames: Vec<Frame>,
+    /// The frames that were hashed, innermost first. Shared with the memoised selection of the
+    /// stack, so a repeated stack's fingerprint copies no frame.
+    pub key_frames: std::sync::Arc<Vec<Frame>>,
     /// Frames seen but left out, with why (for `show --explain`).
     /// Shared with the memoised selection of the stack (`core::fingerprint::cache`).
     pub dropped_frames: std::sync::Arc<Vec<(Frame, DropReason)>>,
@@ -357,7 +358,7 @@ impl Signature {
             status: Status::New,
             exception_type: fp.exception_type.clone(),
             template: fp.template.clone(),
-            key_frames: fp.key_frames.clone(),
+            key_frames: fp.key_frames.to_vec(),
             services: vec![],
             count: 0,
             first_seen: seen,

@@ -435,7 +435,7 @@ impl Data {
                 row.sig.basis = survivor.basis;
                 row.sig.exception_type = survivor.exception_type.clone();
                 row.sig.template = survivor.template.clone();
-                row.sig.key_frames = survivor.key_frames.clone();
+                row.sig.key_frames = survivor.key_frames.to_vec();
                 row.explain = survivor.dropped_frames.to_vec();
                 self.signatures.insert(into.clone(), row);
                 let copied: Vec<(String, StatusChange)> = self

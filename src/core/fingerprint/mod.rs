@@ -174,6 +174,8 @@ fn fingerprint_parsed_with(
             } else {
                 match root.and_then(|r| r.message.as_deref()) {
                     Some(m) if chained => template::mask(first_line(m)),
+                    // A one-line message (the usual case) was masked whole above.
+                    _ if first_line(&message) == message => template.clone(),
                     _ => template::mask(first_line(&message)),
                 }
             };
@@ -204,7 +206,7 @@ fn fingerprint_parsed_with(
         service: event.service.clone(),
         exception_type,
         template,
-        key_frames: Vec::new(),
+        key_frames: Default::default(),
         dropped_frames: selection.map(|s| s.dropped).unwrap_or_default(),
     }
 }

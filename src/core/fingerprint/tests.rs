@@ -45,7 +45,7 @@ fn a_stack_with_no_application_frame_still_decides_by_its_top_frames() {
     assert!(a
         .key_frames
         .iter()
-        .chain(&b.key_frames)
+        .chain(b.key_frames.iter())
         .all(|f| !f.qualified().starts_with("java.") && !f.qualified().starts_with("org.junit")));
     // The same bug seen again keeps its id (another message value, another test).
     let again = symbols.replace(": 256", ": 512");

@@ -12,7 +12,8 @@ use crate::core::model::{DropReason, Frame, FrameRule};
 /// Frames that take part in a fingerprint, and those left out with why.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Selection {
-    pub kept: Vec<Frame>,
+    /// Shared like `dropped`: a fingerprint takes it without copying a frame.
+    pub kept: std::sync::Arc<Vec<Frame>>,
     /// Shared: a memoised selection hands it to every fingerprint of its stack without a copy.
     pub dropped: std::sync::Arc<Vec<(Frame, DropReason)>>,
     /// No frame was application code, so library frames were kept (see [`Tier::AllFrames`]).
@@ -300,7 +301,7 @@ fn select_tier(
             dropped.push((key, DropReason::TestRunner));
         } else if need_more && sel.kept.len() < cfg.key_frames {
             need_more = is_helper(&key) || validates_input && sel.kept.is_empty();
-            sel.kept.push(key);
+            std::sync::Arc::make_mut(&mut sel.kept).push(key);
         } else {
             dropped.push((key, DropReason::BeyondDepth));
         }
