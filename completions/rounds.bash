@@ -110,7 +110,7 @@ _rounds() {
 
     case "${cmd}" in
         rounds)
-            opts="-q -v -h -V --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help --version poll diagnose list show ignore resolve split report status generate store help"
+            opts="-q -v -h -V --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help --version poll diagnose list show ignore resolve split report status generate store help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -152,6 +152,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -160,7 +200,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__diagnose)
-            opts="-q -v -h --force --dry-run --budget --min-occurrences --json --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --force --dry-run --budget --min-occurrences --json --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,6 +294,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -262,7 +342,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__generate)
-            opts="-q -v -h --install --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --install --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,6 +382,46 @@ _rounds() {
                     ;;
                 --redact-ips)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -508,7 +628,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__ignore)
-            opts="-q -v -h --reason --until --undo --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --reason --until --undo --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,6 +678,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -566,7 +726,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__list)
-            opts="-q -v -h --status --service --since --search --release --environment --sort --limit --all --json --format --daily-budget --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --status --service --since --search --release --environment --sort --limit --all --json --format --daily-budget --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -648,6 +808,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -656,7 +856,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__poll)
-            opts="-i -q -v -h --input --backend --check --dry-run --strict --regroup --in-app --not-in-app --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-i -q -v -h --input --backend --check --dry-run --strict --regroup --in-app --not-in-app --fail-on --lookback-minutes --overlap-minutes --max-catchup --batch-size --retention-days --resolve-after-days --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -902,6 +1102,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -910,7 +1150,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__report)
-            opts="-q -v -h --codebase --since --mark --cursor --status --service --format --json --fail-on --escalation-factor --daily-budget --trace-url-template --max-bytes --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --codebase --since --mark --cursor --status --service --format --json --fail-on --escalation-factor --daily-budget --trace-url-template --max-bytes --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -996,6 +1236,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1004,7 +1284,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__resolve)
-            opts="-q -v -h --undo --in-next-release --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --undo --in-next-release --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,6 +1326,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1054,7 +1374,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__show)
-            opts="-q -v -h --events --explain --codebase --json --trace-url-template --escalation-factor --no-pager --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --events --explain --codebase --json --trace-url-template --escalation-factor --no-pager --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1112,6 +1432,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1120,7 +1480,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__split)
-            opts="-q -v -h --undo --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --undo --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1162,6 +1522,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1170,7 +1570,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__status)
-            opts="-i -q -v -h --input --backend --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-i -q -v -h --input --backend --services --jaeger-url --jaeger-api-version --jaeger-error-filter --jaeger-tenant --tempo-url --tempo-traceql --tempo-errors --tempo-tenant --loki-url --loki-query --loki-service-label --loki-tenant --signoz-url --signoz-exception-index --signoz-tenant --http-timeout --http-retries --http-backoff --http-max-wait --notify --min-occurrences --escalation-factor --markdown-dir --github-repository --github-repository-by-service --github-api-url --trace-url-template --diagnosis-backend --codebase --diagnosis-model --daily-budget --diagnosis-budget --max-diagnoses --diagnosis-timeout --claude-code-path --codex-path --openai-base-url --llm-prices --json --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1380,6 +1780,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1388,7 +1828,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__store)
-            opts="-q -v -h --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help copy help"
+            opts="-q -v -h --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help copy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1430,6 +1870,46 @@ _rounds() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1438,7 +1918,7 @@ _rounds() {
             return 0
             ;;
         rounds__subcmd__store__subcmd__copy)
-            opts="-q -v -h --from --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --help"
+            opts="-q -v -h --from --db --store-backend --pg-schema --instance --quiet --verbose --color --lock-wait --redact-pattern --redact-emails --redact-ips --max-message-bytes --max-stack-bytes --max-stack-frames --max-attributes --max-attribute-bytes --max-name-bytes --max-record-bytes --max-decompressed-bytes --max-gzip-ratio --http-max-body-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1482,6 +1962,46 @@ _rounds() {
                     ;;
                 --redact-ips)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-message-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-stack-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attributes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attribute-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-name-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-decompressed-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-gzip-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rounds_global_optspecs
-    string join \n db= store-backend= pg-schema= instance= q/quiet v/verbose color= lock-wait= redact-pattern= redact-emails= redact-ips= h/help V/version
+    string join \n db= store-backend= pg-schema= instance= q/quiet v/verbose color= lock-wait= redact-pattern= redact-emails= redact-ips= max-message-bytes= max-stack-bytes= max-stack-frames= max-attributes= max-attribute-bytes= max-name-bytes= max-record-bytes= max-decompressed-bytes= max-gzip-ratio= http-max-body-bytes= h/help V/version
 end
 
 function __fish_rounds_needs_command
@@ -38,6 +38,16 @@ complete -c rounds -n "__fish_rounds_needs_command" -l redact-emails -d 'Redact 
 false\t''"
 complete -c rounds -n "__fish_rounds_needs_command" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_needs_command" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_needs_command" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_needs_command" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_needs_command" -s v -l verbose -d 'Print more about what happens (repeat for more)'
 complete -c rounds -n "__fish_rounds_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -126,6 +136,16 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-emails -d 
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l check -d 'Reach the backend, authenticate, list services; write nothing'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l dry-run -d 'Do everything but write: the stdout notifier previews what would be announced'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l strict -d 'Fail (exit 65) on the first unreadable input record instead of skipping it (exit 3)'
@@ -133,7 +153,7 @@ complete -c rounds -n "__fish_rounds_using_subcommand poll" -l regroup -d 'Inste
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -l json -d 'Print notifications as JSON Lines'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand poll" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand poll" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand poll" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l budget -d 'Spend at most this many USD in this run' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l min-occurrences -d 'A signature is diagnosed once it has occurred this often' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l diagnosis-backend -d 'LLM backend: claude_code, codex or openai (none: no diagnosis)' -r
@@ -161,12 +181,22 @@ complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-emails
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l force -d 'Diagnose again even if this codebase revision was already diagnosed'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l dry-run -d 'Print exactly what would be sent (after redaction) and spend nothing'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -l json -d 'JSON instead of text'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand diagnose" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l status -d 'Only these states (comma-separated): new, investigating, diagnosed, resolved, ignored, regressed' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l service -d 'Only signatures seen in this service' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l since -d 'Only signatures seen since (a duration like 24h, or an RFC 3339 time)' -r
@@ -196,6 +226,16 @@ complete -c rounds -n "__fish_rounds_using_subcommand list" -l redact-emails -d 
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand list" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l all -d 'Every status (the default shows unresolved: new, regressed, investigating, diagnosed)'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -l json -d 'JSON instead of a table (same as --format json)'
 complete -c rounds -n "__fish_rounds_using_subcommand list" -s q -l quiet -d 'Print only errors'
@@ -219,12 +259,22 @@ complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-emails -d 
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand show" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l explain -d 'Print the fingerprint\'s inputs: frames kept and dropped, template'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l json
 complete -c rounds -n "__fish_rounds_using_subcommand show" -l no-pager -d 'Print straight to the terminal (by default a long view goes through $PAGER, else `less -FRX`)'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand show" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand show" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l reason -d 'Why (kept in the status history)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l until -d 'Ignore until this time or for this long (e.g. 7d)' -r
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
@@ -241,11 +291,21 @@ complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l redact-emails -
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l undo -d 'Stop ignoring'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -l json -d 'Print the signatures after the change as JSON (`changed` says which were changed)'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand ignore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
 postgresql\t''"
@@ -260,12 +320,22 @@ complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-emails 
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l undo -d 'Reopen instead'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l in-next-release -d 'Resolved as of each signature\'s latest release: an occurrence in that release or an older one does not regress it, one in a newer release (or with no release) does'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -l json -d 'Print the signatures after the change as JSON (`changed` says which were changed)'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
 postgresql\t''"
@@ -280,11 +350,21 @@ complete -c rounds -n "__fish_rounds_using_subcommand split" -l redact-emails -d
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand split" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l undo -d 'Allow merging again'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -l json -d 'Print the signatures after the change as JSON (`changed` says which were changed)'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand split" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand split" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand split" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l codebase -d 'Source checkout: each signature lists its suspect commits (docs/suspects.md)' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l since -d 'Window start: a duration (24h), an RFC 3339 time, `all` (everything the database holds), or `last` (the report last written with --mark under --cursor; 24h before the first mark). A report is a pure read unless --mark' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l cursor -d 'The named cursor `--since last` reads and `--mark` moves (one per consumer: a nightly digest and a weekly one keep apart)' -r
@@ -313,11 +393,21 @@ complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-emails -
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand report" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l mark -d 'After writing the report, move the cursor to its end, so the next `--since last` starts there (a CI digest); the only way `report` writes to the database'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -l json -d 'JSON instead of markdown (same as --format json)'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand report" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand report" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand status" -s i -l input -d 'OTLP/JSON input of the otlp_file backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l backend -d 'Where errors come from' -r -f -a "otlp_file\t''
 jaeger\t''
@@ -379,10 +469,20 @@ complete -c rounds -n "__fish_rounds_using_subcommand status" -l redact-emails -
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand status" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand status" -l json -d 'JSON instead of text'
 complete -c rounds -n "__fish_rounds_using_subcommand status" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand status" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand status" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
 postgresql\t''"
@@ -397,10 +497,20 @@ complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-emails
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -l install -d 'Install for this user: man pages in ~/.local/share/man/man1, bash, zsh and fish completions where those shells look'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand generate" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l db -d 'SQLite database file [default: <data dir>/rounds/rounds.db]' -r -F
 complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l store-backend -d 'Store backend: sqlite (one local file) or postgresql (one store shared by many hosts, at DATABASE_URL: read from the environment only, its password never shown)' -r -f -a "sqlite\t''
 postgresql\t''"
@@ -415,9 +525,19 @@ complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -f -a "copy" -d 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
 complete -c rounds -n "__fish_rounds_using_subcommand store; and not __fish_seen_subcommand_from copy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l from -d 'The SQLite database to copy from' -r -F
@@ -435,9 +555,19 @@ complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_sub
 false\t''"
 complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l redact-ips -d 'Redact IP addresses (1/0, yes/no, on/off, true/false)' -r -f -a "true\t''
 false\t''"
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l max-message-bytes -d 'The most bytes of exception.message (or a log body) kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l max-stack-bytes -d 'The most bytes of stack trace kept per event, head and tail' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l max-stack-frames -d 'The most stack trace lines kept per event, first and last half' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l max-attributes -d 'The most attributes kept per event' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l max-attribute-bytes -d 'The most bytes of one attribute value' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l max-name-bytes -d 'The most bytes of a name: service, version, span name, exception type, attribute key' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l max-record-bytes -d 'The largest input record: one JSON Lines line or one whole document' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l max-decompressed-bytes -d 'The most bytes one gzip file may inflate to' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l max-gzip-ratio -d 'The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated' -r
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -l http-max-body-bytes -d 'The largest HTTP response body read from a backend' -r
 complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -s q -l quiet -d 'Print only errors'
 complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -s v -l verbose -d 'Print more about what happens (repeat for more)'
-complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -s h -l help -d 'Print help'
+complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from copy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "copy" -d 'Copy everything in a SQLite store (signatures, ledger, samples, history, diagnoses, spend, notifications, cursors, aliases, state) into the configured store (STORE_BACKEND=postgresql with DATABASE_URL), which must be empty'
 complete -c rounds -n "__fish_rounds_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rounds -n "__fish_rounds_using_subcommand help; and not __fish_seen_subcommand_from poll diagnose list show ignore resolve split report status generate store help" -f -a "poll" -d 'Run one pass: read errors, fingerprint, dedup, triage, diagnose, notify; then exit'

@@ -78,6 +78,126 @@ pub struct GlobalArgs {
     pub lock_wait: String,
     #[command(flatten)]
     pub redact: RedactArgs,
+    #[command(flatten)]
+    pub limits: LimitsArgs,
+}
+
+/// The caps on what one pass reads and keeps (docs/limits.md): sizes in bytes with an optional
+/// K, M or G (binary units); docs/limits.md has the defaults. Shown by `--help` (not `-h`), the
+/// man page and completions.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitsArgs {
+    /// The most bytes of exception.message (or a log body) kept per event
+    #[arg(
+        long = "max-message-bytes",
+        global = true,
+        env = "ROUNDS_MAX_MESSAGE_BYTES",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub message_bytes: Option<String>,
+    /// The most bytes of stack trace kept per event, head and tail
+    #[arg(
+        long = "max-stack-bytes",
+        global = true,
+        env = "ROUNDS_MAX_STACK_BYTES",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub stack_bytes: Option<String>,
+    /// The most stack trace lines kept per event, first and last half
+    #[arg(
+        long = "max-stack-frames",
+        global = true,
+        env = "ROUNDS_MAX_STACK_FRAMES",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub stack_frames: Option<String>,
+    /// The most attributes kept per event
+    #[arg(
+        long = "max-attributes",
+        global = true,
+        env = "ROUNDS_MAX_ATTRIBUTES",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub attributes: Option<String>,
+    /// The most bytes of one attribute value
+    #[arg(
+        long = "max-attribute-bytes",
+        global = true,
+        env = "ROUNDS_MAX_ATTRIBUTE_BYTES",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub attribute_bytes: Option<String>,
+    /// The most bytes of a name: service, version, span name, exception type, attribute key
+    #[arg(
+        long = "max-name-bytes",
+        global = true,
+        env = "ROUNDS_MAX_NAME_BYTES",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub name_bytes: Option<String>,
+    /// The largest input record: one JSON Lines line or one whole document
+    #[arg(
+        long = "max-record-bytes",
+        global = true,
+        env = "ROUNDS_MAX_RECORD_BYTES",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub record_bytes: Option<String>,
+    /// The most bytes one gzip file may inflate to
+    #[arg(
+        long = "max-decompressed-bytes",
+        global = true,
+        env = "ROUNDS_MAX_DECOMPRESSED_BYTES",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub decompressed_bytes: Option<String>,
+    /// The largest decompressed/compressed ratio of a gzip file, judged once 64M are inflated
+    #[arg(
+        long = "max-gzip-ratio",
+        global = true,
+        env = "ROUNDS_MAX_GZIP_RATIO",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub gzip_ratio: Option<String>,
+    /// The largest HTTP response body read from a backend
+    #[arg(
+        long = "http-max-body-bytes",
+        global = true,
+        env = "ROUNDS_HTTP_MAX_BODY_BYTES",
+        value_name = "SIZE",
+        hide_short_help = true
+    )]
+    pub http_body_bytes: Option<String>,
+}
+
+impl LimitsArgs {
+    /// The value given for a cap, by its variable's name (what `app::limits` reads).
+    pub fn get(&self, var: &str) -> Option<&str> {
+        let v = match var {
+            "ROUNDS_MAX_MESSAGE_BYTES" => &self.message_bytes,
+            "ROUNDS_MAX_STACK_BYTES" => &self.stack_bytes,
+            "ROUNDS_MAX_STACK_FRAMES" => &self.stack_frames,
+            "ROUNDS_MAX_ATTRIBUTES" => &self.attributes,
+            "ROUNDS_MAX_ATTRIBUTE_BYTES" => &self.attribute_bytes,
+            "ROUNDS_MAX_NAME_BYTES" => &self.name_bytes,
+            "ROUNDS_MAX_RECORD_BYTES" => &self.record_bytes,
+            "ROUNDS_MAX_DECOMPRESSED_BYTES" => &self.decompressed_bytes,
+            "ROUNDS_MAX_GZIP_RATIO" => &self.gzip_ratio,
+            "ROUNDS_HTTP_MAX_BODY_BYTES" => &self.http_body_bytes,
+            _ => return None,
+        };
+        v.as_deref()
+    }
 }
 
 /// What is redacted from everything that leaves the machine: prompts, GitHub issues and

@@ -38,12 +38,12 @@ pub struct AllLimits {
     pub input: InputLimits,
 }
 
-/// Read the `ROUNDS_MAX_*` variables.
-pub fn from_env() -> Result<AllLimits, AppError> {
-    from_lookup(|k| std::env::var(k).ok())
+/// The caps as the command line gave them (each flag or its `ROUNDS_MAX_*` variable).
+pub fn from_args(args: &crate::cli::LimitsArgs) -> Result<AllLimits, AppError> {
+    from_lookup(|k| args.get(k).map(str::to_string))
 }
 
-/// [`from_env`] over any lookup (tests pass a map).
+/// The caps over any lookup by variable name (tests pass a map).
 pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<AllLimits, AppError> {
     let mut l = AllLimits::default();
     let size = |var: &str, into: &mut u64| -> Result<(), AppError> {
@@ -53,7 +53,8 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<AllLimits, Ap
         {
             *into = parse_size(&v).ok_or_else(|| {
                 AppError::Config(format!(
-                    "{var}: '{v}' is not a size (a whole number above zero, optionally with K, M or G, binary units)"
+                    "{var} ({}): '{v}' is not a size (a whole number above zero, optionally with K, M or G, binary units)",
+                    flag_of(var)
                 ))
             })?;
         }
@@ -81,6 +82,16 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<AllLimits, Ap
     Ok(l)
 }
 
+/// The flag a cap's variable stands for: `ROUNDS_MAX_STACK_BYTES` is `--max-stack-bytes`.
+fn flag_of(var: &str) -> String {
+    format!(
+        "--{}",
+        var.trim_start_matches("ROUNDS_")
+            .to_ascii_lowercase()
+            .replace('_', "-")
+    )
+}
+
 /// `4096`, `64K`, `16MiB`, `1G` (binary units; case-insensitive; above zero).
 pub fn parse_size(s: &str) -> Option<u64> {
     let s = s.trim();
@@ -101,6 +112,39 @@ pub fn parse_size(s: &str) -> Option<u64> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn every_cap_is_a_flag_with_its_variable() {
+        // Each variable `from_lookup` reads is declared in clap (so --help and the man page show
+        // it) under the flag its error message names.
+        let cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+        let declared: Vec<(String, String)> = cmd
+            .get_arguments()
+            .filter_map(|a| {
+                let env = a.get_env()?.to_str()?.to_string();
+                Some((env, format!("--{}", a.get_long()?)))
+            })
+            .collect();
+        let read = std::cell::RefCell::new(Vec::new());
+        from_lookup(|k| {
+            read.borrow_mut().push(k.to_string());
+            None
+        })
+        .unwrap();
+        let read = read.into_inner();
+        assert_eq!(read.len(), 10, "{read:?}");
+        for var in read {
+            let flag = format!("{}=3K", flag_of(&var));
+            let cli = <crate::cli::Cli as clap::Parser>::try_parse_from(["rounds", "poll", &flag])
+                .unwrap();
+            assert_eq!(cli.global.limits.get(&var), Some("3K"), "{flag}");
+            assert!(
+                declared.contains(&(var.clone(), flag_of(&var))),
+                "{var} is not declared as {}",
+                flag_of(&var)
+            );
+        }
+    }
 
     #[test]
     fn sizes_parse_with_binary_units() {
@@ -127,6 +171,10 @@ mod tests {
         assert_eq!(l.ingest.stack_bytes, Limits::default().stack_bytes);
         let err = from_lookup(|k| (k == "ROUNDS_MAX_STACK_BYTES").then(|| "lots".to_string()))
             .unwrap_err();
-        assert!(err.to_string().contains("ROUNDS_MAX_STACK_BYTES"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("ROUNDS_MAX_STACK_BYTES (--max-stack-bytes)"),
+            "{err}"
+        );
     }
 }

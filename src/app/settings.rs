@@ -42,7 +42,7 @@ impl Global {
             .map_err(|e| AppError::Config(format!("REDACT_PATTERNS: {e}")))?
             .emails(g.redact.redact_emails)
             .ips(g.redact.redact_ips);
-        let limits = crate::app::limits::from_env()?;
+        let limits = crate::app::limits::from_args(&g.limits)?;
         Ok(Global {
             db,
             postgres,

@@ -84,6 +84,7 @@ fn pg_config(pg: &crate::app::settings::PgSettings) -> PgConfig {
 /// The telemetry source for `poll`: `--input` means the OTLP file adapter.
 pub fn telemetry_source(
     args: &PollArgs,
+    caps: crate::app::limits::InputLimits,
     progress: Option<ProgressHook>,
 ) -> Result<Box<dyn TelemetrySource>, AppError> {
     let backend = match (&args.input, args.backend) {
@@ -109,7 +110,6 @@ pub fn telemetry_source(
                     "TELEMETRY_BACKEND=otlp_file needs --input FILE (or ROUNDS_INPUT)".into(),
                 ));
             };
-            let caps = crate::app::limits::from_env()?.input;
             let mut src = OtlpFileSource::new(Input::parse(input))
                 .with_limits(ReadLimits {
                     record_bytes: caps.record_bytes,
@@ -125,7 +125,7 @@ pub fn telemetry_source(
         TelemetryBackend::Jaeger => {
             let j = &args.source.jaeger;
             let mut c = JaegerConfig::new(String::new());
-            c.http = http_settings(args, "JAEGER", "JAEGER_API_URL", &j.url, &j.tenant)?;
+            c.http = http_settings(args, &caps, "JAEGER", "JAEGER_API_URL", &j.url, &j.tenant)?;
             c.services = services(args);
             c.batch_size = args.batch_size;
             c.api_version = match opt(&j.api_version) {
@@ -150,16 +150,16 @@ pub fn telemetry_source(
             };
             Ok(Box::new(JaegerSource::new(c)?))
         }
-        TelemetryBackend::Tempo => Ok(Box::new(tempo_source(args)?)),
-        TelemetryBackend::Loki => Ok(Box::new(loki_source(args)?)),
+        TelemetryBackend::Tempo => Ok(Box::new(tempo_source(args, &caps)?)),
+        TelemetryBackend::Loki => Ok(Box::new(loki_source(args, &caps)?)),
         TelemetryBackend::GrafanaStack => Ok(Box::new(GrafanaStackSource::new(
-            tempo_source(args)?,
-            loki_source(args)?,
+            tempo_source(args, &caps)?,
+            loki_source(args, &caps)?,
         ))),
         TelemetryBackend::Signoz => {
             let z = &args.source.signoz;
             let mut c = SignozConfig::new(String::new());
-            c.http = http_settings(args, "SIGNOZ", "SIGNOZ_API_URL", &z.url, &z.tenant)?;
+            c.http = http_settings(args, &caps, "SIGNOZ", "SIGNOZ_API_URL", &z.url, &z.tenant)?;
             // A secret: from the environment only.
             c.api_key = env("SIGNOZ_API_KEY");
             c.services = services(args);
@@ -203,6 +203,7 @@ fn services(args: &PollArgs) -> Vec<String> {
 /// (`user:password`) or credentials in the URL.
 fn http_settings(
     args: &PollArgs,
+    caps: &crate::app::limits::InputLimits,
     prefix: &str,
     url_var: &str,
     url: &Option<String>,
@@ -222,7 +223,7 @@ fn http_settings(
         ))
     })?;
     let mut s = HttpSettings::new(url);
-    s.max_body_bytes = crate::app::limits::from_env()?.input.http_body_bytes;
+    s.max_body_bytes = caps.http_body_bytes;
     for var in [
         "ROUNDS_HTTP_HEADERS".to_string(),
         format!("{prefix}_HTTP_HEADERS"),
@@ -281,10 +282,13 @@ fn http_settings(
     Ok(s)
 }
 
-fn tempo_source(args: &PollArgs) -> Result<TempoSource, AppError> {
+fn tempo_source(
+    args: &PollArgs,
+    caps: &crate::app::limits::InputLimits,
+) -> Result<TempoSource, AppError> {
     let t = &args.source.tempo;
     let mut c = TempoConfig::new(String::new());
-    c.http = http_settings(args, "TEMPO", "TEMPO_API_URL", &t.url, &t.tenant)?;
+    c.http = http_settings(args, caps, "TEMPO", "TEMPO_API_URL", &t.url, &t.tenant)?;
     c.services = services(args);
     c.batch_size = args.batch_size;
     if let Some(mode) = opt(&t.errors) {
@@ -303,10 +307,13 @@ fn tempo_source(args: &PollArgs) -> Result<TempoSource, AppError> {
     Ok(TempoSource::new(c)?)
 }
 
-fn loki_source(args: &PollArgs) -> Result<LokiSource, AppError> {
+fn loki_source(
+    args: &PollArgs,
+    caps: &crate::app::limits::InputLimits,
+) -> Result<LokiSource, AppError> {
     let l = &args.source.loki;
     let mut c = LokiConfig::new(String::new());
-    c.http = http_settings(args, "LOKI", "LOKI_API_URL", &l.url, &l.tenant)?;
+    c.http = http_settings(args, caps, "LOKI", "LOKI_API_URL", &l.url, &l.tenant)?;
     c.services = services(args);
     // Loki refuses more than max_entries_limit_per_query (5000 by default) lines per request.
     c.batch_size = args.batch_size.min(5000);
@@ -342,7 +349,10 @@ pub fn notifiers(args: &NotifyArgs, json: bool) -> Result<Vec<Box<dyn Notifier>>
         match c {
             Channel::Stdout => out.push(Box::new(StdoutNotifier::new(json))),
             Channel::Markdown => {
-                let Some(dir) = args.markdown_dir.clone().filter(|d| !d.as_os_str().is_empty())
+                let Some(dir) = args
+                    .markdown_dir
+                    .clone()
+                    .filter(|d| !d.as_os_str().is_empty())
                 else {
                     return Err(AppError::Config(
                         "NOTIFICATION_BACKEND=markdown needs NOTIFICATION_MARKDOWN_DIR (or --markdown-dir)".into(),

@@ -22,12 +22,16 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     let cfg = settings::pass_config(g, args, llm.as_ref(), printer)?;
     let mut notifiers = wiring::notifiers(&args.notify, args.json)?;
     if args.check {
-        return check(args, printer);
+        return check(g, args, printer);
     }
 
     // Wiring: the source (with a byte progress bar for files), the store, the diagnoser.
     let bar = printer.progress(None, "bytes");
-    let mut source = wiring::telemetry_source(args, Some(print::progress_hook(bar.clone())))?;
+    let mut source = wiring::telemetry_source(
+        args,
+        g.limits.input,
+        Some(print::progress_hook(bar.clone())),
+    )?;
     let mut store = wiring::open_store_write(g)?;
     // Notifications name suspect commits when CODEBASE_PATH is a git checkout.
     let checkout = args
@@ -83,8 +87,8 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
 }
 
 /// `poll --check`: reach the backend, list services, read nothing.
-fn check(args: &PollArgs, printer: &mut Printer) -> Result<Exit, AppError> {
-    let mut source = wiring::telemetry_source(args, None)?;
+fn check(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, AppError> {
+    let mut source = wiring::telemetry_source(args, g.limits.input, None)?;
     let check = source.check()?;
     printer.info(&format!("{}: reached {}", check.backend, check.endpoint));
     if !check.services.is_empty() {
