@@ -7,6 +7,7 @@ pub mod deferred;
 pub mod diagnose;
 pub mod fingerprint;
 pub mod ledger;
+pub mod lifecycle;
 pub mod limits;
 pub mod model;
 pub mod notify;

@@ -2,6 +2,7 @@
 //! one suite against both): for tests and embedders that need no file. A pass transaction is a
 //! snapshot clone taken at `begin` and restored at `rollback`; everything else applies at once.
 
+use crate::core::lifecycle;
 use crate::core::model::{
     Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, EventSample, Fingerprint, Frame,
     HourlyCounts, SeenIn, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
@@ -295,38 +296,14 @@ impl Data {
         }
         // Bounded at commit, as SQLite bounds them when it writes the pass.
         self.unbounded.insert(sig_id.clone());
-        let s = &mut row.sig;
-        let (outcome, history) = if s.count == 0 {
-            (
-                RecordOutcome::NewSignature,
-                Some((None, Status::New, "first seen".to_string())),
-            )
-        } else if s.status == Status::Resolved
-            && releases::regresses(row.resolved_in.as_ref(), release_seen)
-        {
-            s.status = Status::Regressed;
-            let reason = releases::regression_reason(row.resolved_in.as_ref(), release);
+        let first = row.sig.count == 0;
+        let regression = (lifecycle::may_regress(&row.sig, first)
+            && releases::regresses(row.resolved_in.as_ref(), release_seen))
+        .then(|| releases::regression_reason(row.resolved_in.as_ref(), release));
+        let (outcome, change) = lifecycle::count_event(&mut row.sig, ev, first, regression);
+        if outcome == RecordOutcome::Regressed {
             row.resolved_in = None;
             row.regressed_in = release.map(str::to_string);
-            (
-                RecordOutcome::Regressed,
-                Some((Some(Status::Resolved), Status::Regressed, reason)),
-            )
-        } else {
-            (RecordOutcome::Recurring, None)
-        };
-        s.count += 1;
-        s.first_seen = s.first_seen.min(ev.timestamp);
-        s.last_seen = s.last_seen.max(ev.timestamp);
-        if !s.services.iter().any(|x| x == &ev.service) {
-            s.services.push(ev.service.clone());
-            s.services.sort();
-        }
-        if s.sample_stack.is_none() {
-            s.sample_stack = ev.stacktrace.clone();
-        }
-        if s.sample_message.is_none() {
-            s.sample_message = ev.message.clone();
         }
         row.last_ingested = now;
         let held = self
@@ -334,7 +311,7 @@ impl Data {
             .iter()
             .filter(|x| x.signature_id == sig_id)
             .count();
-        if held < MAX_SAMPLES {
+        if lifecycle::keeps_sample(held) {
             let seq = self.next_seq();
             self.samples.push(SampleRow {
                 signature_id: sig_id.clone(),
@@ -342,8 +319,8 @@ impl Data {
                 seq,
             });
         }
-        if let Some((from, to, reason)) = history {
-            self.push_history(&sig_id, now, from, to, &reason);
+        if let Some(t) = change {
+            self.push_history(&sig_id, now, t.from, t.to, &t.reason);
         }
         outcome
     }

@@ -4,9 +4,8 @@
 //! kept in memory and written once at commit, inside the same transaction.
 
 use super::SqliteStore;
-use crate::core::model::{
-    ErrorEvent, EventKey, Fingerprint, Signature, Status, UnixNanos, NANOS_PER_HOUR,
-};
+use crate::core::lifecycle;
+use crate::core::model::{ErrorEvent, EventKey, Fingerprint, Signature, UnixNanos, NANOS_PER_HOUR};
 use crate::core::ports::store::RecordOutcome;
 use crate::core::ports::StoreError;
 use rusqlite::{params, OptionalExtension};
@@ -136,60 +135,36 @@ impl SqliteStore {
         // Counted under its release first: the regression check reads that release's first seen.
         let resolved = self.pending.get_mut(&sig_id).is_some_and(|p| {
             super::releases::count(p, ev);
-            !(p.is_new && p.sig.count == 0) && p.sig.status == Status::Resolved
+            lifecycle::may_regress(&p.sig, p.is_new && p.sig.count == 0)
         });
         let regression = if resolved {
             self.regression_check(&sig_id, ev)?
         } else {
             None
         };
-        let mut history: Option<(Option<Status>, Status, String)> = None;
-        let outcome;
-        let keep_sample;
-        {
+        let (outcome, change, keep_sample) = {
             let Some(p) = self.pending.get_mut(&sig_id) else {
                 return Err(StoreError::Corrupt {
                     path: self.path.display().to_string(),
                     reason: "pending signature vanished".into(),
                 });
             };
-            let s = &mut p.sig;
-            outcome = if p.is_new && s.count == 0 {
-                history = Some((None, Status::New, "first seen".to_string()));
-                RecordOutcome::NewSignature
-            } else if let Some(reason) = regression {
-                history = Some((Some(Status::Resolved), Status::Regressed, reason));
-                s.status = Status::Regressed;
-                RecordOutcome::Regressed
-            } else {
-                RecordOutcome::Recurring
-            };
-            s.count += 1;
-            s.first_seen = s.first_seen.min(ev.timestamp);
-            s.last_seen = s.last_seen.max(ev.timestamp);
-            if !s.services.iter().any(|x| x == &ev.service) {
-                s.services.push(ev.service.clone());
-                s.services.sort();
-            }
-            if s.sample_stack.is_none() {
-                s.sample_stack = ev.stacktrace.clone();
-            }
-            if s.sample_message.is_none() {
-                s.sample_message = ev.message.clone();
-            }
-            keep_sample = p.samples < MAX_SAMPLES;
+            let first = p.is_new && p.sig.count == 0;
+            let (outcome, change) = lifecycle::count_event(&mut p.sig, ev, first, regression);
+            let keep_sample = lifecycle::keeps_sample(p.samples as usize);
             if keep_sample {
                 p.samples += 1;
             }
-        }
+            (outcome, change, keep_sample)
+        };
         if keep_sample {
             self.insert_sample(&sig_id, key, ev)?;
         }
         if outcome == RecordOutcome::Regressed {
             self.mark_regressed(&sig_id, crate::core::releases::release_of(ev))?;
         }
-        if let Some((from, to, reason)) = history {
-            self.history(&sig_id, now, from, to, &reason)?;
+        if let Some(t) = change {
+            self.history(&sig_id, now, t.from, t.to, &t.reason)?;
         }
         Ok(outcome)
     }
