@@ -2,7 +2,11 @@
 //! services, six languages, a Zipf mix of bugs, variable ids in messages, 8-40 frame stacks, about
 //! 4 KB per event) and times a pass over 100k and 1M events, printing events/s, MB/s and peak RSS.
 //!
-//! `cargo bench --bench poll_throughput` (both sizes) or `-- 200000` for one size.
+//! `cargo bench --bench poll_throughput` (both sizes) or `-- 200000` for one size. `-- --issue15`
+//! uses the corpus shaped like issue 15's instead (`scripts/gen-bench-corpus.py`: 300 spans per
+//! document, 20 services, deploy-driven line changes). Each run also times CPython's bare
+//! `json.loads` of every line of the same file, in the same run, and prints the pass's wall time
+//! as a ratio of it (issue 15's target: at most 0.5).
 
 #![allow(
     clippy::unwrap_used,
@@ -258,20 +262,67 @@ enum Store<'a> {
     Postgres(&'a str),
 }
 
-fn run(events: usize, dir: &Path) {
-    run_on(events, dir, Store::Sqlite);
+/// Which corpus a run reads.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    /// This file's generator: ten events per line, 40 services, six languages.
+    Default,
+    /// `scripts/gen-bench-corpus.py`: issue 15's shape.
+    Issue15,
+}
+
+fn run(events: usize, dir: &Path, shape: Shape) {
+    run_on(events, dir, Store::Sqlite, shape);
     if let Ok(url) = std::env::var("ROUNDS_BENCH_DATABASE_URL") {
-        run_on(events, dir, Store::Postgres(&url));
+        run_on(events, dir, Store::Postgres(&url), shape);
     }
 }
 
-fn run_on(events: usize, dir: &Path, store: Store<'_>) {
-    let corpus = dir.join(format!("corpus-{events}.jsonl"));
+/// Seconds CPython's `json.loads` takes over every line of `corpus` (`None` without python3).
+fn python_json_loads(corpus: &Path) -> Option<f64> {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, time\n\
+             t = time.perf_counter()\n\
+             for line in open(sys.argv[1], 'rb'):\n    json.loads(line)\n\
+             print(time.perf_counter() - t)",
+            corpus.to_str().unwrap(),
+        ])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+/// Write the corpus of `shape`; its size in bytes.
+fn generate_shape(path: &Path, events: usize, shape: Shape) -> u64 {
+    match shape {
+        Shape::Default => generate(path, events),
+        Shape::Issue15 => {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-bench-corpus.py");
+            let status = Command::new("python3")
+                .arg(script)
+                .arg(events.to_string())
+                .arg(path)
+                .status()
+                .expect("python3 runs scripts/gen-bench-corpus.py");
+            assert!(status.success(), "gen-bench-corpus.py failed");
+            std::fs::metadata(path).unwrap().len()
+        }
+    }
+}
+
+fn run_on(events: usize, dir: &Path, store: Store<'_>, shape: Shape) {
+    let name = match shape {
+        Shape::Default => format!("corpus-{events}.jsonl"),
+        Shape::Issue15 => format!("corpus-issue15-{events}.jsonl"),
+    };
+    let corpus = dir.join(name);
     let bytes = if corpus.exists() {
         std::fs::metadata(&corpus).unwrap().len()
     } else {
         let t = Instant::now();
-        let b = generate(&corpus, events);
+        let b = generate_shape(&corpus, events, shape);
         eprintln!(
             "generated {} ({:.1} MB) in {:.1}s",
             corpus.display(),
@@ -340,13 +391,24 @@ fn run_on(events: usize, dir: &Path, store: Store<'_>) {
         cpu.0,
         cpu.1
     );
+    match python_json_loads(&corpus) {
+        Some(py) => println!(
+            "{:>10} python3 json.loads of the same file: {py:.2} s; the pass took {:.2}x that",
+            "",
+            secs / py
+        ),
+        None => println!("{:>10} python3 not found: no json.loads ratio", ""),
+    }
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let shape = if args.iter().any(|a| a == "--issue15") {
+        Shape::Issue15
+    } else {
+        Shape::Default
+    };
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() {
         vec![100_000, 1_000_000]
     } else {
@@ -355,6 +417,6 @@ fn main() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench");
     std::fs::create_dir_all(&dir).unwrap();
     for n in sizes {
-        run(n, &dir);
+        run(n, &dir, shape);
     }
 }
