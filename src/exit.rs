@@ -112,6 +112,7 @@ impl AppError {
                 StoreError::Unavailable { .. } => Exit::Unavailable,
                 StoreError::MissingSchema { .. } => Exit::NoInput,
                 StoreError::Credentials { .. } => Exit::NoPerm,
+                StoreError::NoPass { .. } => Exit::Software,
             },
             AppError::Telemetry(e) => telemetry_exit(e),
             AppError::Diagnoser(e) => match e {

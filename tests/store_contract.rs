@@ -142,6 +142,21 @@ fn exactly_once(s: &mut dyn SignatureStore) {
     assert_eq!(s.events(A, 0).unwrap().len(), 2);
 }
 
+fn recording_needs_a_pass(s: &mut dyn SignatureStore) {
+    // Outside a pass transaction an event is refused before the ledger takes its key: neither
+    // counted nor marked counted, so the next pass counts it.
+    let err = s
+        .record_event(&key(1), &fp(A), &event("api", H), H)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoPass { .. }), "{err}");
+    assert!(matches!(
+        s.signature(A).unwrap_err(),
+        StoreError::UnknownId { .. }
+    ));
+    assert_eq!(record(s, 1, A, "api", H, H), RecordOutcome::NewSignature);
+    assert_eq!(s.signature(A).unwrap().count, 1);
+}
+
 fn outcomes_and_regression(s: &mut dyn SignatureStore) {
     assert_eq!(record(s, 1, A, "api", H, H), RecordOutcome::NewSignature);
     assert_eq!(
@@ -1215,7 +1230,7 @@ macro_rules! contract {
     ($store:ident, $make:path, #[$meta:meta]) => {
         mod $store {
             contract!(@tests $make, #[$meta];
-                exactly_once, outcomes_and_regression, rollback_discards, cursors_round_trip,
+                exactly_once, recording_needs_a_pass, outcomes_and_regression, rollback_discards, cursors_round_trip,
                 prefix_lookup, filters_and_sorts, auto_resolve_quiet, ignore_and_expiry,
                 diagnoses_and_spend, notifications_intent_then_sent, count_ignores_the_limit, outbox_retries_intents_with_backoff, state_and_reports,
                 prune_events_by_ingest, hourly_counts_window, events_and_samples,

@@ -575,6 +575,12 @@ impl EventLedger for MemoryStore {
         event: &ErrorEvent,
         now: UnixNanos,
     ) -> Result<RecordOutcome, StoreError> {
+        if self.snapshot.is_none() {
+            // As every store: an event is recorded inside a pass transaction only.
+            return Err(StoreError::NoPass {
+                path: "memory".into(),
+            });
+        }
         Ok(self.data.record(key, fingerprint, event, now))
     }
     fn hourly_counts(

@@ -44,6 +44,10 @@ pub enum StoreError {
     /// A database server that rejected the credentials.
     #[error("the database {path} rejected the credentials: {reason}")]
     Credentials { path: String, reason: String },
+    /// An event recorded outside a pass transaction (`PassTransaction::begin` first): refused
+    /// before the ledger takes its key, so it is neither counted nor lost.
+    #[error("the database {path}: an event was recorded outside a pass transaction (a bug in the caller)")]
+    NoPass { path: String },
 }
 
 /// How one event landed in the store.
@@ -231,6 +235,7 @@ pub trait PassTransaction {
 /// Ingest: the event ledger (each event counted once per key), its samples, hourly counts and
 /// retention, and the record of each pass.
 pub trait EventLedger {
+    /// Inside a pass transaction only (`NoPass` otherwise, with nothing written).
     /// Count one event under its fingerprint, exactly once per `key`; also under its release
     /// and environment (`core::releases`: bounded per signature). A resolved signature
     /// regresses unless it was resolved in the next release (`set_resolved_in_release`) and

@@ -87,6 +87,14 @@ impl SqliteStore {
         ev: &ErrorEvent,
         now: UnixNanos,
     ) -> Result<RecordOutcome, StoreError> {
+        if !self.in_tx {
+            // Outside the pass transaction the ledger row would commit on its own while the
+            // signature's count waits for a commit that never flushes it: the event would be
+            // marked counted and never counted.
+            return Err(StoreError::NoPass {
+                path: self.path.display().to_string(),
+            });
+        }
         let sig_id = if self.pending.contains_key(&fp.id) {
             fp.id.clone()
         } else {
