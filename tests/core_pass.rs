@@ -102,7 +102,7 @@ impl Notifier for FakeNotifier {
         }
         self.sent
             .borrow_mut()
-            .push((n.kind, n.signature.id.clone()));
+            .push((n.kind, n.signature.id.to_string()));
         Ok(None)
     }
 }
@@ -215,7 +215,7 @@ impl World {
             .signatures(&SignatureFilter::default())
             .unwrap()
             .into_iter()
-            .map(|s| s.id)
+            .map(|s| s.id.into())
             .collect()
     }
 

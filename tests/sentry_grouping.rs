@@ -122,7 +122,7 @@ fn labelled_groups_share_a_fingerprint_and_differ_from_each_other() {
                 files[0], fp.key_frames, fps[0].key_frames
             );
         }
-        ids.push((g, fps[0].id.clone()));
+        ids.push((g, fps[0].id.to_string()));
     }
     for (i, (g, id)) in ids.iter().enumerate() {
         for (h, other) in &ids[i + 1..] {
@@ -144,7 +144,7 @@ fn unlabelled_group_events_do_not_collapse_into_labelled_groups() {
     // Singleton real groups (their own group id) must not take a labelled group's fingerprint.
     let labelled: Vec<String> = GROUPS
         .iter()
-        .map(|files| fingerprint_event(files[0]).id)
+        .map(|files| fingerprint_event(files[0]).id.into())
         .collect();
     for single in [
         "group_125_event_126.json",
@@ -155,7 +155,7 @@ fn unlabelled_group_events_do_not_collapse_into_labelled_groups() {
     ] {
         let fp = fingerprint_event(single);
         assert!(
-            !labelled.contains(&fp.id),
+            !labelled.contains(&fp.id.to_string()),
             "{single} collides with a labelled group"
         );
     }

@@ -65,7 +65,7 @@ fn postgres() -> Harness {
 
 fn fp(id: &str) -> Fingerprint {
     Fingerprint {
-        id: id.to_string(),
+        id: id.into(),
         algorithm_version: 1,
         basis: FingerprintBasis::Template,
         service: "api".into(),
@@ -287,7 +287,7 @@ fn filters_and_sorts(s: &mut dyn SignatureStore) {
         s.signatures(&f)
             .unwrap()
             .into_iter()
-            .map(|x| x.id)
+            .map(|x| x.id.into())
             .collect()
     };
     assert_eq!(ids(s, SignatureFilter::default()), vec![B, A, C]);
@@ -987,7 +987,7 @@ fn release_and_environment_filters(s: &mut dyn SignatureStore) {
             .signatures(&f)
             .unwrap()
             .into_iter()
-            .map(|x| x.id)
+            .map(|x| x.id.into())
             .collect();
         assert_eq!(s.count_signatures(&f).unwrap(), got.len() as u64);
         got

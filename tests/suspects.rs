@@ -171,7 +171,7 @@ fn frame(function: &str, file: &str, line: u32) -> Frame {
 /// (as production paths, `/srv/...`).
 fn signature(frames: Vec<Frame>) -> Signature {
     Signature {
-        id: "f".repeat(32),
+        id: "f".repeat(32).into(),
         algorithm_version: 3,
         basis: FingerprintBasis::Stack,
         status: Status::New,

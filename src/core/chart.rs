@@ -4,7 +4,7 @@
 //! legend below it is escaped markdown.
 
 use crate::core::model::NANOS_PER_HOUR;
-use crate::core::report::{short_id, ReportEntry};
+use crate::core::report::ReportEntry;
 use std::fmt::Write as _;
 
 /// Lines drawn at most (one per signature), and the colours they are drawn in, in order: set
@@ -64,7 +64,7 @@ pub fn hourly_chart(entries: &[ReportEntry]) -> String {
         let _ = writeln!(
             o,
             "- {colour}: `{}` {} ({} in 24 h)",
-            short_id(&e.signature.id),
+            e.signature.id.short(),
             crate::core::report::escape_md(&crate::core::report::title(&e.signature)),
             e.last_24h.total()
         );

@@ -95,7 +95,7 @@ mod tests {
 
     fn opened(at: i64) -> Signature {
         let fp = Fingerprint {
-            id: "a".repeat(32),
+            id: "a".repeat(32).into(),
             algorithm_version: 1,
             basis: FingerprintBasis::Template,
             service: "web".into(),

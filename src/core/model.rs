@@ -307,11 +307,133 @@ impl DropReason {
     }
 }
 
+/// A signature's id: 32 lower-case hex characters (128 bits of a SHA-256 of the fingerprint's
+/// parts), or whatever id an older store holds. Listings show its first [`SignatureId::SHORT`]
+/// characters ([`SignatureId::short`]); any unique prefix finds it. Derefs to `str`, so it reads
+/// where a `&str` id is taken.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SignatureId(String);
+
+impl SignatureId {
+    /// Characters of an id that listings show.
+    pub const SHORT: usize = 12;
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first [`SignatureId::SHORT`] characters, as every listing shows the id.
+    pub fn short(&self) -> &str {
+        short_id(&self.0)
+    }
+}
+
+/// The first [`SignatureId::SHORT`] characters of an id given as text.
+pub fn short_id(id: &str) -> &str {
+    let end = id
+        .char_indices()
+        .nth(SignatureId::SHORT)
+        .map(|(i, _)| i)
+        .unwrap_or(id.len());
+    &id[..end]
+}
+
+impl std::ops::Deref for SignatureId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SignatureId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for SignatureId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SignatureId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for SignatureId {
+    fn from(s: String) -> Self {
+        SignatureId(s)
+    }
+}
+
+impl From<&str> for SignatureId {
+    fn from(s: &str) -> Self {
+        SignatureId(s.to_string())
+    }
+}
+
+impl From<&String> for SignatureId {
+    fn from(s: &String) -> Self {
+        SignatureId(s.clone())
+    }
+}
+
+impl From<SignatureId> for String {
+    fn from(id: SignatureId) -> String {
+        id.0
+    }
+}
+
+impl From<&SignatureId> for String {
+    fn from(id: &SignatureId) -> String {
+        id.0.clone()
+    }
+}
+
+impl PartialEq<str> for SignatureId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SignatureId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for SignatureId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<SignatureId> for String {
+    fn eq(&self, other: &SignatureId) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<SignatureId> for str {
+    fn eq(&self, other: &SignatureId) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<SignatureId> for &str {
+    fn eq(&self, other: &SignatureId) -> bool {
+        *self == other.0
+    }
+}
+
 /// A fingerprint and everything that explains it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fingerprint {
-    /// 32 lower-case hex characters (128 bits of a SHA-256).
-    pub id: String,
+    pub id: SignatureId,
     pub algorithm_version: u32,
     pub basis: FingerprintBasis,
     pub service: String,
@@ -329,7 +451,7 @@ pub struct Fingerprint {
 /// The stored, deduplicated record of one bug.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signature {
-    pub id: String,
+    pub id: SignatureId,
     pub algorithm_version: u32,
     pub basis: FingerprintBasis,
     pub status: Status,
@@ -352,7 +474,7 @@ impl Signature {
     /// event), first and last seen at `seen`. Every store starts a signature here.
     pub fn first_of(id: &str, fp: &Fingerprint, seen: UnixNanos) -> Signature {
         Signature {
-            id: id.to_string(),
+            id: id.into(),
             algorithm_version: fp.algorithm_version,
             basis: fp.basis,
             status: Status::New,
@@ -497,4 +619,29 @@ pub struct SignatureReleases {
     /// The release of the occurrence that last regressed it (`None`: never regressed, or that
     /// occurrence named no release).
     pub regressed_in: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_id_is_its_text_everywhere_and_shows_its_first_twelve_characters() {
+        let id = SignatureId::from("0123456789abcdef0123456789abcdef");
+        assert_eq!(id.short(), "0123456789ab");
+        assert_eq!(SignatureId::from("abc").short(), "abc");
+        assert_eq!(short_id("ééééééééééééé"), "éééééééééééé");
+        // Serialised as the bare string (the `--json` shapes do not change).
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            "\"0123456789abcdef0123456789abcdef\""
+        );
+        let back: SignatureId = serde_json::from_str("\"abc\"").unwrap();
+        assert_eq!(back, "abc");
+        assert_eq!(id.to_string(), id.as_str());
+        let owned = String::from("abc");
+        assert!("abc" == back);
+        assert!(back == *"abc");
+        assert!(owned == back);
+    }
 }

@@ -271,7 +271,7 @@ pub fn notify(
                         continue;
                     }
                     store.put_notification(&NotificationRecord {
-                        signature_id: sig.id.clone(),
+                        signature_id: sig.id.to_string(),
                         channel: channel.clone(),
                         dedup_key: key.clone(),
                         state: NotificationState::Intent,
@@ -290,7 +290,7 @@ pub fn notify(
                         out.sent += 1;
                         if record {
                             store.put_notification(&NotificationRecord {
-                                signature_id: sig.id.clone(),
+                                signature_id: sig.id.to_string(),
                                 channel,
                                 dedup_key: key.clone(),
                                 state: NotificationState::Sent,

@@ -344,18 +344,18 @@ fn run_pass(
                         match o {
                             RecordOutcome::NewSignature => {
                                 out.summary.new += 1;
-                                out.new_ids.push(fp.id.clone());
+                                out.new_ids.push(fp.id.to_string());
                             }
                             RecordOutcome::Regressed => {
                                 out.summary.regressed += 1;
-                                out.regressed_ids.push(fp.id.clone());
+                                out.regressed_ids.push(fp.id.to_string());
                             }
                             _ => out.summary.recurring += 1,
                         }
                         // Look up before copying: most events touch a signature seen already.
                         if !touched.contains(&fp.id) {
                             touched.insert(fp.id.clone());
-                            out.touched_ids.push(fp.id.clone());
+                            out.touched_ids.push(fp.id.to_string());
                         }
                     }
                     Err(e) => {

@@ -116,7 +116,7 @@ impl TemplateGrouper {
         }
         let scope = scope_key(&fp.service, &fp.exception_type);
         let m = self.miner.add_masked(&scope, &fp.template);
-        fp.id = template_id(&fp.service, &fp.exception_type, &m.template);
+        fp.id = template_id(&fp.service, &fp.exception_type, &m.template).into();
         fp.template = m.template;
         let Some(old) = m.generalized_from else {
             return Ok(None);
@@ -126,7 +126,7 @@ impl TemplateGrouper {
         match store.merge_signatures(&old_id, fp, &reason, now)? {
             MergeOutcome::Merged | MergeOutcome::Renamed => Ok(Some(Merge {
                 absorbed: old_id,
-                survivor: fp.id.clone(),
+                survivor: fp.id.to_string(),
             })),
             MergeOutcome::KeptApart | MergeOutcome::Unchanged => Ok(None),
         }
@@ -218,7 +218,7 @@ fn plan_and_apply(
     let no_merge: std::collections::BTreeSet<String> = store
         .no_merge_signatures()?
         .into_iter()
-        .map(|s| s.id)
+        .map(|s| s.id.into())
         .collect();
 
     // (stored id, fingerprint now, miner scope and cluster for template signatures)
@@ -239,13 +239,13 @@ fn plan_and_apply(
             let m = grouper.miner.add_masked(&scope, &fp.template);
             (scope, m.cluster_id)
         });
-        planned.push((sig.id.clone(), fp, cluster));
+        planned.push((sig.id.to_string(), fp, cluster));
     }
     // Late widening counts: every template signature takes its cluster's final template.
     for (_, fp, cluster) in &mut planned {
         if let Some((scope, id)) = cluster {
             if let Some(t) = grouper.miner.template(scope, *id) {
-                fp.id = template_id(&fp.service, &fp.exception_type, &t);
+                fp.id = template_id(&fp.service, &fp.exception_type, &t).into();
                 fp.template = t;
             }
         }
@@ -263,8 +263,8 @@ fn plan_and_apply(
     let mut groups: BTreeMap<String, (Fingerprint, Vec<String>)> = BTreeMap::new();
     let mut order = Vec::new();
     for (old_id, fp, _) in planned {
-        let entry = groups.entry(fp.id.clone()).or_insert_with(|| {
-            order.push(fp.id.clone());
+        let entry = groups.entry(fp.id.to_string()).or_insert_with(|| {
+            order.push(fp.id.to_string());
             (fp.clone(), Vec::new())
         });
         entry.1.push(old_id);

@@ -209,15 +209,8 @@ pub fn title(s: &Signature) -> String {
     }
 }
 
-/// The first 12 characters of an id, as every listing shows it.
-pub fn short_id(id: &str) -> &str {
-    let end = id
-        .char_indices()
-        .nth(12)
-        .map(|(i, _)| i)
-        .unwrap_or(id.len());
-    &id[..end]
-}
+/// The first [`crate::core::model::SignatureId::SHORT`] characters of an id given as text.
+pub use crate::core::model::short_id;
 
 /// A trace id as a link when a URL template is configured and the id is plain hex.
 pub fn trace_ref(trace_id: &str, template: Option<&str>) -> String {
@@ -636,7 +629,7 @@ mod tests {
             ignored_until: None,
         };
         let d = Diagnosis {
-            signature_id: sig.id.clone(),
+            signature_id: sig.id.to_string(),
             created_at: 0,
             root_cause: "token ghp_abcdefghijklmnopqrstuvwxyz0123 leaked <script>alert(1)</script>"
                 .into(),

@@ -206,7 +206,7 @@ pub fn signatures_tsv(rows: &[ListRow]) -> String {
     for r in rows {
         let s = r.sig;
         let fields = [
-            s.id.clone(),
+            s.id.to_string(),
             s.status.as_str().to_string(),
             s.services.join(","),
             s.exception_type.clone(),

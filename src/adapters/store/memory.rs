@@ -221,13 +221,13 @@ impl Data {
         // Resolving plainly what was resolved in the next release changes what regresses it.
         let had_release = self
             .signatures
-            .get_mut(&sig.id)
+            .get_mut(sig.id.as_str())
             .and_then(|r| r.resolved_in.take())
             .is_some();
         if sig.status == to && !had_release {
             return Ok(());
         }
-        if let Some(r) = self.signatures.get_mut(&sig.id) {
+        if let Some(r) = self.signatures.get_mut(sig.id.as_str()) {
             r.sig.status = to;
             if to != Status::Ignored {
                 r.sig.ignore_reason = None;
@@ -340,14 +340,14 @@ impl Data {
             .filter(|s| {
                 f.release.as_ref().is_none_or(|r| {
                     self.releases
-                        .get(&s.id)
+                        .get(s.id.as_str())
                         .is_some_and(|rows| rows.iter().any(|x| &x.name == r))
                 })
             })
             .filter(|s| {
                 f.environment.as_ref().is_none_or(|e| {
                     self.environments
-                        .get(&s.id)
+                        .get(s.id.as_str())
                         .is_some_and(|rows| rows.iter().any(|x| x.name.eq_ignore_ascii_case(e)))
                 })
             })
@@ -355,7 +355,7 @@ impl Data {
                 f.search.as_ref().is_none_or(|q| {
                     let q = q.to_lowercase();
                     let services = serde_json::to_string(&s.services).unwrap_or_default();
-                    [&s.exception_type, &s.template, &s.id, &services]
+                    [&s.exception_type, &s.template, &s.id.to_string(), &services]
                         .iter()
                         .any(|field| field.to_lowercase().contains(&q))
                 })
@@ -407,7 +407,7 @@ impl Data {
         let outcome = match &target {
             None => {
                 let mut row = old.clone();
-                row.sig.id = into.clone();
+                row.sig.id = into.clone().into();
                 row.sig.algorithm_version = survivor.algorithm_version;
                 row.sig.basis = survivor.basis;
                 row.sig.exception_type = survivor.exception_type.clone();
@@ -682,7 +682,7 @@ impl SignatureLifecycle for MemoryStore {
         now: UnixNanos,
     ) -> Result<(), StoreError> {
         let sig = self.data.resolve(id)?;
-        if let Some(r) = self.data.signatures.get_mut(&sig.id) {
+        if let Some(r) = self.data.signatures.get_mut(sig.id.as_str()) {
             r.resolved_in = None;
             r.sig.status = Status::Ignored;
             r.sig.ignore_reason = reason.map(str::to_string);
@@ -709,14 +709,14 @@ impl SignatureLifecycle for MemoryStore {
         let first_seen = self
             .data
             .releases
-            .get(&sig.id)
+            .get(sig.id.as_str())
             .and_then(|rows| rows.iter().find(|r| r.name == release))
             .map_or(now, |r| r.first_seen);
         let marker = ResolvedIn {
             release: release.to_string(),
             first_seen,
         };
-        let Some(r) = self.data.signatures.get_mut(&sig.id) else {
+        let Some(r) = self.data.signatures.get_mut(sig.id.as_str()) else {
             return Err(StoreError::UnknownId { id: id.to_string() });
         };
         let same_release = r.resolved_in.as_ref().map(|m| &m.release) == Some(&marker.release);
@@ -771,7 +771,7 @@ impl SignatureLifecycle for MemoryStore {
                     && r.last_ingested < quiet_since
                     && open.contains(&r.sig.status)
             })
-            .map(|r| (r.sig.id.clone(), r.sig.status))
+            .map(|r| (r.sig.id.to_string(), r.sig.status))
             .collect();
         for (id, status) in &rows {
             if let Some(r) = self.data.signatures.get_mut(id) {
@@ -796,7 +796,7 @@ impl SignatureLifecycle for MemoryStore {
             .filter(|r| {
                 r.sig.status == Status::Ignored && r.sig.ignored_until.is_some_and(|u| u <= now)
             })
-            .map(|r| r.sig.id.clone())
+            .map(|r| r.sig.id.to_string())
             .collect();
         for id in &ids {
             let back = crate::core::triage::status_before_ignore(&self.data.history_of(id));

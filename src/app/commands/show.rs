@@ -96,7 +96,7 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
     let _ = writeln!(
         o,
         "{}  {}",
-        crate::core::report::short_id(&sig.id),
+        sig.id.short(),
         crate::core::report::title(&sig)
     );
     let _ = writeln!(o, "signature  {}", sig.id);

@@ -315,7 +315,9 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
     let (selection, seen) =
         triage_pass(store, revision.as_deref(), options, &in_flight, clock.now())?;
     for (sig, skip) in selection.skipped {
-        report.outcomes.push((sig.id, Outcome::Skipped(skip)));
+        report
+            .outcomes
+            .push((sig.id.into(), Outcome::Skipped(skip)));
     }
 
     let mut unknown_price_noted = false;
@@ -336,7 +338,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
         report.spent_today_usd = spent_today;
 
         let mut request = DiagnosisRequest {
-            signature_id: sig.id.clone(),
+            signature_id: sig.id.to_string(),
             prompt: prompt.user.clone(),
             system: prompt.system.clone(),
             schema: prompt.schema.clone(),
@@ -383,7 +385,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 );
                 report
                     .outcomes
-                    .push((sig.id.clone(), Outcome::Pending(why)));
+                    .push((sig.id.to_string(), Outcome::Pending(why)));
                 continue;
             }
         };
@@ -391,7 +393,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
 
         if options.dry_run {
             report.outcomes.push((
-                sig.id.clone(),
+                sig.id.to_string(),
                 Outcome::WouldSend {
                     prompt: Box::new(prompt),
                     cap_usd: Some(cap),
@@ -407,7 +409,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
         let reserved_usd = worst.unwrap_or(cap);
         let reservation = SpendReservation {
             at: now,
-            signature_id: sig.id.clone(),
+            signature_id: sig.id.to_string(),
             backend: diagnoser.backend().to_string(),
             model: price_model.clone(),
             worst_case_usd: reserved_usd,
@@ -418,7 +420,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
             Reserve::Claimed => {
                 report
                     .outcomes
-                    .push((sig.id.clone(), Outcome::Skipped(Skip::InFlight)));
+                    .push((sig.id.to_string(), Outcome::Skipped(Skip::InFlight)));
                 continue;
             }
             Reserve::OverBudget { committed_usd } => {
@@ -428,17 +430,18 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 );
                 report
                     .outcomes
-                    .push((sig.id.clone(), Outcome::Pending(why)));
+                    .push((sig.id.to_string(), Outcome::Pending(why)));
                 continue;
             }
         };
         // Another pass may have diagnosed it between triage and the claim.
         let latest_now = store.latest_diagnosis(&sig.id)?.map(|d| d.created_at);
-        if latest_now != seen.get(&sig.id).copied().flatten() {
+        if latest_now != seen.get(sig.id.as_str()).copied().flatten() {
             store.settle_reservation(rid, None)?;
-            report
-                .outcomes
-                .push((sig.id.clone(), Outcome::Skipped(Skip::DiagnosedMeanwhile)));
+            report.outcomes.push((
+                sig.id.to_string(),
+                Outcome::Skipped(Skip::DiagnosedMeanwhile),
+            ));
             continue;
         }
 
@@ -463,7 +466,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                     answer.model.clone()
                 };
                 let diagnosis = Diagnosis {
-                    signature_id: sig.id.clone(),
+                    signature_id: sig.id.to_string(),
                     created_at: done,
                     root_cause: redactor.redact(&answer.root_cause),
                     suggested_fix: redactor.redact(&answer.suggested_fix),
@@ -480,7 +483,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 };
                 let spend = SpendEntry {
                     at: done,
-                    signature_id: sig.id.clone(),
+                    signature_id: sig.id.to_string(),
                     backend: diagnoser.backend().to_string(),
                     model,
                     cost_usd: charged,
@@ -507,7 +510,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 })?;
                 report
                     .outcomes
-                    .push((sig.id.clone(), Outcome::Diagnosed(Box::new(diagnosis))));
+                    .push((sig.id.to_string(), Outcome::Diagnosed(Box::new(diagnosis))));
             }
             Err(err) => {
                 let (_, charged, estimated) = charge(err.cost(), cap, worst);
@@ -520,14 +523,14 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 });
                 let spend = (!matches!(err.cost(), CallCost::Nothing)).then(|| SpendEntry {
                     at: done,
-                    signature_id: sig.id.clone(),
+                    signature_id: sig.id.to_string(),
                     backend: diagnoser.backend().to_string(),
                     model: price_model.clone(),
                     cost_usd: charged,
                     estimated,
                 });
                 let attempt = FailedAttempt {
-                    signature_id: sig.id.clone(),
+                    signature_id: sig.id.to_string(),
                     at: done,
                     backend: diagnoser.backend().to_string(),
                     model: diagnoser.model().to_string(),
@@ -552,12 +555,12 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                         report.transient += 1;
                         report
                             .outcomes
-                            .push((sig.id.clone(), Outcome::Pending(detail)));
+                            .push((sig.id.to_string(), Outcome::Pending(detail)));
                     }
                     DiagnoserError::Invalid { .. } => {
                         report.invalid += 1;
                         report.outcomes.push((
-                            sig.id.clone(),
+                            sig.id.to_string(),
                             Outcome::Failed {
                                 kind: err.kind(),
                                 detail,
@@ -565,7 +568,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                         ));
                     }
                     _ => report.outcomes.push((
-                        sig.id.clone(),
+                        sig.id.to_string(),
                         Outcome::Failed {
                             kind: err.kind(),
                             detail,
@@ -659,12 +662,12 @@ fn triage_pass(
     let mut busy = Vec::new();
     let mut seen = BTreeMap::new();
     for s in signatures {
-        if in_flight.contains(&s.id) {
+        if in_flight.contains(&s.id.to_string()) {
             busy.push((s, Skip::InFlight));
             continue;
         }
         let latest = store.latest_diagnosis(&s.id)?;
-        seen.insert(s.id.clone(), latest.as_ref().map(|d| d.created_at));
+        seen.insert(s.id.to_string(), latest.as_ref().map(|d| d.created_at));
         let invalid_attempts = store
             .failed_attempts(&s.id)?
             .iter()

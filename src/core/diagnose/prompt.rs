@@ -410,7 +410,7 @@ mod tests {
     fn planted(plant: &str) -> (Signature, DiagnosisContext) {
         let p = |what: &str| format!("{what} {plant} after-{what}");
         let sig = Signature {
-            id: "a".repeat(32),
+            id: "a".repeat(32).into(),
             algorithm_version: 1,
             basis: FingerprintBasis::Stack,
             status: Status::New,

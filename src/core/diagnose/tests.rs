@@ -11,7 +11,7 @@ const NOW: UnixNanos = 20_000 * NANOS_PER_DAY + 10 * NANOS_PER_HOUR;
 
 fn sig(id: &str, count: u64, status: Status) -> Signature {
     Signature {
-        id: id.to_string(),
+        id: id.into(),
         algorithm_version: 1,
         basis: FingerprintBasis::Stack,
         status,

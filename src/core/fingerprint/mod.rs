@@ -188,7 +188,7 @@ fn fingerprint_parsed_with(
             ];
             parts.extend(selection.kept.iter().map(|f| f.qualified()));
             return Fingerprint {
-                id: hash_parts(&parts),
+                id: hash_parts(&parts).into(),
                 algorithm_version: ALGORITHM_VERSION,
                 basis: FingerprintBasis::Stack,
                 service: event.service.clone(),
@@ -200,7 +200,7 @@ fn fingerprint_parsed_with(
         }
     }
     Fingerprint {
-        id: template_id(&event.service, &exception_type, &template),
+        id: template_id(&event.service, &exception_type, &template).into(),
         algorithm_version: ALGORITHM_VERSION,
         basis: FingerprintBasis::Template,
         service: event.service.clone(),

@@ -46,7 +46,7 @@ impl NestedRecordings {
                     && message[..message.len() - m.len()].ends_with(": ")
             });
             if let Some((_, id, template)) = inner {
-                fp.id = id.clone();
+                fp.id = id.clone().into();
                 fp.template = template.clone();
                 return;
             }
@@ -61,7 +61,7 @@ impl NestedRecordings {
         }
         let seen = self.by_trace.entry(ev.trace_id.clone()).or_default();
         if seen.len() < MAX_PER_TRACE {
-            seen.push((message.to_string(), fp.id.clone(), fp.template.clone()));
+            seen.push((message.to_string(), fp.id.to_string(), fp.template.clone()));
         }
     }
 }

@@ -98,8 +98,8 @@ impl PgStore {
                 path: self.display.clone(),
             });
         }
-        let sig_id = if self.pending.contains_key(&fp.id) {
-            fp.id.clone()
+        let sig_id = if self.pending.contains_key(fp.id.as_str()) {
+            fp.id.to_string()
         } else {
             self.canonical_id(&fp.id)?
         };

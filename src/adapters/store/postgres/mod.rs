@@ -549,3 +549,30 @@ fn i64_of(n: u64) -> i64 {
 fn u64_of(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
+
+/// A signature id is stored as its text.
+impl postgres::types::ToSql for crate::core::model::SignatureId {
+    fn to_sql(
+        &self,
+        ty: &postgres::types::Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        self.as_str().to_sql(ty, out)
+    }
+    fn accepts(ty: &postgres::types::Type) -> bool {
+        <&str as postgres::types::ToSql>::accepts(ty)
+    }
+    postgres::types::to_sql_checked!();
+}
+
+impl<'a> postgres::types::FromSql<'a> for crate::core::model::SignatureId {
+    fn from_sql(
+        ty: &postgres::types::Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        String::from_sql(ty, raw).map(crate::core::model::SignatureId::from)
+    }
+    fn accepts(ty: &postgres::types::Type) -> bool {
+        <String as postgres::types::FromSql>::accepts(ty)
+    }
+}

@@ -170,7 +170,7 @@ impl PgStore {
         if sig.status == to && !self.has_marker(&sig.id)? {
             return Ok(());
         }
-        self.markers.remove(&sig.id);
+        self.markers.remove(sig.id.as_str());
         self.in_transaction(|s| {
             s.execute(
                 "UPDATE signatures SET status = $2, resolved_in_release = NULL, resolved_in_release_seen = NULL,

@@ -240,7 +240,7 @@ impl PgStore {
             return Ok(());
         }
         let seen = self.release_first_seen(&sig.id, release)?.unwrap_or(now);
-        self.markers.remove(&sig.id);
+        self.markers.remove(sig.id.as_str());
         self.in_transaction(|s| {
             s.execute(
                 "UPDATE signatures SET status = 'resolved', ignore_reason = NULL, ignored_until = NULL,

@@ -95,8 +95,8 @@ impl SqliteStore {
                 path: self.path.display().to_string(),
             });
         }
-        let sig_id = if self.pending.contains_key(&fp.id) {
-            fp.id.clone()
+        let sig_id = if self.pending.contains_key(fp.id.as_str()) {
+            fp.id.to_string()
         } else {
             self.canonical_id(&fp.id)?
         };

@@ -359,3 +359,16 @@ fn open_immutable(path: &Path) -> Result<Connection, rusqlite::Error> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
 }
+
+/// A signature id is stored as its text.
+impl rusqlite::ToSql for crate::core::model::SignatureId {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.as_str().to_sql()
+    }
+}
+
+impl rusqlite::types::FromSql for crate::core::model::SignatureId {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        String::column_result(v).map(crate::core::model::SignatureId::from)
+    }
+}

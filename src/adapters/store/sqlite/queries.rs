@@ -166,7 +166,7 @@ impl SqliteStore {
         if sig.status == to && !self.has_marker(&sig.id)? {
             return Ok(());
         }
-        self.markers.remove(&sig.id);
+        self.markers.remove(sig.id.as_str());
         self.in_transaction(|s| {
             s.conn
                 .execute(

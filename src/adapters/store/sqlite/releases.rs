@@ -222,7 +222,7 @@ impl SqliteStore {
             return Ok(());
         }
         let seen = self.release_first_seen(&sig.id, release)?.unwrap_or(now);
-        self.markers.remove(&sig.id);
+        self.markers.remove(sig.id.as_str());
         self.in_transaction(|s| {
             s.conn
                 .execute(
