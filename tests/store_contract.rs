@@ -514,7 +514,7 @@ fn outbox_retries_intents_with_backoff(s: &mut dyn SignatureStore) {
         s.due_notifications(now, 10)
             .unwrap()
             .into_iter()
-            .map(|p| p.record.signature_id)
+            .map(|p| p.record.signature_id.into())
             .collect()
     };
     assert_eq!(ids(s, 999), [B, C]);
@@ -1153,7 +1153,7 @@ fn reservations_bound_the_budget_and_claim(s: &mut dyn SignatureStore) {
         .reservations()
         .unwrap()
         .into_iter()
-        .map(|(_, r)| r.signature_id)
+        .map(|(_, r)| r.signature_id.into())
         .collect();
     assert_eq!(left, vec![B.to_string()]);
     // A is free again once settled.

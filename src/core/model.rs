@@ -566,7 +566,7 @@ pub struct Evidence {
 /// A root-cause diagnosis, as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
-    pub signature_id: String,
+    pub signature_id: SignatureId,
     pub created_at: UnixNanos,
     pub root_cause: String,
     pub suggested_fix: String,

@@ -8,7 +8,9 @@
 //! limit ([`MAX_INTENT_AGE`]) after which the row is marked given up and reported, never
 //! dropped silently nor retried forever. A key already sent is never sent again.
 
-use crate::core::model::{Diagnosis, HourlyCounts, Signature, UnixNanos, NANOS_PER_DAY};
+use crate::core::model::{
+    Diagnosis, HourlyCounts, Signature, SignatureId, UnixNanos, NANOS_PER_DAY,
+};
 use crate::core::ports::codebase::History;
 use crate::core::ports::store::{
     EventLedger, NotificationRecord, NotificationState, PendingNotification,
@@ -215,7 +217,7 @@ fn channel_is_down(e: &NotifyError) -> bool {
 pub fn notify(
     store: &mut dyn SignatureStore,
     notifiers: &mut [Box<dyn Notifier>],
-    ids: &[String],
+    ids: &[SignatureId],
     policy: &NotifyPolicy,
     now: UnixNanos,
     record: bool,
@@ -271,7 +273,7 @@ pub fn notify(
                         continue;
                     }
                     store.put_notification(&NotificationRecord {
-                        signature_id: sig.id.to_string(),
+                        signature_id: sig.id.clone(),
                         channel: channel.clone(),
                         dedup_key: key.clone(),
                         state: NotificationState::Intent,
@@ -290,7 +292,7 @@ pub fn notify(
                         out.sent += 1;
                         if record {
                             store.put_notification(&NotificationRecord {
-                                signature_id: sig.id.to_string(),
+                                signature_id: sig.id.clone(),
                                 channel,
                                 dedup_key: key.clone(),
                                 state: NotificationState::Sent,

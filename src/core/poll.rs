@@ -7,7 +7,7 @@
 
 use crate::core::fingerprint::cache::{StackCache, CAPACITY as STACK_CACHE};
 use crate::core::ledger::EventKeyer;
-use crate::core::model::{ErrorEvent, EventKey, Fingerprint, UnixNanos};
+use crate::core::model::{ErrorEvent, EventKey, Fingerprint, SignatureId, UnixNanos};
 use crate::core::ports::store::{PassSummary, RecordOutcome};
 use crate::core::ports::{
     Clock, HeldWindow, PollWindow, Quarantine, SignatureStore, StoreError, TelemetryError,
@@ -45,9 +45,9 @@ pub struct PollOutcome {
     /// Nanoseconds of backlog left unread because of `max_catchup`.
     pub skipped_backlog: i64,
     /// Signatures this pass created, regressed or added to, in first-touched order.
-    pub new_ids: Vec<String>,
-    pub regressed_ids: Vec<String>,
-    pub touched_ids: Vec<String>,
+    pub new_ids: Vec<SignatureId>,
+    pub regressed_ids: Vec<SignatureId>,
+    pub touched_ids: Vec<SignatureId>,
     pub auto_resolved: Vec<String>,
     pub pruned: u64,
     pub notes: Vec<String>,
@@ -192,11 +192,11 @@ fn cursor_after(
 
 /// Merges moved absorbed ids into survivors during the pass: report each survivor once, in
 /// the place its first id had (done once at the end, so a pass with many merges stays linear).
-fn retarget(out: &mut PollOutcome, merges: &HashMap<String, String>) {
+fn retarget(out: &mut PollOutcome, merges: &HashMap<SignatureId, SignatureId>) {
     if merges.is_empty() {
         return;
     }
-    let resolve = |id: &String| {
+    let resolve = |id: &SignatureId| {
         let mut id = id;
         // Chains are short (a template widens a few times); the bound guards against a cycle.
         for _ in 0..64 {
@@ -207,7 +207,7 @@ fn retarget(out: &mut PollOutcome, merges: &HashMap<String, String>) {
         }
         id.clone()
     };
-    let rewrite = |ids: &mut Vec<String>| {
+    let rewrite = |ids: &mut Vec<SignatureId>| {
         let mut seen = HashSet::with_capacity(ids.len());
         let before = ids.len();
         *ids = ids
@@ -243,7 +243,7 @@ fn run_pass(
     out.notes.extend(grouper.note.take());
     let mut nested = crate::core::fingerprint::nested::NestedRecordings::new();
     let mut touched = BTreeSet::new();
-    let mut merges: HashMap<String, String> = HashMap::new();
+    let mut merges: HashMap<SignatureId, SignatureId> = HashMap::new();
     let mut store_error: Option<StoreError> = None;
     // Pipeline: the source thread parses and keys events (keys depend on order), workers
     // fingerprint batches, and this thread writes them in the order the source produced them.
@@ -344,18 +344,18 @@ fn run_pass(
                         match o {
                             RecordOutcome::NewSignature => {
                                 out.summary.new += 1;
-                                out.new_ids.push(fp.id.to_string());
+                                out.new_ids.push(fp.id.clone());
                             }
                             RecordOutcome::Regressed => {
                                 out.summary.regressed += 1;
-                                out.regressed_ids.push(fp.id.to_string());
+                                out.regressed_ids.push(fp.id.clone());
                             }
                             _ => out.summary.recurring += 1,
                         }
                         // Look up before copying: most events touch a signature seen already.
                         if !touched.contains(&fp.id) {
                             touched.insert(fp.id.clone());
-                            out.touched_ids.push(fp.id.to_string());
+                            out.touched_ids.push(fp.id.clone());
                         }
                     }
                     Err(e) => {

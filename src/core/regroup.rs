@@ -7,7 +7,9 @@ use crate::core::fingerprint::template::{MinerConfig, TemplateMiner};
 use crate::core::fingerprint::{
     fingerprint_with, scope_key, template_id, Grouping, ALGORITHM_VERSION,
 };
-use crate::core::model::{ErrorEvent, EventOrigin, Fingerprint, FingerprintBasis, UnixNanos};
+use crate::core::model::{
+    ErrorEvent, EventOrigin, Fingerprint, FingerprintBasis, SignatureId, UnixNanos,
+};
 use crate::core::ports::store::Cursors;
 use crate::core::ports::store::MergeOutcome;
 use crate::core::ports::{SignatureFilter, SignatureStore, StoreError};
@@ -30,8 +32,8 @@ struct Persisted {
 /// A merge the grouper made: `absorbed` now resolves to `survivor`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merge {
-    pub absorbed: String,
-    pub survivor: String,
+    pub absorbed: SignatureId,
+    pub survivor: SignatureId,
 }
 
 /// The pass's template stage. Stateful and order-dependent: exactly one runs per pass, on the
@@ -125,8 +127,8 @@ impl TemplateGrouper {
         let reason = format!("template widened from '{old}' to '{}'", fp.template);
         match store.merge_signatures(&old_id, fp, &reason, now)? {
             MergeOutcome::Merged | MergeOutcome::Renamed => Ok(Some(Merge {
-                absorbed: old_id,
-                survivor: fp.id.to_string(),
+                absorbed: old_id.into(),
+                survivor: fp.id.clone(),
             })),
             MergeOutcome::KeptApart | MergeOutcome::Unchanged => Ok(None),
         }
@@ -146,7 +148,7 @@ impl TemplateGrouper {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegroupChange {
     /// The id the group has under the current algorithm.
-    pub survivor: String,
+    pub survivor: SignatureId,
     /// Stored ids that become aliases of `survivor` (more than one: a merge).
     pub absorbed: Vec<String>,
     /// Stored ids that would join but are marked no-merge, so stay apart.
@@ -296,7 +298,7 @@ fn plan_and_apply(
             }
         }
         report.changes.push(RegroupChange {
-            survivor: new_id,
+            survivor: new_id.into(),
             absorbed: moving,
             kept_apart,
             template: fp.template.clone(),

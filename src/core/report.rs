@@ -629,7 +629,7 @@ mod tests {
             ignored_until: None,
         };
         let d = Diagnosis {
-            signature_id: sig.id.to_string(),
+            signature_id: sig.id.clone(),
             created_at: 0,
             root_cause: "token ghp_abcdefghijklmnopqrstuvwxyz0123 leaked <script>alert(1)</script>"
                 .into(),

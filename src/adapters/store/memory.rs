@@ -495,13 +495,13 @@ impl Data {
             }
         }
         for d in self.diagnoses.iter_mut().filter(|d| d.signature_id == from) {
-            d.signature_id = into.to_string();
+            d.signature_id = into.into();
         }
         for a in self.attempts.iter_mut().filter(|a| a.signature_id == from) {
-            a.signature_id = into.to_string();
+            a.signature_id = into.into();
         }
         for s in self.spend.iter_mut().filter(|s| s.signature_id == from) {
-            s.signature_id = into.to_string();
+            s.signature_id = into.into();
         }
         // The survivor's own record wins where both hold a key (SQLite's UPDATE OR IGNORE).
         let moving: Vec<(String, String, String)> = self
@@ -516,7 +516,7 @@ impl Data {
                 continue;
             }
             if let Some(mut n) = self.notifications.remove(&k) {
-                n.signature_id = into.to_string();
+                n.signature_id = into.into();
                 self.notifications.insert(to_key.clone(), n);
             }
             if let Some(meta) = self.outbox.remove(&k) {
@@ -1022,7 +1022,7 @@ impl NotificationOutbox for MemoryStore {
     fn put_notification(&mut self, record: &NotificationRecord) -> Result<(), StoreError> {
         let key = (
             record.channel.clone(),
-            record.signature_id.clone(),
+            record.signature_id.to_string(),
             record.dedup_key.clone(),
         );
         let mut rec = record.clone();

@@ -6,7 +6,9 @@ pub mod evidence;
 pub mod prompt;
 pub mod triage;
 
-use crate::core::model::{Diagnosis, EventRef, EventSample, Signature, Status, UnixNanos};
+use crate::core::model::{
+    Diagnosis, EventRef, EventSample, Signature, SignatureId, Status, UnixNanos,
+};
 use crate::core::ports::codebase::Codebase;
 use crate::core::ports::diagnoser::{CallCost, Diagnoser, DiagnoserError, DiagnosisRequest};
 use crate::core::ports::store::prelude::*;
@@ -307,7 +309,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
             price_model = m;
         }
     }
-    let in_flight: Vec<String> = store
+    let in_flight: Vec<SignatureId> = store
         .reservations()?
         .into_iter()
         .map(|(_, r)| r.signature_id)
@@ -338,7 +340,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
         report.spent_today_usd = spent_today;
 
         let mut request = DiagnosisRequest {
-            signature_id: sig.id.to_string(),
+            signature_id: sig.id.clone(),
             prompt: prompt.user.clone(),
             system: prompt.system.clone(),
             schema: prompt.schema.clone(),
@@ -409,7 +411,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
         let reserved_usd = worst.unwrap_or(cap);
         let reservation = SpendReservation {
             at: now,
-            signature_id: sig.id.to_string(),
+            signature_id: sig.id.clone(),
             backend: diagnoser.backend().to_string(),
             model: price_model.clone(),
             worst_case_usd: reserved_usd,
@@ -466,7 +468,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                     answer.model.clone()
                 };
                 let diagnosis = Diagnosis {
-                    signature_id: sig.id.to_string(),
+                    signature_id: sig.id.clone(),
                     created_at: done,
                     root_cause: redactor.redact(&answer.root_cause),
                     suggested_fix: redactor.redact(&answer.suggested_fix),
@@ -483,7 +485,7 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 };
                 let spend = SpendEntry {
                     at: done,
-                    signature_id: sig.id.to_string(),
+                    signature_id: sig.id.clone(),
                     backend: diagnoser.backend().to_string(),
                     model,
                     cost_usd: charged,
@@ -523,14 +525,14 @@ pub fn run(ports: Ports<'_>, options: &DiagnoseOptions) -> Result<PassReport, Di
                 });
                 let spend = (!matches!(err.cost(), CallCost::Nothing)).then(|| SpendEntry {
                     at: done,
-                    signature_id: sig.id.to_string(),
+                    signature_id: sig.id.clone(),
                     backend: diagnoser.backend().to_string(),
                     model: price_model.clone(),
                     cost_usd: charged,
                     estimated,
                 });
                 let attempt = FailedAttempt {
-                    signature_id: sig.id.to_string(),
+                    signature_id: sig.id.clone(),
                     at: done,
                     backend: diagnoser.backend().to_string(),
                     model: diagnoser.model().to_string(),
@@ -639,7 +641,7 @@ fn triage_pass(
     store: &dyn DiagnosisStore,
     revision: Option<&str>,
     options: &DiagnoseOptions,
-    in_flight: &[String],
+    in_flight: &[SignatureId],
     now: UnixNanos,
 ) -> Result<(Selection, BTreeMap<String, Option<UnixNanos>>), DiagnoseError> {
     let explicit = !options.ids.is_empty();
@@ -662,7 +664,7 @@ fn triage_pass(
     let mut busy = Vec::new();
     let mut seen = BTreeMap::new();
     for s in signatures {
-        if in_flight.contains(&s.id.to_string()) {
+        if in_flight.contains(&s.id) {
             busy.push((s, Skip::InFlight));
             continue;
         }

@@ -52,7 +52,7 @@ struct FakeStore {
     busy_records: usize,
     /// Another pass, between this pass's triage and its reservation: claims these signatures
     /// (reservation refused) or diagnoses them (reservation made, diagnosis already there).
-    claimed_meanwhile: Vec<String>,
+    claimed_meanwhile: Vec<SignatureId>,
     diagnosed_meanwhile: Vec<Diagnosis>,
 }
 

@@ -1,11 +1,11 @@
 //! The diagnoser port: an LLM that reads the codebase and explains a signature.
 
-use crate::core::model::Confidence;
+use crate::core::model::{Confidence, SignatureId};
 
 /// What is sent to a diagnoser: an assembled, redacted prompt and the limits of this one call.
 #[derive(Debug, Clone)]
 pub struct DiagnosisRequest {
-    pub signature_id: String,
+    pub signature_id: SignatureId,
     /// The user prompt (context and question), already redacted.
     pub prompt: String,
     /// Standing rules for the model (appended to the backend's system prompt where it has one).

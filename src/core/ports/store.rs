@@ -3,7 +3,7 @@
 
 use crate::core::model::{
     Diagnosis, DropReason, ErrorEvent, EventKey, EventRef, EventSample, Fingerprint, Frame,
-    HourlyCounts, Signature, SignatureReleases, Status, StatusChange, UnixNanos,
+    HourlyCounts, Signature, SignatureId, SignatureReleases, Status, StatusChange, UnixNanos,
 };
 
 /// Errors from the store. Each names the database path.
@@ -92,7 +92,7 @@ pub struct SignatureFilter {
 /// A diagnosis attempt that produced no diagnosis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailedAttempt {
-    pub signature_id: String,
+    pub signature_id: SignatureId,
     pub at: UnixNanos,
     pub backend: String,
     pub model: String,
@@ -106,7 +106,7 @@ pub struct FailedAttempt {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpendEntry {
     pub at: UnixNanos,
-    pub signature_id: String,
+    pub signature_id: SignatureId,
     pub backend: String,
     pub model: String,
     /// What the call cost; for a killed call, its worst case.
@@ -118,7 +118,7 @@ pub struct SpendEntry {
 /// A notification as recorded: intent first, then sent, so a crash never notifies twice.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NotificationRecord {
-    pub signature_id: String,
+    pub signature_id: SignatureId,
     pub channel: String,
     /// e.g. `new`, `regressed`, `diagnosed:<diagnosis id>`, `escalating:<hour>`.
     pub dedup_key: String,
@@ -183,7 +183,7 @@ pub struct PassSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpendReservation {
     pub at: UnixNanos,
-    pub signature_id: String,
+    pub signature_id: SignatureId,
     pub backend: String,
     pub model: String,
     /// The most the call can cost (what an abandoned reservation is settled at).

@@ -349,7 +349,7 @@ impl NotificationOutbox for PgStore {
         row.map(|r| {
             let state: String = r.try_get(0).map_err(|e| self.err(e))?;
             Ok(NotificationRecord {
-                signature_id: signature_id.to_string(),
+                signature_id: signature_id.into(),
                 channel: channel.to_string(),
                 dedup_key: dedup_key.to_string(),
                 state: state_from_str(&state),

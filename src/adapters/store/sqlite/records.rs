@@ -332,7 +332,7 @@ impl NotificationOutbox for SqliteStore {
                 |r| {
                     let state: String = r.get(0)?;
                     Ok(NotificationRecord {
-                        signature_id: signature_id.to_string(),
+                        signature_id: signature_id.into(),
                         channel: channel.to_string(),
                         dedup_key: dedup_key.to_string(),
                         state: state_from_str(&state),
