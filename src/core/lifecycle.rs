@@ -3,7 +3,7 @@
 //! resolved one regresses, and persists what [`count_event`] decided.
 
 use crate::core::limits::SAMPLES_PER_SIGNATURE;
-use crate::core::model::{ErrorEvent, Signature, Status};
+use crate::core::model::{ErrorEvent, Signature, Status, UnixNanos};
 use crate::core::ports::store::RecordOutcome;
 
 /// A status change for the signature's history.
@@ -73,6 +73,47 @@ pub fn count_event(
         sig.sample_message = ev.message.clone();
     }
     landed
+}
+
+/// The statuses a quiet signature leaves for resolved (`RESOLVE_AFTER_DAYS`); a resolved one
+/// has nothing to do and an ignored one waits for its ignore to end.
+pub const AUTO_RESOLVES: [Status; 4] = [
+    Status::New,
+    Status::Investigating,
+    Status::Diagnosed,
+    Status::Regressed,
+];
+
+/// The history reason of an auto-resolve.
+pub const QUIET_REASON: &str = "quiet long enough to resolve itself";
+
+/// The history reason of an ignore whose `until` passed.
+pub const IGNORE_ENDED_REASON: &str = "ignore period ended";
+
+/// Whether a signature resolves itself: an open status ([`AUTO_RESOLVES`]), and no event seen
+/// nor counted since `quiet_since` (replaying old data counts events: it is not quiet).
+pub fn resolves_when_quiet(
+    status: Status,
+    last_seen: UnixNanos,
+    last_ingested: UnixNanos,
+    quiet_since: UnixNanos,
+) -> bool {
+    AUTO_RESOLVES.contains(&status) && last_seen < quiet_since && last_ingested < quiet_since
+}
+
+/// [`AUTO_RESOLVES`] as an SQL list (`'new', 'investigating', ...`), for the stores that select
+/// in SQL what [`resolves_when_quiet`] says.
+pub fn auto_resolves_sql() -> String {
+    AUTO_RESOLVES
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether an ignored signature's ignore has ended at `now` (an ignore without `until` never does).
+pub fn ignore_ended(status: Status, ignored_until: Option<UnixNanos>, now: UnixNanos) -> bool {
+    status == Status::Ignored && ignored_until.is_some_and(|u| u <= now)
 }
 
 /// Whether a signature that holds `held` whole events as samples keeps this one too
@@ -165,6 +206,29 @@ mod tests {
             })
         );
         assert_eq!(sig.count, 4);
+    }
+
+    #[test]
+    fn open_signatures_resolve_when_nothing_was_seen_or_counted_since() {
+        for s in AUTO_RESOLVES {
+            assert!(resolves_when_quiet(s, 9, 9, 10));
+            assert!(!resolves_when_quiet(s, 10, 9, 10), "seen at the boundary");
+            assert!(
+                !resolves_when_quiet(s, 9, 10, 10),
+                "old data counted just now"
+            );
+        }
+        for s in [Status::Resolved, Status::Ignored] {
+            assert!(!resolves_when_quiet(s, 0, 0, 10));
+        }
+        assert_eq!(
+            auto_resolves_sql(),
+            "'new', 'investigating', 'diagnosed', 'regressed'"
+        );
+        assert!(ignore_ended(Status::Ignored, Some(10), 10));
+        assert!(!ignore_ended(Status::Ignored, Some(11), 10));
+        assert!(!ignore_ended(Status::Ignored, None, 10));
+        assert!(!ignore_ended(Status::New, Some(0), 10));
     }
 
     #[test]

@@ -756,20 +756,17 @@ impl SignatureLifecycle for MemoryStore {
         quiet_since: UnixNanos,
         now: UnixNanos,
     ) -> Result<Vec<String>, StoreError> {
-        let open = [
-            Status::New,
-            Status::Investigating,
-            Status::Diagnosed,
-            Status::Regressed,
-        ];
         let rows: Vec<(String, Status)> = self
             .data
             .signatures
             .values()
             .filter(|r| {
-                r.sig.last_seen < quiet_since
-                    && r.last_ingested < quiet_since
-                    && open.contains(&r.sig.status)
+                lifecycle::resolves_when_quiet(
+                    r.sig.status,
+                    r.sig.last_seen,
+                    r.last_ingested,
+                    quiet_since,
+                )
             })
             .map(|r| (r.sig.id.to_string(), r.sig.status))
             .collect();
@@ -783,7 +780,7 @@ impl SignatureLifecycle for MemoryStore {
                 now,
                 Some(*status),
                 Status::Resolved,
-                "quiet long enough to resolve itself",
+                lifecycle::QUIET_REASON,
             );
         }
         Ok(rows.into_iter().map(|r| r.0).collect())
@@ -793,15 +790,13 @@ impl SignatureLifecycle for MemoryStore {
             .data
             .signatures
             .values()
-            .filter(|r| {
-                r.sig.status == Status::Ignored && r.sig.ignored_until.is_some_and(|u| u <= now)
-            })
+            .filter(|r| lifecycle::ignore_ended(r.sig.status, r.sig.ignored_until, now))
             .map(|r| r.sig.id.to_string())
             .collect();
         for id in &ids {
             let back = crate::core::triage::status_before_ignore(&self.data.history_of(id));
             self.data
-                .change_status(id, back, "ignore period ended", now)?;
+                .change_status(id, back, lifecycle::IGNORE_ENDED_REASON, now)?;
         }
         Ok(ids)
     }

@@ -2,6 +2,7 @@
 //! history, frequency, retained events, retention and auto-resolution (SQLite's, in PostgreSQL).
 
 use super::{u64_of, PgStore};
+use crate::core::lifecycle;
 use crate::core::model::{
     EventRef, EventSample, FingerprintBasis, Frame, HourlyCounts, Signature, Status, StatusChange,
     UnixNanos, NANOS_PER_HOUR,
@@ -85,6 +86,12 @@ fn filter_sql(f: &SignatureFilter) -> (String, Args) {
 fn refs(args: &Args) -> Vec<&(dyn ToSql + Sync)> {
     args.iter().map(|b| b.as_ref()).collect()
 }
+
+/// The signatures `core::lifecycle::resolves_when_quiet` resolves, selected in SQL (a static
+/// statement: the status list is `lifecycle::AUTO_RESOLVES`, checked by a test).
+const QUIET_SQL: &str =
+    "SELECT id, status FROM signatures WHERE last_seen < $1 AND last_ingested < $1
+     AND status IN ('new', 'investigating', 'diagnosed', 'regressed') ORDER BY id";
 
 impl PgStore {
     pub(super) fn load_signature(&self, id: &str) -> Result<Option<Signature>, StoreError> {
@@ -319,12 +326,9 @@ impl PgStore {
         self.in_transaction(|s| {
             // Quiet means no event seen and none counted: replaying old data is not quiet.
             s.flush()?;
-            let rows: Vec<(String, String)> = s.rows(
-                "SELECT id, status FROM signatures WHERE last_seen < $1 AND last_ingested < $1
-                 AND status IN ('new', 'investigating', 'diagnosed', 'regressed') ORDER BY id",
-                &[&quiet_since],
-                |r| Ok((r.try_get(0)?, r.try_get(1)?)),
-            )?;
+            let rows: Vec<(String, String)> = s.rows(QUIET_SQL, &[&quiet_since], |r| {
+                Ok((r.try_get(0)?, r.try_get(1)?))
+            })?;
             for (id, status) in &rows {
                 s.execute(
                     "UPDATE signatures SET status = 'resolved', resolved_in_release = NULL,
@@ -336,7 +340,7 @@ impl PgStore {
                     now,
                     Status::parse(status),
                     Status::Resolved,
-                    "quiet long enough to resolve itself",
+                    lifecycle::QUIET_REASON,
                 )?;
             }
             Ok(rows.into_iter().map(|r| r.0).collect())
@@ -354,7 +358,7 @@ impl PgStore {
         )?;
         for id in &ids {
             let back = crate::core::triage::status_before_ignore(&self.history_of(id)?);
-            self.change_status(id, back, "ignore period ended", now)?;
+            self.change_status(id, back, lifecycle::IGNORE_ENDED_REASON, now)?;
         }
         Ok(ids)
     }
@@ -372,5 +376,16 @@ impl PgStore {
         Ok(raw
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_quiet_statement_selects_the_statuses_core_auto_resolves() {
+        assert!(super::QUIET_SQL.contains(&format!(
+            "status IN ({})",
+            crate::core::lifecycle::auto_resolves_sql()
+        )));
     }
 }

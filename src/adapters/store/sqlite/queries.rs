@@ -2,6 +2,7 @@
 //! history, frequency, retained events, retention and auto-resolution.
 
 use super::SqliteStore;
+use crate::core::lifecycle;
 use crate::core::model::{
     EventRef, EventSample, FingerprintBasis, Frame, HourlyCounts, Signature, Status, StatusChange,
     UnixNanos, NANOS_PER_HOUR,
@@ -346,10 +347,11 @@ impl SqliteStore {
             s.flush()?;
             let rows: Vec<(String, String)> = s
                 .conn
-                .prepare(
+                .prepare(&format!(
                     "SELECT id, status FROM signatures WHERE last_seen < ?1 AND last_ingested < ?1
-                     AND status IN ('new', 'investigating', 'diagnosed', 'regressed') ORDER BY id",
-                )
+                     AND status IN ({}) ORDER BY id",
+                    lifecycle::auto_resolves_sql()
+                ))
                 .and_then(|mut st| {
                     st.query_map([quiet_since], |r| Ok((r.get(0)?, r.get(1)?)))?
                         .collect()
@@ -368,7 +370,7 @@ impl SqliteStore {
                     now,
                     Status::parse(status),
                     Status::Resolved,
-                    "quiet long enough to resolve itself",
+                    lifecycle::QUIET_REASON,
                 )?;
             }
             Ok(rows.into_iter().map(|r| r.0).collect())
@@ -386,7 +388,7 @@ impl SqliteStore {
             .map_err(|e| self.write_err(e))?;
         for id in &ids {
             let back = self.status_before_ignore(id)?;
-            self.change_status(id, back, "ignore period ended", now)?;
+            self.change_status(id, back, lifecycle::IGNORE_ENDED_REASON, now)?;
         }
         Ok(ids)
     }
