@@ -125,6 +125,26 @@ fn suspects_of(
     Ok(crate::core::suspects::find(sig, &releases, h).suspects)
 }
 
+/// Write an intent row for one finding on one channel and count the attempt about to be made
+/// (before sending, so a crash mid-send still counts it and the outbox retries it).
+fn write_intent(
+    store: &mut dyn SignatureStore,
+    channel: &str,
+    signature_id: &SignatureId,
+    dedup_key: &str,
+    now: UnixNanos,
+) -> Result<(), StoreError> {
+    store.put_notification(&NotificationRecord {
+        signature_id: signature_id.clone(),
+        channel: channel.to_string(),
+        dedup_key: dedup_key.to_string(),
+        state: NotificationState::Intent,
+        external_ref: None,
+        at: now,
+    })?;
+    store.notification_attempted(channel, signature_id, dedup_key, now + retry_delay(1))
+}
+
 /// The outbox sweep: retry every due intent of a configured channel (oldest first, at most
 /// [`RETRY_PER_PASS`]), give up those older than [`MAX_INTENT_AGE`]. Intents of channels not
 /// configured in this pass wait (and age out).
@@ -228,6 +248,15 @@ pub fn notify(
     if record {
         retry_pending(store, notifiers, &mut down, now, &mut out, checkout)?;
     }
+    if notifiers.is_empty() {
+        // `--notify none`: nothing would be sent or recorded, so nothing is built (each
+        // signature's history, diagnosis, counts, events, aliases and releases).
+        return Ok(out);
+    }
+    // Sent records of channels without side effects, written together at the end; and what
+    // they cover, so one pass never sends the same finding twice on such a channel.
+    let mut light_sent: Vec<NotificationRecord> = Vec::new();
+    let mut sent_later: BTreeSet<(usize, SignatureId, String)> = BTreeSet::new();
     for id in ids {
         let sig = store.signature(id)?;
         let history = store.status_history(&sig.id)?;
@@ -266,23 +295,24 @@ pub fn notify(
                 }
                 let channel = n.channel().to_string();
                 let key = &decision.dedup_key;
+                // A channel without side effects (stdout) writes no intent before sending: a
+                // crash mid-send would only print a line again. Its sent records are written
+                // together after the loop (one transaction, not three per finding); a failed
+                // send leaves an intent for the outbox, as every channel's does.
+                let light = !n.has_side_effects();
                 if record {
                     // Sent: done. Intent: the outbox sweep above owns it (and its backoff).
                     // Given up: reported once, never again.
-                    if store.notification(&channel, &sig.id, key)?.is_some() {
+                    if store.notification(&channel, &sig.id, key)?.is_some()
+                        || (light && !sent_later.insert((i, sig.id.clone(), key.clone())))
+                    {
                         continue;
                     }
-                    store.put_notification(&NotificationRecord {
-                        signature_id: sig.id.clone(),
-                        channel: channel.clone(),
-                        dedup_key: key.clone(),
-                        state: NotificationState::Intent,
-                        external_ref: None,
-                        at: now,
-                    })?;
-                    // Counted before sending; a channel down this pass gets its intent (the
-                    // outbox) and the same backoff, without being hammered.
-                    store.notification_attempted(&channel, &sig.id, key, now + retry_delay(1))?;
+                    if !light || down.contains(&i) {
+                        // Counted before sending; a channel down this pass gets its intent (the
+                        // outbox) and the same backoff, without being hammered.
+                        write_intent(store, &channel, &sig.id, key, now)?;
+                    }
                     if down.contains(&i) {
                         continue;
                     }
@@ -291,17 +321,25 @@ pub fn notify(
                     Ok(external_ref) => {
                         out.sent += 1;
                         if record {
-                            store.put_notification(&NotificationRecord {
+                            let sent = NotificationRecord {
                                 signature_id: sig.id.clone(),
                                 channel,
                                 dedup_key: key.clone(),
                                 state: NotificationState::Sent,
                                 external_ref,
                                 at: now,
-                            })?;
+                            };
+                            if light {
+                                light_sent.push(sent);
+                            } else {
+                                store.put_notification(&sent)?;
+                            }
                         }
                     }
                     Err(e) => {
+                        if record && light {
+                            write_intent(store, &channel, &sig.id, key, now)?;
+                        }
                         if channel_is_down(&e) {
                             down.insert(i);
                         }
@@ -310,6 +348,16 @@ pub fn notify(
                 }
             }
         }
+    }
+    if !light_sent.is_empty() {
+        store.begin()?;
+        for r in &light_sent {
+            if let Err(e) = store.put_notification(r) {
+                let _ = store.rollback();
+                return Err(e);
+            }
+        }
+        store.commit()?;
     }
     for (i, n) in notifiers.iter_mut().enumerate() {
         if down.contains(&i) || (!record && n.has_side_effects()) {
