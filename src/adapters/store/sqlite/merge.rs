@@ -224,7 +224,7 @@ impl SqliteStore {
     pub(super) fn no_merge_list(&self) -> Result<Vec<Signature>, StoreError> {
         let ids: Vec<String> = self
             .conn
-            .prepare("SELECT id FROM signatures WHERE no_merge != 0 ORDER BY id")
+            .prepare_cached("SELECT id FROM signatures WHERE no_merge != 0 ORDER BY id")
             .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
             .map_err(|e| self.write_err(e))?;
         let mut out = Vec::with_capacity(ids.len());

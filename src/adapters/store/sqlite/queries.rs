@@ -101,12 +101,14 @@ impl SqliteStore {
         let pattern = format!("{needle}%");
         let mut ids: Vec<String> = self
             .conn
-            .prepare("SELECT id FROM signatures WHERE id LIKE ?1 LIMIT 10")
+            .prepare_cached("SELECT id FROM signatures WHERE id LIKE ?1 LIMIT 10")
             .and_then(|mut st| st.query_map([&pattern], |r| r.get(0))?.collect())
             .map_err(|e| self.write_err(e))?;
         let aliased: Vec<String> = self
             .conn
-            .prepare("SELECT signature_id FROM signature_aliases WHERE alias LIKE ?1 LIMIT 10")
+            .prepare_cached(
+                "SELECT signature_id FROM signature_aliases WHERE alias LIKE ?1 LIMIT 10",
+            )
             .and_then(|mut st| st.query_map([&pattern], |r| r.get(0))?.collect())
             .map_err(|e| self.write_err(e))?;
         ids.extend(aliased);
@@ -218,7 +220,7 @@ impl SqliteStore {
 
     pub(super) fn history_of(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         self.conn
-            .prepare("SELECT at, from_status, to_status, reason FROM status_history WHERE signature_id = ?1 ORDER BY at, rowid")
+            .prepare_cached("SELECT at, from_status, to_status, reason FROM status_history WHERE signature_id = ?1 ORDER BY at, rowid")
             .and_then(|mut st| {
                 st.query_map([id], |r| {
                     let from: Option<String> = r.get(1)?;
@@ -258,7 +260,7 @@ impl SqliteStore {
     pub(super) fn event_refs(&self, id: &str, limit: usize) -> Result<Vec<EventRef>, StoreError> {
         let limit = if limit == 0 { -1 } else { limit as i64 };
         self.conn
-            .prepare(
+            .prepare_cached(
                 "SELECT trace_id, span_id, timestamp, service FROM events WHERE signature_id = ?1
                  ORDER BY timestamp DESC, rowid DESC LIMIT ?2",
             )
@@ -383,7 +385,7 @@ impl SqliteStore {
     ) -> Result<Vec<String>, StoreError> {
         let ids: Vec<String> = self
             .conn
-            .prepare("SELECT id FROM signatures WHERE status = 'ignored' AND ignored_until IS NOT NULL AND ignored_until <= ?1 ORDER BY id")
+            .prepare_cached("SELECT id FROM signatures WHERE status = 'ignored' AND ignored_until IS NOT NULL AND ignored_until <= ?1 ORDER BY id")
             .and_then(|mut st| st.query_map([now], |r| r.get(0))?.collect())
             .map_err(|e| self.write_err(e))?;
         for id in &ids {

@@ -204,8 +204,8 @@ impl SignatureLifecycle for SqliteStore {
 
 impl DiagnosisLedger for SqliteStore {
     fn latest_diagnosis(&self, id: &str) -> Result<Option<Diagnosis>, StoreError> {
-        self.conn
-            .query_row(
+        self
+            .cached_row(
                 &format!("SELECT {DIAG_COLUMNS} FROM diagnoses WHERE signature_id = ?1 ORDER BY created_at DESC, id DESC LIMIT 1"),
                 [id],
                 row_to_diagnosis,
@@ -216,7 +216,7 @@ impl DiagnosisLedger for SqliteStore {
 
     fn diagnoses(&self, id: &str) -> Result<Vec<Diagnosis>, StoreError> {
         self.conn
-            .prepare(&format!("SELECT {DIAG_COLUMNS} FROM diagnoses WHERE signature_id = ?1 ORDER BY created_at, id"))
+            .prepare_cached(&format!("SELECT {DIAG_COLUMNS} FROM diagnoses WHERE signature_id = ?1 ORDER BY created_at, id"))
             .and_then(|mut st| st.query_map([id], row_to_diagnosis)?.collect())
             .map_err(|e| self.write_err(e))
     }
@@ -260,7 +260,7 @@ impl DiagnosisLedger for SqliteStore {
 
     fn failed_attempts(&self, id: &str) -> Result<Vec<FailedAttempt>, StoreError> {
         self.conn
-            .prepare(
+            .prepare_cached(
                 "SELECT signature_id, at, backend, model, kind, detail, codebase_revision FROM diagnosis_attempts
                  WHERE signature_id = ?1 ORDER BY at, id",
             )
@@ -282,14 +282,13 @@ impl DiagnosisLedger for SqliteStore {
     }
 
     fn spend_between(&self, from: UnixNanos, to: UnixNanos) -> Result<f64, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT COALESCE(SUM(cost_usd), 0.0) FROM spend_ledger WHERE at >= ?1 AND at < ?2",
-                [from, to],
-                |r| r.get::<_, f64>(0),
-            )
-            .map_err(|e| self.write_err(e))
-            .and_then(|settled| Ok(settled + self.reserved_usd(Some((from, to)))?))
+        self.cached_row(
+            "SELECT COALESCE(SUM(cost_usd), 0.0) FROM spend_ledger WHERE at >= ?1 AND at < ?2",
+            [from, to],
+            |r| r.get::<_, f64>(0),
+        )
+        .map_err(|e| self.write_err(e))
+        .and_then(|settled| Ok(settled + self.reserved_usd(Some((from, to)))?))
     }
 
     fn reserve_spend(
@@ -325,8 +324,8 @@ impl NotificationOutbox for SqliteStore {
         signature_id: &str,
         dedup_key: &str,
     ) -> Result<Option<NotificationRecord>, StoreError> {
-        self.conn
-            .query_row(
+        self
+            .cached_row(
                 "SELECT state, external_ref, at FROM notifications WHERE channel = ?1 AND signature_id = ?2 AND dedup_key = ?3",
                 params![channel, signature_id, dedup_key],
                 |r| {
@@ -373,7 +372,7 @@ impl NotificationOutbox for SqliteStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare_cached(
                 "SELECT channel, signature_id, dedup_key, external_ref, at, COALESCE(first_at, at), attempts, next_attempt
                  FROM notifications WHERE state = 'intent' AND next_attempt <= ?1
                  ORDER BY COALESCE(first_at, at), rowid LIMIT ?2",
@@ -420,8 +419,7 @@ impl NotificationOutbox for SqliteStore {
     }
 
     fn last_report_at(&self) -> Result<Option<UnixNanos>, StoreError> {
-        self.conn
-            .query_row("SELECT MAX(at) FROM reports", [], |r| r.get(0))
+        self.cached_row("SELECT MAX(at) FROM reports", [], |r| r.get(0))
             .map_err(|e| self.write_err(e))
     }
 
@@ -449,12 +447,11 @@ impl Cursors for SqliteStore {
     }
 
     fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.conn
-            .query_row("SELECT value FROM state WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| self.write_err(e))
+        self.cached_row("SELECT value FROM state WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(|e| self.write_err(e))
     }
 
     fn put_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {

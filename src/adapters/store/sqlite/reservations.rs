@@ -29,15 +29,14 @@ impl SqliteStore {
     /// Whether the schema has the reservations table (a reader on a database not yet migrated
     /// by this build's `poll` has none, and nothing reserved either).
     fn has_reservations(&self) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spend_reservations'",
-                [],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|r| r.is_some())
-            .map_err(|e| self.write_err(e))
+        self.cached_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spend_reservations'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()
+        .map(|r| r.is_some())
+        .map_err(|e| self.write_err(e))
     }
 
     /// The worst case of unsettled reservations made in `[from, to)`; `None` bounds = all.
@@ -49,8 +48,8 @@ impl SqliteStore {
             return Ok(0.0);
         }
         let (from, to) = range.unwrap_or((UnixNanos::MIN, UnixNanos::MAX));
-        self.conn
-            .query_row(
+        self
+            .cached_row(
                 "SELECT COALESCE(SUM(worst_case_usd), 0.0) FROM spend_reservations WHERE at >= ?1 AND at < ?2",
                 [from, to],
                 |r| r.get(0),
