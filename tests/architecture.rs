@@ -55,6 +55,34 @@ fn core_depends_on_nothing_outside_the_hexagon() {
 }
 
 #[test]
+fn only_the_wiring_names_adapters_in_the_app_layer() {
+    // The README's promise: `src/app/wiring.rs` is the one place that names concrete adapters;
+    // commands, settings and the output go through it.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join("app"), &mut files);
+    rust_files(&src.join("output"), &mut files);
+    files.push(src.join("cli.rs"));
+    assert!(files.len() > 10);
+    for f in files {
+        if f.ends_with("app/wiring.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            assert!(
+                !code.contains("crate::adapters") && !code.contains("rounds::adapters"),
+                "{}:{} names an adapter outside src/app/wiring.rs: {}",
+                f.display(),
+                n + 1,
+                line.trim()
+            );
+        }
+    }
+}
+
+#[test]
 fn every_source_file_starts_with_a_doc_line() {
     let mut files = Vec::new();
     rust_files(

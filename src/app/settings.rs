@@ -65,10 +65,7 @@ pub struct PgSettings {
 impl std::fmt::Debug for PgSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PgSettings")
-            .field(
-                "url",
-                &crate::adapters::store::postgres::url::redact(&self.url),
-            )
+            .field("url", &crate::app::wiring::pg_url_redacted(&self.url))
             .field("schema", &self.schema)
             .field("instance", &self.instance)
             .finish()
@@ -89,13 +86,8 @@ impl PgSettings {
                     "STORE_BACKEND=postgresql needs DATABASE_URL (e.g. postgresql://rounds@db.example/rounds)".into(),
                 )
             })?;
-        crate::adapters::store::postgres::url::parse(&url).map_err(AppError::Config)?;
         let schema = g.pg_schema.trim().to_string();
-        if !crate::adapters::store::postgres::valid_schema(&schema) {
-            return Err(AppError::Config(format!(
-                "STORE_PG_SCHEMA: '{schema}' is not a schema name of lower-case letters, digits and _ (at most 63)"
-            )));
-        }
+        crate::app::wiring::check_pg_settings(&url, &schema)?;
         let instance = match g
             .instance
             .as_deref()

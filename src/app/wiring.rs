@@ -5,7 +5,6 @@ use crate::adapters::notify::github::{
 };
 use crate::adapters::notify::markdown::MarkdownNotifier;
 use crate::adapters::notify::stdout::StdoutNotifier;
-use crate::adapters::store::any::AnyStore;
 use crate::adapters::store::postgres::{PgConfig, PgStore};
 use crate::adapters::store::sqlite::{Access, SqliteStore};
 use crate::adapters::telemetry::http::{parse_header_list, HttpAuth, HttpSettings};
@@ -13,7 +12,7 @@ use crate::adapters::telemetry::jaeger::{
     JaegerApiVersion, JaegerConfig, JaegerErrorFilter, JaegerSource,
 };
 use crate::adapters::telemetry::loki::{LokiConfig, LokiSource};
-use crate::adapters::telemetry::otlp_file::{Input, OtlpFileSource, ProgressHook, ReadLimits};
+use crate::adapters::telemetry::otlp_file::{Input, OtlpFileSource, ReadLimits};
 use crate::adapters::telemetry::signoz::{SignozConfig, SignozSource};
 use crate::adapters::telemetry::tempo::{ErrorSpans, GrafanaStackSource, TempoConfig, TempoSource};
 use crate::app::settings::parse_duration;
@@ -445,6 +444,47 @@ pub fn open_codebase(
 }
 
 /// The local codebase at CODEBASE_PATH, when one is configured.
+/// The store switch commands hold (`store copy`, `status`).
+pub use crate::adapters::store::any::AnyStore;
+/// The file source's progress callback (`poll`'s byte progress bar).
+pub use crate::adapters::telemetry::otlp_file::ProgressHook;
+
+/// Who this process is, as spend reservations record it (pid and start time: a dead owner's
+/// reservation is settled by the next pass).
+pub fn process_owner() -> String {
+    crate::adapters::liveness::current_owner().to_string()
+}
+
+/// Kill LLM CLI process groups an earlier, killed `rounds` left behind; how many.
+pub fn reap_orphans() -> usize {
+    crate::adapters::diagnosis::process::reap_orphans()
+}
+
+/// DATABASE_URL with its password masked, for messages.
+pub fn pg_url_redacted(url: &str) -> String {
+    crate::adapters::store::postgres::url::redact(url)
+}
+
+/// Check DATABASE_URL and STORE_PG_SCHEMA as the PostgreSQL store will read them; the error
+/// says what is wrong (never the password).
+pub fn check_pg_settings(url: &str, schema: &str) -> Result<(), AppError> {
+    crate::adapters::store::postgres::url::parse(url).map_err(AppError::Config)?;
+    if !crate::adapters::store::postgres::valid_schema(schema) {
+        return Err(AppError::Config(format!(
+            "STORE_PG_SCHEMA: '{schema}' is not a schema name of lower-case letters, digits and _ (at most 63)"
+        )));
+    }
+    Ok(())
+}
+
+/// The git checkout notifications blame suspect commits in, when CODEBASE_PATH is one (no
+/// checkout, or an unreadable one, leaves notifications without suspects).
+pub fn checkout(
+    codebase: Option<&std::path::Path>,
+) -> Option<crate::adapters::codebase::LocalCodebase> {
+    codebase.and_then(|p| crate::adapters::codebase::LocalCodebase::new(p).ok())
+}
+
 pub fn codebase(
     s: &crate::app::llm::LlmSettings,
 ) -> Result<Option<crate::adapters::codebase::LocalCodebase>, AppError> {

@@ -44,7 +44,7 @@ pub fn run(g: &Global, args: &DiagnoseArgs, printer: &mut Printer) -> Result<Exi
         ids: args.ids.clone(),
         force: args.force,
         dry_run: args.dry_run,
-        owner: crate::adapters::liveness::current_owner().to_string(),
+        owner: wiring::process_owner(),
         ..DiagnoseOptions::default()
     };
     let report = diagnose::run(
@@ -157,7 +157,7 @@ fn skipped_line(report: &PassReport) -> Option<String> {
 /// Before starting any CLI child: kill what a killed earlier pass left running (grandchildren
 /// of its CLI, which the kernel's parent-death signal does not reach).
 pub fn reap(printer: &mut Printer) {
-    let n = crate::adapters::diagnosis::process::reap_orphans();
+    let n = wiring::reap_orphans();
     if n > 0 {
         printer.warn(&format!(
             "killed {n} process(es) left running by an earlier rounds that was killed"

@@ -1,5 +1,6 @@
 //! `rounds poll`: settings → wiring → one pass ([`crate::core::pass`]) → print, then exit.
 
+mod check;
 mod print;
 mod settings;
 
@@ -22,7 +23,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     let cfg = settings::pass_config(g, args, llm.as_ref(), printer)?;
     let mut notifiers = wiring::notifiers(&args.notify, args.json)?;
     if args.check {
-        return check(g, args, printer);
+        return check::run(g, args, printer);
     }
 
     // Wiring: the source (with a byte progress bar for files), the store, the diagnoser.
@@ -34,11 +35,7 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
     )?;
     let mut store = wiring::open_store_write(g)?;
     // Notifications name suspect commits when CODEBASE_PATH is a git checkout.
-    let checkout = args
-        .llm
-        .codebase
-        .as_deref()
-        .and_then(|p| crate::adapters::codebase::LocalCodebase::new(p).ok());
+    let checkout = wiring::checkout(args.llm.codebase.as_deref());
     let (mut diagnoser, codebase) = match (&llm, &cfg.diagnose) {
         (Some(llm), Some(_)) => {
             diagnose::reap(printer);
@@ -47,19 +44,13 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         _ => (None, None),
     };
     let redactor = crate::core::redact::configured().clone();
-    let no_diagnosis = match (&llm, args.dry_run) {
-        (None, _) => Some("diagnosis skipped: no backend configured (set DIAGNOSIS_BACKEND: claude_code, codex or openai)"),
-        (Some(_), true) => Some("diagnosis skipped: dry run (`rounds diagnose --dry-run` shows the prompts)"),
-        _ => None,
-    };
-    let backend = source.backend().to_string();
     let mut observer = print::PassPrinter {
         printer,
         bar,
-        backend,
+        backend: source.backend().to_string(),
         dry_run: args.dry_run,
         resolve_after_days: args.resolve_after_days,
-        no_diagnosis,
+        no_diagnosis: print::no_diagnosis(llm.is_some(), args.dry_run),
     };
 
     let outcome = pass::run(
@@ -84,22 +75,4 @@ pub fn run(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, A
         pass::PassError::Store(s) => AppError::Store(s),
     })?;
     Ok(print::finish(outcome, args.dry_run, printer))
-}
-
-/// `poll --check`: reach the backend, list services, read nothing.
-fn check(g: &Global, args: &PollArgs, printer: &mut Printer) -> Result<Exit, AppError> {
-    let mut source = wiring::telemetry_source(args, g.limits.input, None)?;
-    let check = source.check()?;
-    printer.info(&format!("{}: reached {}", check.backend, check.endpoint));
-    if !check.services.is_empty() {
-        printer.info(&format!(
-            "services ({}): {}",
-            check.services.len(),
-            check.services.join(", ")
-        ));
-    }
-    for n in &check.notes {
-        printer.info(n);
-    }
-    Ok(Exit::Ok)
 }

@@ -162,10 +162,7 @@ pub fn run(g: &Global, args: &ReportArgs, printer: &mut Printer) -> Result<Exit,
             .then(a.sig.id.cmp(&b.sig.id))
     });
     // Suspect commits when CODEBASE_PATH is a git checkout (docs/suspects.md).
-    let checkout = args
-        .codebase
-        .as_deref()
-        .and_then(|p| crate::adapters::codebase::LocalCodebase::new(p).ok());
+    let checkout = crate::app::wiring::checkout(args.codebase.as_deref());
     let mut entries = Vec::with_capacity(selected.len());
     for x in selected {
         let diagnosis = store.latest_diagnosis(&x.sig.id)?;

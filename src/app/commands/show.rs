@@ -32,15 +32,15 @@ pub fn run(g: &Global, args: &ShowArgs, printer: &mut Printer) -> Result<Exit, A
     let releases = store.releases(&sig.id)?;
     // Files the diagnosis cites that changed in git since it was made: the diagnosis is stale.
     let stale: Vec<String> = match (&diagnosis, &args.codebase) {
-        (Some(d), Some(root)) => match crate::adapters::codebase::LocalCodebase::new(root) {
-            Ok(cb) => crate::core::diagnose::stale_files(d, &cb).unwrap_or_default(),
-            Err(_) => Vec::new(),
+        (Some(d), Some(root)) => match crate::app::wiring::checkout(Some(root)) {
+            Some(cb) => crate::core::diagnose::stale_files(d, &cb).unwrap_or_default(),
+            None => Vec::new(),
         },
         _ => Vec::new(),
     };
     // Suspect commits need the checkout; without CODEBASE_PATH the section is absent (null).
     let suspects = args.codebase.as_ref().and_then(|root| {
-        let cb = crate::adapters::codebase::LocalCodebase::new(root).ok()?;
+        let cb = crate::app::wiring::checkout(Some(root))?;
         // Samples are newest first; the first occurrence's release is tried first.
         let mut releases: Vec<String> = samples
             .iter()

@@ -2,10 +2,10 @@
 //! went — one screen, read-only (or `--json`). Configuration problems are listed, not fatal,
 //! so one run shows all of them.
 
-use crate::adapters::store::any::AnyStore;
 use crate::app::llm::LlmSettings;
 use crate::app::settings::{self, Global};
 use crate::app::wiring;
+use crate::app::wiring::AnyStore;
 use crate::cli::{StatusArgs, TelemetryBackend};
 use crate::core::ports::store::prelude::*;
 use crate::core::time::{ago, day_start, rfc3339};

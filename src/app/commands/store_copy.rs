@@ -1,9 +1,9 @@
 //! `rounds store copy --from PATH`: move a SQLite store into the configured PostgreSQL store,
 //! history included, in one transaction; the summary (rows per table) goes to stderr.
 
-use crate::adapters::store::any::AnyStore;
 use crate::app::settings::Global;
 use crate::app::wiring;
+use crate::app::wiring::AnyStore;
 use crate::cli::StoreCopyArgs;
 use crate::core::ports::store::prelude::*;
 use crate::core::ports::StoreError;

@@ -22,6 +22,19 @@ pub struct PassPrinter<'a> {
     pub no_diagnosis: Option<&'static str>,
 }
 
+/// Why a pass does not diagnose, to say so at its end (`None`: it does).
+pub fn no_diagnosis(backend_configured: bool, dry_run: bool) -> Option<&'static str> {
+    match (backend_configured, dry_run) {
+        (false, _) => Some(
+            "diagnosis skipped: no backend configured (set DIAGNOSIS_BACKEND: claude_code, codex or openai)",
+        ),
+        (true, true) => {
+            Some("diagnosis skipped: dry run (`rounds diagnose --dry-run` shows the prompts)")
+        }
+        _ => None,
+    }
+}
+
 impl PassObserver for PassPrinter<'_> {
     fn progress(&mut self, n: u64) {
         if n % 4096 < 256 {
@@ -157,7 +170,7 @@ fn report_outbox(n: &NotifyOutcome, printer: &mut Printer) {
 
 /// Held windows can be a microsecond wide: show the instant to the nanosecond.
 fn precise(t: UnixNanos) -> String {
-    crate::adapters::telemetry::common::format_rfc3339_nanos(t)
+    crate::core::time::format_rfc3339_nanos(t)
 }
 
 /// `, 3 quarantined (a.jsonl 2, b.jsonl 1)`, or nothing when no record was skipped.
@@ -175,9 +188,7 @@ fn quarantine_summary(q: &Quarantine) -> String {
 }
 
 /// Moves the byte progress bar as a file source reads.
-pub fn progress_hook(
-    bar: indicatif::ProgressBar,
-) -> crate::adapters::telemetry::otlp_file::ProgressHook {
+pub fn progress_hook(bar: indicatif::ProgressBar) -> crate::app::wiring::ProgressHook {
     Box::new(move |done, total| {
         if let Some(t) = total {
             if bar.length() != Some(t) {

@@ -72,7 +72,7 @@ pub fn pass_config(
     let diagnose = llm.filter(|_| !args.dry_run).map(|llm| DiagnoseOptions {
         rules: llm.rules(args.notify.min_occurrences),
         limits: llm.limits,
-        owner: crate::adapters::liveness::current_owner().to_string(),
+        owner: crate::app::wiring::process_owner(),
         ..DiagnoseOptions::default()
     });
     let gates = args
