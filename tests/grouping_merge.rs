@@ -629,3 +629,39 @@ fn codebase_files_and_prefixes_decide_in_app_frames_and_explain_says_which() {
     assert!(r.stdout.contains("no application frame"), "{}", r.stdout);
     assert!(r.stdout.contains("[ROUNDS_NOT_IN_APP]"), "{}", r.stdout);
 }
+
+#[test]
+fn a_dry_run_regroup_only_reads() {
+    // Against a missing database it creates nothing (66, as every read-only command).
+    let env = Env::new();
+    let r = env.run(&["poll", "--regroup", "--dry-run"]);
+    assert_eq!(r.code, 66, "{}", r.stderr);
+    assert!(!env.db().exists(), "a dry run created the database");
+    // Against an existing one it reports without changing it.
+    let input = env.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/otlp-errors.jsonl"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        env.run(&[
+            "poll",
+            "--input",
+            input.to_str().unwrap(),
+            "--notify",
+            "none"
+        ])
+        .code,
+        0
+    );
+    let before = list(&env);
+    let r = env.run(&["poll", "--regroup", "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("dry run: regroup"), "{}", r.stdout);
+    assert_eq!(list(&env), before);
+}

@@ -18,7 +18,12 @@ pub fn regroup(
     printer: &mut Printer,
 ) -> Result<Exit, AppError> {
     let now = settings::clock()?.now();
-    let mut store = wiring::open_store_write(g)?;
+    // A dry run only reads: it neither creates a missing database nor takes the pass lock.
+    let mut store = if dry_run {
+        wiring::open_store_read(g)?
+    } else {
+        wiring::open_store_write(g)?
+    };
     let report = run_regroup(&mut store, now, !dry_run, grouping)?;
     let mut o = String::new();
     let _ = writeln!(
