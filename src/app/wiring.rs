@@ -482,18 +482,13 @@ pub fn check_pg_settings(url: &str, schema: &str) -> Result<(), AppError> {
 pub fn checkout(
     codebase: Option<&std::path::Path>,
 ) -> Option<crate::adapters::codebase::LocalCodebase> {
-    codebase.and_then(|p| crate::adapters::codebase::LocalCodebase::new(p).ok())
+    codebase.and_then(|p| open_codebase(p).ok())
 }
 
 pub fn codebase(
     s: &crate::app::llm::LlmSettings,
 ) -> Result<Option<crate::adapters::codebase::LocalCodebase>, AppError> {
-    match &s.codebase {
-        Some(p) => crate::adapters::codebase::LocalCodebase::new(p)
-            .map(Some)
-            .map_err(|e| AppError::Config(format!("CODEBASE_PATH: {e}"))),
-        None => Ok(None),
-    }
+    s.codebase.as_deref().map(open_codebase).transpose()
 }
 
 fn github_notifier(args: &NotifyArgs) -> Result<GithubNotifier, AppError> {

@@ -346,18 +346,6 @@ impl std::ops::Deref for SignatureId {
     }
 }
 
-impl AsRef<str> for SignatureId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for SignatureId {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
 impl fmt::Display for SignatureId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -376,21 +364,9 @@ impl From<&str> for SignatureId {
     }
 }
 
-impl From<&String> for SignatureId {
-    fn from(s: &String) -> Self {
-        SignatureId(s.clone())
-    }
-}
-
 impl From<SignatureId> for String {
     fn from(id: SignatureId) -> String {
         id.0
-    }
-}
-
-impl From<&SignatureId> for String {
-    fn from(id: &SignatureId) -> String {
-        id.0.clone()
     }
 }
 
@@ -413,12 +389,6 @@ impl PartialEq<String> for SignatureId {
 }
 
 impl PartialEq<SignatureId> for String {
-    fn eq(&self, other: &SignatureId) -> bool {
-        *self == other.0
-    }
-}
-
-impl PartialEq<SignatureId> for str {
     fn eq(&self, other: &SignatureId) -> bool {
         *self == other.0
     }
